@@ -1,0 +1,72 @@
+"""
+media-coverage-analysis: measure how the news covered a story.
+
+The public API is re-exported here lazily, so ``import analysis`` is cheap and a
+notebook can call ``analysis.load_articles(...)``, ``analysis.term_counts(...)``
+and so on without knowing the module layout.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+#: public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # foundation
+    "SCHEMA": "schema",
+    "validate": "schema",
+    "describe_schema": "schema",
+    "AnalysisError": "errors",
+    "InputError": "errors",
+    "SchemaError": "errors",
+    "ParameterError": "errors",
+    "load_articles": "loaders",
+    "open_corpus": "store",
+    "ingest": "store",
+    "ensure_nltk_data": "nlp",
+    "stopwords": "nlp",
+    "split_sentences": "nlp",
+    # scraped pages
+    "parse_text_dump": "cleaning",
+    "find_duplicates": "duplicates",
+    "dedupe": "duplicates",
+    "detect_language": "language",
+    # word frequencies
+    "tokenize": "tokens",
+    "term_counts": "terms",
+    "collocations": "terms",
+    "term_trends": "terms",
+    "keyness": "terms",
+    "volume": "terms",
+    "kwic": "kwic",
+    "KwicIndex": "kwic",
+    "load_dictionary": "dictionaries",
+    "dictionary_counts": "dictionaries",
+    # tone and sources
+    "sentiment_scores": "sentiment",
+    "article_sentiment": "sentiment",
+    "tone_by": "sentiment",
+    "targeted_tone": "sentiment",
+    "extreme_sentences": "sentiment",
+    "extract_quotes": "quotes",
+    "who_is_quoted": "quotes",
+    # reports
+    "run_report": "reporting",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

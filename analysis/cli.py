@@ -1,0 +1,78 @@
+"""Command line: ``python -m analysis <command>`` (also installed as ``mca``).
+
+Exit codes: 0 success; 1 the run failed (nothing usable loaded, a report failed);
+2 bad usage or parameters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from .errors import AnalysisError, ParameterError
+
+#: Modules that add their own sub-commands through ``register_cli(subparsers)``.
+_COMMAND_MODULES = ("store", "reporting", "scale")
+
+
+def _setup(args: argparse.Namespace) -> int:
+    from .nlp import ensure_nltk_data
+
+    path = ensure_nltk_data()
+    print(f"language resources ready in {path}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .schema import describe_schema
+
+    print(describe_schema().to_string(index=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Media-coverage analysis: ingest articles, run reports.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser("setup", help="prepare offline language resources (idempotent)")
+    p.set_defaults(func=_setup)
+    p = sub.add_parser("schema", help="print the articles table schema")
+    p.set_defaults(func=_schema)
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f".{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+            continue
+        register = getattr(module, "register_cli", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except AnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,46 @@
+"""Where things live: the repository, the bundled corpus, shared corpora, reports.
+
+Notebooks and tests never build paths by hand (no ``../data``); they ask here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The checkout root when the package runs from a clone (editable install), else the CWD.
+REPO_ROOT = (
+    PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").exists() else Path.cwd()
+)
+
+
+def repo_path(*parts: str) -> Path:
+    """Return a path inside the repository (or the working directory outside a clone)."""
+    return REPO_ROOT.joinpath(*parts)
+
+
+def sample_inputs() -> list[Path]:
+    """Return the bundled inputs: the invented sample corpus and the seed page."""
+    return [repo_path("data", "sample"), repo_path("seeds")]
+
+
+def default_corpus_dir() -> Path:
+    """Return the corpus store that ``make report`` builds from the bundled inputs."""
+    return Path(os.environ.get("MCA_CORPUS", repo_path("data", "corpus")))
+
+
+def reports_dir() -> Path:
+    """Return the folder that receives rendered reports."""
+    return Path(os.environ.get("MCA_REPORTS", repo_path("reports")))
+
+
+def shared_corpora() -> Path:
+    """Return the folder of real public corpora (``$MCA_SHARED_DATA`` or ``../shared/corpora``)."""
+    env = os.environ.get("MCA_SHARED_DATA")
+    return Path(env) if env else REPO_ROOT.parent / "shared" / "corpora"
+
+
+def shared_corpus(name: str) -> Path:
+    """Return one shared corpus folder, e.g. ``shared_corpus("ukraine_media_2022")``."""
+    return shared_corpora() / name

@@ -1,0 +1,69 @@
+"""Shared measuring tools for the benchmarks.
+
+``measure`` runs a function in a fresh process so that its peak memory (max RSS)
+is its own, and times it with ``time.perf_counter``. Results are plain dict rows:
+
+    benchmark, case, tool, items, unit, seconds, items_per_s, peak_mb, ratio, notes
+
+plus any quality columns a benchmark adds (precision, recall, f1, ...). ``ratio``
+is filled by ``add_ratios``: the tool's throughput over the named baseline's.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from analysis.paths import shared_corpus  # noqa: F401  (re-exported for benchmarks)
+
+
+def _child(func: Callable, args: tuple, kwargs: dict) -> tuple[Any, float, float]:
+    t0 = time.perf_counter()
+    result = func(*args, **kwargs)
+    seconds = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result, seconds, peak_mb
+
+
+def measure(func: Callable, *args: Any, **kwargs: Any) -> dict:
+    """
+    Run ``func(*args, **kwargs)`` in a fresh spawned process; return its result, seconds, peak MB.
+
+    ``func`` must be importable at module level. Its return value should be small
+    (a count, a checksum): it is sent back between processes.
+    """
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        result, seconds, peak_mb = pool.submit(_child, func, args, kwargs).result()
+    return {"result": result, "seconds": seconds, "peak_mb": peak_mb}
+
+
+def row(benchmark: str, case: str, tool: str, items: int, unit: str, m: dict, **extra: Any) -> dict:
+    """Build one result row from a ``measure`` dict."""
+    secs = m["seconds"]
+    return {
+        "benchmark": benchmark,
+        "case": case,
+        "tool": tool,
+        "items": items,
+        "unit": unit,
+        "seconds": round(secs, 4),
+        "items_per_s": round(items / secs, 1) if secs > 0 else None,
+        "peak_mb": round(m.get("peak_mb") or 0, 1),
+        **extra,
+    }
+
+
+def add_ratios(rows: list[dict], baseline_tool: str) -> list[dict]:
+    """Set ``ratio`` on each row: its throughput over ``baseline_tool``'s in the same case."""
+    base = {r["case"]: r["items_per_s"] for r in rows if r["tool"] == baseline_tool}
+    for r in rows:
+        b = base.get(r["case"])
+        if b and r.get("items_per_s"):
+            r["ratio"] = round(r["items_per_s"] / b, 2)
+            r.setdefault("ratio_vs", baseline_tool)
+    return rows
