@@ -1,0 +1,253 @@
+"""Offline language resources: NLTK data, stopwords and the sentence splitter.
+
+Nothing here touches the network. :func:`ensure_nltk_data` writes, idempotently,
+a project-owned NLTK data directory holding
+
+- ``sentiment/vader_lexicon.zip``: the lexicon shipped by the installed
+  ``vaderSentiment`` package, so ``nltk.sentiment.vader`` works offline;
+- ``corpora/stopwords/english``: our English stopword list;
+- ``tokenizers/punkt_tab/english/``: Punkt parameters built from our list of
+  news abbreviations, so ``nltk.sent_tokenize`` and ``nltk.word_tokenize`` work.
+
+NLTK (3.10+) refuses data outside ``nltk.data.path`` and in directories other
+accounts can write to, so the directory is created private (mode 0755 owned by
+us) and put first on ``nltk.data.path``.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import zipfile
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .paths import PACKAGE_DIR, REPO_ROOT
+
+log = logging.getLogger(__name__)
+
+#: Common words that start sentences; after an ordinary abbreviation ("p.m."),
+#: a capitalized one of these starts a new sentence.
+_SENT_STARTERS = (
+    "the he she it they we i but in a an this that there his her their its "
+    "however meanwhile on at after when if as yet still some many most"
+).split()
+
+
+def _read_list(name: str) -> list[str]:
+    text = resources.files("analysis").joinpath("data", name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def nltk_data_dir() -> Path:
+    """
+    Return the project-owned NLTK data directory (not created here).
+
+    ``$MCA_NLTK_DATA`` wins; inside a source checkout it is ``.nltk_data`` at the
+    repository root; otherwise a per-user data folder.
+    """
+    env = os.environ.get("MCA_NLTK_DATA")
+    if env:
+        return Path(env)
+    if (PACKAGE_DIR.parent / "pyproject.toml").exists():
+        return REPO_ROOT / ".nltk_data"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("media-coverage-analysis")) / "nltk_data"
+
+
+def _vader_lexicon_bytes() -> bytes:
+    try:
+        return resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError) as exc:  # pragma: no cover - dependency
+        from .errors import AnalysisError
+
+        raise AnalysisError(
+            "the vaderSentiment package (3.3.2) is required for the VADER lexicon: "
+            "pip install vaderSentiment==3.3.2"
+        ) from exc
+
+
+def _zip_bytes(member: str, payload: bytes) -> bytes:
+    buf = io.BytesIO()
+    # A fixed timestamp keeps the archive byte-identical across runs (idempotent).
+    info = zipfile.ZipInfo(member, date_time=(2022, 1, 1, 0, 0, 0))
+    info.external_attr = 0o644 << 16
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(info, payload)
+    return buf.getvalue()
+
+
+def _abbreviations() -> tuple[set[str], set[str]]:
+    """Return (all abbreviation types, the ones that never end a sentence)."""
+    every, never = set(), set()
+    for item in _read_list("abbreviations.txt"):
+        name = item.lstrip("!")
+        every.add(name)
+        if item.startswith("!"):
+            never.add(name)
+    # Single-letter initials ("George W. Bush", "J. K. Rowling").
+    letters = set("abcdefghijklmnopqrstuvwxyz")
+    return every | letters, never | letters
+
+
+def _resource_files() -> dict[str, bytes]:
+    every, _ = _abbreviations()
+    punkt = "tokenizers/punkt_tab/english/"
+    return {
+        "sentiment/vader_lexicon.zip": _zip_bytes("vader_lexicon/vader_lexicon.txt", _vader_lexicon_bytes()),
+        "corpora/stopwords/english": ("\n".join(_read_list("stopwords_en.txt")) + "\n").encode(),
+        punkt + "abbrev_types.txt": ("\n".join(sorted(every)) + "\n").encode(),
+        punkt + "sent_starters.txt": ("\n".join(sorted(_SENT_STARTERS)) + "\n").encode(),
+        punkt + "collocations.tab": b"",
+        punkt + "ortho_context.tab": b"",
+    }
+
+
+def _make_private_dirs(root: Path, rel: Path) -> None:
+    cur = root
+    for part in (Path(), *rel.parents[::-1][1:], rel):
+        cur = root / part
+        cur.mkdir(mode=0o755, exist_ok=True)
+        if cur.stat().st_mode & 0o022:
+            cur.chmod(cur.stat().st_mode & ~0o022)
+
+
+def ensure_nltk_data(path: str | os.PathLike | None = None) -> Path:
+    """
+    Prepare the offline NLTK data directory and put it first on ``nltk.data.path``.
+
+    Idempotent: files are written only when missing or different. Safe to call
+    from every function that needs NLTK.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Where to write; default :func:`nltk_data_dir`.
+
+    Returns
+    -------
+    Path
+        The data directory.
+    """
+    root = Path(path) if path is not None else nltk_data_dir()
+    root = root.resolve()
+    root.mkdir(mode=0o755, parents=True, exist_ok=True)
+    _make_private_dirs(root, Path("."))
+    wrote = 0
+    for rel, payload in _resource_files().items():
+        target = root / rel
+        _make_private_dirs(root, Path(rel).parent)
+        if target.exists() and target.read_bytes() == payload:
+            continue
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(payload)
+        tmp.chmod(0o644)
+        tmp.replace(target)
+        wrote += 1
+    if wrote:
+        log.info("wrote %d NLTK resource files to %s", wrote, root)
+    import nltk
+
+    if str(root) not in nltk.data.path:
+        nltk.data.path.insert(0, str(root))
+    return root
+
+
+@lru_cache(maxsize=1)
+def _base_stopwords() -> frozenset[str]:
+    return frozenset(_read_list("stopwords_en.txt")) | frozenset(_read_list("stopwords_news.txt"))
+
+
+def stopwords(extra=None, *, news: bool = True) -> frozenset[str]:
+    """
+    Return the stopword set: English function words plus, by default, news filler.
+
+    Parameters
+    ----------
+    extra : iterable of str, optional
+        More words to drop for this call (lowercased).
+    news : bool, default True
+        Include the news list (said, told, according, reuters, ...).
+
+    Examples
+    --------
+    >>> "said" in stopwords() and "the" in stopwords()
+    True
+    >>> "said" in stopwords(news=False)
+    False
+    """
+    base = _base_stopwords() if news else frozenset(_read_list("stopwords_en.txt"))
+    if extra:
+        base = base | {w.lower() for w in extra}
+    return base
+
+
+@lru_cache(maxsize=1)
+def _punkt():
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    every, _ = _abbreviations()
+    params = PunktParameters()
+    params.abbrev_types = set(every)
+    params.sent_starters = set(_SENT_STARTERS)
+    return PunktSentenceTokenizer(params)
+
+
+@lru_cache(maxsize=1)
+def _never_final() -> re.Pattern:
+    _, never = _abbreviations()
+    alts = sorted((re.escape(a) for a in never), key=len, reverse=True)
+    # The sentence ends with one of these abbreviations plus its period.
+    return re.compile(r"(?:^|[\s(\"'“‘])(?:" + "|".join(alts) + r")\.$", re.IGNORECASE)
+
+
+_LINE = re.compile(r"[^\r\n]+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """
+    Return ``(start, end)`` character offsets of the sentences in ``text``.
+
+    Lines (paragraphs) never share a sentence; inside a line, Punkt with our news
+    abbreviations decides. A sentence ending in a title or initialism that never
+    ends a sentence (Mr., Gen., Lt. Col., U.S., U.N., Jan., St., initials) is
+    joined to the next one.
+
+    Examples
+    --------
+    >>> t = "U.S. officials met Gen. Smith. He said talks went well."
+    >>> [t[a:b] for a, b in sentence_spans(t)]
+    ['U.S. officials met Gen. Smith.', 'He said talks went well.']
+    """
+    if not text:
+        return []
+    punkt, never = _punkt(), _never_final()
+    spans: list[tuple[int, int]] = []
+    for m in _LINE.finditer(text):
+        line, offset = m.group(), m.start()
+        if not line.strip():
+            continue
+        merged: list[list[int]] = []
+        for a, b in punkt.span_tokenize(line):
+            if merged and never.search(line[merged[-1][0] : merged[-1][1]]):
+                merged[-1][1] = b
+            else:
+                merged.append([a, b])
+        spans.extend((offset + a, offset + b) for a, b in merged)
+    return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    """
+    Split ``text`` into sentences (see :func:`sentence_spans`).
+
+    Examples
+    --------
+    >>> split_sentences("Lt. Col. Ivan Petrov spoke. The U.N. listened.")
+    ['Lt. Col. Ivan Petrov spoke.', 'The U.N. listened.']
+    """
+    return [text[a:b] for a, b in sentence_spans(text)]
