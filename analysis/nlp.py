@@ -98,7 +98,9 @@ def _resource_files() -> dict[str, bytes]:
     every, _ = _abbreviations()
     punkt = "tokenizers/punkt_tab/english/"
     return {
-        "sentiment/vader_lexicon.zip": _zip_bytes("vader_lexicon/vader_lexicon.txt", _vader_lexicon_bytes()),
+        "sentiment/vader_lexicon.zip": _zip_bytes(
+            "vader_lexicon/vader_lexicon.txt", _vader_lexicon_bytes()
+        ),
         "corpora/stopwords/english": ("\n".join(_read_list("stopwords_en.txt")) + "\n").encode(),
         punkt + "abbrev_types.txt": ("\n".join(sorted(every)) + "\n").encode(),
         punkt + "sent_starters.txt": ("\n".join(sorted(_SENT_STARTERS)) + "\n").encode(),

@@ -10,9 +10,7 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The checkout root when the package runs from a clone (editable install), else the CWD.
-REPO_ROOT = (
-    PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").exists() else Path.cwd()
-)
+REPO_ROOT = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").exists() else Path.cwd()
 
 
 def repo_path(*parts: str) -> Path:

@@ -28,25 +28,41 @@ TIMESTAMP = "datetime64[ns, UTC]"
 
 SCHEMA: tuple[Column, ...] = (
     Column("article_id", "string", True, "Stable id: hash of outlet, url, title and text."),
-    Column("outlet", "string", True, "Who published it (column, manifest, page, file or folder name)."),
+    Column(
+        "outlet", "string", True, "Who published it (column, manifest, page, file or folder name)."
+    ),
     Column("title", "string", True, "Headline; empty string when unknown."),
     Column("text", "string", True, "Clean article body, page chrome removed."),
     Column("published", TIMESTAMP, True, "Publication time in UTC; NaT when unknown."),
-    Column("date_source", "string", True, "Where `published` came from: manifest, column, html, text, none."),
+    Column(
+        "date_source",
+        "string",
+        True,
+        "Where `published` came from: manifest, column, html, text, none.",
+    ),
     Column("url", "string", True, "Canonical URL when known."),
     Column("source_path", "string", True, "File the row was read from."),
-    Column("source_row", "Int64", True, "Row (or line) number inside that file, 0-based; 0 for one-article files."),
+    Column(
+        "source_row",
+        "Int64",
+        True,
+        "Row (or line) number inside that file, 0-based; 0 for one-article files.",
+    ),
     Column("byline", "string", True, "Author(s) as printed."),
     Column("dateline", "string", True, "Place in the dateline ('LVIV:' gives 'Lviv')."),
     Column("section", "string", True, "Section of the outlet (World, Politics...)."),
     Column("language", "string", True, "ISO 639-1 code; missing until detected."),
     Column("n_words", "Int64", True, "Words in `text` (whitespace tokens)."),
     # Added by later stages; optional.
-    Column("publisher", "string", False, "Company behind the outlet (from copyright lines, manifests)."),
+    Column(
+        "publisher", "string", False, "Company behind the outlet (from copyright lines, manifests)."
+    ),
     Column("captions", "string", False, "Photo captions with credits, newline-separated."),
     Column("wire", "string", False, "Wire agency credited (Reuters, AP, AFP...), when detectable."),
     Column("story_id", "string", False, "Group of exact or near-duplicate copies of one story."),
-    Column("is_duplicate", "boolean", False, "True for every copy but the canonical one of a story."),
+    Column(
+        "is_duplicate", "boolean", False, "True for every copy but the canonical one of a story."
+    ),
     Column("syndicated", "boolean", False, "True for a wire story republished by another outlet."),
 )
 
@@ -83,7 +99,9 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
         if col.name not in out.columns:
             if not col.required:
                 continue
-            out[col.name] = pd.Series(pd.NA, index=out.index, dtype=col.dtype if col.dtype != TIMESTAMP else "object")
+            out[col.name] = pd.Series(
+                pd.NA, index=out.index, dtype=col.dtype if col.dtype != TIMESTAMP else "object"
+            )
         s = out[col.name]
         if col.dtype == TIMESTAMP:
             out[col.name] = pd.to_datetime(s, utc=True, errors="coerce").astype(TIMESTAMP)
@@ -115,7 +133,9 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
         actual = str(df[col.name].dtype)
         if col.dtype == TIMESTAMP:
             if not isinstance(df[col.name].dtype, pd.DatetimeTZDtype):
-                raise SchemaError(col.name, f"dtype is {actual}; expected timezone-aware timestamps (UTC)")
+                raise SchemaError(
+                    col.name, f"dtype is {actual}; expected timezone-aware timestamps (UTC)"
+                )
         elif col.dtype == "string":
             if not pd.api.types.is_string_dtype(df[col.name].dtype):
                 raise SchemaError(col.name, f"dtype is {actual}; expected strings")

@@ -1,0 +1,528 @@
+"""The corpus store: articles ingested once into Parquet, read back as the table.
+
+A corpus folder holds
+
+- ``articles.parquet/``: a Parquet dataset, part files named after the source
+  file they came from (written in bounded chunks, so memory stays flat);
+- ``sources.parquet``: one row per source file ever ingested: path, content hash,
+  size, status, rows, reason, the part files holding its articles;
+- ``ingest_log.csv``: what the last run did with each input file (loaded,
+  unchanged, skipped, failed, missing) and why; ``ingest_history.csv`` appends
+  every run's rows;
+- ``duplicates.parquet``: story groups over the whole corpus (``story_id``,
+  ``is_duplicate``, ``syndicated``, ``wire``), recomputed after each ingest;
+- ``chrome.json``: page-chrome lines learned per outlet from text dumps.
+
+Re-running ``ingest`` on the same inputs reads only new or changed files (by
+content hash) and never duplicates rows. A source file that disappeared keeps its
+articles, and the log says so (``--prune`` removes them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .loaders import (
+    MANIFEST_NAMES,
+    FileResult,
+    decode_bytes,
+    expand_paths,
+    file_format,
+    iter_articles,
+    unique_ids,
+)
+from .schema import conform
+
+log = logging.getLogger(__name__)
+
+ARTICLES = "articles.parquet"
+SOURCES = "sources.parquet"
+DUPLICATES = "duplicates.parquet"
+CHROME = "chrome.json"
+LOG = "ingest_log.csv"
+HISTORY = "ingest_history.csv"
+DERIVED_COLUMNS = ("story_id", "is_duplicate", "syndicated", "wire")
+
+
+@dataclass
+class IngestSummary:
+    """Counts of one ingest run; ``log`` has one row per input file."""
+
+    corpus: Path
+    log: pd.DataFrame
+    articles_added: int = 0
+    articles_removed: int = 0
+    articles_total: int = 0
+    seconds: float = 0.0
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def usable(self) -> bool:
+        """True when the corpus holds articles after the run."""
+        return self.articles_total > 0
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items()))
+        return (
+            f"{len(self.log)} input files: {parts or 'none'}; "
+            f"{self.articles_added} articles added, {self.articles_removed} removed, "
+            f"{self.articles_total} in {self.corpus} ({self.seconds:.1f} s)"
+        )
+
+
+def file_hash(path: Path) -> str:
+    """Return the content hash (BLAKE2b, 16 bytes) of a file, read in blocks."""
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _part_stem(path: str) -> str:
+    return hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _read_sources(corpus: Path) -> pd.DataFrame:
+    p = corpus / SOURCES
+    if p.exists():
+        return pd.read_parquet(p)
+    return pd.DataFrame(
+        columns=["path", "hash", "size", "status", "rows", "reason", "parts", "ingested_at"]
+    )
+
+
+def _write_atomic_parquet(df: pd.DataFrame, target: Path) -> None:
+    tmp = target.with_name("." + target.name + ".tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, target)
+
+
+def _existing_ids(articles_dir: Path, exclude_parts: set[str]) -> set[str]:
+    import pyarrow.parquet as pq
+
+    ids: set[str] = set()
+    if not articles_dir.exists():
+        return ids
+    for part in sorted(articles_dir.glob("*.parquet")):
+        if part.name in exclude_parts:
+            continue
+        ids.update(pq.read_table(part, columns=["article_id"]).column(0).to_pylist())
+    return ids
+
+
+def ingest(
+    inputs: Iterable[str | os.PathLike] | str | os.PathLike,
+    corpus_dir: str | os.PathLike,
+    *,
+    strict: bool = False,
+    prune: bool = False,
+    duplicates: bool = True,
+    progress: bool | None = None,
+    **load_options,
+) -> IngestSummary:
+    """
+    Ingest input files into a corpus folder, processing only new or changed files.
+
+    Parameters
+    ----------
+    inputs : path-like or list of them
+        Files, folders or globs (as :func:`analysis.load_articles`).
+    corpus_dir : path-like
+        The corpus folder (created when missing).
+    strict : bool, default False
+        Stop at the first file that cannot be used.
+    prune : bool, default False
+        Remove the articles of source files that no longer exist.
+    duplicates : bool, default True
+        Recompute story groups (exact and near duplicates, syndication).
+    **load_options
+        Passed to the loaders (``outlet``, ``columns``, ``manifest``).
+
+    Returns
+    -------
+    IngestSummary
+        Counts and the per-file log (also written to ``ingest_log.csv``).
+    """
+    t0 = time.perf_counter()
+    corpus = Path(corpus_dir)
+    corpus.mkdir(parents=True, exist_ok=True)
+    articles_dir = corpus / ARTICLES
+    articles_dir.mkdir(exist_ok=True)
+    sources = _read_sources(corpus)
+    known = {r["path"]: r for r in sources.to_dict("records")}
+    files = expand_paths(inputs)
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+    # Which files are new or changed? A changed manifest re-reads the pages below it.
+    hashes = {str(f.resolve()): file_hash(f) for f in files}
+    changed_manifest_dirs = [
+        Path(p).parent
+        for p in hashes
+        if Path(p).name.lower() in MANIFEST_NAMES and known.get(p, {}).get("hash") != hashes[p]
+    ]
+    todo, log_rows = [], []
+    for f in files:
+        key = str(f.resolve())
+        old = known.get(key)
+        under_changed = any(d in Path(key).parents for d in changed_manifest_dirs)
+        if (
+            old is not None
+            and old["hash"] == hashes[key]
+            and not under_changed
+            and old["status"] != "failed"
+        ):
+            log_rows.append(
+                dict(
+                    path=key,
+                    status="unchanged",
+                    rows=int(old["rows"]),
+                    reason="same content as last ingest",
+                )
+            )
+        else:
+            todo.append(f)
+
+    chrome = _update_chrome(corpus, [f for f in todo if file_format(f) == "txt"])
+    added = removed = 0
+    new_sources = dict(known)
+    results: dict[int, FileResult] = {}
+    parts_written: dict[str, list[str]] = {}
+    replaced_parts: set[str] = set()
+    for f in todo:
+        key = str(f.resolve())
+        if key in known:
+            replaced_parts.update(_parts_of(known[key]))
+    taken = _existing_ids(articles_dir, replaced_parts) if todo else set()
+
+    if todo:
+        for res, chunk in iter_articles(
+            todo, strict=strict, chrome=chrome, progress=progress, **load_options
+        ):
+            results[id(res)] = res
+            key = str(Path(res.path).resolve())
+            if len(chunk) == 0:
+                continue
+            chunk = unique_ids(chunk.assign(source_path=key), taken=taken)
+            taken.update(chunk["article_id"])
+            chunk = _with_language(chunk)
+            parts = parts_written.setdefault(key, [])
+            name = f"{_part_stem(key)}-{len(parts):05d}.parquet"
+            _write_atomic_parquet(chunk, articles_dir / ("." + name + ".new"))
+            parts.append(name)
+            added += len(chunk)
+
+    # Swap in new parts: drop the old parts of re-read files, then rename the new ones.
+    for f in todo:
+        key = str(f.resolve())
+        old = known.get(key)
+        if old is not None:
+            for name in _parts_of(old):
+                p = articles_dir / name
+                if p.exists():
+                    removed += _count_rows(p)
+                    p.unlink()
+        for name in parts_written.get(key, []):
+            os.replace(articles_dir / ("." + name + ".new"), articles_dir / name)
+    for res in results.values():
+        key = str(Path(res.path).resolve())
+        size = Path(key).stat().st_size if Path(key).exists() else 0
+        new_sources[key] = dict(
+            path=key,
+            hash=hashes.get(key, ""),
+            size=size,
+            status=res.status,
+            rows=int(res.rows),
+            reason=res.reason or "; ".join(res.warnings),
+            parts=json.dumps(parts_written.get(key, [])),
+            ingested_at=now,
+        )
+        log_rows.append(
+            dict(
+                path=key,
+                status=res.status,
+                rows=int(res.rows),
+                reason=res.reason or "; ".join(res.warnings),
+            )
+        )
+
+    # Source files that were ingested before but are gone now.
+    for key, old in known.items():
+        if Path(key).exists():
+            continue
+        kept = _count_parts_rows(articles_dir, _parts_of(old))
+        if prune:
+            for name in _parts_of(old):
+                (articles_dir / name).unlink(missing_ok=True)
+            removed += kept
+            new_sources.pop(key, None)
+            log_rows.append(
+                dict(
+                    path=key,
+                    status="pruned",
+                    rows=0,
+                    reason=f"source file gone; its {kept} articles removed",
+                )
+            )
+        elif kept:
+            log.warning(
+                "%s: source file is gone; its %d articles are kept (use --prune to remove them)",
+                key,
+                kept,
+            )
+            log_rows.append(
+                dict(
+                    path=key,
+                    status="missing",
+                    rows=kept,
+                    reason="source file gone; articles kept (use --prune to remove)",
+                )
+            )
+
+    table = pd.DataFrame(
+        list(new_sources.values()), columns=list(_read_sources(corpus).columns) or None
+    )
+    _write_atomic_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
+    run_log = pd.DataFrame(log_rows, columns=["path", "status", "rows", "reason"])
+    run_log.insert(0, "run_at", now)
+    run_log.to_csv(corpus / LOG, index=False)
+    hist = corpus / HISTORY
+    run_log.to_csv(hist, index=False, mode="a", header=not hist.exists())
+
+    total = _count_parts_rows(articles_dir, [p.name for p in articles_dir.glob("*.parquet")])
+    if duplicates and (added or removed or not (corpus / DUPLICATES).exists()) and total:
+        _update_duplicates(corpus)
+    summary = IngestSummary(
+        corpus=corpus,
+        log=run_log,
+        articles_added=added,
+        articles_removed=removed,
+        articles_total=total,
+        seconds=time.perf_counter() - t0,
+        counts=run_log["status"].value_counts().to_dict(),
+    )
+    log.info("%s", summary)
+    return summary
+
+
+def _parts_of(row: dict) -> list[str]:
+    parts = row.get("parts")
+    if not isinstance(parts, str) or not parts:
+        return []
+    return json.loads(parts)
+
+
+def _count_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def _count_parts_rows(articles_dir: Path, names: Iterable[str]) -> int:
+    return sum(_count_rows(articles_dir / n) for n in names if (articles_dir / n).exists())
+
+
+def _with_language(df: pd.DataFrame) -> pd.DataFrame:
+    from .loaders import _with_language as fill
+
+    return fill(df)
+
+
+def _update_chrome(corpus: Path, pages: list[Path]) -> dict | None:
+    """Learn chrome lines from new pages, merge with the saved model, save, return it."""
+    path = corpus / CHROME
+    saved = {k: set(v) for k, v in json.loads(path.read_text()).items()} if path.exists() else {}
+    if not pages:
+        return saved or None
+    from .cleaning import learn_chrome
+
+    docs = []
+    for p in pages:
+        try:
+            docs.append((str(p), decode_bytes(p.read_bytes(), p)[0]))
+        except (InputError, OSError):
+            continue  # the loader reports it
+    for outlet, lines in learn_chrome(docs).items():
+        saved.setdefault(outlet, set()).update(lines)
+    tmp = path.with_name("." + path.name + ".tmp")
+    tmp.write_text(json.dumps({k: sorted(v) for k, v in sorted(saved.items())}, indent=1))
+    os.replace(tmp, path)
+    return saved
+
+
+def _update_duplicates(corpus: Path) -> None:
+    from .duplicates import find_duplicates
+
+    arts = _read_articles(
+        corpus, columns=["article_id", "outlet", "title", "text", "url", "published", "wire"]
+    )
+    found = find_duplicates(arts)
+    cols = ["article_id", *[c for c in DERIVED_COLUMNS if c in found.columns]]
+    _write_atomic_parquet(found[cols], corpus / DUPLICATES)
+
+
+def _read_articles(corpus: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    parts = sorted((corpus / ARTICLES).glob("*.parquet"))
+    if not parts:
+        return conform(pd.DataFrame())
+    tables = []
+    for p in parts:
+        t = pq.read_table(p)
+        if columns:
+            t = t.select([c for c in columns if c in t.column_names])
+        tables.append(t.to_pandas())
+    return pd.concat(tables, ignore_index=True)
+
+
+def open_corpus(
+    corpus_dir: str | os.PathLike, *, engine: str = "pandas", **options
+) -> pd.DataFrame:
+    """
+    Read an ingested corpus back as the canonical articles table.
+
+    Parameters
+    ----------
+    corpus_dir : path-like
+        A folder written by :func:`ingest`.
+    engine : {"pandas", "dask"}, default "pandas"
+        ``"dask"`` returns a partitioned Dask DataFrame (see ``analysis.scale``).
+
+    Raises
+    ------
+    InputError
+        When the folder is not a corpus.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis.paths import repo_path
+    >>> d = tempfile.mkdtemp()
+    >>> _ = ingest([repo_path("seeds")], d)
+    >>> open_corpus(d).loc[0, "outlet"]
+    'CNA'
+    """
+    corpus = Path(corpus_dir)
+    if engine == "dask":
+        from .scale import open_dask_corpus
+
+        return open_dask_corpus(corpus, **options)
+    if engine != "pandas":
+        from .errors import ParameterError
+
+        raise ParameterError(f"engine must be 'pandas' or 'dask', not {engine!r}")
+    if not (corpus / ARTICLES).exists():
+        raise InputError(
+            corpus,
+            f"not a corpus folder (no {ARTICLES}); run `python -m analysis ingest INPUT --corpus {corpus}` first",
+        )
+    df = _read_articles(corpus)
+    if df.empty:
+        return conform(df)
+    dup = corpus / DUPLICATES
+    if dup.exists():
+        derived = pd.read_parquet(dup)
+        keep = [c for c in derived.columns if c != "article_id"]
+        base = df.drop(columns=[c for c in keep if c in df.columns and c != "wire"])
+        df = base.merge(derived, on="article_id", how="left", suffixes=("", "_derived"))
+        if "wire_derived" in df:
+            df["wire"] = (
+                df["wire"].fillna(df.pop("wire_derived"))
+                if "wire" in df
+                else df.pop("wire_derived")
+            )
+    df = conform(df)
+    df.attrs["corpus"] = str(corpus)
+    return df
+
+
+def corpus_fingerprint(corpus_dir: str | os.PathLike) -> str:
+    """Return a short hash of a corpus's sources (paths and content hashes)."""
+    src = _read_sources(Path(corpus_dir))
+    h = hashlib.blake2b(digest_size=8)
+    for p, s in sorted(zip(src["path"], src["hash"])):
+        h.update(f"{p}\x1f{s}\n".encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _cmd_ingest(args) -> int:
+    summary = ingest(
+        args.inputs,
+        args.corpus,
+        strict=args.strict,
+        prune=args.prune,
+        duplicates=not args.no_duplicates,
+        outlet=args.outlet,
+        manifest=args.manifest,
+    )
+    if not args.quiet_summary:
+        bad = summary.log[summary.log["status"].isin(["failed", "skipped", "missing", "partial"])]
+        for row in bad.itertuples():
+            print(f"  {row.status:9} {row.path}: {row.reason}")
+        print(summary)
+    failed = summary.log["status"].isin(["failed", "partial"]).any()
+    if not summary.usable:
+        print("error: nothing usable was loaded", flush=True)
+        return 1
+    if args.strict and failed:
+        return 1
+    return 0
+
+
+def _cmd_info(args) -> int:
+    df = open_corpus(args.corpus)
+    print(
+        f"{len(df)} articles, {df['outlet'].nunique()} outlets, "
+        f"{df['published'].min()} .. {df['published'].max()}"
+    )
+    print(df.groupby("outlet").size().sort_values(ascending=False).to_string())
+    return 0
+
+
+def register_cli(sub) -> None:
+    from .paths import default_corpus_dir
+
+    p = sub.add_parser("ingest", help="load input files into a Parquet corpus (incremental)")
+    p.add_argument("inputs", nargs="+", help="files, folders or globs")
+    p.add_argument(
+        "--corpus", default=str(default_corpus_dir()), help="corpus folder (default: %(default)s)"
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="stop at, and fail on, the first unusable file"
+    )
+    p.add_argument("--prune", action="store_true", help="remove articles whose source file is gone")
+    p.add_argument(
+        "--outlet", help="outlet name for every input (default: from columns, pages or file names)"
+    )
+    p.add_argument("--manifest", help="sidecar CSV/JSONL mapping files to url/outlet/published")
+    p.add_argument(
+        "--no-duplicates", action="store_true", help="skip duplicate/syndication grouping"
+    )
+    p.set_defaults(func=_cmd_ingest, quiet_summary=False)
+    p = sub.add_parser("info", help="summarize an ingested corpus")
+    p.add_argument("--corpus", default=str(default_corpus_dir()))
+    p.set_defaults(func=_cmd_info)
+
+
+def remove_corpus(corpus_dir: str | os.PathLike) -> None:
+    """Delete a corpus folder (only if it looks like one)."""
+    corpus = Path(corpus_dir)
+    if not (corpus / ARTICLES).exists():
+        raise InputError(corpus, "not a corpus folder; refusing to delete")
+    shutil.rmtree(corpus)
