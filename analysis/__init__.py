@@ -54,6 +54,12 @@ _EXPORTS: dict[str, str] = {
     "who_is_quoted": "quotes",
     # reports
     "run_report": "reporting",
+    "load_corpus": "reporting",
+    "select_articles": "reporting",
+    "require_articles": "reporting",
+    "save_figure": "reporting",
+    "show_table": "reporting",
+    "parse_date_range": "reporting",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
