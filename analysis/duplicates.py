@@ -1,0 +1,611 @@
+"""Group copies of one story: exact duplicates, near-duplicates and wire syndication.
+
+News corpora repeat themselves. An outlet re-runs its own article with a new
+headline, an aggregator republishes an agency story word for word, a wire copy
+is trimmed by one outlet and given a byline by another. Counting every copy
+inflates whatever the copied story says, so every later count can choose between
+"all copies" and "unique stories".
+
+How copies are found
+--------------------
+1. **Exact duplicates**: the body is normalised (Unicode NFKC, case-folded, only
+   word characters kept, single spaces) and hashed. Equal hashes are one story.
+   Texts shorter than ``min_words`` words are keyed on title *and* body, so that a
+   thousand rows reading "Photo" do not become one story; empty texts are never
+   grouped (each is its own story).
+2. **Near-duplicates**: each distinct body of at least ``min_words`` words is cut
+   into overlapping shingles of ``shingle_size`` words, summarised by a MinHash
+   signature (datasketch's ``affine32`` permutations, computed in bulk with
+   numpy) and indexed in a :class:`datasketch.MinHashLSH`. Candidate pairs from
+   the index are kept when their estimated Jaccard similarity reaches
+   ``threshold``, or when the shorter text is at least ``containment`` contained
+   in the longer one (a copy with its last paragraphs trimmed). Pairs are joined
+   transitively (union-find) into stories. Work grows linearly with the corpus.
+3. **Canonical copy**: in each story the wire original is canonical (a row whose
+   outlet is a news agency, then a row credited to the story's agency), else the
+   earliest copy (missing dates last; ties by table order). Every other row is
+   ``is_duplicate``. ``story_id`` is the ``article_id`` of the canonical row.
+4. **Syndication**: a story is a wire story when one of its rows is published by
+   an agency or credited to one (the ``wire`` column, or detected here from URLs
+   such as ``/wires/ap/``, openings such as ``KYIV, Ukraine (AP) —`` and
+   sign-offs such as ``Reporting by ...; Editing by ...``). Every row of a wire
+   story that is not the agency's own copy is ``syndicated`` and its ``wire`` is
+   filled when it was empty. A row on another site's wire pages (``/wires/ap/``)
+   is a republished copy even when its outlet is labelled with the agency's name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from .errors import ParameterError, SchemaError
+from .schema import article_id as _article_id
+
+logger = logging.getLogger(__name__)
+
+#: Canonical agency name -> spellings seen in outlet names, credits and URLs
+#: (compared after lower-casing and dropping everything but letters and digits).
+WIRE_AGENCIES: dict[str, tuple[str, ...]] = {
+    "AP": ("ap", "associated press", "the associated press", "apnews", "apnews.com"),
+    "Reuters": ("reuters", "thomson reuters", "reuters.com"),
+    "AFP": ("afp", "agence france-presse", "agence france presse", "afp.com"),
+    "PA": ("pa", "pa media", "press association"),
+    "dpa": ("dpa", "deutsche presse-agentur"),
+    "UPI": ("upi", "united press international"),
+    "ANSA": ("ansa",),
+    "EFE": ("efe",),
+    "Xinhua": ("xinhua",),
+    "TASS": ("tass",),
+    "Interfax": ("interfax",),
+    "Kyodo": ("kyodo", "kyodo news"),
+    "Yonhap": ("yonhap",),
+}
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
+
+
+_WIRE_LOOKUP: dict[str, str] = {
+    _squash(alias): canon for canon, aliases in WIRE_AGENCIES.items() for alias in (canon, *aliases)
+}
+
+
+def wire_name(name: object) -> str | None:
+    """
+    Return the canonical agency name for an outlet or credit, or None if it is no agency.
+
+    Examples
+    --------
+    >>> wire_name("Associated Press"), wire_name("AssociatedPress"), wire_name("BBC")
+    ('AP', 'AP', None)
+    """
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return _WIRE_LOOKUP.get(_squash(name))
+
+
+_AGENCY_RE = "|".join(
+    re.escape(a) for a in ("AP", "Reuters", "AFP", "dpa", "UPI", "PA", "ANSA", "EFE")
+)
+_URL_WIRE = re.compile(r"/wires?/(ap|reuters|afp|pa|dpa|upi)(?:/|$)", re.I)
+_URL_HOST = re.compile(
+    r"^(?:https?://)?(?:www\.)?(apnews\.com|reuters\.com|afp\.com)(?:[/:]|$)", re.I
+)
+_OPENING = re.compile(r"\((" + _AGENCY_RE + r")\)\s*[-\u2013\u2014]")
+_REUTERS_SIGNOFF = re.compile(
+    r"\b(?:Additional )?(?:reporting|writing) by [^;\n]{2,120}[;,] *(?:editing|writing) by ", re.I
+)
+_AP_CREDIT = re.compile(
+    r"\bAssociated Press (?:writers?|reporters?|journalists?)\b[^\n]{0,200}\bcontributed|"
+    r"\bCopyright \d{4} The Associated Press\b|^By [A-Z][\w.' -]{2,60}\bAssociated Press\b",
+    re.M,
+)
+
+
+def detect_wire(text: object, url: object = None) -> str | None:
+    """
+    Name the news agency a text was taken from, when its URL or wording says so.
+
+    Looks at agency wire pages in the URL (``/wires/ap/``, ``apnews.com``), the
+    agency tag of a dateline opening (``KYIV, Ukraine (AP) —``, ``(Reuters) -``),
+    Reuters sign-offs (``Reporting by ...; Editing by ...``) and AP credits
+    (``Associated Press writers ... contributed``). A passing mention such as
+    "told Reuters" is not a credit.
+
+    Parameters
+    ----------
+    text : str
+        Article body.
+    url : str, optional
+        Article URL.
+
+    Returns
+    -------
+    str or None
+        Canonical agency name (see ``WIRE_AGENCIES``), or None.
+
+    Examples
+    --------
+    >>> detect_wire("KYIV, Ukraine (AP) — Shelling hit the city.")
+    'AP'
+    >>> detect_wire("Talks resumed.", "https://www.dailymail.co.uk/wires/reuters/article-1/x.html")
+    'Reuters'
+    >>> detect_wire("An official told Reuters the talks resumed.") is None
+    True
+    """
+    if isinstance(url, str) and url:
+        m = _URL_WIRE.search(url) or _URL_HOST.search(url)
+        if m:
+            return wire_name(m.group(1))
+    if not isinstance(text, str) or not text:
+        return None
+    m = _OPENING.search(text[:400])
+    if m:
+        return wire_name(m.group(1))
+    tail = text[-600:]
+    if _REUTERS_SIGNOFF.search(tail):
+        return "Reuters"
+    if _AP_CREDIT.search(text[:200]) or _AP_CREDIT.search(tail):
+        return "AP"
+    return None
+
+
+# --------------------------------------------------------------------------- text keys
+
+_WORD = re.compile(r"\w+")
+
+
+def normalize_text(text: object) -> str:
+    """
+    Return the comparison form of a text: NFKC, case-folded, words joined by single spaces.
+
+    Punctuation, quotes and spacing differences do not make two texts different.
+
+    Examples
+    --------
+    >>> normalize_text("  Kyiv's   “shelling” —\\nENDED. ")
+    'kyiv s shelling ended'
+    """
+    if not isinstance(text, str) or not text:
+        return ""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def _digest(s: str) -> str:
+    return hashlib.blake2b(s.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+# --------------------------------------------------------------------------- MinHash
+
+_FNV_PRIME = np.uint32(0x01000193)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    # MurmurHash3 finalizer: the pre-mix datasketch applies in its affine32 scheme.
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+class _Shingler:
+    """Turn word lists into arrays of distinct 32-bit shingle hashes (deterministic)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._ids: dict[str, int] = {}
+
+    def _token_hash(self, word: str) -> int:
+        h = self._ids.get(word)
+        if h is None:
+            h = self._ids[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
+        return h
+
+    def __call__(self, words: list[str]) -> np.ndarray:
+        ids = np.fromiter(map(self._token_hash, words), dtype=np.uint32, count=len(words))
+        k = min(self.size, len(ids))
+        n = len(ids) - k + 1
+        if n <= 0:
+            return np.empty(0, dtype=np.uint32)
+        h = ids[:n].copy()
+        with np.errstate(over="ignore"):
+            for i in range(1, k):
+                h = (h * _FNV_PRIME) ^ ids[i : i + n]
+        return np.unique(h)
+
+
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+def minhash_signatures(
+    shingle_sets: list[np.ndarray], *, num_perm: int = 128, seed: int = 1, chunk: int = 65536
+) -> np.ndarray:
+    """
+    Compute MinHash signatures for many sets of 32-bit hashes at once.
+
+    The values equal those of ``datasketch.MinHash(num_perm, seed, scheme="affine32")``
+    updated with the same hashes, but the work is done in large numpy blocks
+    rather than one set at a time.
+
+    Parameters
+    ----------
+    shingle_sets : list of ndarray of uint32
+        One non-empty array of hashes per set.
+    num_perm : int, default 128
+        Signature length.
+    seed : int, default 1
+        Seed of the permutations (datasketch's convention).
+    chunk : int, default 65536
+        Hashes processed per block (memory: ``chunk * num_perm * 4`` bytes).
+
+    Returns
+    -------
+    ndarray of uint32, shape (len(shingle_sets), num_perm)
+
+    Examples
+    --------
+    >>> sig = minhash_signatures([np.array([1, 2, 3], dtype=np.uint32)], num_perm=16)
+    >>> sig.shape
+    (1, 16)
+    """
+    a, b = _permutations(num_perm, seed)
+    out = np.empty((len(shingle_sets), num_perm), dtype=np.uint32)
+    start = 0
+    while start < len(shingle_sets):
+        stop, total = start, 0
+        while stop < len(shingle_sets) and (
+            stop == start or total + len(shingle_sets[stop]) <= chunk
+        ):
+            total += len(shingle_sets[stop])
+            stop += 1
+        block = shingle_sets[start:stop]
+        sizes = np.fromiter((len(s) for s in block), dtype=np.int64, count=len(block))
+        if (sizes == 0).any():
+            raise ValueError("minhash_signatures needs non-empty sets")
+        hv = _fmix32(np.concatenate(block))
+        with np.errstate(over="ignore"):
+            phv = hv[:, None] * a[None, :] + b[None, :]
+        offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        out[start:stop] = np.minimum.reduceat(phv, offsets, axis=0)
+        start = stop
+    return out
+
+
+# --------------------------------------------------------------------------- grouping
+
+
+class _UnionFind:
+    def __init__(self, n: int):
+        self.parent = np.arange(n)
+
+    def find(self, i: int) -> int:
+        p = self.parent
+        root = i
+        while p[root] != root:
+            root = p[root]
+        while p[i] != root:
+            p[i], i = root, p[i]
+        return root
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            # the smaller index becomes the root: results do not depend on pair order
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+    def roots(self) -> np.ndarray:
+        return np.array([self.find(i) for i in range(len(self.parent))], dtype=np.int64)
+
+
+def _candidate_pairs(
+    sig: np.ndarray, lsh_threshold: float, num_perm: int
+) -> Iterator[tuple[int, int]]:
+    from datasketch import LeanMinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
+    sketches = [LeanMinHash(seed=1, hashvalues=row, scheme="affine32") for row in sig]
+    with lsh.insertion_session() as session:
+        for i, m in enumerate(sketches):
+            session.insert(i, m, check_duplication=False)
+    for i, m in enumerate(sketches):
+        for j in lsh.query(m):
+            if j > i:
+                yield i, j
+
+
+#: Containment joins a pair only when the shorter text has at least this share of
+#: the longer one's shingles, so that a long page quoting a short story in full
+#: (a live blog, a round-up) does not absorb it, nor chain unrelated stories.
+MIN_CONTAINMENT_RATIO = 0.5
+
+
+def _group(texts, titles, *, threshold, num_perm, shingle_size, containment, min_words, progress):
+    """Return (root row of each row's story, number of exact copies)."""
+    n = len(texts)
+    uf = _UnionFind(n)
+    # 1. exact keys; rows with the same key share one representative
+    first_of: dict[str, int] = {}
+    long_rows: list[int] = []
+    norms: dict[int, str] = {}
+    n_keyed = 0
+    for i, text in enumerate(_progress(texts, progress, "hashing")):
+        norm = normalize_text(text)
+        if not norm:
+            continue
+        n_keyed += 1
+        is_long = norm.count(" ") + 1 >= min_words
+        key = _digest(norm if is_long else "short\x1f" + normalize_text(titles[i]) + "\x1f" + norm)
+        j = first_of.setdefault(key, i)
+        if j != i:
+            uf.union(j, i)
+        elif is_long:
+            long_rows.append(i)
+            norms[i] = norm
+    n_exact = n_keyed - len(first_of)
+    if len(long_rows) < 2:
+        return uf.roots(), n_exact
+
+    # 2. near duplicates among the distinct long bodies: MinHash + LSH for
+    # candidates, then the exact shingle overlap of each candidate pair decides
+    shingler = _Shingler(shingle_size)
+    sets = [shingler(norms.pop(i).split()) for i in _progress(long_rows, progress, "shingling")]
+    sig = minhash_signatures(sets, num_perm=num_perm)
+    # the index misses many pairs right at its own threshold, so it is asked for more
+    lsh_threshold = min(threshold, 0.3) if containment is not None else 0.75 * threshold
+    for a, b in _candidate_pairs(sig, lsh_threshold, num_perm):
+        sa, sb = sets[a], sets[b]
+        shared = len(np.intersect1d(sa, sb, assume_unique=True))
+        small, large = sorted((len(sa), len(sb)))
+        same = shared / (small + large - shared) >= threshold or (
+            containment is not None
+            and small >= MIN_CONTAINMENT_RATIO * large
+            and shared / small >= containment
+        )
+        if same:
+            uf.union(long_rows[a], long_rows[b])
+    return uf.roots(), n_exact
+
+
+def _check(name: str, value: float, lo: float, hi: float) -> None:
+    if not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise ParameterError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
+
+
+def find_duplicates(
+    articles: pd.DataFrame,
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    shingle_size: int = 4,
+    containment: float | None = 0.85,
+    min_words: int = 50,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """
+    Group exact and near-duplicate copies of each story and flag wire syndication.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        Articles table with at least a ``text`` column; ``article_id``, ``outlet``,
+        ``title``, ``url``, ``published`` and ``wire`` are used when present.
+    threshold : float, default 0.8
+        Estimated Jaccard similarity of word shingles from which two bodies are
+        copies of one story.
+    num_perm : int, default 128
+        MinHash signature length (more is more precise and slower).
+    shingle_size : int, default 4
+        Words per shingle.
+    containment : float or None, default 0.85
+        Also join two bodies when this share of the shorter one's shingles is
+        estimated to occur in the longer one (a trimmed copy). None turns it off.
+    min_words : int, default 50
+        Bodies with fewer words are matched exactly only (title and body), never
+        by similarity; empty bodies are never matched.
+    progress : bool or None, default None
+        Show a progress bar; None shows one on a terminal for large tables.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``articles`` with ``story_id`` (string), ``is_duplicate`` and
+        ``syndicated`` (boolean), and ``wire`` filled where it was missing and an
+        agency was detected.
+
+    Raises
+    ------
+    SchemaError
+        If ``articles`` has no ``text`` column.
+    ParameterError
+        If a parameter is out of range.
+
+    Examples
+    --------
+    >>> body = "Russian and Ukrainian negotiators met in Istanbul on Tuesday " * 5
+    >>> df = pd.DataFrame({"outlet": ["AP", "Daily Mail", "BBC"],
+    ...                    "text": [body, "By Jo Bloggs. " + body, "A grain deal was signed."],
+    ...                    "published": pd.to_datetime(["2022-03-29"] * 3, utc=True)})
+    >>> out = find_duplicates(df)
+    >>> out[["outlet", "is_duplicate", "syndicated", "wire"]]
+           outlet  is_duplicate  syndicated  wire
+    0          AP         False       False    AP
+    1  Daily Mail          True        True    AP
+    2         BBC         False       False  <NA>
+    >>> out["story_id"].nunique()
+    2
+    """
+    if not isinstance(articles, pd.DataFrame):
+        raise SchemaError("<table>", f"expected a pandas DataFrame, got {type(articles).__name__}")
+    if "text" not in articles.columns:
+        raise SchemaError("text", "missing: find_duplicates compares article bodies")
+    _check("threshold", threshold, 0.0, 1.0)
+    if containment is not None:
+        _check("containment", containment, 0.0, 1.0)
+    if not isinstance(num_perm, int) or num_perm < 16:
+        raise ParameterError(f"num_perm must be an integer >= 16, got {num_perm!r}")
+    if not isinstance(shingle_size, int) or shingle_size < 1:
+        raise ParameterError(f"shingle_size must be a positive integer, got {shingle_size!r}")
+    if not isinstance(min_words, int) or min_words < shingle_size:
+        raise ParameterError(f"min_words must be an integer >= shingle_size, got {min_words!r}")
+
+    n = len(articles)
+    out = articles.copy()
+    col = _column_getter(articles)
+    texts, titles, outlets, urls = col("text"), col("title"), col("outlet"), col("url")
+    ids = _ids(articles, outlets, urls, titles, texts)
+
+    roots, n_exact = _group(
+        texts,
+        titles,
+        threshold=threshold,
+        num_perm=num_perm,
+        shingle_size=shingle_size,
+        containment=containment,
+        min_words=min_words,
+        progress=progress,
+    )
+
+    # 3-4. canonical copy, wire and syndication per story
+    given_wire = [wire_name(w) if isinstance(w, str) else None for w in col("wire")]
+    detected = [detect_wire(t, u) for t, u in zip(texts, urls)]
+    row_wire = [g or d for g, d in zip(given_wire, detected)]
+    # an agency's own copy: outlet is the agency and the URL is not another site's wire page
+    outlet_wire = [
+        None if isinstance(u, str) and _URL_WIRE.search(u) else wire_name(o)
+        for o, u in zip(outlets, urls)
+    ]
+    published = _published(articles)
+
+    story = pd.DataFrame({"root": roots, "pos": np.arange(n), "published": published})
+    story["credit"] = pd.Series([ow or rw for ow, rw in zip(outlet_wire, row_wire)], dtype=object)
+    group_wire = story.groupby("root")["credit"].agg(_most_common)
+    story["wire"] = story["root"].map(group_wire)
+    story["tier"] = np.where(
+        [ow is not None and ow == gw for ow, gw in zip(outlet_wire, story["wire"])],
+        0,
+        np.where([rw is not None and rw == gw for rw, gw in zip(row_wire, story["wire"])], 1, 2),
+    )
+    order = story.sort_values(
+        ["root", "tier", "published", "pos"], na_position="last", kind="stable"
+    )
+    canonical = order.drop_duplicates("root").set_index("root")["pos"]
+    canon_pos = story["root"].map(canonical).to_numpy()
+    story_ids = np.asarray(ids, dtype=object)[canon_pos]
+
+    is_dup = canon_pos != np.arange(n)
+    wire_col = story["wire"].to_numpy(dtype=object)
+    syndicated = np.array(
+        [w is not None and not pd.isna(w) and ow != w for w, ow in zip(wire_col, outlet_wire)],
+        dtype=bool,
+    )
+    existing = out["wire"] if "wire" in out.columns else pd.Series(pd.NA, index=out.index)
+    fill = [
+        g if not pd.isna(g) else (w if not pd.isna(w) else pd.NA)
+        for g, w in zip(existing.tolist(), wire_col)
+    ]
+    out = out.assign(
+        story_id=pd.array(story_ids, dtype="string"),
+        is_duplicate=pd.array(is_dup, dtype="boolean"),
+        syndicated=pd.array(syndicated, dtype="boolean"),
+        wire=pd.array(fill, dtype="string"),
+    )
+    logger.info(
+        "%d articles: %d stories (%d exact and %d near-duplicate copies), %d syndicated",
+        n,
+        len(canonical),
+        n_exact,
+        int(is_dup.sum()) - n_exact,
+        int(syndicated.sum()),
+    )
+    return out
+
+
+def dedupe(articles: pd.DataFrame, **options) -> pd.DataFrame:
+    """
+    Keep one row per story: the canonical copy.
+
+    Uses the ``story_id``/``is_duplicate`` columns when the table already has them
+    (a stored corpus); otherwise runs :func:`find_duplicates` with ``options``.
+
+    Examples
+    --------
+    >>> body = "Ukraine said it was hoping for a ceasefire at talks in Istanbul " * 4
+    >>> df = pd.DataFrame({"outlet": ["A", "B"], "text": [body, body]})
+    >>> len(dedupe(df))
+    1
+    """
+    if not isinstance(articles, pd.DataFrame):
+        raise SchemaError("<table>", f"expected a pandas DataFrame, got {type(articles).__name__}")
+    have = "is_duplicate" in articles.columns and articles["is_duplicate"].notna().all()
+    table = articles if have and not options else find_duplicates(articles, **options)
+    kept = table[~table["is_duplicate"].astype(bool).to_numpy()]
+    logger.info("dedupe: kept %d of %d rows (one per story)", len(kept), len(table))
+    return kept
+
+
+# --------------------------------------------------------------------------- small parts
+
+
+def _column_getter(df: pd.DataFrame):
+    def get(name: str) -> list:
+        if name not in df.columns:
+            return [None] * len(df)
+        return [None if pd.isna(v) else v for v in df[name].tolist()]
+
+    return get
+
+
+def _ids(df: pd.DataFrame, outlets, urls, titles, texts) -> list[str]:
+    given = df["article_id"].tolist() if "article_id" in df.columns else [None] * len(df)
+    ids = [
+        str(g) if isinstance(g, str) and g else _article_id(o or "", u or "", ti or "", te or "")
+        for g, o, u, ti, te in zip(given, outlets, urls, titles, texts)
+    ]
+    seen: dict[str, int] = {}
+    for i, x in enumerate(ids):
+        count = seen.get(x, 0)
+        seen[x] = count + 1
+        if count:  # identical rows still get distinct story ids when nothing groups them
+            ids[i] = f"{x}-{count}"
+    return ids
+
+
+def _published(df: pd.DataFrame) -> pd.Series:
+    if "published" not in df.columns:
+        return pd.Series(pd.NaT, index=range(len(df)), dtype="datetime64[ns, UTC]")
+    return pd.to_datetime(df["published"], utc=True, errors="coerce").reset_index(drop=True)
+
+
+def _most_common(values: pd.Series):
+    counts = values.dropna().value_counts(sort=False)
+    if counts.empty:
+        return None
+    # most frequent; ties go to the name that sorts first, so the result is stable
+    best = counts.max()
+    return sorted(counts.index[counts == best])[0]
+
+
+def _progress(items: Iterable, progress: bool | None, desc: str):
+    import sys
+
+    items = list(items)
+    show = progress if progress is not None else (len(items) > 20000 and sys.stderr.isatty())
+    if not show:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=desc, unit="doc")
