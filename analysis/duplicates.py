@@ -435,7 +435,7 @@ def find_duplicates(
 
     Examples
     --------
-    >>> body = "Russian and Ukrainian negotiators met in Istanbul on Tuesday " * 5
+    >>> body = "Russian and Ukrainian negotiators met in Istanbul on Tuesday " * 8
     >>> df = pd.DataFrame({"outlet": ["AP", "Daily Mail", "BBC"],
     ...                    "text": [body, "By Jo Bloggs. " + body, "A grain deal was signed."],
     ...                    "published": pd.to_datetime(["2022-03-29"] * 3, utc=True)})
@@ -543,7 +543,7 @@ def dedupe(articles: pd.DataFrame, **options) -> pd.DataFrame:
 
     Examples
     --------
-    >>> body = "Ukraine said it was hoping for a ceasefire at talks in Istanbul " * 4
+    >>> body = "Ukraine said it was hoping for a ceasefire at talks in Istanbul " * 6
     >>> df = pd.DataFrame({"outlet": ["A", "B"], "text": [body, body]})
     >>> len(dedupe(df))
     1
