@@ -1,0 +1,1362 @@
+"""Reports: run a parameterized notebook with papermill and render one offline HTML file.
+
+The runner is the output end of the pipeline::
+
+    python -m analysis report [NOTEBOOK] --corpus DIR [-p key=value]... [--params-file YAML]
+                              [--out DIR] [--name NAME] [--show-code] [--ingest INPUT]
+    python -m analysis params NOTEBOOK
+
+A run validates the parameters against the notebook's ``parameters`` cell before
+anything executes, runs the notebook in a fresh kernel, renders ``report.html`` with
+the template in ``analysis/templates/report`` (no script, no CDN, figures embedded,
+untrusted text escaped) and moves the finished folder into
+``reports/<notebook>/<name>/`` in one rename, so a failed run never replaces the
+last good report. ``reports/index.html`` lists every report and is rebuilt each run.
+
+The module also holds the small functions the notebooks call for their I/O:
+:func:`load_corpus`, :func:`select_articles`, :func:`require_articles`,
+:func:`save_figure`, :func:`show_table` and :func:`parse_date_range`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import html
+import importlib.metadata as md
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+import tokenize
+from collections.abc import Iterable, Mapping, Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from .errors import AnalysisError, InputError, ParameterError
+from .paths import PACKAGE_DIR, default_corpus_dir, repo_path, reports_dir
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATE_NAME = "report"
+DEFAULT_NOTEBOOK = "coverage_report"
+KERNEL_NAME = "python3"
+
+#: Names a report folder may take: letters, digits, dot, dash, underscore; no leading dot.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
+#: Parameters the runner fills in itself when a notebook declares them.
+_RUNNER_PARAMS = ("corpus", "output_dir")
+_VERSIONED = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "matplotlib",
+    "nltk",
+    "vaderSentiment",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+)
+
+
+class ReportError(AnalysisError):
+    """A report run failed; the executed notebook was kept for debugging."""
+
+
+class NoArticlesError(AnalysisError):
+    """No article is left after filtering; a report shows the message instead of analyses."""
+
+
+# --------------------------------------------------------------------------------------
+# Parameters: read the notebook's parameters cell, coerce and validate values
+# --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """One entry of a notebook's ``parameters`` cell."""
+
+    name: str
+    type: str
+    default: Any
+    help: str = ""
+    choices: tuple[str, ...] = ()
+
+
+_SCALARS = {"str", "int", "float", "bool"}
+
+
+def _annotation(node: ast.expr, where: str) -> tuple[str, tuple[str, ...]]:
+    text = ast.unparse(node).replace("typing.", "").replace(" ", "")
+    if text in _SCALARS or text in {f"list[{s}]" for s in ("str", "int", "float")}:
+        return text, ()
+    if (
+        isinstance(node, ast.Subscript)
+        and ast.unparse(node.value).replace("typing.", "") == "Literal"
+    ):
+        elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        choices = []
+        for elt in elts:
+            if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+                raise ParameterError(f"{where}: Literal choices must be strings")
+            choices.append(elt.value)
+        return "str", tuple(choices)
+    raise ParameterError(
+        f"{where}: unsupported type {text!r} (use str, int, float, bool, list[str], "
+        "list[int], list[float] or Literal['a', 'b'])"
+    )
+
+
+def _line_comments(source: str) -> dict[int, str]:
+    comments: dict[int, str] = {}
+    with contextlib.suppress(tokenize.TokenError, IndentationError):
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    return comments
+
+
+def _parameters_cell(nb: Any) -> str | None:
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            return cell.source
+    return None
+
+
+def read_parameters(notebook: str | Path) -> list[Parameter]:
+    """
+    Read the ``parameters`` cell of a notebook: names, types, defaults and help.
+
+    Each line of the cell is ``name: type = literal  # help``; the allowed types are
+    ``str``, ``int``, ``float``, ``bool``, ``list[str]``, ``list[int]``, ``list[float]``
+    and ``Literal["a", "b"]`` (a string chosen from a fixed set).
+
+    Parameters
+    ----------
+    notebook : str or Path
+        Notebook name in ``notebooks/`` (``"coverage_report"``) or path to an ``.ipynb``.
+
+    Returns
+    -------
+    list of Parameter
+        In the order of the cell; empty when the notebook has no parameters cell.
+
+    Raises
+    ------
+    ParameterError
+        When the notebook is missing or a line of its parameters cell is not a typed literal.
+
+    Examples
+    --------
+    >>> [p.name for p in read_parameters("coverage_report")][:2]
+    ['corpus', 'title']
+    """
+    import nbformat
+
+    path = resolve_notebook(notebook)
+    nb = nbformat.read(path, as_version=4)
+    source = _parameters_cell(nb)
+    if source is None:
+        return []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ParameterError(f"{path.name}: parameters cell is not valid Python: {exc}") from exc
+    comments = _line_comments(source)
+    params = []
+    for stmt in tree.body:
+        where = f"{path.name}, parameters cell line {stmt.lineno}"
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            name, value_node = stmt.target.id, stmt.value
+            type_name, choices = _annotation(stmt.annotation, where)
+        elif (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            name, value_node, choices = stmt.targets[0].id, stmt.value, ()
+            type_name = ""
+        else:
+            raise ParameterError(f"{where}: expected `name: type = literal  # help`")
+        if value_node is None:
+            raise ParameterError(f"{where}: parameter {name!r} has no default value")
+        try:
+            default = ast.literal_eval(value_node)
+        except ValueError as exc:
+            raise ParameterError(f"{where}: default of {name!r} is not a literal") from exc
+        if not type_name:
+            type_name = type(default).__name__
+            if type_name == "list":
+                type_name = "list[str]"
+            if type_name not in _SCALARS and type_name != "list[str]":
+                raise ParameterError(f"{where}: give {name!r} a type annotation")
+        params.append(Parameter(name, type_name, default, comments.get(stmt.lineno, ""), choices))
+    return params
+
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def _coerce_scalar(name: str, kind: str, value: Any) -> Any:
+    def wrong() -> ParameterError:
+        return ParameterError(f"parameter {name!r} expects {kind}, got {value!r}")
+
+    if isinstance(value, str):
+        text = value.strip()
+        if kind == "str":
+            return value
+        if kind == "bool":
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise wrong()
+        try:
+            return int(text) if kind == "int" else float(text)
+        except ValueError:
+            raise wrong() from None
+    if kind == "str":
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()
+        raise wrong()
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        raise wrong()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise wrong()
+    if kind == "int":
+        if isinstance(value, float) and not value.is_integer():
+            raise wrong()
+        return int(value)
+    return float(value)
+
+
+def coerce_value(param: Parameter, value: Any) -> Any:
+    """
+    Convert ``value`` (a command-line string or a YAML value) to the type of ``param``.
+
+    Strings are parsed (``"20"`` for an int, ``"yes"`` for a bool, ``"BBC,CNN"`` or
+    ``"[BBC, CNN]"`` for a list); other values must already have the right type.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, the expected type and the value received.
+
+    Examples
+    --------
+    >>> coerce_value(Parameter("outlets", "list[str]", []), "BBC, CNN")
+    ['BBC', 'CNN']
+    """
+    if param.type.startswith("list["):
+        inner = param.type[5:-1]
+        items = value
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import yaml
+
+                try:
+                    items = yaml.safe_load(text)
+                except yaml.YAMLError as exc:
+                    raise ParameterError(
+                        f"parameter {param.name!r}: cannot read {value!r}"
+                    ) from exc
+            else:
+                items = [part.strip() for part in text.split(",") if part.strip()]
+        if not isinstance(items, (list, tuple)):
+            raise ParameterError(
+                f"parameter {param.name!r} expects a list of {inner}, got {value!r}"
+            )
+        return [_coerce_scalar(param.name, inner, item) for item in items]
+    out = _coerce_scalar(param.name, param.type, value)
+    if param.choices and out not in param.choices:
+        raise ParameterError(
+            f"parameter {param.name!r} must be one of {', '.join(param.choices)}; got {out!r}"
+        )
+    return out
+
+
+def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
+    """
+    Split ``key=value`` strings from the command line into a dict (later keys win).
+
+    Examples
+    --------
+    >>> parse_assignments(["top_n=5", "title=Week 12"])
+    {'top_n': '5', 'title': 'Week 12'}
+    """
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"-p expects key=value, got {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+def read_params_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML (or JSON) mapping of parameter values."""
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ParameterError(f"--params-file {path}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"--params-file {path}: not valid YAML ({exc})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParameterError(f"--params-file {path}: expected a mapping of name: value")
+    return {str(k): v for k, v in data.items()}
+
+
+def validate_parameters(
+    notebook: str | Path, values: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Parameter]]:
+    """
+    Check ``values`` against a notebook's parameters cell and return them typed.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name (listing the known ones), a value of the wrong type, a
+        choice outside a ``Literal`` or an unreadable ``date_range``.
+    """
+    spec = read_parameters(notebook)
+    by_name = {p.name: p for p in spec}
+    unknown = sorted(set(values) - set(by_name))
+    if unknown:
+        known = ", ".join(by_name) or "none"
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)} for {resolve_notebook(notebook).name}; "
+            f"known: {known}"
+        )
+    typed = {name: coerce_value(by_name[name], value) for name, value in values.items()}
+    if "date_range" in typed:
+        parse_date_range(typed["date_range"])
+    return typed, spec
+
+
+# --------------------------------------------------------------------------------------
+# Dates, corpus and selection: what the notebooks call
+# --------------------------------------------------------------------------------------
+
+_UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y"}
+_RELATIVE = re.compile(r"^(?:last|past)\s+(\d+)\s+(day|week|month|year)s?$")
+
+
+def _period_bounds(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    text = text.strip()
+    if re.fullmatch(r"\d{4}", text):
+        start = pd.Timestamp(f"{text}-01-01", tz="UTC")
+        return start, start + pd.DateOffset(years=1)
+    if re.fullmatch(r"\d{4}-\d{1,2}", text):
+        start = pd.Timestamp(f"{text}-01", tz="UTC")
+        return start, start + pd.DateOffset(months=1)
+    stamp = pd.Timestamp(text)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    if stamp == stamp.normalize() and not re.search(r"[T ]\d", text):
+        return stamp, stamp + pd.Timedelta(days=1)
+    return stamp, stamp
+
+
+def parse_date_range(
+    text: str, *, now: dt.datetime | pd.Timestamp | None = None
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """
+    Turn a date-range phrase into UTC bounds ``(start, end)``, start inclusive, end exclusive.
+
+    Accepted phrases: ``""`` or ``"all"`` (no bounds); ``"2022-03-01"``, ``"2022-03"``
+    or ``"2022"`` (that day, month or year); ``"2022-02-24..2022-03-31"`` (both days
+    included; either side may be left empty); ``"since 2022-03-01"``,
+    ``"until 2022-03-31"``; ``"today"``, ``"yesterday"``, ``"this week"``,
+    ``"this month"``, ``"this year"``; and ``"last 7 days"`` (also weeks, months,
+    years): from midnight UTC that long before today up to now, so a scheduled report
+    needs no edits.
+
+    Raises
+    ------
+    ParameterError
+        When the phrase cannot be read; the message lists the accepted forms.
+
+    Examples
+    --------
+    >>> parse_date_range("2022-03-01..2022-03-31")
+    (Timestamp('2022-03-01 00:00:00+0000', tz='UTC'), Timestamp('2022-04-01 00:00:00+0000', tz='UTC'))
+    >>> parse_date_range("last 7 days", now=pd.Timestamp("2022-03-10 15:00", tz="UTC"))[0]
+    Timestamp('2022-03-03 00:00:00+0000', tz='UTC')
+    """
+    phrase = " ".join(str(text or "").lower().split())
+    now_ts = pd.Timestamp(now) if now is not None else pd.Timestamp.now(tz="UTC")
+    now_ts = now_ts.tz_localize("UTC") if now_ts.tzinfo is None else now_ts.tz_convert("UTC")
+    today = now_ts.normalize()
+    try:
+        if phrase in ("", "all"):
+            return None, None
+        if phrase == "today":
+            return today, today + pd.Timedelta(days=1)
+        if phrase == "yesterday":
+            return today - pd.Timedelta(days=1), today
+        if phrase == "this week":
+            return today - pd.Timedelta(days=today.dayofweek), None
+        if phrase == "this month":
+            return today.replace(day=1), None
+        if phrase == "this year":
+            return today.replace(month=1, day=1), None
+        match = _RELATIVE.match(phrase)
+        if match:
+            n, unit = int(match.group(1)), match.group(2)
+            offset = pd.DateOffset(**{f"{unit}s": n})
+            return today - offset, None
+        if phrase.startswith("since "):
+            return _period_bounds(phrase[6:])[0], None
+        for word in ("until ", "before "):
+            if phrase.startswith(word):
+                start, end = _period_bounds(phrase[len(word) :])
+                return None, start if word == "before " else end
+        if ".." in phrase:
+            left, right = (part.strip() for part in phrase.split("..", 1))
+            start = _period_bounds(left)[0] if left else None
+            end = _period_bounds(right)[1] if right else None
+            if start is not None and end is not None and end <= start:
+                raise ValueError("the range ends before it starts")
+            return start, end
+        return _period_bounds(phrase)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ParameterError(
+            f"date_range {text!r} cannot be read ({exc}); use e.g. '2022-03-01..2022-03-31', "
+            "'2022-03', 'since 2022-03-01', 'last 7 days', 'this month' or '' for all dates"
+        ) from None
+
+
+def corpus_path(corpus: str | Path = "") -> Path:
+    """Return the corpus folder for a ``corpus`` parameter; ``""`` means the bundled corpus."""
+    return Path(corpus).expanduser() if str(corpus).strip() else default_corpus_dir()
+
+
+def load_corpus(corpus: str | Path = "") -> pd.DataFrame:
+    """
+    Open a corpus folder (see ``python -m analysis ingest``) and return its articles table.
+
+    Parameters
+    ----------
+    corpus : str or Path, default ""
+        Corpus folder holding ``articles.parquet``; ``""`` uses the bundled corpus
+        (``analysis.paths.default_corpus_dir()``, built by ``make ingest``).
+
+    Raises
+    ------
+    InputError
+        When the folder holds no corpus.
+    """
+    from . import open_corpus
+
+    path = corpus_path(corpus)
+    if not path.is_dir():
+        raise InputError(
+            path, "no corpus here; build one with `python -m analysis ingest INPUT... --corpus DIR`"
+        )
+    opened = open_corpus(path)
+    articles = opened if isinstance(opened, pd.DataFrame) else getattr(opened, "articles", None)
+    if callable(articles):
+        articles = articles()
+    if not isinstance(articles, pd.DataFrame):
+        raise InputError(path, f"open_corpus returned {type(opened).__name__}, not a table")
+    return articles
+
+
+def select_articles(
+    articles: pd.DataFrame,
+    *,
+    date_range: str = "",
+    outlets: Sequence[str] = (),
+    copies: Literal["unique", "all"] = "unique",
+    now: dt.datetime | pd.Timestamp | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """
+    Keep the articles a report is about and say how many each rule kept.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        Canonical articles table.
+    date_range : str, default ""
+        A phrase read by :func:`parse_date_range`; articles without a date are dropped
+        when a range is given.
+    outlets : sequence of str, default ()
+        Outlets to keep (case-insensitive); empty keeps all.
+    copies : {"unique", "all"}, default "unique"
+        ``"unique"`` keeps one copy of each story (rows flagged ``is_duplicate`` are
+        dropped; when the column is absent the duplicates are found first).
+    now : datetime, optional
+        Reference time for relative ranges; default the current time.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The selected articles, and a table ``[step, rule, articles]`` of the counts.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["A", "B"], "published": pd.to_datetime(
+    ...     ["2022-03-01", "2022-04-01"], utc=True), "text": ["x", "y"]})
+    >>> kept, steps = select_articles(df, date_range="2022-03", copies="all")
+    >>> len(kept), steps["articles"].tolist()
+    (1, [2, 1, 1, 1])
+    """
+    if copies not in ("unique", "all"):
+        raise ParameterError(f"copies must be 'unique' or 'all', got {copies!r}")
+    steps = [("corpus", "every article", len(articles))]
+    out = articles
+    start, end = parse_date_range(date_range, now=now)
+    if start is not None or end is not None:
+        published = pd.to_datetime(out["published"], utc=True, errors="coerce")
+        keep = published.notna()
+        if start is not None:
+            keep &= published >= start
+        if end is not None:
+            keep &= published < end
+        out = out[keep]
+    steps.append(("dates", date_range or "all dates", len(out)))
+    wanted = [o.strip().lower() for o in outlets if str(o).strip()]
+    if wanted:
+        out = out[out["outlet"].astype("string").str.lower().isin(wanted).fillna(False)]
+    steps.append(("outlets", ", ".join(outlets) if wanted else "all outlets", len(out)))
+    if copies == "unique" and len(out):
+        if "is_duplicate" not in out.columns:
+            from . import dedupe
+
+            out = dedupe(out)
+        else:
+            out = out[~out["is_duplicate"].fillna(False).astype(bool)]
+    steps.append(("copies", "one copy per story" if copies == "unique" else "every copy", len(out)))
+    table_ = pd.DataFrame(steps, columns=["step", "rule", "articles"])
+    return out.reset_index(drop=True), table_
+
+
+def require_articles(articles: pd.DataFrame, *, what: str = "the selection") -> pd.DataFrame:
+    """
+    Return ``articles`` unchanged, or stop the report with a clear message when it is empty.
+
+    The report runner turns the :class:`NoArticlesError` into a notice in the HTML
+    report (no traceback) and still writes the report.
+    """
+    if len(articles) == 0:
+        raise NoArticlesError(
+            f"No articles are left in {what}: widen the date range, check the outlet "
+            "names or use another corpus."
+        )
+    return articles
+
+
+def save_figure(fig: Any, table: pd.DataFrame | None, name: str, *, output_dir: str | Path) -> None:
+    """
+    Save a figure as ``<output_dir>/figures/<name>.png`` with the numbers behind it as ``.csv``.
+
+    Readers of a report can then check every chart against its data. With
+    ``output_dir=""`` (a notebook opened by hand) nothing is written.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure or Axes
+        What to save (an Axes saves its figure).
+    table : DataFrame or None
+        The data drawn; written as CSV without the index unless the index is named.
+    name : str
+        File stem: letters, digits, dot, dash and underscore only.
+    output_dir : str or Path
+        The report folder (the runner passes it as the ``output_dir`` parameter).
+    """
+    if not _SAFE_NAME.match(name):
+        raise ParameterError(f"figure name {name!r}: use letters, digits, '.', '-', '_' only")
+    if not str(output_dir).strip():
+        return None
+    figures = Path(output_dir) / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    figure = getattr(fig, "figure", fig)
+    figure.savefig(figures / f"{name}.png", dpi=120, bbox_inches="tight")
+    if table is not None:
+        index = any(n is not None for n in table.index.names)
+        table.to_csv(figures / f"{name}.csv", index=index)
+    log.debug("saved figure %s in %s", name, figures)
+    return None
+
+
+class Table:
+    """A table for a report: escaped HTML with a caption, or a message when it is empty."""
+
+    def __init__(self, data: pd.DataFrame, *, empty: str, caption: str, max_rows: int):
+        self.data, self.empty, self.caption, self.max_rows = data, empty, caption, max_rows
+
+    def _repr_html_(self) -> str:
+        if self.data is None or len(self.data) == 0:
+            return f'<p class="report-empty">{html.escape(self.empty)}</p>'
+        shown = self.data.head(self.max_rows)
+        with_index = any(n is not None for n in shown.index.names)
+        if with_index:
+            shown = shown.reset_index()
+        numeric = [
+            pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
+            for c in shown.columns
+        ]
+        head = "".join(
+            f'<th{_NUM if num else ""} scope="col">{html.escape(str(c))}</th>'
+            for c, num in zip(shown.columns, numeric)
+        )
+        rows = []
+        for values in shown.itertuples(index=False, name=None):
+            cells = "".join(
+                f'<td class="num">{_format_cell(v)}</td>' if num else f"<td>{_format_cell(v)}</td>"
+                for v, num in zip(values, numeric)
+            )
+            rows.append(f"<tr>{cells}</tr>")
+        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        more = len(self.data) - len(shown)
+        note = f'<p class="report-more">{more:,} more rows not shown</p>' if more > 0 else ""
+        return (
+            f'<table class="report-table">{cap}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>{note}"
+        )
+
+    def __repr__(self) -> str:
+        if self.data is None or len(self.data) == 0:
+            return self.empty
+        return self.data.head(self.max_rows).to_string()
+
+
+_NUM = ' class="num"'
+
+
+def _format_cell(value: Any) -> str:
+    """Format one table cell as escaped HTML text."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) or (hasattr(value, "dtype") and value.dtype.kind in "iu"):
+        return f"{int(value):,}"
+    if isinstance(value, float) or (hasattr(value, "dtype") and value.dtype.kind == "f"):
+        value = float(value)
+        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, pd.Timestamp):
+        return html.escape(
+            value.strftime("%Y-%m-%d" if value == value.normalize() else "%Y-%m-%d %H:%M")
+        )
+    return html.escape(str(value))
+
+
+def show_table(
+    data: pd.DataFrame | None,
+    *,
+    empty: str = "Nothing to show for this selection.",
+    caption: str = "",
+    max_rows: int = 30,
+) -> Table:
+    """
+    Wrap a DataFrame for display in a report: HTML-escaped cells, a row limit, and a
+    plain message instead of an empty table.
+
+    Examples
+    --------
+    >>> t = show_table(pd.DataFrame({"title": ["<script>alert(1)</script>"]}))
+    >>> "&lt;script&gt;" in t._repr_html_()
+    True
+    """
+    return Table(data, empty=empty, caption=caption, max_rows=max_rows)
+
+
+# --------------------------------------------------------------------------------------
+# Running a report
+# --------------------------------------------------------------------------------------
+
+
+def notebooks_dir() -> Path:
+    """Return the folder of the bundled notebooks."""
+    return repo_path("notebooks")
+
+
+def resolve_notebook(notebook: str | Path | None) -> Path:
+    """Return the path of a notebook given by name (``"explore"``) or by path."""
+    raw = str(notebook or DEFAULT_NOTEBOOK)
+    path = Path(raw).expanduser()
+    candidates = [path, path.with_suffix(".ipynb")] if path.suffix != ".ipynb" else [path]
+    if not path.is_absolute() and len(path.parts) == 1:
+        candidates += [notebooks_dir() / c.name for c in candidates]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    available = ", ".join(sorted(p.stem for p in notebooks_dir().glob("*.ipynb"))) or "none"
+    raise ParameterError(f"notebook {raw!r} not found (bundled notebooks: {available})")
+
+
+def check_name(name: str, what: str = "--name") -> str:
+    """Return ``name`` if it is a safe single folder name, else raise ParameterError."""
+    if not _SAFE_NAME.match(name or "") or name in (".", ".."):
+        raise ParameterError(
+            f"{what} {name!r}: use a plain folder name (letters, digits, '.', '-', '_'; "
+            "no '/', no '..', not starting with a dot)"
+        )
+    return name
+
+
+def check_out(out: str | Path) -> Path:
+    """Return the reports folder for ``--out``; ``..`` segments are refused."""
+    path = Path(out).expanduser()
+    if ".." in path.parts:
+        raise ParameterError(f"--out {out}: '..' is not allowed; give the folder directly")
+    return path
+
+
+def corpus_fingerprint(corpus_dir: Path) -> dict[str, Any]:
+    """Return a fingerprint of a corpus folder: a hash of its articles table and its size."""
+    digest = hashlib.sha256()
+    files = sorted(corpus_dir.glob("articles*.parquet")) or sorted(
+        p for p in corpus_dir.rglob("*") if p.is_file()
+    )
+    size = 0
+    for path in files:
+        digest.update(path.name.encode())
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+    return {"path": str(corpus_dir), "sha256": digest.hexdigest()[:16], "bytes": size}
+
+
+def package_versions() -> dict[str, str]:
+    """Return the versions of Python, this package and the libraries a report depends on."""
+    from . import __version__
+
+    out = {"python": sys.version.split()[0], "media-coverage-analysis": __version__}
+    for name in _VERSIONED:
+        with contextlib.suppress(md.PackageNotFoundError):
+            out[name] = md.version(name)
+    return out
+
+
+@contextlib.contextmanager
+def _kernel_environment():
+    """Let the kernel import this package even without an installed copy."""
+    old = os.environ.get("PYTHONPATH")
+    root = str(PACKAGE_DIR.parent)
+    parts = [root] + ([old] if old else [])
+    os.environ["PYTHONPATH"] = os.pathsep.join(parts)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = old
+
+
+def _cell_seconds(cell: Any) -> float:
+    return float((cell.metadata.get("papermill") or {}).get("duration") or 0.0)
+
+
+def _timings(nb: Any, wall: float) -> dict[str, float]:
+    """Split a papermill run into kernel start, imports, loading and analyses."""
+    meta = nb.metadata.get("papermill", {})
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    parts = {"imports_s": 0.0, "loading_s": 0.0, "analyses_s": 0.0}
+    for cell in code:
+        tags = cell.metadata.get("tags", [])
+        key = "imports_s" if "imports" in tags else "loading_s" if "load" in tags else "analyses_s"
+        parts[key] += _cell_seconds(cell)
+    started = [
+        (c.metadata.get("papermill") or {}).get("start_time")
+        for c in code
+        if (c.metadata.get("papermill") or {}).get("start_time")
+    ]
+    kernel = 0.0
+    if meta.get("start_time") and started:
+        kernel = (pd.Timestamp(min(started)) - pd.Timestamp(meta["start_time"])).total_seconds()
+    if kernel <= 0:
+        kernel = max(wall - sum(parts.values()), 0.0)
+    return {"kernel_start_s": round(kernel, 3), **{k: round(v, 3) for k, v in parts.items()}}
+
+
+def _error_output(nb: Any) -> tuple[int, Any] | tuple[None, None]:
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return index, output
+    return None, None
+
+
+def _notice_for_empty(nb: Any) -> str | None:
+    """Replace a NoArticlesError traceback by a notice and drop the cells after it."""
+    import nbformat
+
+    index, output = _error_output(nb)
+    if output is None or output.get("ename") != "NoArticlesError":
+        return None
+    message = output.get("evalue", "No articles are left after filtering.")
+    cell = nb.cells[index]
+    notice = f'<div class="report-notice"><strong>No data.</strong> {html.escape(message)}</div>'
+    cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
+    cell.outputs.append(
+        nbformat.v4.new_output("display_data", data={"text/html": notice, "text/plain": message})
+    )
+    nb.cells = nb.cells[: index + 1]
+    return message
+
+
+def _drop_papermill_markers(nb: Any) -> None:
+    nb.cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+
+
+def run_report(
+    notebook: str | Path | None = None,
+    *,
+    corpus: str | Path | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    out: str | Path | None = None,
+    name: str | None = None,
+    show_code: bool = False,
+    ingest: Sequence[str | Path] | None = None,
+    progress: bool | None = None,
+) -> Path:
+    """
+    Run a notebook as a report and return the folder it was written to.
+
+    Parameters
+    ----------
+    notebook : str or Path, optional
+        Bundled notebook name or path; default ``"coverage_report"``.
+    corpus : str or Path, optional
+        Corpus folder (``articles.parquet``); default the bundled corpus.
+    parameters : mapping, optional
+        Values for the notebook's parameters cell; strings are parsed to the declared type.
+    out : str or Path, optional
+        Reports folder; default ``analysis.paths.reports_dir()`` (``reports/``).
+    name : str, optional
+        Report folder name; default the UTC time ``YYYYmmdd-HHMMSS``.
+    show_code : bool, default False
+        Show the code cells in the HTML.
+    ingest : sequence of paths, optional
+        Inputs to ingest into ``corpus`` first (only new or changed files are read).
+    progress : bool, optional
+        Progress bar and stage messages; default only when stderr is a terminal.
+
+    Returns
+    -------
+    Path
+        ``<out>/<notebook>/<name>/`` holding ``report.html``, the executed notebook,
+        ``figures/`` (PNG + CSV per figure) and ``run.json``.
+
+    Raises
+    ------
+    ParameterError
+        Before anything runs: unknown parameter, wrong type, unsafe name, missing corpus.
+    ReportError
+        The notebook failed; it is kept in ``<out>/<notebook>/failed/<name>/`` and the
+        previous report of the same name is left in place.
+    """
+    progress = sys.stderr.isatty() if progress is None else progress
+    say = log.info if progress else log.debug
+    t_start = time.perf_counter()
+    started = dt.datetime.now(dt.timezone.utc)
+
+    nb_path = resolve_notebook(notebook)
+    stem = check_name(nb_path.stem, "notebook")
+    name = check_name(name) if name else started.strftime("%Y%m%d-%H%M%S")
+    root = check_out(out) if out is not None else reports_dir()
+    typed, spec = validate_parameters(nb_path, dict(parameters or {}))
+    declared = {p.name for p in spec}
+    corpus_dir = corpus_path(corpus if corpus is not None else typed.get("corpus", ""))
+    corpus_dir = corpus_dir.resolve()
+    if not ingest and "corpus" in declared and not corpus_dir.is_dir():
+        raise ParameterError(
+            f"--corpus {corpus_dir}: no corpus there; create it with "
+            "`python -m analysis ingest INPUT... --corpus DIR` or pass --ingest INPUT"
+        )
+
+    if ingest:
+        from .store import ingest as ingest_inputs
+
+        say("ingesting %d input(s) into %s", len(ingest), corpus_dir)
+        ingest_inputs([Path(p) for p in ingest], corpus_dir)
+    t_prepare = time.perf_counter() - t_start
+
+    nb_root = root / stem
+    nb_root.mkdir(parents=True, exist_ok=True)
+    final = nb_root / name
+    if final.exists() and not (final / "run.json").exists():
+        raise ParameterError(f"--name {name}: {final} exists and is not a report; choose another")
+    build = nb_root / f".building-{name}-{os.getpid()}"
+    shutil.rmtree(build, ignore_errors=True)
+    build.mkdir()
+
+    run_params = dict(typed)
+    if "corpus" in declared:
+        run_params["corpus"] = str(corpus_dir)
+    if "output_dir" in declared:
+        run_params["output_dir"] = str(build.resolve())
+    title = str(
+        run_params.get("title")
+        or next((p.default for p in spec if p.name == "title"), stem.replace("_", " ").capitalize())
+    )
+    record: dict[str, Any] = {
+        "notebook": stem,
+        "notebook_path": str(nb_path),
+        "name": name,
+        "title": title,
+        "started": started.isoformat(timespec="seconds"),
+        "parameters": {k: v for k, v in run_params.items() if k != "output_dir"},
+        "defaults": {p.name: p.default for p in spec},
+        "corpus": corpus_fingerprint(corpus_dir) if "corpus" in declared else {},
+        "versions": package_versions(),
+        "show_code": show_code,
+    }
+    executed = build / f"{stem}.ipynb"
+    say("running %s (%s) on %s", nb_path.name, name, corpus_dir)
+    t_exec = time.perf_counter()
+    status, error = _execute(nb_path, executed, run_params, progress=progress)
+    exec_wall = time.perf_counter() - t_exec
+
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4) if executed.exists() else None
+    if status == "failed":
+        record.update(status="failed", error=error, finished=_now())
+        failed = nb_root / "failed" / name
+        _write_json(build / "run.json", record)
+        shutil.rmtree(failed, ignore_errors=True)
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(build, failed)
+        build_index(root)
+        raise ReportError(
+            f"{nb_path.name} failed: {error}; executed notebook kept in {failed / executed.name}"
+        )
+
+    timings = _timings(nb, exec_wall)
+    if status == "no-articles":
+        _drop_papermill_markers(nb)
+        record["message"] = _notice_for_empty(nb)
+        nbformat.write(nb, executed)
+    say("rendering report.html")
+    t_render = time.perf_counter()
+    page = render_html(nb, title=title, record=record, show_code=show_code)
+    (build / "report.html").write_text(page, encoding="utf-8")
+    timings["rendering_s"] = round(time.perf_counter() - t_render, 3)
+    timings["prepare_s"] = round(t_prepare, 3)
+    timings["total_s"] = round(time.perf_counter() - t_start, 3)
+    record.update(status=status, finished=_now(), timings=timings)
+    _write_json(build / "run.json", record)
+
+    _publish(build, final)
+    build_index(root)
+    say("report written to %s", final / "report.html")
+    return final
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _write_json(path: Path, data: Mapping[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+def _execute(
+    source: Path, target: Path, parameters: Mapping[str, Any], *, progress: bool
+) -> tuple[str, str | None]:
+    """Execute with papermill; return ("ok" | "no-articles" | "failed", error message)."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    pm_log = logging.getLogger("papermill")
+    level = pm_log.level
+    if not log.isEnabledFor(logging.DEBUG):
+        pm_log.setLevel(logging.WARNING)
+    try:
+        with _kernel_environment():
+            pm.execute_notebook(
+                str(source),
+                str(target),
+                parameters=dict(parameters),
+                kernel_name=KERNEL_NAME,
+                progress_bar=progress,
+                log_output=False,
+                cwd=os.getcwd(),
+                extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
+            )
+    except PapermillExecutionError as exc:
+        if exc.ename == "NoArticlesError":
+            return "no-articles", exc.evalue
+        return "failed", f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
+    except Exception as exc:  # kernel died, notebook unreadable...: keep what exists
+        return "failed", f"{type(exc).__name__}: {exc}"
+    finally:
+        pm_log.setLevel(level)
+    return "ok", None
+
+
+def _publish(build: Path, final: Path) -> None:
+    """Move a finished build into place; an older report of that name goes only then."""
+    if final.exists():
+        old = final.with_name(f".replaced-{final.name}-{os.getpid()}")
+        os.replace(final, old)
+        os.replace(build, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(build, final)
+
+
+# --------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd",
+    "del", "details", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "ins", "kbd", "li", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+_ALLOWED_ATTRS = {
+    "*": ["class", "id", "title"],
+    "a": ["href"],
+    "td": ["colspan", "rowspan"],
+    "th": ["colspan", "rowspan", "scope"],
+}
+
+
+#: pandas puts a ``<style scoped>`` block before its tables; the page has its own stylesheet.
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def clean_html(fragment: str) -> str:
+    """
+    Sanitize an HTML fragment from a notebook output: allowed markup stays, anything
+    else (``<script>``, ``<img>``, ``<style>``, event handlers) is shown as text.
+
+    Examples
+    --------
+    >>> clean_html('<b>ok</b><img src=x onerror=alert(1)>')
+    '<b>ok</b>&lt;img src=x onerror=alert(1)&gt;'
+    """
+    import bleach
+
+    return bleach.clean(
+        _STYLE_BLOCK.sub("", fragment),
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRS,
+        protocols={"mailto"},
+        strip=False,
+        strip_comments=True,
+    )
+
+
+class _Headings(HTMLParser):
+    """Collect h2/h3 headings that carry an id, for the table of contents."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str, str]] = []
+        self._open: tuple[int, str] | None = None
+        self._text: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("h2", "h3") and dict(attrs).get("id"):
+            self._open = (int(tag[1]), dict(attrs)["id"] or "")
+            self._text = []
+        elif tag == "a" and self._open and "anchor-link" in (dict(attrs).get("class") or ""):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif self._open and tag == f"h{self._open[0]}":
+            text = " ".join("".join(self._text).split())
+            self.found.append((self._open[0], self._open[1], text))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open and not self._skip:
+            self._text.append(data)
+
+
+def _toc(page: str) -> str:
+    parser = _Headings()
+    parser.feed(page)
+    if not parser.found:
+        return ""
+    items = "".join(
+        f'<li class="toc-h{level}"><a href="#{html.escape(anchor)}">{html.escape(text)}</a></li>'
+        for level, anchor, text in parser.found
+    )
+    return f'<nav class="report-toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
+
+
+def render_html(
+    nb: Any, *, title: str, record: Mapping[str, Any] | None = None, show_code: bool = False
+) -> str:
+    """
+    Render an executed notebook to one self-contained HTML page.
+
+    No script, stylesheet or font is loaded from anywhere: figures are embedded as
+    data URIs, the stylesheet is inline, HTML and Markdown outputs are sanitized with
+    :func:`clean_html`, code and the parameters cells are hidden unless ``show_code``.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    remove_cells = {"remove-cell", "papermill-error-cell-tag"}
+    if not show_code:
+        remove_cells |= {"parameters", "injected-parameters"}
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = remove_cells
+    config.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
+    config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
+    config.HTMLExporter.preprocessors = [TagRemovePreprocessor]
+    exporter = HTMLExporter(
+        config=config,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_filter("report_clean", clean_html)
+    nb = _without_noise(nb, keep_stderr=show_code)
+    record = dict(record or {})
+    resources = {
+        "report": {
+            "title": title,
+            "generated": pd.Timestamp(record.get("started") or _now()).strftime("%Y-%m-%d %H:%M"),
+            "corpus": (record.get("corpus") or {}).get("path", ""),
+            "fingerprint": (record.get("corpus") or {}).get("sha256", ""),
+            "parameters": [
+                (k, json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
+                for k, v in (record.get("parameters") or {}).items()
+                if k not in _RUNNER_PARAMS
+            ],
+            "version": (record.get("versions") or {}).get("media-coverage-analysis", ""),
+        }
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body.replace("<!--report-toc-->", _toc(body), 1)
+
+
+def _without_noise(nb: Any, *, keep_stderr: bool) -> Any:
+    """Return a copy without stderr streams and without script-bearing outputs."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    drop = {"application/javascript", "application/vnd.jupyter.widget-view+json"}
+    for cell in nb.cells:
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                if not keep_stderr:
+                    continue
+            data = output.get("data")
+            if data is not None:
+                for mime in drop & set(data):
+                    del data[mime]
+                if not data:
+                    continue
+            outputs.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = outputs
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+# --------------------------------------------------------------------------------------
+# Index of reports
+# --------------------------------------------------------------------------------------
+
+
+def list_reports(root: str | Path | None = None) -> pd.DataFrame:
+    """Return one row per finished report under ``root`` (newest first)."""
+    root = Path(root) if root is not None else reports_dir()
+    rows = []
+    for run in sorted(root.glob("*/*/run.json")):
+        if run.parent.name.startswith(".") or run.parent.parent.name == "failed":
+            continue
+        try:
+            data = json.loads(run.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        rows.append(
+            {
+                "title": str(data.get("title", "")),
+                "notebook": run.parent.parent.name,
+                "name": run.parent.name,
+                "date": str(data.get("finished") or data.get("started") or ""),
+                "status": str(data.get("status", "")),
+                "parameters": data.get("parameters") or {},
+                "defaults": data.get("defaults") or {},
+                "link": f"{run.parent.parent.name}/{run.parent.name}/report.html",
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=["title", "notebook", "name", "date", "status", "parameters", "defaults", "link"],
+    )
+    return frame.sort_values("date", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def build_index(root: str | Path | None = None) -> Path:
+    """Write ``<root>/index.html`` listing every report (all text escaped) and return its path."""
+    from urllib.parse import quote
+
+    root = Path(root) if root is not None else reports_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    reports = list_reports(root)
+    rows = []
+    for r in reports.itertuples(index=False):
+        changed = {
+            k: v
+            for k, v in r.parameters.items()
+            if k not in _RUNNER_PARAMS and r.defaults.get(k, object()) != v
+        }
+        params = "".join(
+            f"<li><code>{html.escape(k)}</code> = {html.escape(json.dumps(v, ensure_ascii=False))}</li>"
+            for k, v in changed.items()
+        )
+        corpus = r.parameters.get("corpus", "")
+        rows.append(
+            "<tr>"
+            f'<td><a href="{html.escape(quote(r.link))}">{html.escape(r.title)}</a></td>'
+            f"<td>{html.escape(r.notebook)}</td><td>{html.escape(r.name)}</td>"
+            f"<td>{html.escape(r.date.replace('T', ' '))}</td><td>{html.escape(r.status)}</td>"
+            f"<td>{html.escape(Path(corpus).name if corpus else '')}</td>"
+            f'<td><ul class="params">{params or "<li>defaults</li>"}</ul></td>'
+            "</tr>"
+        )
+    css = (TEMPLATES_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
+    body = "\n".join(rows) or '<tr><td colspan="7">No report yet.</td></tr>'
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Reports</title>
+<style>{css}</style>
+</head>
+<body>
+<main class="report">
+<h1>Reports</h1>
+<p>{len(reports)} report(s), newest first. Rebuilt {html.escape(_now())}.</p>
+<table class="report-table">
+<thead><tr><th>Title</th><th>Notebook</th><th>Run</th><th>Finished (UTC)</th><th>Status</th>
+<th>Corpus</th><th>Parameters changed from the defaults</th></tr></thead>
+<tbody>
+{body}
+</tbody>
+</table>
+</main>
+</body>
+</html>
+"""
+    tmp = root / f".index-{os.getpid()}.html"
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, root / "index.html")
+    return root / "index.html"
+
+
+# --------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    values: dict[str, Any] = {}
+    if args.params_file:
+        values.update(read_params_file(args.params_file))
+    values.update(parse_assignments(args.param or []))
+    verbose = logging.getLogger().isEnabledFor(logging.INFO) and not args.quiet_progress
+    folder = run_report(
+        args.notebook,
+        corpus=args.corpus,
+        parameters=values,
+        out=args.out,
+        name=args.name,
+        show_code=args.show_code,
+        ingest=args.ingest,
+        progress=None if verbose else False,
+    )
+    if sys.stdout.isatty():
+        print(folder / "report.html")
+    return 0
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    spec = read_parameters(args.notebook)
+    if not spec:
+        print(f"{resolve_notebook(args.notebook).name} has no parameters cell")
+        return 0
+    rows = [
+        (
+            p.name,
+            "Literal[" + ", ".join(p.choices) + "]" if p.choices else p.type,
+            json.dumps(p.default, ensure_ascii=False),
+            p.help,
+        )
+        for p in spec
+    ]
+    widths = [
+        max(len(r[i]) for r in rows + [("name", "type", "default", "help")]) for i in range(3)
+    ]
+    print(f"{'name':<{widths[0]}}  {'type':<{widths[1]}}  {'default':<{widths[2]}}  help")
+    for r in rows:
+        print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}")
+    return 0
+
+
+def register_cli(subparsers: Any) -> None:
+    """Add the ``report`` and ``params`` sub-commands."""
+    p = subparsers.add_parser(
+        "report",
+        help="run a notebook as an offline HTML report",
+        description=(
+            "Run NOTEBOOK (default coverage_report) with papermill and write "
+            "reports/<notebook>/<name>/ (report.html, executed notebook, figures, run.json). "
+            "Exit codes: 0 written; 1 the notebook failed (kept under failed/); "
+            "2 bad parameters or usage."
+        ),
+    )
+    p.add_argument("notebook", nargs="?", default=DEFAULT_NOTEBOOK, help="name or .ipynb path")
+    p.add_argument("--corpus", help="corpus folder (default: the bundled corpus)")
+    p.add_argument(
+        "-p", "--param", action="append", metavar="KEY=VALUE", help="set a parameter (repeatable)"
+    )
+    p.add_argument("--params-file", metavar="YAML", help="parameters from a YAML mapping")
+    p.add_argument("--out", help="reports folder (default: reports/)")
+    p.add_argument("--name", help="report folder name (default: UTC timestamp)")
+    p.add_argument("--show-code", action="store_true", help="show code cells in the HTML")
+    p.add_argument(
+        "--ingest", action="append", metavar="INPUT", help="ingest INPUT into --corpus first"
+    )
+    p.add_argument(
+        "--no-progress", dest="quiet_progress", action="store_true", help="no progress bar"
+    )
+    p.set_defaults(func=_cmd_report)
+    p = subparsers.add_parser("params", help="list a notebook's parameters")
+    p.add_argument("notebook", help="name or .ipynb path")
+    p.set_defaults(func=_cmd_params)
