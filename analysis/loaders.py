@@ -486,21 +486,27 @@ def _csv_chunks(fh, path: Path, fmt: str, size: int, result: FileResult) -> Iter
             raise InputError(path, "no rows (empty table)") from None
         except pd.errors.ParserError:
             pass
-        # Ragged rows: fold extra fields into the last column, so nothing is lost.
+        # Ragged rows (usually an unquoted separator inside the body): the fields
+        # left of the body column map from the left, those right of it from the
+        # right, and the surplus is joined back into the body. Nothing is lost.
         folded = []
+        header = pd.read_csv(io.StringIO(text), nrows=0, **opts)
+        ncols = len(header.columns)
+        names = [_ALIAS_LOOKUP.get(_norm_name(c)) for c in header.columns]
+        body = names.index("text") if "text" in names else ncols - 1
+        tail = ncols - body - 1
 
         def fold(fields: list[str]) -> list[str]:
             folded.append(len(fields))
-            return fields[: ncols - 1] + [sep.join(fields[ncols - 1 :])]
+            end = len(fields) - tail
+            return fields[:body] + [sep.join(fields[body:end])] + fields[end:]
 
-        header = pd.read_csv(io.StringIO(text), nrows=0, **opts)
-        ncols = len(header.columns)
         try:
             df = pd.read_csv(io.StringIO(text), engine="python", on_bad_lines=fold, **opts)
         except pd.errors.ParserError as exc:
             raise InputError(path, f"unreadable CSV ({exc})") from None
         result.warnings.append(
-            f"{len(folded)} ragged rows had more than {ncols} fields; extra fields were joined into the last column"
+            f"{len(folded)} ragged rows had more than {ncols} fields; the surplus was joined into column {header.columns[body]!r}"
         )
         yield df
         return
@@ -601,8 +607,10 @@ def _from_table(
         if failed.any():
             examples = ", ".join(repr(v) for v in out.loc[failed, "published"].head(3))
             result.warnings.append(
-                f"{int(failed.sum())} dates did not parse (kept, date missing): {examples}"
+                f"{int(failed.sum())} dates did not parse (rows kept, date missing, "
+                f"raw value in published_raw): {examples}"
             )
+            out["published_raw"] = _clean_str(out["published"]).where(failed)
         out["published"] = parsed
         out["date_source"] = np.where(parsed.notna(), "column", "none")
     else:

@@ -1,0 +1,162 @@
+"""Offline language resources: NLTK data dir, stopwords, sentence splitting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from analysis import nlp
+from analysis.nlp import ensure_nltk_data, sentence_spans, split_sentences, stopwords
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("U.S. officials met. They left.", ["U.S. officials met.", "They left."]),
+        (
+            "He flew to the U.S. on Monday. Then he spoke.",
+            ["He flew to the U.S. on Monday.", "Then he spoke."],
+        ),
+        (
+            "The talks involved the U.S. The Kremlin objected.",
+            ["The talks involved the U.S. The Kremlin objected."],
+        ),
+        (
+            "Mr. Zelensky spoke. Mrs. Smith and Dr. Jones agreed.",
+            ["Mr. Zelensky spoke.", "Mrs. Smith and Dr. Jones agreed."],
+        ),
+        (
+            "Lt. Col. Ivan Petrov and Gen. Mark Milley met.",
+            ["Lt. Col. Ivan Petrov and Gen. Mark Milley met."],
+        ),
+        (
+            "The U.N. Security Council met on Jan. 5. It adjourned.",
+            ["The U.N. Security Council met on Jan. 5.", "It adjourned."],
+        ),
+        (
+            "George W. Bush spoke in St. Louis. Crowds cheered.",
+            ["George W. Bush spoke in St. Louis.", "Crowds cheered."],
+        ),
+        (
+            "KYIV, Ukraine (AP) — Russian forces shelled the city. Residents fled.",
+            ["KYIV, Ukraine (AP) — Russian forces shelled the city.", "Residents fled."],
+        ),
+        (
+            "LVIV: Ukraine said it hoped for talks. Russia did not reply.",
+            ["LVIV: Ukraine said it hoped for talks.", "Russia did not reply."],
+        ),
+        (
+            '"We will not give up," she said. "Never."',
+            ['"We will not give up," she said.', '"Never."'],
+        ),
+        (
+            "The meeting ended at 5 p.m. The delegates left.",
+            ["The meeting ended at 5 p.m.", "The delegates left."],
+        ),
+        (
+            "A headline with no stop\nThe first paragraph. A second sentence.",
+            ["A headline with no stop", "The first paragraph.", "A second sentence."],
+        ),
+        ("", []),
+        ("   \n\n  ", []),
+    ],
+)
+def test_split_sentences_news_cases(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_spans_point_into_text():
+    text = "First line here.\r\nSecond one, by Mr. Smith. Third!"
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "First line here.",
+        "Second one, by Mr. Smith.",
+        "Third!",
+    ]
+    assert all(0 <= a < b <= len(text) for a, b in spans)
+
+
+def test_seed_sentences_offline(offline, seed_path, tmp_path):
+    """With no network and an empty HOME, the seed splits correctly."""
+    ensure_nltk_data(tmp_path / "nltk")
+    text = seed_path.read_text(encoding="utf-8")
+    sents = split_sentences(text)
+    assert "Reuters was unable to immediately verify the numbers." in sents
+    assert (
+        "Kremlin spokesperson Dmitry Peskov said talks so far had not yielded any substantial "
+        "breakthroughs but that it was important that they continued in person."
+    ) in sents
+    assert '"We are not trading people, land or sovereignty."' in sents
+    # A quote spanning two sentences stays split at its sentence boundary.
+    assert '"There is no food for the children, especially the infants.' in sents
+    for s in sents:
+        assert not s.endswith(("U.S.", "U.N.", "Mr.", "Gen.", "St."))
+
+
+def test_stopwords_lists():
+    sw = stopwords()
+    assert {"the", "and", "said", "told", "according", "reuters"} <= sw
+    assert "ukraine" not in sw and "war" not in sw
+    assert "said" not in stopwords(news=False)
+    assert "kyiv" in stopwords(extra=["Kyiv"])
+    assert stopwords() == stopwords()  # cached, stable
+
+
+def test_ensure_nltk_data_idempotent_and_private(tmp_path):
+    root = ensure_nltk_data(tmp_path / "data")
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    assert {p.relative_to(root).as_posix() for p in files} >= {
+        "sentiment/vader_lexicon.zip",
+        "corpora/stopwords/english",
+        "tokenizers/punkt_tab/english/abbrev_types.txt",
+    }
+    mtimes = {p: p.stat().st_mtime_ns for p in files}
+    ensure_nltk_data(root)
+    assert {p: p.stat().st_mtime_ns for p in files} == mtimes
+    for d in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        assert not d.stat().st_mode & 0o022, f"{d} is group/world writable"
+
+
+def test_group_writable_dir_is_made_private(tmp_path):
+    root = tmp_path / "shared"
+    (root / "sentiment").mkdir(parents=True)
+    os.chmod(root, 0o777)
+    os.chmod(root / "sentiment", 0o775)
+    ensure_nltk_data(root)
+    assert not root.stat().st_mode & 0o022
+    assert not (root / "sentiment").stat().st_mode & 0o022
+
+
+def test_nltk_itself_works_offline_in_fresh_process(tmp_path):
+    """A fresh interpreter, empty HOME, sockets refused: NLTK's own loaders find our data."""
+    code = f"""
+import socket
+def refuse(*a, **k): raise OSError("network")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+from analysis.nlp import ensure_nltk_data
+ensure_nltk_data({str(tmp_path / "nltk")!r})
+import nltk
+from nltk.corpus import stopwords
+from nltk.sentiment.vader import SentimentIntensityAnalyzer
+assert "the" in stopwords.words("english")
+assert nltk.sent_tokenize("The U.S. envoy met Mr. Smith. They agreed.") == ["The U.S. envoy met Mr. Smith.", "They agreed."]
+assert SentimentIntensityAnalyzer().polarity_scores("a great success")["compound"] > 0.5
+print("ok")
+"""
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "NLTK_DATA": ""}
+    os.makedirs(env["HOME"])
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+def test_default_dir_inside_checkout():
+    assert nlp.nltk_data_dir().name in (".nltk_data", "nltk_data") or os.environ.get(
+        "MCA_NLTK_DATA"
+    )
