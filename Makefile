@@ -29,7 +29,8 @@ ingest: setup  ## Ingest INPUTS (default: the bundled corpus and the seed) into 
 report: ingest  ## Run the coverage report on the bundled corpus (reports/)
 	$(PY) -m analysis report --corpus $(CORPUS) $(REPORT_ARGS)
 
-test: setup  ## Run the test suite
+test: setup  ## Run the test suite (installs chromium for the report browser test when it can)
+	@sh tests/ensure_chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup  ## Run the benchmarks and write benchmarks/results/
