@@ -270,6 +270,9 @@ def _zone(page: Page) -> str:
     return _local(page.when.astimezone(timezone.utc), page.outlet)[1]
 
 
+MERIDIAN_SECTIONS = {"WASHINGTON": "US news", "LONDON": "Business"}
+
+
 def render_meridian(page: Page) -> list[str]:
     when = page.when
     body = list(page.paragraphs)
@@ -299,7 +302,7 @@ def render_meridian(page: Page) -> list[str]:
         "Meridian Daily",
         "News | Opinion | Sport | Culture | Lifestyle",
         "World  Europe  UK  Climate  Business",
-        "Europe" if page.section == "World" else page.section,
+        MERIDIAN_SECTIONS.get(page.dateline, "Europe"),
     ]
     if page.dek:
         lines.append(page.dek)
