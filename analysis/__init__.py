@@ -33,6 +33,8 @@ _EXPORTS: dict[str, str] = {
     "find_duplicates": "duplicates",
     "dedupe": "duplicates",
     "detect_language": "language",
+    "flag_languages": "language",
+    "english_only": "language",
     # word frequencies
     "tokenize": "tokens",
     "term_counts": "terms",
