@@ -95,6 +95,8 @@ def render_text_dump(html: bytes | str) -> str:
     """
     import lxml.html
 
+    from analysis.html import decode_html
+
     if isinstance(html, bytes):
         html = decode_html(html)
     if not html.strip():
@@ -134,23 +136,6 @@ def render_text_dump(html: bytes | str) -> str:
     walk(root)
     flush()
     return "\n".join(lines) + "\n"
-
-
-def decode_html(raw: bytes) -> str:
-    """Decode page bytes (gzipped or not): declared charset, else UTF-8, else a detected one."""
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    declared = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", raw[:4096], re.I)
-    candidates = [declared.group(1).decode("ascii")] if declared else []
-    for encoding in [*candidates, "utf-8"]:
-        try:
-            return raw.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw).best()
-    return str(best) if best is not None else raw.decode("utf-8", errors="replace")
 
 
 def load_pages(root: Path | None = None) -> list[dict]:
