@@ -25,7 +25,6 @@ import ast
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import html
 import importlib.metadata as md
 import io
@@ -416,7 +415,7 @@ def parse_date_range(
         if phrase == "yesterday":
             return today - pd.Timedelta(days=1), today
         if phrase == "this week":
-            return today - pd.Timedelta(days=today.dayofweek), None
+            return today - pd.Timedelta(days=today.day_of_week), None
         if phrase == "this month":
             return today.replace(day=1), None
         if phrase == "this year":
@@ -504,8 +503,9 @@ def select_articles(
     outlets : sequence of str, default ()
         Outlets to keep (case-insensitive); empty keeps all.
     copies : {"unique", "all"}, default "unique"
-        ``"unique"`` keeps one copy of each story (rows flagged ``is_duplicate`` are
-        dropped; when the column is absent the duplicates are found first).
+        ``"unique"`` keeps one copy of each story (the canonical copy of each
+        ``story_id`` when present in the selection; when the table has no story groups
+        they are found first with ``analysis.dedupe``).
     now : datetime, optional
         Reference time for relative ranges; default the current time.
 
@@ -541,12 +541,17 @@ def select_articles(
         out = out[out["outlet"].astype("string").str.lower().isin(wanted).fillna(False)]
     steps.append(("outlets", ", ".join(outlets) if wanted else "all outlets", len(out)))
     if copies == "unique" and len(out):
-        if "is_duplicate" not in out.columns:
+        grouped = "story_id" in out.columns and out["story_id"].notna().all()
+        if grouped:
+            # the canonical copy first, then one row per story within the selection
+            flags = out["is_duplicate"] if "is_duplicate" in out.columns else False
+            order = pd.Series(flags, index=out.index).fillna(False).astype(bool)
+            out = out.loc[order.sort_values(kind="stable").index]
+            out = out.drop_duplicates("story_id").sort_index()
+        else:
             from . import dedupe
 
             out = dedupe(out)
-        else:
-            out = out[~out["is_duplicate"].fillna(False).astype(bool)]
     steps.append(("copies", "one copy per story" if copies == "unique" else "every copy", len(out)))
     table_ = pd.DataFrame(steps, columns=["step", "rule", "articles"])
     return out.reset_index(drop=True), table_
@@ -725,20 +730,16 @@ def check_out(out: str | Path) -> Path:
     return path
 
 
-def corpus_fingerprint(corpus_dir: Path) -> dict[str, Any]:
-    """Return a fingerprint of a corpus folder: a hash of its articles table and its size."""
-    digest = hashlib.sha256()
-    files = sorted(corpus_dir.glob("articles*.parquet")) or sorted(
-        p for p in corpus_dir.rglob("*") if p.is_file()
-    )
-    size = 0
-    for path in files:
-        digest.update(path.name.encode())
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                digest.update(chunk)
-                size += len(chunk)
-    return {"path": str(corpus_dir), "sha256": digest.hexdigest()[:16], "bytes": size}
+def _fingerprint(corpus_dir: Path) -> dict[str, Any]:
+    """Return where the corpus is and the store's hash of its sources."""
+    from .store import corpus_fingerprint
+
+    try:
+        digest = corpus_fingerprint(corpus_dir)
+    except (AnalysisError, OSError, KeyError, ValueError) as exc:
+        log.debug("no fingerprint for %s: %s", corpus_dir, exc)
+        digest = ""
+    return {"path": str(corpus_dir), "fingerprint": digest}
 
 
 def package_versions() -> dict[str, str]:
@@ -895,7 +896,7 @@ def run_report(
         from .store import ingest as ingest_inputs
 
         say("ingesting %d input(s) into %s", len(ingest), corpus_dir)
-        ingest_inputs([Path(p) for p in ingest], corpus_dir)
+        ingest_inputs([Path(p) for p in ingest], corpus_dir, progress=progress)
     t_prepare = time.perf_counter() - t_start
 
     nb_root = root / stem
@@ -924,7 +925,7 @@ def run_report(
         "started": started.isoformat(timespec="seconds"),
         "parameters": {k: v for k, v in run_params.items() if k != "output_dir"},
         "defaults": {p.name: p.default for p in spec},
-        "corpus": corpus_fingerprint(corpus_dir) if "corpus" in declared else {},
+        "corpus": _fingerprint(corpus_dir) if "corpus" in declared else {},
         "versions": package_versions(),
         "show_code": show_code,
     }
@@ -1148,7 +1149,7 @@ def render_html(
             "title": title,
             "generated": pd.Timestamp(record.get("started") or _now()).strftime("%Y-%m-%d %H:%M"),
             "corpus": (record.get("corpus") or {}).get("path", ""),
-            "fingerprint": (record.get("corpus") or {}).get("sha256", ""),
+            "fingerprint": (record.get("corpus") or {}).get("fingerprint", ""),
             "parameters": [
                 (k, json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
                 for k, v in (record.get("parameters") or {}).items()

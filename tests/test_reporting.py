@@ -1,0 +1,408 @@
+"""The report runner: parameters, dates, selection, safe names, atomic folders, index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from analysis import cli, reporting
+from analysis.errors import ParameterError
+from analysis.reporting import Parameter
+
+NOW = pd.Timestamp("2022-03-10 15:30", tz="UTC")
+
+
+def day(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+# ----------------------------------------------------------------------- parameters
+
+
+def write_notebook(path: Path, params: str, *body: str) -> Path:
+    """Write a small notebook: a parameters cell, then one code cell per body string."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    cell = nbformat.v4.new_code_cell(params)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Test notebook"), cell]
+    for src in body:
+        if src.startswith("## "):
+            nb.cells.append(nbformat.v4.new_markdown_cell(src))
+        else:
+            nb.cells.append(nbformat.v4.new_code_cell(src))
+    nbformat.write(nb, path)
+    return path
+
+
+PARAMS = (
+    'title: str = "Test"  # report title\n'
+    "top_n: int = 3  # rows to keep\n"
+    "ratio: float = 0.5  # a share\n"
+    "fail: bool = False  # raise inside the notebook\n"
+    "empty: bool = False  # select nothing\n"
+    "outlets: list[str] = []  # outlets to keep\n"
+    'output_dir: str = ""  # figures folder'
+)
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    return write_notebook(
+        tmp_path / "demo.ipynb",
+        PARAMS,
+        "import analysis\nimport matplotlib.pyplot as plt\nimport pandas as pd",
+        "## Numbers",
+        "frame = pd.DataFrame({'title': ['<script>alert(1)</script>'], 'n': [top_n]})\n"
+        "analysis.show_table(frame)",
+        "fig, ax = plt.subplots()\nax.bar(frame['title'], frame['n'])\n"
+        "analysis.save_figure(fig, frame, 'bars', output_dir=output_dir)",
+        "assert not fail, 'asked to fail'",
+        "analysis.require_articles(frame.head(0) if empty else frame)",
+        "## After the check",
+    )
+
+
+def test_read_parameters_types_defaults_and_help(demo):
+    spec = {p.name: p for p in reporting.read_parameters(demo)}
+    assert list(spec) == ["title", "top_n", "ratio", "fail", "empty", "outlets", "output_dir"]
+    assert spec["top_n"] == Parameter("top_n", "int", 3, "rows to keep")
+    assert spec["outlets"].type == "list[str]" and spec["outlets"].default == []
+    assert spec["ratio"].help == "a share"
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("x = compute()  # not a literal", "not a literal"),
+        ("x: dict = {}  # odd type", "unsupported type"),
+        ("import os", "expected `name: type = literal"),
+        ("x: int  # no default", "has no default"),
+    ],
+)
+def test_bad_parameters_cell_is_reported(tmp_path, source, message):
+    path = write_notebook(tmp_path / "bad.ipynb", source)
+    with pytest.raises(ParameterError, match=message):
+        reporting.read_parameters(path)
+
+
+@pytest.mark.parametrize(
+    "kind, value, expected",
+    [
+        ("int", "20", 20),
+        ("int", 20, 20),
+        ("int", 3.0, 3),
+        ("float", "0.25", 0.25),
+        ("float", 2, 2.0),
+        ("bool", "yes", True),
+        ("bool", "False", False),
+        ("bool", True, True),
+        ("str", "Week 12", "Week 12"),
+        ("str", pd.Timestamp("2022-03-01").date(), "2022-03-01"),
+        ("list[str]", "BBC, CNN", ["BBC", "CNN"]),
+        ("list[str]", "[BBC, 'New York Times']", ["BBC", "New York Times"]),
+        ("list[str]", "", []),
+        ("list[str]", ["a", "b"], ["a", "b"]),
+        ("list[int]", "1,2", [1, 2]),
+    ],
+)
+def test_coerce_value(kind, value, expected):
+    assert reporting.coerce_value(Parameter("p", kind, None), value) == expected
+
+
+@pytest.mark.parametrize(
+    "kind, value",
+    [
+        ("int", "twenty"),
+        ("int", 2.5),
+        ("int", True),
+        ("float", "x"),
+        ("bool", "maybe"),
+        ("bool", 1),
+        ("str", 2022),
+        ("list[int]", "1,x"),
+        ("list[str]", 5),
+    ],
+)
+def test_coerce_value_rejects_wrong_types(kind, value):
+    with pytest.raises(ParameterError, match="'p'"):
+        reporting.coerce_value(Parameter("p", kind, None), value)
+
+
+def test_choices_are_enforced():
+    param = Parameter("copies", "str", "unique", choices=("unique", "all"))
+    assert reporting.coerce_value(param, "all") == "all"
+    with pytest.raises(ParameterError, match="one of unique, all"):
+        reporting.coerce_value(param, "some")
+
+
+def test_validate_parameters(demo):
+    typed, _ = reporting.validate_parameters(demo, {"top_n": "7", "outlets": "A,B"})
+    assert typed == {"top_n": 7, "outlets": ["A", "B"]}
+    with pytest.raises(ParameterError, match="unknown parameter.*tpo_n.*known: title"):
+        reporting.validate_parameters(demo, {"tpo_n": 7})
+
+
+def test_assignments_and_params_file(tmp_path):
+    assert reporting.parse_assignments(["a=1", "b=x=y", "a=2"]) == {"a": "2", "b": "x=y"}
+    with pytest.raises(ParameterError, match="key=value"):
+        reporting.parse_assignments(["novalue"])
+    good = tmp_path / "p.yaml"
+    good.write_text("top_n: 5\noutlets: [BBC, CNN]\n")
+    assert reporting.read_params_file(good) == {"top_n": 5, "outlets": ["BBC", "CNN"]}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- just\n- a list\n")
+    with pytest.raises(ParameterError, match="mapping"):
+        reporting.read_params_file(bad)
+    with pytest.raises(ParameterError, match="missing.yaml"):
+        reporting.read_params_file(tmp_path / "missing.yaml")
+
+
+# ----------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    "phrase, start, end",
+    [
+        ("", None, None),
+        ("all", None, None),
+        ("2022-03-01", "2022-03-01", "2022-03-02"),
+        ("2022-03", "2022-03-01", "2022-04-01"),
+        ("2022", "2022-01-01", "2023-01-01"),
+        ("2022-02-24..2022-03-31", "2022-02-24", "2022-04-01"),
+        ("2022-03-01..", "2022-03-01", None),
+        ("..2022-03-31", None, "2022-04-01"),
+        ("since 2022-03-01", "2022-03-01", None),
+        ("until 2022-03-31", None, "2022-04-01"),
+        ("before 2022-03-31", None, "2022-03-31"),
+        ("today", "2022-03-10", "2022-03-11"),
+        ("yesterday", "2022-03-09", "2022-03-10"),
+        ("last 7 days", "2022-03-03", None),
+        ("Last 2 weeks", "2022-02-24", None),
+        ("past 1 month", "2022-02-10", None),
+        ("this month", "2022-03-01", None),
+        ("this week", "2022-03-07", None),
+        ("this year", "2022-01-01", None),
+    ],
+)
+def test_parse_date_range(phrase, start, end):
+    got = reporting.parse_date_range(phrase, now=NOW)
+    assert got == (day(start) if start else None, day(end) if end else None)
+
+
+@pytest.mark.parametrize(
+    "phrase", ["last week-ish", "2022-13-01", "2022-03-31..2022-03-01", "soon"]
+)
+def test_parse_date_range_rejects(phrase):
+    with pytest.raises(ParameterError, match="date_range"):
+        reporting.parse_date_range(phrase, now=NOW)
+
+
+# ----------------------------------------------------------------------- selection
+
+
+def test_select_articles_dates_outlets_and_copies(tiny_articles):
+    kept, steps = reporting.select_articles(
+        tiny_articles, date_range="2022-03-28..2022-03-29", outlets=["alpha"], copies="all"
+    )
+    assert sorted(kept["title"]) == ["Shelling", "Talks stall"]
+    assert steps["articles"].tolist() == [4, 3, 2, 2]
+    assert tiny_articles["title"].tolist()[0] == "Talks stall"  # input untouched
+
+    grouped = tiny_articles.assign(
+        story_id=["s1", "s2", "s1", "s3"], is_duplicate=[False, False, True, False]
+    )
+    unique, _ = reporting.select_articles(grouped, copies="unique")
+    assert sorted(unique["title"]) == ["Grain deal", "Shelling", "Talks stall"]
+    # when the canonical copy is filtered out, the remaining copy stands for the story
+    beta, _ = reporting.select_articles(grouped, outlets=["Beta"], copies="unique")
+    assert sorted(beta["title"]) == ["Grain deal", "Talks resume"]
+
+
+def test_select_articles_relative_dates_and_empty(tiny_articles):
+    kept, _ = reporting.select_articles(
+        tiny_articles, date_range="last 1 days", now=day("2022-03-30 12:00"), copies="all"
+    )
+    assert kept["title"].tolist() == ["Shelling", "Grain deal"]
+    none, steps = reporting.select_articles(tiny_articles, outlets=["Gamma"], copies="all")
+    assert len(none) == 0 and steps["articles"].iloc[-1] == 0
+    with pytest.raises(reporting.NoArticlesError, match="No articles"):
+        reporting.require_articles(none)
+    assert reporting.require_articles(kept) is kept
+
+
+def test_save_figure_writes_png_and_csv(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = pd.DataFrame({"outlet": ["A", "B"], "n": [3, 5]})
+    fig, ax = plt.subplots()
+    ax.bar(data["outlet"], data["n"])
+    reporting.save_figure(ax, data, "volume", output_dir=tmp_path)
+    assert (tmp_path / "figures" / "volume.png").read_bytes()[:4] == b"\x89PNG"
+    assert pd.read_csv(tmp_path / "figures" / "volume.csv").equals(data)
+    reporting.save_figure(fig, data, "nowhere", output_dir="")
+    assert not (tmp_path / "figures" / "nowhere.png").exists()
+    with pytest.raises(ParameterError, match="figure name"):
+        reporting.save_figure(fig, data, "../escape", output_dir=tmp_path)
+    plt.close(fig)
+
+
+def test_show_table_escapes_and_formats():
+    frame = pd.DataFrame(
+        {"title": ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"], "n": [1, 12345]}
+    )
+    page = reporting.show_table(frame)._repr_html_()
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<td class="num">12,345</td>' in page
+    assert "No quotes" in reporting.show_table(frame.head(0), empty="No quotes")._repr_html_()
+    assert "1 more rows" in reporting.show_table(frame, max_rows=1)._repr_html_()
+
+
+@pytest.mark.parametrize(
+    "fragment, must_not, must",
+    [
+        ("<script>alert(1)</script>", "<script", "&lt;script&gt;"),
+        ("<img src=x onerror=alert(1)>", "<img", "&lt;img"),
+        ('<a href="javascript:alert(1)">x</a>', "javascript:", ">x</a>"),
+        ('<b onclick="alert(1)">bold</b>', "onclick", "<b>bold</b>"),
+        (
+            "<style>body{background:url(http://x)}</style><table><tr><td>1</td></tr></table>",
+            "http://",
+            "<td>1</td>",
+        ),
+        ('<h2 id="a">Head</h2>', "&lt;h2", '<h2 id="a">Head</h2>'),
+    ],
+)
+def test_clean_html(fragment, must_not, must):
+    out = reporting.clean_html(fragment)
+    assert must_not not in out
+    assert must in out
+
+
+# ----------------------------------------------------------------------- names and CLI
+
+
+@pytest.mark.parametrize("name", ["..", "../x", "/tmp/x", "a/b", ".hidden", "", "a b", "x" * 101])
+def test_unsafe_names_are_refused(name):
+    with pytest.raises(ParameterError):
+        reporting.check_name(name)
+
+
+def test_safe_names_and_out():
+    assert reporting.check_name("weekly-2022.03_a") == "weekly-2022.03_a"
+    assert reporting.check_out("/srv/reports") == Path("/srv/reports")
+    with pytest.raises(ParameterError, match=r"\.\."):
+        reporting.check_out("reports/../../etc")
+
+
+def test_resolve_notebook(tmp_path, demo):
+    assert reporting.resolve_notebook(demo) == demo.resolve()
+    assert reporting.resolve_notebook("coverage_report").name == "coverage_report.ipynb"
+    assert reporting.resolve_notebook(None).stem == reporting.DEFAULT_NOTEBOOK
+    with pytest.raises(ParameterError, match="not found.*coverage_report"):
+        reporting.resolve_notebook("no_such_notebook")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-p", "bogus=1"], "unknown parameter"),
+        (["-p", "top_n=many"], "expects int"),
+        (["-p", "fail=perhaps"], "expects bool"),
+        (["--name", "../outside"], "--name"),
+        (["--name", "/abs"], "--name"),
+        (["-p", "top_n"], "key=value"),
+    ],
+)
+def test_cli_rejects_bad_usage_with_exit_2(demo, tmp_path, capsys, args, message):
+    code = cli.main(["report", str(demo), "--out", str(tmp_path / "reports"), *args])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "reports" / "demo").exists()  # nothing ran
+
+
+def test_cli_params_lists_types_defaults_help(demo, capsys):
+    assert cli.main(["params", str(demo)]) == 0
+    out = capsys.readouterr().out
+    assert "top_n" in out and "int" in out and "rows to keep" in out
+
+
+def test_missing_corpus_is_a_usage_error(tmp_path, capsys):
+    code = cli.main(
+        ["report", "coverage_report", "--corpus", str(tmp_path / "nothing"), "--out", str(tmp_path)]
+    )
+    assert code == 2
+    assert "no corpus" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------- runs
+
+
+def test_run_report_is_atomic(demo, tmp_path):
+    out = tmp_path / "reports"
+    folder = reporting.run_report(demo, out=out, name="weekly", parameters={"top_n": "4"})
+    assert folder == out / "demo" / "weekly"
+    for part in ("report.html", "demo.ipynb", "run.json", "figures/bars.png", "figures/bars.csv"):
+        assert (folder / part).is_file(), part
+    run = json.loads((folder / "run.json").read_text())
+    assert run["status"] == "ok" and run["parameters"]["top_n"] == 4
+    assert {"kernel_start_s", "analyses_s", "rendering_s", "total_s"} <= set(run["timings"])
+    assert run["versions"]["papermill"]
+    good = (folder / "report.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in good
+
+    # a failing run of the same name exits 1, is kept under failed/, and the good report stays
+    with pytest.raises(reporting.ReportError, match="asked to fail"):
+        reporting.run_report(demo, out=out, name="weekly", parameters={"fail": True})
+    assert (folder / "report.html").read_text() == good
+    failed = out / "demo" / "failed" / "weekly"
+    assert json.loads((failed / "run.json").read_text())["status"] == "failed"
+    executed = nbformat.read(failed / "demo.ipynb", as_version=4)
+    assert any(
+        o.get("ename") == "AssertionError" for c in executed.cells for o in c.get("outputs", [])
+    )
+    assert not [p for p in (out / "demo").iterdir() if p.name.startswith(".")]
+
+    # an empty selection still gives a report, with a notice instead of a traceback
+    empty = reporting.run_report(demo, out=out, name="empty", parameters={"empty": True})
+    page = (empty / "report.html").read_text()
+    assert json.loads((empty / "run.json").read_text())["status"] == "no-articles"
+    assert "report-notice" in page and "No articles are left" in page
+    assert "Traceback" not in page and "NoArticlesError" not in page
+    assert "After the check" not in page
+
+    index = (out / "index.html").read_text()
+    assert index.count("report.html") == 2  # two good reports, the failure is not listed
+    assert "demo/weekly/report.html" in index
+
+
+def test_index_escapes_titles_and_parameters(tmp_path):
+    folder = tmp_path / "coverage_report" / "x"
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text(
+        json.dumps(
+            {
+                "title": "<script>alert(1)</script>",
+                "finished": "2022-03-01T10:00:00+00:00",
+                "status": "ok",
+                "parameters": {"outlets": ["<img src=x onerror=alert(1)>"]},
+                "defaults": {"outlets": []},
+            }
+        )
+    )
+    page = reporting.build_index(tmp_path).read_text()
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
