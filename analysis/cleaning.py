@@ -177,7 +177,7 @@ _END_MARK = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
-    r"^(?:by|written by|words by|reporting by|text:?|author:?)\s+"
+    r"^(?i:by|written by|words by|reporting by|text:?|author:?)\s+"
     r"(?P<name>[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|and|&|de|van|von|der|la|le|al|bin|,)){0,7})",
 )
 _DATELINE = re.compile(
@@ -228,11 +228,12 @@ def learn_chrome(
     Learn per outlet the lines that repeat across many of its pages (page chrome).
 
     Pages are grouped by outlet (read from the page, else the name of the file's folder).
-    In a group, a normalized line is chrome when it appears in at least ``min_docs`` pages
-    and in at least ``min_share`` of the group's pages, and it is either short and not a
-    sentence or mostly found outside the article body. Running prose that repeats inside
-    bodies (a wire service's standard background paragraph, copies of one story) is
-    therefore not learned.
+    In a group (copies of one story counted once), a normalized line is chrome when it
+    appears in at least ``min_docs`` pages and in at least ``min_share`` of them, and it is
+    either not a sentence or mostly found outside the stretch between the first and last
+    lines of each page's own story. Running prose that repeats between lines of a story (a
+    wire service's standard background paragraph) is therefore not learned, while a pitch
+    appended to every article is.
 
     Parameters
     ----------
@@ -265,31 +266,43 @@ def _learn(prepared: list[_Doc], *, min_docs: int, min_share: float) -> dict[str
         groups[d.key].append(d)
     model: dict[str, set[str]] = {}
     for key, members in groups.items():
-        if len(members) < min_docs:
-            continue
-        need = max(min_docs, math.ceil(min_share * len(members)))
-        df: Counter[str] = Counter()
-        outside: Counter[str] = Counter()
-        sample: dict[str, str] = {}
+        # copies of one story (same running prose) count once
+        pages, seen_stories = [], set()
         for d in members:
-            body = _body_span(d.lines, chrome=frozenset())
-            seen: set[str] = set()
-            for i, line in enumerate(d.lines):
-                norm = normalize_line(line)
-                if not norm or norm in seen:
-                    continue
-                seen.add(norm)
-                df[norm] += 1
-                sample.setdefault(norm, line)
-                if not any(a <= i < b for a, b in body):
-                    outside[norm] += 1
-        chrome = set()
-        for norm, n in df.items():
-            if n < need:
+            norms = [normalize_line(ln) for ln in d.lines]
+            story = frozenset(
+                n for n, ln in zip(norms, d.lines) if _ends_sentence(ln) and _word_count(ln) >= 8
+            )
+            if story and story in seen_stories:
                 continue
+            seen_stories.add(story)
+            spans = _body_span(d.lines, chrome=frozenset())
+            body = [i for a, b in spans for i in range(a, b)]
+            pages.append((d.lines, norms, body))
+        if len(pages) < min_docs:
+            continue
+        need = max(min_docs, math.ceil(min_share * len(pages)))
+        df: Counter[str] = Counter()
+        sample: dict[str, str] = {}
+        for lines, norms, _ in pages:
+            for norm, line in zip(norms, lines):
+                sample.setdefault(norm, line)
+            df.update({n for n in norms if n})
+        candidates = {n for n, c in df.items() if c >= need}
+        # repeated prose is chrome unless it sits inside bodies, between lines of the story
+        interior: Counter[str] = Counter()
+        for _, norms, body in pages:
+            own = [k for k, i in enumerate(body) if norms[i] not in candidates]
+            if not own:
+                continue
+            for k, i in enumerate(body):
+                if norms[i] in candidates and own[0] < k < own[-1]:
+                    interior[norms[i]] += 1
+        chrome = set()
+        for norm in candidates:
             line = sample[norm]
             prose = _ends_sentence(line) and _word_count(line) >= 8
-            if not prose or outside[norm] * 2 >= n:
+            if not prose or interior[norm] * 2 < df[norm]:
                 chrome.add(norm)
         if chrome:
             model[key] = chrome
