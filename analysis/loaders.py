@@ -40,8 +40,8 @@ HTML_EXT = {".html", ".htm", ".xhtml"}
 TABLE_EXT = {".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
 MANIFEST_NAMES = {"manifest.csv", "manifest.tsv", "manifest.jsonl", "manifest.json"}
 #: Files at or above this size are read in chunks (memory stays bounded).
-STREAM_BYTES = 64 * 1024 * 1024
-CHUNK_ROWS = 20_000
+STREAM_BYTES = 16 * 1024 * 1024
+CHUNK_ROWS = 5_000
 
 #: canonical column -> accepted source names (compared lowercased, without
 #: spaces, underscores, dashes and dots)
@@ -711,6 +711,8 @@ def _page_rows(items: list[tuple[Path, str]], *, outlet, chrome) -> list[dict]:
     rows = []
     for (path, _), rec in zip(items, parsed):
         rec = {k: v for k, v in rec.items() if v is not None}
+        rec.setdefault("title", "")
+        rec.setdefault("text", "")
         if isinstance(outlet, str):
             rec["outlet"] = outlet
         rec.setdefault("outlet", outlet_from_path(path, outlet))
@@ -725,6 +727,9 @@ def _html_row(raw: bytes, path: Path, *, outlet) -> dict:
     from .html import parse_html
 
     rec = {k: v for k, v in parse_html(raw, source_path=str(path)).items() if v is not None}
+    if not str(rec.get("text", "")).strip():
+        raise InputError(path, "no article body found in the HTML page")
+    rec.setdefault("title", "")
     if isinstance(outlet, str):
         rec["outlet"] = outlet
     rec.setdefault("outlet", outlet_from_path(path, outlet))
@@ -833,7 +838,7 @@ def iter_articles(
                 )
                 df = _apply_manifest(df, manifest_for(f))
                 result.rows = len(df)
-                yield result, _check_rows(df, result)
+                yield result, df
             else:
                 start = 0
                 for chunk in _table_chunks(f, fmt, result):
@@ -876,13 +881,6 @@ def _nearest_manifest(manifests: dict, p: Path):
         if parent in manifests:
             return manifests[parent]
     return None
-
-
-def _check_rows(df: pd.DataFrame, result: FileResult) -> pd.DataFrame:
-    empty = df["text"].fillna("").str.strip() == ""
-    if empty.all():
-        result.warnings.append("no article body found")
-    return df
 
 
 def _load_pages(
