@@ -545,7 +545,7 @@ _ABOUT = re.compile(rf"^about\s+(?P<name>{_NAME})$", re.IGNORECASE)
 _SECTIONS_OF = re.compile(rf"^(?P<name>{_NAME})\s+(?:sections|newsletters?|home)$")
 _POSSESSIVE = re.compile(rf"\b(?:with|from|of|at)\s+(?P<name>{_NAME})(?:['’]s)?\b")
 _COPYRIGHT_HOLDER = re.compile(
-    r"(?:copyright|©|\(c\))\s*(?:©|\(c\))?\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"(?:copyright|©|\(c\))(?:\s*(?:copyright|©|\(c\)))*\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
     r"(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})",
     re.IGNORECASE,
 )
@@ -559,6 +559,7 @@ SECTIONS = frozenset(
 
 
 def _clean_name(name: str) -> str | None:
+    name = re.split(r"\.\s|\s[|•·]\s", name)[0]
     name = _COMPANY_SUFFIX.sub("", name.strip(" .,;:|-–—")).strip(" .,;:|-–—")
     name = re.sub(r"\s+\d{4}$", "", name).strip()
     if not name or name.lower() in {"all", "rights", "reserved", "copyright"}:

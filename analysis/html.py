@@ -17,9 +17,11 @@ import pandas as pd
 from .cleaning import (
     FIELDS,
     _dateline,
+    _ends_sentence,
     _is_caption,
     _outlet_and_publisher,
     _wire,
+    _word_count,
     normalize_line,
     split_lines,
 )
@@ -166,6 +168,8 @@ def parse_html(raw: bytes | str, *, source_path: str = "") -> dict:
         title = normalize_line(result["title"])
         while paragraphs and normalize_line(paragraphs[0]) == title:
             paragraphs = paragraphs[1:]
+    if all(_word_count(p) <= 3 and not _ends_sentence(p) for p in paragraphs):
+        paragraphs = []  # menu labels only (trafilatura's fallback on a page with no article)
     result["text"] = "\n\n".join(paragraphs) or None
     result["byline"] = meta.get("author") or None
     result["url"] = meta.get("url") or None

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.cleaning import FIELDS, learn_chrome, normalize_line, parse_text_dump, parse_text_dumps
+from analysis.cleaning import (
+    FIELDS,
+    learn_chrome,
+    normalize_line,
+    parse_text_dump,
+    parse_text_dumps,
+)
 
 # --------------------------------------------------------------------------- the seed
 
@@ -186,9 +192,10 @@ def test_learn_chrome_by_outlet():
     assert normalize_line("Top stories") in chrome
     assert normalize_line("About Gazette") in chrome
     # prose repeated at the page's end is chrome, repeated inside the body is not
-    assert normalize_line(
-        "Our partners bring you offers we think you will like, and you can opt out."
-    ) in chrome
+    assert (
+        normalize_line("Our partners bring you offers we think you will like, and you can opt out.")
+        in chrome
+    )
     assert not any("falling enrolment" in line for line in chrome)
 
 
@@ -210,7 +217,11 @@ def test_saved_chrome_model_is_applied():
         "About Gazette"
     )
     plain = parse_text_dumps([("gazette/1.txt", raw)])[0]
-    saved = {"Gazette": {normalize_line("Daily quiz: how well do you know the news this week? Play now.")}}
+    saved = {
+        "Gazette": {
+            normalize_line("Daily quiz: how well do you know the news this week? Play now.")
+        }
+    }
     cleaned = parse_text_dumps([("gazette/1.txt", raw)], chrome=saved)[0]
     assert "Daily quiz" not in cleaned["text"]
     assert cleaned["text"].startswith("The council delayed")
