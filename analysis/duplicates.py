@@ -41,7 +41,7 @@ import logging
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -311,20 +311,48 @@ class _UnionFind:
         return np.array([self.find(i) for i in range(len(self.parent))], dtype=np.int64)
 
 
-def _candidate_pairs(
-    sig: np.ndarray, lsh_threshold: float, num_perm: int
-) -> Iterator[tuple[int, int]]:
-    from datasketch import LeanMinHash, MinHashLSH
+#: Buckets holding more sketches than this are linked as a chain (each member
+#: with the next) instead of all pairs, so that a flood of near-identical
+#: template texts cannot make the work quadratic.
+MAX_BUCKET_PAIRS = 64
 
-    lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
-    sketches = [LeanMinHash(seed=1, hashvalues=row, scheme="affine32") for row in sig]
-    with lsh.insertion_session() as session:
-        for i, m in enumerate(sketches):
-            session.insert(i, m, check_duplication=False)
-    for i, m in enumerate(sketches):
-        for j in lsh.query(m):
-            if j > i:
-                yield i, j
+
+def _candidate_pairs(sig: np.ndarray, lsh_threshold: float, num_perm: int) -> np.ndarray:
+    """
+    Return the candidate pairs ``(i, j)``, ``i < j``, of banded MinHash LSH.
+
+    The band layout (bands x rows) is datasketch's optimum for ``lsh_threshold``
+    (``MinHashLSH.b``, ``MinHashLSH.r``); the buckets are found by sorting each
+    band's hashes with numpy instead of one dictionary insert per sketch and band.
+    """
+    from datasketch import MinHashLSH
+
+    index = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
+    bands, rows = index.b, index.r
+    n = len(sig)
+    found = []
+    for band in range(bands):
+        block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
+        key = np.zeros(n, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for c in range(rows):
+                key = key * np.uint64(0x100000001B3) + block[:, c]
+        order = np.argsort(key, kind="stable")
+        ks = key[order]
+        starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        two = starts[sizes == 2]
+        found.append(np.stack([order[two], order[two + 1]], axis=1))
+        for start, size in zip(starts[sizes > 2], sizes[sizes > 2]):
+            members = order[start : start + size]
+            if size <= MAX_BUCKET_PAIRS:
+                i, j = np.triu_indices(size, k=1)
+                found.append(np.stack([members[i], members[j]], axis=1))
+            else:
+                found.append(np.stack([members[:-1], members[1:]], axis=1))
+    pairs = np.sort(np.concatenate(found).astype(np.int64), axis=1)
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 #: Containment joins a pair only when the shorter text has at least this share of
@@ -333,7 +361,19 @@ def _candidate_pairs(
 MIN_CONTAINMENT_RATIO = 0.5
 
 
-def _group(texts, titles, *, threshold, num_perm, shingle_size, containment, min_words, progress):
+def _group(
+    texts,
+    titles,
+    days,
+    *,
+    threshold,
+    num_perm,
+    shingle_size,
+    containment,
+    min_words,
+    max_days,
+    progress,
+):
     """Return (root row of each row's story, number of exact copies)."""
     n = len(texts)
     uf = _UnionFind(n)
@@ -366,7 +406,13 @@ def _group(texts, titles, *, threshold, num_perm, shingle_size, containment, min
     sig = minhash_signatures(sets, num_perm=num_perm)
     # the index misses many pairs right at its own threshold, so it is asked for more
     lsh_threshold = min(threshold, 0.3) if containment is not None else 0.75 * threshold
-    for a, b in _candidate_pairs(sig, lsh_threshold, num_perm):
+    pairs = _candidate_pairs(sig, lsh_threshold, num_perm)
+    pairs = pairs[_plausible(pairs, sig, np.array([len(x) for x in sets]), threshold, containment)]
+    if max_days is not None:
+        rep_days = days[np.asarray(long_rows)]
+        gap = np.abs(rep_days[pairs[:, 0]] - rep_days[pairs[:, 1]])
+        pairs = pairs[~(gap > max_days)]  # unknown dates (NaN) never block a pair
+    for a, b in pairs:
         sa, sb = sets[a], sets[b]
         shared = len(np.intersect1d(sa, sb, assume_unique=True))
         small, large = sorted((len(sa), len(sb)))
@@ -378,6 +424,25 @@ def _group(texts, titles, *, threshold, num_perm, shingle_size, containment, min
         if same:
             uf.union(long_rows[a], long_rows[b])
     return uf.roots(), n_exact
+
+
+def _plausible(pairs, sig, sizes, threshold, containment) -> np.ndarray:
+    """Mask of candidate pairs whose MinHash estimate is near enough to be checked exactly."""
+    keep = np.zeros(len(pairs), dtype=bool)
+    margin = 0.2  # several standard errors of a 128-permutation estimate
+    for s in range(0, len(pairs), 50000):
+        p = pairs[s : s + 50000]
+        jac = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1)
+        ok = jac >= threshold - margin
+        if containment is not None:
+            a, b = sizes[p[:, 0]].astype(float), sizes[p[:, 1]].astype(float)
+            small, large = np.minimum(a, b), np.maximum(a, b)
+            shared = jac * (a + b) / (1.0 + jac)
+            ok |= (small >= (MIN_CONTAINMENT_RATIO - 0.1) * large) & (
+                shared / small >= containment - margin
+            )
+        keep[s : s + 50000] = ok
+    return keep
 
 
 def _check(name: str, value: float, lo: float, hi: float) -> None:
@@ -393,6 +458,7 @@ def find_duplicates(
     shingle_size: int = 4,
     containment: float | None = 0.85,
     min_words: int = 50,
+    max_days: float | None = 7,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """
@@ -416,6 +482,11 @@ def find_duplicates(
     min_words : int, default 50
         Bodies with fewer words are matched exactly only (title and body), never
         by similarity; empty bodies are never matched.
+    max_days : float or None, default 7
+        Near-duplicates must be published within this many days of each other
+        (when both dates are known), so that a templated item repeated on many
+        days ("The Federal Reserve entered the market to arrange ...") is not one
+        story. None lifts the limit. Exact copies are grouped whatever the dates.
     progress : bool or None, default None
         Show a progress bar; None shows one on a terminal for large tables.
 
@@ -461,6 +532,8 @@ def find_duplicates(
         raise ParameterError(f"shingle_size must be a positive integer, got {shingle_size!r}")
     if not isinstance(min_words, int) or min_words < shingle_size:
         raise ParameterError(f"min_words must be an integer >= shingle_size, got {min_words!r}")
+    if max_days is not None and not (isinstance(max_days, (int, float)) and max_days >= 0):
+        raise ParameterError(f"max_days must be a non-negative number or None, got {max_days!r}")
 
     n = len(articles)
     out = articles.copy()
@@ -468,9 +541,13 @@ def find_duplicates(
     texts, titles, outlets, urls = col("text"), col("title"), col("outlet"), col("url")
     ids = _ids(articles, outlets, urls, titles, texts)
 
+    published = _published(articles)
+    days = (published - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy() / 86400
     roots, n_exact = _group(
         texts,
         titles,
+        days,
+        max_days=max_days,
         threshold=threshold,
         num_perm=num_perm,
         shingle_size=shingle_size,
@@ -488,12 +565,10 @@ def find_duplicates(
         None if isinstance(u, str) and _URL_WIRE.search(u) else wire_name(o)
         for o, u in zip(outlets, urls)
     ]
-    published = _published(articles)
 
     story = pd.DataFrame({"root": roots, "pos": np.arange(n), "published": published})
     story["credit"] = pd.Series([ow or rw for ow, rw in zip(outlet_wire, row_wire)], dtype=object)
-    group_wire = story.groupby("root")["credit"].agg(_most_common)
-    story["wire"] = story["root"].map(group_wire)
+    story["wire"] = story["root"].map(_most_common_per(story["root"], story["credit"]))
     story["tier"] = np.where(
         [ow is not None and ow == gw for ow, gw in zip(outlet_wire, story["wire"])],
         0,
@@ -590,13 +665,14 @@ def _published(df: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(df["published"], utc=True, errors="coerce").reset_index(drop=True)
 
 
-def _most_common(values: pd.Series):
-    counts = values.dropna().value_counts(sort=False)
-    if counts.empty:
-        return None
-    # most frequent; ties go to the name that sorts first, so the result is stable
-    best = counts.max()
-    return sorted(counts.index[counts == best])[0]
+def _most_common_per(groups: pd.Series, values: pd.Series) -> pd.Series:
+    """Most frequent non-null value per group; ties go to the value that sorts first."""
+    pairs = pd.DataFrame({"g": groups, "v": values}).dropna()
+    if pairs.empty:
+        return pd.Series(dtype=object)
+    counts = pairs.value_counts().rename("n").reset_index()
+    best = counts.sort_values(["g", "n", "v"], ascending=[True, False, True], kind="stable")
+    return best.drop_duplicates("g").set_index("g")["v"]
 
 
 def _progress(items: Iterable, progress: bool | None, desc: str):
