@@ -1,0 +1,298 @@
+"""Duplicate detection and language identification at scale.
+
+Cases (full run: 100,000 articles; ``--quick``: 10,000):
+
+- ``exact``: exact-duplicate groups. Baseline: ``pandas.DataFrame.drop_duplicates``
+  on the raw text (what a user would type first).
+- ``exact+near``: exact and near-duplicate groups. Baseline: datasketch used the
+  way its README shows: one ``MinHash`` per article updated with its word
+  shingles, ``MinHashLSH.insert`` then ``query`` for every article.
+- ``language``: py3langid on every article, alone and through ``detect_language``.
+
+The articles are real: Reuters-21578 bodies and the Ukraine media CSVs, repeated
+until the target size with light random word edits (each copy drops, repeats or
+swaps 1-3% of its words), so that the corpus has known exact and near copies.
+Both tools see the same table; the rows report the number of stories found.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmarks import common
+
+# ------------------------------------------------------------------ Reuters-21578 reader
+
+_DOC = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
+_NEWID = re.compile(r'NEWID="(\d+)"')
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _tag(name: str, doc: str) -> str:
+    m = re.search(rf"<{name}>(.*?)</{name}>", doc, re.S)
+    return m.group(1) if m else ""
+
+
+def _clean(raw: str) -> str:
+    return _CONTROL.sub("", html.unescape(raw)).strip()
+
+
+def read_reuters(folder: Path) -> pd.DataFrame:
+    """
+    Read the Reuters-21578 SGML files into a table.
+
+    The files are Latin-1 and escape characters as ``&#N;`` and ``&lt;``; control
+    characters left by the wire format are dropped. Stories without a ``<BODY>``
+    (briefs, unprocessed items) keep an empty ``text``.
+
+    Returns
+    -------
+    DataFrame
+        ``newid`` (int), ``published`` (UTC timestamp, NaT when malformed),
+        ``title``, ``text``, ``topics`` (list of str).
+    """
+    rows = []
+    for path in sorted(Path(folder).glob("reut2-*.sgm")):
+        raw = path.read_bytes().decode("latin-1")
+        for m in _DOC.finditer(raw):
+            attrs, doc = m.groups()
+            newid = _NEWID.search(attrs)
+            rows.append(
+                {
+                    "newid": int(newid.group(1)) if newid else -1,
+                    "published": _tag("DATE", doc).strip(),
+                    "title": _clean(_tag("TITLE", doc)),
+                    "text": _clean(_tag("BODY", doc)),
+                    "topics": re.findall(r"<D>(.*?)</D>", _tag("TOPICS", doc)),
+                }
+            )
+    df = pd.DataFrame(rows)
+    stamp = df["published"].str.extract(r"(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d:\d\d:\d\d)")
+    df["published"] = pd.to_datetime(
+        stamp[0] + " " + stamp[1].str.title() + " " + stamp[2] + " " + stamp[3],
+        format="%d %b %Y %H:%M:%S",
+        errors="coerce",
+        utc=True,
+    )
+    return df
+
+
+def reuters_articles(folder: Path) -> pd.DataFrame:
+    """Return Reuters-21578 as a canonical articles table (outlet "Reuters")."""
+    from analysis.schema import conform
+
+    df = read_reuters(folder)
+    df = df.assign(
+        outlet="Reuters",
+        url="",
+        source_path=[str(folder)] * len(df),
+        source_row=df["newid"],
+        date_source="column",
+        n_words=df["text"].str.split().str.len(),
+    )
+    df["article_id"] = [f"reuters-{i}" for i in df["newid"]]
+    return conform(df.drop(columns=["newid", "topics"]))
+
+
+def ukraine_articles(folder: Path) -> pd.DataFrame:
+    """Read the Ukraine CSVs with pandas into a minimal table (outlet from file name)."""
+    parts = []
+    for path in sorted(Path(folder).glob("*.csv")):
+        df = pd.read_csv(path)
+        cols = {c.lower(): c for c in df.columns}
+        text = df[cols["text"]].fillna("").astype(str)
+        if path.stem == "NYT":  # header shifted: the columns hold date, headline, abstract, lead
+            text = df[cols["title"]].fillna("").astype(str) + " " + text
+        parts.append(pd.DataFrame({"outlet": path.stem, "text": text}))
+    return pd.concat(parts, ignore_index=True)
+
+
+# ------------------------------------------------------------------ the synthetic corpus
+
+
+def build_corpus(n: int, seed: int = 7) -> pd.DataFrame:
+    """
+    Return ``n`` articles: every real article once, then edited copies of random ones.
+
+    Copies are exact (a third) or lightly edited (1-3% of words dropped, doubled
+    or swapped with a neighbour), published by a random outlet.
+    """
+    reuters = reuters_articles(common.shared_corpus("reuters21578"))
+    ukraine = ukraine_articles(common.shared_corpus("ukraine_media_2022") / "data")
+    base = pd.concat([reuters[["outlet", "text"]], ukraine[["outlet", "text"]]], ignore_index=True)
+    base = base[base["text"].str.len() > 0].reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    texts = base["text"].tolist()[:n]
+    outlets = base["outlet"].tolist()[:n]
+    pool = np.array(sorted(set(outlets)))
+    while len(texts) < n:
+        src = int(rng.integers(len(base)))
+        words = base.at[src, "text"].split()
+        if rng.random() >= 1 / 3 and len(words) > 10:
+            words = _edit(words, rng)
+        texts.append(" ".join(words))
+        outlets.append(str(rng.choice(pool)))
+    published = pd.Timestamp("2022-02-24", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 200 * 24, size=n), unit="h"
+    )
+    return pd.DataFrame(
+        {
+            "article_id": [f"a{i}" for i in range(n)],
+            "outlet": outlets,
+            "title": "",
+            "text": texts,
+            "published": published,
+        }
+    )
+
+
+def _edit(words: list[str], rng: np.random.Generator) -> list[str]:
+    words = list(words)
+    for _ in range(max(1, int(len(words) * rng.uniform(0.01, 0.03)))):
+        i = int(rng.integers(len(words) - 1))
+        op = rng.integers(3)
+        if op == 0:
+            del words[i]
+        elif op == 1:
+            words.insert(i, words[i])
+        else:
+            words[i], words[i + 1] = words[i + 1], words[i]
+    return words
+
+
+# ------------------------------------------------------------------ measured functions
+
+
+def _corpus(n: int) -> pd.DataFrame:
+    return build_corpus(n)
+
+
+def ours_near(n: int) -> dict:
+    import time
+
+    from analysis.duplicates import find_duplicates
+
+    df = _corpus(n)
+    t0 = time.perf_counter()
+    out = find_duplicates(df, progress=False)
+    return {"stories": int(out["story_id"].nunique()), "seconds": time.perf_counter() - t0}
+
+
+def pandas_exact(n: int) -> dict:
+    import time
+
+    df = _corpus(n)
+    t0 = time.perf_counter()
+    stories = len(df.drop_duplicates("text"))
+    return {"stories": stories, "seconds": time.perf_counter() - t0}
+
+
+def ours_exact(n: int) -> dict:
+    import time
+
+    from analysis.duplicates import find_duplicates
+
+    df = _corpus(n)
+    t0 = time.perf_counter()
+    # threshold 1 and no containment: only identical shingle sets join besides exact keys
+    out = find_duplicates(df, threshold=1.0, containment=None, progress=False)
+    return {"stories": int(out["story_id"].nunique()), "seconds": time.perf_counter() - t0}
+
+
+def datasketch_naive(n: int, threshold: float = 0.8, num_perm: int = 128, k: int = 4) -> dict:
+    import time
+
+    from datasketch import MinHash, MinHashLSH
+
+    df = _corpus(n)
+    t0 = time.perf_counter()
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    sketches = []
+    for i, text in enumerate(df["text"]):
+        words = text.lower().split()
+        shingles = {" ".join(words[j : j + k]) for j in range(max(1, len(words) - k + 1))}
+        m = MinHash(num_perm=num_perm)
+        m.update_batch([s.encode("utf-8") for s in shingles])
+        lsh.insert(i, m)
+        sketches.append(m)
+    parent = list(range(len(sketches)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, m in enumerate(sketches):
+        for j in lsh.query(m):
+            a, b = find(i), find(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    stories = len({find(i) for i in range(len(sketches))})
+    return {"stories": stories, "seconds": time.perf_counter() - t0}
+
+
+def py3langid_plain(n: int) -> dict:
+    import time
+
+    import py3langid
+
+    texts = _corpus(n)["text"].tolist()
+    t0 = time.perf_counter()
+    langs = [py3langid.classify(t)[0] for t in texts]
+    return {"english": sum(lang == "en" for lang in langs), "seconds": time.perf_counter() - t0}
+
+
+def ours_language(n: int) -> dict:
+    import time
+
+    from analysis.language import detect_language
+
+    texts = _corpus(n)["text"].tolist()
+    t0 = time.perf_counter()
+    langs = detect_language(texts)
+    return {"english": sum(lang == "en" for lang in langs), "seconds": time.perf_counter() - t0}
+
+
+def build_only(n: int) -> dict:
+    import time
+
+    t0 = time.perf_counter()
+    df = _corpus(n)
+    return {"rows": len(df), "seconds": time.perf_counter() - t0}
+
+
+# ------------------------------------------------------------------ runner
+
+
+def _row(case: str, tool: str, n: int, m: dict, **extra) -> dict:
+    # time the work itself (the measured function reports it), not the corpus build;
+    # peak memory is the whole process, the corpus included (see the build_only row)
+    result = m["result"]
+    timed = {"seconds": result.pop("seconds"), "peak_mb": m["peak_mb"]}
+    return common.row("duplicates", case, tool, n, "articles", timed, **result, **extra)
+
+
+def run(quick: bool) -> list[dict]:
+    n = 10_000 if quick else 100_000
+    rows = [_row("corpus", "build (reference memory)", n, common.measure(build_only, n))]
+    rows += [
+        _row("exact", "pandas drop_duplicates", n, common.measure(pandas_exact, n)),
+        _row("exact", "analysis.find_duplicates", n, common.measure(ours_exact, n)),
+        _row("exact+near", "datasketch naive", n, common.measure(datasketch_naive, n)),
+        _row("exact+near", "analysis.find_duplicates", n, common.measure(ours_near, n)),
+    ]
+    n_lang = 2_000 if quick else 20_000
+    rows += [
+        _row("language", "py3langid.classify", n_lang, common.measure(py3langid_plain, n_lang)),
+        _row("language", "analysis.detect_language", n_lang, common.measure(ours_language, n_lang)),
+    ]
+    common.add_ratios([r for r in rows if r["case"] == "exact"], "pandas drop_duplicates")
+    common.add_ratios([r for r in rows if r["case"] == "exact+near"], "datasketch naive")
+    common.add_ratios([r for r in rows if r["case"] == "language"], "py3langid.classify")
+    return rows
