@@ -30,6 +30,9 @@ _EXPORTS: dict[str, str] = {
     "split_sentences": "nlp",
     # scraped pages
     "parse_text_dump": "cleaning",
+    "parse_text_dumps": "cleaning",
+    "learn_chrome": "cleaning",
+    "parse_html": "html",
     "find_duplicates": "duplicates",
     "dedupe": "duplicates",
     "detect_language": "language",
