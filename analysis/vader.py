@@ -1,0 +1,698 @@
+"""A fast, reference-exact re-implementation of the VADER sentiment rules.
+
+Two engines are provided, each reproducing one published implementation to the
+last rounding, quirks included:
+
+``"vader"``
+    vaderSentiment 3.3.2 (Hutto & Gilbert 2014), the reference tool: emoji are
+    replaced by their descriptions, punctuation is stripped from word edges,
+    ``"no"`` negates the next lexicon words, "without doubt" and "kind of"
+    are special-cased, and a contrastive "but" reweights words with the
+    reference's value-lookup quirk (a repeated valence is reweighted at its first
+    occurrence).
+``"nltk"``
+    NLTK's port (``nltk.sentiment.vader``): single-character tokens are dropped,
+    a repeated word is scored at the position of its first occurrence, a smaller
+    booster list, case-sensitive "never so"/idiom checks, no special rule for
+    ``"no"``, and a plain "but" reweighting.
+
+Both read the lexicon shipped by the installed ``vaderSentiment`` package, offline.
+Scores are ``(neg, neu, pos, compound)`` rounded like the references (3 and 4
+decimals).
+
+Speed comes from doing each piece of work once: every distinct token is
+analysed once (lowercase form, capitals, lexicon valence, booster value,
+negation) and then looked up; the rules run only at lexicon words, with
+neighbours read from the cached analysis instead of re-lowercasing the
+sentence for each check; identical sentences are scored once per batch; and a
+large batch can be spread over processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import string
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from importlib import resources
+from itertools import compress
+from pathlib import Path
+from typing import Literal
+
+from .errors import AnalysisError, ParameterError
+
+log = logging.getLogger(__name__)
+
+Engine = Literal["vader", "nltk"]
+ENGINES: tuple[str, ...] = ("vader", "nltk")
+
+# Constants shared by both references (empirically derived in the VADER paper).
+B_INCR = 0.293
+B_DECR = -0.293
+C_INCR = 0.733
+N_SCALAR = -0.74
+
+NEGATE = frozenset(
+    """aint arent cannot cant couldnt darent didnt doesnt ain't aren't can't couldn't
+    daren't didn't doesn't dont hadnt hasnt havent isnt mightnt mustnt neither don't
+    hadn't hasn't haven't isn't mightn't mustn't neednt needn't never none nope nor not
+    nothing nowhere oughtnt shant shouldnt uhuh wasnt werent oughtn't shan't shouldn't
+    uh-uh wasn't weren't without wont wouldnt won't wouldn't rarely seldom despite""".split()
+)
+
+_BOOST_UP_NLTK = """absolutely amazingly awfully completely considerably decidedly deeply
+    effing enormously entirely especially exceptionally extremely fabulously flipping
+    flippin fricking frickin frigging friggin fully fucking greatly hella highly hugely
+    incredibly intensely majorly more most particularly purely quite really remarkably so
+    substantially thoroughly totally tremendously uber unbelievably unusually utterly very"""
+_BOOST_DOWN_NLTK = """almost barely hardly kinda kindof kind-of less little marginally
+    occasionally partly scarcely slightly somewhat sorta sortof sort-of"""
+_BOOST_PHRASES = ("just enough", "kind of", "sort of")
+# vaderSentiment 3.3.2 also boosts these adjectives and slang forms.
+_BOOST_UP_VADER_ONLY = """considerable enormous exceptional extreme frackin fracking fuckin
+    fuggin fugging incredible major total tremendous utter"""
+_BOOST_DOWN_VADER_ONLY = "marginal occasional scarce slight"
+
+
+def _boosters(up: str, down: str) -> dict[str, float]:
+    table = {w: B_INCR for w in up.split()}
+    table.update({w: B_DECR for w in down.split()})
+    table.update({p: B_DECR for p in _BOOST_PHRASES})
+    return table
+
+
+BOOSTERS_NLTK: dict[str, float] = _boosters(_BOOST_UP_NLTK, _BOOST_DOWN_NLTK)
+BOOSTERS_VADER: dict[str, float] = _boosters(
+    _BOOST_UP_NLTK + " " + _BOOST_UP_VADER_ONLY, _BOOST_DOWN_NLTK + " " + _BOOST_DOWN_VADER_ONLY
+)
+
+#: Phrases whose valence replaces the computed one (vaderSentiment, matched lowercase).
+IDIOMS_VADER: dict[str, float] = {
+    "the shit": 3,
+    "the bomb": 3,
+    "bad ass": 1.5,
+    "badass": 1.5,
+    "bus stop": 0.0,
+    "yeah right": -2,
+    "kiss of death": -1.5,
+    "to die for": 3,
+    "beating heart": 3.5,
+}
+#: The same for NLTK (matched case-sensitively).
+IDIOMS_NLTK: dict[str, float] = {
+    "the shit": 3,
+    "the bomb": 3,
+    "bad ass": 1.5,
+    "yeah right": -2,
+    "cut the mustard": 2,
+    "kiss of death": -1.5,
+    "hand to mouth": -2,
+}
+
+#: Punctuation that NLTK strips from a word edge when it is exactly one of these.
+PUNC_LIST_NLTK = frozenset(
+    [".", "!", "?", ",", ";", ":", "-", "'", '"', "!!", "!!!", "??", "???", "?!?", "!?!", "?!?!", "!?!?"]
+)
+_PUNCT = string.punctuation
+_PUNCT_SET = frozenset(_PUNCT)
+_SO_THIS = ("so", "this")
+
+# Fields of a token analysis tuple (see ``_analyse``).
+_WORD, _LOW, _UPPER, _LEX, _BOOST, _NEG = range(6)
+
+_ZERO = (0.0, 0.0, 0.0, 0.0)
+_NEUTRAL = (0.0, 1.0, 0.0, 0.0)
+
+
+def _package_file(name: str) -> str:
+    try:
+        data = resources.files("vaderSentiment").joinpath(name).read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise AnalysisError(
+            f"the VADER file {name} comes from the vaderSentiment package (3.3.2): "
+            "pip install vaderSentiment==3.3.2"
+        ) from exc
+    return data.decode("utf-8")
+
+
+def read_lexicon(path: str | os.PathLike | None = None) -> dict[str, float]:
+    """
+    Read a VADER lexicon (``word<TAB>mean<TAB>...`` lines) into ``{word: valence}``.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Lexicon file; default the ``vader_lexicon.txt`` of the installed
+        vaderSentiment package.
+
+    Returns
+    -------
+    dict
+        Word to mean valence, parsed exactly as the references do.
+
+    Examples
+    --------
+    >>> read_lexicon()["good"]
+    1.9
+    """
+    text = _package_file("vader_lexicon.txt") if path is None else Path(path).read_text("utf-8")
+    lexicon: dict[str, float] = {}
+    for line in text.rstrip("\n").split("\n"):
+        if not line:
+            continue
+        word, measure = line.strip().split("\t")[0:2]
+        lexicon[word] = float(measure)
+    return lexicon
+
+
+def read_emoji_lexicon() -> dict[str, str]:
+    """Return vaderSentiment's emoji descriptions ``{emoji: description}``."""
+    emojis: dict[str, str] = {}
+    for line in _package_file("emoji_utf8_lexicon.txt").rstrip("\n").split("\n"):
+        emoji, description = line.strip().split("\t")[0:2]
+        emojis[emoji] = description
+    return emojis
+
+
+def _round(neg: float, neu: float, pos: float, compound: float) -> tuple[float, float, float, float]:
+    return (round(neg, 3), round(neu, 3), round(pos, 3), round(compound, 4))
+
+
+def _finish(vals: list[float], n: int, text: str, clamp: bool) -> tuple[float, float, float, float]:
+    """Turn word valences into (neg, neu, pos, compound) as both references do.
+
+    ``vals`` holds the valences of the lexicon words in sentence order; the
+    other ``n - len(vals)`` words count as neutral zeros, which change neither
+    the sum nor the positive and negative totals.
+    """
+    sum_s = float(sum(vals))
+    ep = text.count("!")
+    if ep > 4:
+        ep = 4
+    qm = text.count("?")
+    amp = ep * 0.292 + ((qm * 0.18 if qm <= 3 else 0.96) if qm > 1 else 0)
+    if sum_s > 0:
+        sum_s += amp
+    elif sum_s < 0:
+        sum_s -= amp
+    compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
+    if clamp:
+        compound = -1.0 if compound < -1.0 else (1.0 if compound > 1.0 else compound)
+    pos_sum = 0.0
+    neg_sum = 0.0
+    signed = 0
+    for v in vals:
+        if v > 0:
+            pos_sum += float(v) + 1
+            signed += 1
+        elif v < 0:
+            neg_sum += float(v) - 1
+            signed += 1
+    neu_count = n - signed
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += amp
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= amp
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    return _round(
+        math.fabs(neg_sum / total), math.fabs(neu_count / total), math.fabs(pos_sum / total), compound
+    )
+
+
+class Vader:
+    """
+    Score text with the VADER rules, exactly as one reference implementation does.
+
+    Parameters
+    ----------
+    engine : {"vader", "nltk"}, default "vader"
+        Which reference to reproduce: vaderSentiment 3.3.2 or NLTK's port.
+    lexicon : dict, optional
+        ``{word: valence}``; default the lexicon of the installed vaderSentiment.
+
+    Examples
+    --------
+    >>> Vader().score("The talks were very useful.")
+    (0.0, 0.556, 0.444, 0.5413)
+    >>> Vader(engine="nltk").polarity_scores("No problem.")["compound"]
+    -0.5994
+    """
+
+    def __init__(self, engine: Engine = "vader", *, lexicon: dict[str, float] | None = None):
+        if engine not in ENGINES:
+            raise ParameterError(f"engine must be one of {ENGINES}, got {engine!r}")
+        self.engine = engine
+        self.lexicon = dict(read_lexicon() if lexicon is None else lexicon)
+        self.boosters = BOOSTERS_VADER if engine == "vader" else BOOSTERS_NLTK
+        idioms = IDIOMS_VADER if engine == "vader" else IDIOMS_NLTK
+        self.idioms = idioms
+        multiword = [k for k in (*idioms, *self.boosters) if " " in k]
+        self._idiom_keys = [frozenset(k.split()) for k in multiword]
+        self._idiom_words = frozenset().union(*self._idiom_keys)
+        self._anchors = frozenset(_anchor(k) for k in multiword)
+        self._info: dict[str, tuple | None] = {}
+        self._flags: dict[str, int] = {}
+        if engine == "vader":
+            self._emojis = {k: v for k, v in read_emoji_lexicon().items() if len(k) == 1}
+            self._emoji_chars = frozenset(self._emojis)
+            self._emoji_ascii = any(k.isascii() for k in self._emojis)
+
+    # -- token analysis ---------------------------------------------------
+    def _analyse(self, token: str) -> None:
+        """Analyse one whitespace token once and cache it.
+
+        ``_info[token]`` is ``(word, lower, isupper, valence, booster, negation)``;
+        ``_flags[token]`` is a bit mask telling the batch loop where to stop:
+        1 a scored lexicon word, 2 "but", 4 a word that can complete an idiom or
+        booster phrase, 8 a token NLTK drops, 16 (set per batch) a text boundary,
+        32 a capitalised lexicon or booster word (needs the capitals count).
+        """
+        if self.engine == "vader":
+            word = token.strip(_PUNCT)
+            if len(word) <= 2:
+                word = token
+        elif len(token) <= 1:
+            self._info[token] = None
+            self._flags[token] = 8
+            return
+        else:
+            word = _nltk_word(token)
+        low = word.lower()
+        lex = self.lexicon.get(low)
+        boost = self.boosters.get(low)
+        upper = word.isupper()
+        self._info[token] = (word, low, upper, lex, boost, low in NEGATE or "n't" in low)
+        flag = 1 if lex is not None and boost is None else 0
+        if low == "but":
+            flag |= 2
+        if (low if self.engine == "vader" else word) in self._anchors:
+            flag |= 4
+        if upper and (flag & 1 or boost is not None):
+            flag |= 32
+        self._flags[token] = flag
+
+    def _lookup(self, tokens: list[str]) -> list[int]:
+        """Return the flag of every token, analysing unseen tokens first."""
+        flags = self._flags
+        try:
+            return list(map(flags.__getitem__, tokens))
+        except KeyError:
+            for t in tokens:
+                if t not in flags:
+                    self._analyse(t)
+            return list(map(flags.__getitem__, tokens))
+
+    # -- rules ------------------------------------------------------------
+    def _modifiers(self, valence: float, p1, p2, p3, cap: bool, key: int) -> float:
+        """Apply the checks on the three preceding words (boosters and negation).
+
+        ``p1``, ``p2``, ``p3`` are the analyses of the words one, two and three
+        back (``None`` before the start of the text).
+        """
+        vader = self.engine == "vader"
+        if p1 is not None and p1[_LEX] is None:
+            valence = valence + _scalar(p1, valence, cap, 1.0)
+            if p1[_NEG]:
+                valence = valence * N_SCALAR
+        if p2 is not None and p2[_LEX] is None:
+            valence = valence + _scalar(p2, valence, cap, 0.95)
+            w2, w1 = p2[key], p1[key]
+            if w2 == "never" and w1 in _SO_THIS:
+                valence = valence * (1.25 if vader else 1.5)
+            elif vader and w2 == "without" and w1 == "doubt":
+                pass
+            elif p2[_NEG]:
+                valence = valence * N_SCALAR
+        if p3 is not None and p3[_LEX] is None:
+            valence = valence + _scalar(p3, valence, cap, 0.9)
+            w3, w2, w1 = p3[key], p2[key], p1[key]
+            if (w3 == "never" and w2 in _SO_THIS) or w1 in _SO_THIS:
+                valence = valence * 1.25
+            elif vader and w3 == "without" and (w2 == "doubt" or w1 == "doubt"):
+                pass
+            elif p3[_NEG]:
+                valence = valence * N_SCALAR
+        return valence
+
+    def _idioms_check(self, valence: float, w: list[str], i: int) -> float:
+        idioms = self.idioms
+        onezero = f"{w[i - 1]} {w[i]}"
+        twoonezero = f"{w[i - 2]} {w[i - 1]} {w[i]}"
+        twoone = f"{w[i - 2]} {w[i - 1]}"
+        threetwoone = f"{w[i - 3]} {w[i - 2]} {w[i - 1]}"
+        threetwo = f"{w[i - 3]} {w[i - 2]}"
+        for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+            if seq in idioms:
+                valence = idioms[seq]
+                break
+        n = len(w)
+        if n - 1 > i:
+            zeroone = f"{w[i]} {w[i + 1]}"
+            if zeroone in idioms:
+                valence = idioms[zeroone]
+        if n - 1 > i + 1:
+            zeroonetwo = f"{w[i]} {w[i + 1]} {w[i + 2]}"
+            if zeroonetwo in idioms:
+                valence = idioms[zeroonetwo]
+        boosters = self.boosters
+        if self.engine == "vader":
+            for gram in (threetwoone, threetwo, twoone):
+                if gram in boosters:
+                    valence = valence + boosters[gram]
+        elif threetwo in boosters or twoone in boosters:
+            valence = valence + B_DECR
+        return valence
+
+    def _sentence(self, tokens: list[str], s: int, n: int, group: list[int], flags: list[int], text: str):
+        """Score one text whose ``n`` tokens start at ``tokens[s]``.
+
+        ``group`` holds the positions of its flagged tokens (lexicon words,
+        "but", idiom anchors, capitals).
+        """
+        info = self._info
+        vader = self.engine == "vader"
+        key = _LOW if vader else _WORD
+        idioms = need_cap = False
+        bi = -1
+        for j in group:
+            f = flags[j]
+            if f & 4:
+                idioms = True
+            if f & 32:
+                need_cap = True
+            if f & 2 and bi < 0:
+                bi = j - s
+        cap = False
+        if need_cap:
+            n_upper = sum(1 for t in tokens[s : s + n] if info[t][_UPPER])
+            cap = 0 < n - n_upper < n
+        words = None
+        hits, vals = [], []
+        done: dict[str, float] = {}
+        for j in group:
+            if not flags[j] & 1:
+                continue
+            i = j - s
+            hits.append(i)
+            x = info[tokens[j]]
+            if not vader and x[_WORD] in done:
+                # NLTK scores every occurrence of a word at its first position.
+                vals.append(done[x[_WORD]])
+                continue
+            nxt = info[tokens[j + 1]] if i < n - 1 else None
+            low = x[_LOW]
+            if low == "kind" and nxt is not None and nxt[_LOW] == "of":
+                done[x[_WORD]] = 0
+                vals.append(0)
+                continue
+            p1 = info[tokens[j - 1]] if i > 0 else None
+            p2 = info[tokens[j - 2]] if i > 1 else None
+            p3 = info[tokens[j - 3]] if i > 2 else None
+            valence = lex = x[_LEX]
+            if vader:
+                if low == "no" and nxt is not None and nxt[_LEX] is not None:
+                    valence = 0.0
+                if (
+                    (p1 is not None and p1[_LOW] == "no")
+                    or (p2 is not None and p2[_LOW] == "no")
+                    or (p3 is not None and p3[_LOW] == "no" and p1[_LOW] in ("or", "nor"))
+                ):
+                    valence = lex * N_SCALAR
+            if x[_UPPER] and cap:
+                if valence > 0:
+                    valence += C_INCR
+                else:
+                    valence -= C_INCR
+            valence = self._modifiers(valence, p1, p2, p3, cap, key)
+            if idioms and p3 is not None and p3[_LEX] is None:
+                if words is None:
+                    words = [info[t][key] for t in tokens[s : s + n]]
+                    present = self._idiom_words.intersection(words)
+                    idioms = any(k <= present for k in self._idiom_keys)
+                if idioms:
+                    valence = self._idioms_check(valence, words, i)
+            # "least" before a word negates it, unless it reads "at least" or "very least"
+            if p1 is not None and p1[_LEX] is None and p1[_LOW] == "least":
+                if p2 is None or (p2[_LOW] != "at" and p2[_LOW] != "very"):
+                    valence = valence * N_SCALAR
+            done[x[_WORD]] = valence
+            vals.append(valence)
+        if bi >= 0:
+            if vader:
+                _but_first_value(vals, hits, bi)
+            else:
+                for k, pos in enumerate(hits):
+                    if pos < bi:
+                        vals[k] = vals[k] * 0.5
+                    elif pos > bi:
+                        vals[k] = vals[k] * 1.5
+        return _finish(vals, n, text, vader)
+
+    # -- batches ----------------------------------------------------------
+    def _replace_emojis(self, text: str) -> str:
+        emojis = self._emojis
+        out = []
+        prev_space = True
+        for ch in text:
+            description = emojis.get(ch)
+            if description is not None:
+                if not prev_space:
+                    out.append(" ")
+                out.append(description)
+                prev_space = False
+            else:
+                out.append(ch)
+                prev_space = ch == " "
+        return "".join(out).strip()
+
+    def _prepare(self, text: str) -> str:
+        if (self._emoji_ascii or not text.isascii()) and not self._emoji_chars.isdisjoint(text):
+            return self._replace_emojis(text)
+        return text
+
+    def _batch(self, texts: list[str]) -> list[tuple[float, float, float, float]]:
+        """Score a list of texts in one pass over all their tokens."""
+        if self.engine == "vader":
+            texts = [self._prepare(t) for t in texts]
+        # Join the texts with a boundary token that none of them contains, so that
+        # one split and one lookup serve the whole batch.
+        for code in range(0xE000, 0xF900):
+            sep = chr(code)
+            joined = f" {sep} ".join(texts) + f" {sep}"
+            if joined.count(sep) == len(texts):
+                break
+        else:  # pragma: no cover - every private-use character occurs in the batch
+            return [self._batch([t])[0] for t in texts]
+        tokens = joined.split()
+        flag_table = self._flags
+        if len(flag_table) > 2_000_000:
+            flag_table.clear()
+            self._info.clear()
+        flag_table[sep] = 16
+        try:
+            flags = self._lookup(tokens)
+        finally:
+            del flag_table[sep]
+        if self.engine == "nltk" and 8 in flags:
+            keep = list(map((8).__ne__, flags))
+            tokens = list(compress(tokens, keep))
+            flags = list(compress(flags, keep))
+        out = []
+        start = 0
+        group: list[int] = []
+        for j in compress(range(len(tokens)), flags):
+            if flags[j] != 16:
+                group.append(j)
+                continue
+            n = j - start
+            if any(flags[g] & 1 for g in group):
+                out.append(self._sentence(tokens, start, n, group, flags, texts[len(out)]))
+            else:
+                out.append(_NEUTRAL if n else _ZERO)
+            start = j + 1
+            group = []
+        return out
+
+    # -- public -----------------------------------------------------------
+    def score(self, text: str) -> tuple[float, float, float, float]:
+        """
+        Return ``(neg, neu, pos, compound)`` for one text, rounded like the reference.
+
+        Examples
+        --------
+        >>> Vader().score("")
+        (0.0, 0.0, 0.0, 0.0)
+        """
+        return self._batch([text])[0]
+
+    def polarity_scores(self, text: str) -> dict[str, float]:
+        """Return the reference's dict ``{"neg", "neu", "pos", "compound"}`` for one text."""
+        neg, neu, pos, compound = self.score(text)
+        return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
+
+    def score_many(
+        self, texts: Iterable[str], *, memoize: bool = True, batch_size: int = 20_000
+    ) -> list[tuple[float, float, float, float]]:
+        """
+        Score many texts; return one ``(neg, neu, pos, compound)`` per input, in order.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            Texts (sentences) to score.
+        memoize : bool, default True
+            Score each distinct text once (repeats are common in syndicated news).
+        batch_size : int, default 20000
+            Texts scored per pass.
+
+        Examples
+        --------
+        >>> Vader().score_many(["Good.", "Good.", "Bad."])[2]
+        (1.0, 0.0, 0.0, -0.5423)
+        """
+        texts = list(texts)
+        todo = list(dict.fromkeys(texts)) if memoize else texts
+        scored: list[tuple] = []
+        for k in range(0, len(todo), batch_size):
+            scored.extend(self._batch(todo[k : k + batch_size]))
+        if not memoize:
+            return scored
+        table = dict(zip(todo, scored))
+        return [table[t] for t in texts]
+
+
+def _scalar(prev: tuple, valence: float, cap: bool, damp: float) -> float:
+    """Booster (or dampener) effect of a preceding word, as ``scalar_inc_dec`` computes it."""
+    scalar = prev[_BOOST]
+    if scalar is None:
+        return 0.0
+    if valence < 0:
+        scalar *= -1
+    if prev[_UPPER] and cap:
+        if valence > 0:
+            scalar += C_INCR
+        else:
+            scalar -= C_INCR
+    if damp != 1.0:
+        scalar = scalar * damp
+    return scalar
+
+
+def _nltk_word(token: str) -> str:
+    """NLTK's edge-punctuation rule for one token (of two or more characters).
+
+    NLTK maps ``p + w`` and ``w + p`` to ``w`` when ``p`` is one of its listed
+    punctuation strings and ``w`` is a word of two or more characters that holds
+    no punctuation at all; anything else is kept as it is.
+    """
+    n = len(token)
+    lead = 0
+    while lead < n and token[lead] in _PUNCT_SET:
+        lead += 1
+    if lead == n:
+        return token
+    trail = n
+    while token[trail - 1] in _PUNCT_SET:
+        trail -= 1
+    if lead and trail == n:
+        edge, core = token[:lead], token[lead:]
+    elif trail < n and not lead:
+        edge, core = token[trail:], token[:trail]
+    else:
+        return token
+    if edge in PUNC_LIST_NLTK and len(core) > 1 and _PUNCT_SET.isdisjoint(core):
+        return core
+    return token
+
+
+def _anchor(phrase: str) -> str:
+    """The word of a phrase that must be present for it to match (not a common word)."""
+    words = phrase.split()
+    rare = [w for w in words if w not in ("the", "of", "to", "for")]
+    return (rare or words)[0]
+
+
+def _but_first_value(vals: list, hits: list[int], bi: int) -> None:
+    """vaderSentiment's "but" rule, in place, with its lookup-by-value quirk.
+
+    The reference walks the list and, for each value, reweights the *first*
+    element equal to it (``list.index``), which for repeated valences is not the
+    element being visited. Neutral zeros are left out of ``vals``: reweighting a
+    zero leaves a zero, so they never change a score.
+    """
+    for k in range(len(vals)):
+        v = vals[k]
+        si = vals.index(v)
+        if hits[si] < bi:
+            vals[si] = v * 0.5
+        elif hits[si] > bi:
+            vals[si] = v * 1.5
+
+
+@lru_cache(maxsize=4)
+def get_analyzer(engine: Engine = "vader") -> Vader:
+    """Return the shared :class:`Vader` for ``engine`` (built once per process)."""
+    return Vader(engine)
+
+
+def _score_chunk(engine: str, texts: list[str]) -> list[tuple]:
+    return get_analyzer(engine).score_many(texts)
+
+
+#: Below this many distinct texts, ``n_jobs=None`` scores in the calling process.
+PARALLEL_MIN = 200_000
+
+
+def score_texts(
+    texts: Sequence[str], *, engine: Engine = "vader", n_jobs: int | None = None
+) -> list[tuple[float, float, float, float]]:
+    """
+    Score texts, each distinct text once, optionally across processes.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Texts (sentences) to score.
+    engine : {"vader", "nltk"}, default "vader"
+        Reference to reproduce.
+    n_jobs : int, optional
+        Worker processes. ``None`` uses every core when there are at least
+        ``PARALLEL_MIN`` distinct texts, else the calling process; ``1`` never
+        starts processes; ``-1`` means every core.
+
+    Returns
+    -------
+    list of tuple
+        ``(neg, neu, pos, compound)`` per input text, in input order.
+
+    Examples
+    --------
+    >>> score_texts(["Good.", "Bad."], n_jobs=1)[0]
+    (0.0, 0.0, 1.0, 0.4404)
+    """
+    if engine not in ENGINES:
+        raise ParameterError(f"method must be one of {ENGINES}, got {engine!r}")
+    distinct = list(dict.fromkeys(texts))
+    cores = os.cpu_count() or 1
+    if n_jobs is None:
+        n_jobs = cores if len(distinct) >= PARALLEL_MIN else 1
+    elif n_jobs == -1:
+        n_jobs = cores
+    elif not isinstance(n_jobs, int) or n_jobs < 1:
+        raise ParameterError(f"n_jobs must be a positive int, -1 or None, got {n_jobs!r}")
+    n_jobs = min(n_jobs, max(1, len(distinct) // 1000))
+    if n_jobs == 1:
+        scored = get_analyzer(engine).score_many(distinct)
+    else:
+        import multiprocessing as mp
+
+        size = -(-len(distinct) // n_jobs)
+        chunks = [distinct[k : k + size] for k in range(0, len(distinct), size)]
+        log.info("scoring %d distinct texts in %d processes", len(distinct), len(chunks))
+        with ProcessPoolExecutor(len(chunks), mp_context=mp.get_context("spawn")) as pool:
+            scored = [r for part in pool.map(_score_chunk, [engine] * len(chunks), chunks) for r in part]
+    table = dict(zip(distinct, scored))
+    return [table[t] for t in texts]
