@@ -1,0 +1,409 @@
+"""Dictionaries (codebooks): categories of terms counted in every article.
+
+A dictionary maps category names to entries. An entry is a word
+(``ceasefire``), a wildcard (``negotiat*`` matches negotiate, negotiations...;
+``?`` stands for one character) or a multi-word phrase (``peace talks``,
+``humanitarian corridor*``). Entries are normalized by :func:`analysis.tokenize`,
+so they match the same tokens that :func:`analysis.term_counts` counts.
+
+Counting rules, per article and category:
+
+- every token matched by a single-word entry counts once, even when several
+  entries of the category match it;
+- a phrase counts once per occurrence, and the words inside a matched phrase are
+  not counted again by the category's single-word entries ("peace talks" in a
+  category that also lists "talks" counts 1, not 2); overlapping phrases are
+  matched left to right, longest first;
+- categories are independent: a token may count for several categories.
+
+The YAML format (see ``analysis/data/dictionaries/war_themes.yaml``)::
+
+    name: war_themes
+    description: One line on what the codebook measures.
+    categories:
+      diplomacy: [negotiat*, peace talks, ceasefire]
+      military: [troops, missile*, artillery]
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from . import _wordtable as wt
+from .errors import InputError, ParameterError
+from .tokens import tokenize
+
+__all__ = ["Dictionary", "load_dictionary", "dictionary_counts", "bundled_dictionaries"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Dictionary(Mapping):
+    """
+    A codebook: category name -> tuple of entries (words, wildcards, phrases).
+
+    Behaves as a read-only mapping; build one with :func:`load_dictionary`.
+    """
+
+    categories: dict[str, tuple[str, ...]]
+    name: str = "dictionary"
+    description: str = ""
+    _parsed: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return self.categories[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.categories)
+
+    def __len__(self) -> int:
+        return len(self.categories)
+
+
+def bundled_dictionaries() -> list[str]:
+    """
+    Return the names of the dictionaries shipped with the package.
+
+    Examples
+    --------
+    >>> "war_themes" in bundled_dictionaries()
+    True
+    """
+    folder = resources.files("analysis").joinpath("data", "dictionaries")
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _check_categories(raw: object, where: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, Mapping) or not raw:
+        raise InputError(where, "expected a non-empty mapping of category -> list of entries")
+    out: dict[str, tuple[str, ...]] = {}
+    for cat, entries in raw.items():
+        if not isinstance(cat, str) or not cat.strip():
+            raise InputError(where, f"category name {cat!r} is not a non-empty string")
+        if isinstance(entries, str):
+            entries = [entries]
+        if not isinstance(entries, Sequence) or not entries:
+            raise InputError(where, f"category {cat!r}: expected a non-empty list of entries")
+        for entry in entries:
+            try:
+                wt.parse_entry(entry, where=f"category {cat!r}")
+            except ParameterError as exc:
+                raise InputError(where, str(exc)) from None
+        out[cat] = tuple(entries)
+    return out
+
+
+def load_dictionary(source: str | os.PathLike | Mapping) -> Dictionary:
+    """
+    Load a dictionary from a YAML file, a bundled name or a mapping.
+
+    Parameters
+    ----------
+    source : str, path or mapping
+        A path to a YAML file; the name of a bundled dictionary
+        (see :func:`bundled_dictionaries`, e.g. ``"war_themes"``); or a mapping
+        ``{category: [entries]}`` (or ``{"categories": {...}, "name": ...}``).
+
+    Returns
+    -------
+    Dictionary
+
+    Raises
+    ------
+    InputError
+        The file is missing, is not valid YAML, or a category or entry is malformed
+        (the message names the file and the category).
+
+    Examples
+    --------
+    >>> d = load_dictionary({"diplomacy": ["negotiat*", "peace talks"]})
+    >>> d["diplomacy"]
+    ('negotiat*', 'peace talks')
+    >>> sorted(load_dictionary("war_themes"))[:2]
+    ['diplomacy', 'economy']
+    """
+    if isinstance(source, Mapping):
+        data, where = dict(source), "<mapping>"
+    else:
+        path = Path(source)
+        if not path.suffix and not path.exists() and str(source) in bundled_dictionaries():
+            path = Path(
+                str(resources.files("analysis").joinpath("data", "dictionaries", f"{source}.yaml"))
+            )
+        if not path.is_file():
+            raise InputError(
+                path, f"no such dictionary file (bundled names: {bundled_dictionaries()})"
+            )
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise InputError(path, f"not valid YAML: {exc}") from None
+        where = str(path)
+        if not isinstance(data, Mapping):
+            raise InputError(path, "expected a mapping with a 'categories' key")
+    if "categories" in data:
+        cats = _check_categories(data["categories"], where)
+        name = str(data.get("name") or Path(where).stem)
+        return Dictionary(cats, name=name, description=str(data.get("description") or ""))
+    return Dictionary(
+        _check_categories(data, where),
+        name=Path(where).stem if where != "<mapping>" else "dictionary",
+    )
+
+
+def as_dictionary(terms: str | Sequence[str] | Mapping, where: str) -> Dictionary:
+    """Turn a term, a list of terms (one category each) or a mapping into a Dictionary."""
+    if isinstance(terms, Dictionary):
+        return terms
+    if isinstance(terms, str):
+        terms = [terms]
+    if isinstance(terms, Mapping):
+        cats = {}
+        for k, v in terms.items():
+            cats[str(k)] = (v,) if isinstance(v, str) else tuple(v)
+    elif isinstance(terms, Sequence) and terms:
+        cats = {t: (t,) for t in terms}
+    else:
+        raise ParameterError(
+            f"{where}: terms={terms!r}; expected a term, a list of terms or a mapping"
+        )
+    try:
+        return Dictionary(_check_categories(cats, where))
+    except InputError as exc:
+        raise ParameterError(f"{where}: {exc.reason}") from None
+
+
+class Matcher:
+    """Count the categories of a dictionary in token lists (see the module rules)."""
+
+    def __init__(self, dictionary: Mapping[str, Sequence[str]]):
+        self.labels = list(dictionary)
+        self.exact: dict[str, set[int]] = {}
+        self.wild: list[tuple[object, int]] = []
+        phrases: dict[int, list[tuple]] = {}
+        for li, label in enumerate(self.labels):
+            for entry in dictionary[label]:
+                words = wt.parse_entry(entry, where=f"category {label!r}")
+                if len(words) > 1:
+                    phrases.setdefault(li, []).append(words)
+                elif type(words[0]) is str:
+                    self.exact.setdefault(words[0], set()).add(li)
+                else:
+                    self.wild.append((words[0], li))
+        self.phrases = {li: sorted(set(p), key=len, reverse=True) for li, p in phrases.items()}
+        self.first_exact = {p[0] for ps in self.phrases.values() for p in ps if type(p[0]) is str}
+        self.first_wild = [
+            p[0] for ps in self.phrases.values() for p in ps if type(p[0]) is not str
+        ]
+        self.cache: dict[str, tuple[int, ...]] = {}
+        self.hit_terms: set[str] = set()
+        self.first_terms: set[str] = set()
+
+    def _learn(self, terms) -> None:
+        for t in terms:
+            labels = set(self.exact.get(t, ()))
+            for rx, li in self.wild:
+                if li not in labels and rx.fullmatch(t):
+                    labels.add(li)
+            self.cache[t] = tuple(sorted(labels))
+            if labels:
+                self.hit_terms.add(t)
+            if t in self.first_exact or any(rx.fullmatch(t) for rx in self.first_wild):
+                self.first_terms.add(t)
+
+    def count(self, tokens: list[str]) -> list[int]:
+        """Return the number of matches of each category in one token list."""
+        counts = [0] * len(self.labels)
+        c = Counter(tokens)
+        keys = c.keys()
+        new = keys - self.cache.keys()
+        if new:
+            self._learn(new)
+        cache = self.cache
+        for t in keys & self.hit_terms:
+            n = c[t]
+            for li in cache[t]:
+                counts[li] += n
+        if self.phrases and not self.first_terms.isdisjoint(keys):
+            self._count_phrases(tokens, counts)
+        return counts
+
+    def _count_phrases(self, tokens: list[str], counts: list[int]) -> None:
+        firsts = self.first_terms
+        starts = [i for i, t in enumerate(tokens) if t in firsts]
+        n_tok = len(tokens)
+        for li, plist in self.phrases.items():
+            free = 0
+            for i in starts:
+                if i < free:
+                    continue
+                for words in plist:
+                    n = len(words)
+                    if i + n <= n_tok and all(
+                        wt.word_matches(w, tokens[i + k]) for k, w in enumerate(words)
+                    ):
+                        counts[li] += 1
+                        counts[li] -= sum(1 for k in range(n) if li in self.cache[tokens[i + k]])
+                        free = i + n
+                        break
+
+
+def article_matches(texts: Sequence[str], dictionary: Mapping) -> tuple[np.ndarray, np.ndarray]:
+    """
+    Count a dictionary in each text.
+
+    Returns ``(counts, n_words)``: an integer array ``(n_texts, n_categories)``
+    and the number of tokens of each text.
+    """
+    matcher = Matcher(dictionary)
+    counts = np.zeros((len(texts), len(matcher.labels)), dtype=np.int64)
+    n_words = np.zeros(len(texts), dtype=np.int64)
+    for i, text in enumerate(texts):
+        toks = tokenize(text)
+        n_words[i] = len(toks)
+        if toks:
+            counts[i] = matcher.count(toks)
+    return counts, n_words
+
+
+def aggregate_matches(
+    table: pd.DataFrame,
+    counts: np.ndarray,
+    n_words: np.ndarray,
+    labels: list[str],
+    keys: list[str],
+    label_col: str,
+) -> pd.DataFrame:
+    """Sum per-article matches over ``keys``; one row per key combination and label, zeros kept."""
+    codes, groups = wt.group_codes(table, keys)
+    n_groups = len(groups)
+    n_cat = len(labels)
+    sums = np.zeros((n_groups, n_cat), dtype=np.int64)
+    np.add.at(sums, codes, counts)
+    with_hits = np.zeros((n_groups, n_cat), dtype=np.int64)
+    np.add.at(with_hits, codes, (counts > 0).astype(np.int64))
+    n_art = np.bincount(codes, minlength=n_groups)
+    words = np.bincount(codes, weights=n_words, minlength=n_groups).astype(np.int64)
+    out = (
+        groups.loc[np.repeat(np.arange(n_groups), n_cat)].reset_index(drop=True)
+        if keys
+        else pd.DataFrame(index=range(n_cat))
+    )
+    out = out.assign(
+        **{
+            label_col: np.tile(labels, n_groups),
+            "count": sums.ravel(),
+            "n_articles": np.repeat(n_art, n_cat),
+            "articles_with_hits": with_hits.ravel(),
+            "n_words": np.repeat(words, n_cat),
+        }
+    )
+    per = np.where(
+        out["n_words"] > 0,
+        out["count"] * 10_000 / out["n_words"].where(out["n_words"] > 0, 1),
+        np.nan,
+    )
+    return out.assign(per_10k=per)
+
+
+def dictionary_counts(
+    articles: pd.DataFrame,
+    dictionary: Mapping | str | os.PathLike,
+    *,
+    by: str | Sequence[str] | None = None,
+    freq: Literal["D", "W", "M"] | None = None,
+    unique_stories: bool = False,
+    english_only: bool = True,
+) -> pd.DataFrame:
+    """
+    Count dictionary categories per article, or their rates per group and period.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        Canonical articles table (needs ``text``; ``published`` when ``freq`` is set).
+    dictionary : Dictionary, mapping, path or bundled name
+        Anything :func:`load_dictionary` accepts.
+    by : str, sequence of str or None
+        Group columns (e.g. ``"outlet"``). With neither ``by`` nor ``freq`` the
+        result has one row per article and category.
+    freq : {"D", "W", "M"} or None
+        Also group by day, week (starting Monday) or month of ``published``.
+    unique_stories : bool, default False
+        Count each story once (canonical copy; see :func:`analysis.dedupe`).
+    english_only : bool, default True
+        Leave out rows whose ``language`` is known and not English.
+
+    Returns
+    -------
+    DataFrame
+        Per article: ``article_id, outlet, published, category, count, n_words,
+        per_10k``. Per group: ``[*by, period], category, count, n_articles,
+        articles_with_hits, n_words, per_10k, share_articles`` where ``n_articles``
+        is the N behind the row, ``per_10k`` is matches per 10,000 tokens of the
+        group's articles and ``share_articles`` the share of its articles with at
+        least one match. Every group and category appears, with zeros.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["A", "A", "B"],
+    ...                    "text": ["Peace talks resumed.", "Missiles hit Kyiv.", "Talks and talks."]})
+    >>> codebook = {"diplomacy": ["peace talks", "talks", "negotiat*"], "military": ["missile*"]}
+    >>> dictionary_counts(df, codebook, by="outlet")[["outlet", "category", "count", "n_articles"]]
+      outlet   category  count  n_articles
+    0      A  diplomacy      1           2
+    1      A   military      1           2
+    2      B  diplomacy      2           1
+    3      B   military      0           1
+    """
+    book = dictionary if isinstance(dictionary, Mapping) else load_dictionary(dictionary)
+    if not isinstance(book, Dictionary):
+        book = load_dictionary(book)
+    table = wt.select_rows(
+        articles,
+        english_only=english_only,
+        unique_stories=unique_stories,
+        where="dictionary_counts",
+    )
+    return _count_table(
+        table, book, by=wt.as_list(by), freq=freq, label_col="category", where="dictionary_counts"
+    )
+
+
+def _count_table(table, book, *, by, freq, label_col, where) -> pd.DataFrame:
+    keys = list(by)
+    if freq is not None:
+        table = wt.add_period(table, freq, where=where)
+        keys.append("period")
+    labels = list(book)
+    counts, n_words = article_matches(wt.texts_of(table), book)
+    if not keys:
+        ident = [c for c in ("article_id", "outlet", "published") if c in table.columns]
+        base = table[ident].reset_index(drop=True)
+        out = base.loc[np.repeat(np.arange(len(base)), len(labels))].reset_index(drop=True)
+        nw = np.repeat(n_words, len(labels))
+        per = np.where(nw > 0, counts.ravel() * 10_000 / np.maximum(nw, 1), np.nan)
+        return out.assign(
+            **{
+                label_col: np.tile(labels, len(base)),
+                "count": counts.ravel(),
+                "n_words": nw,
+                "per_10k": per,
+            }
+        )
+    out = aggregate_matches(table, counts, n_words, labels, keys, label_col)
+    share = out["articles_with_hits"] / out["n_articles"].where(out["n_articles"] > 0)
+    return out.assign(share_articles=share)

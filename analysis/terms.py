@@ -1,0 +1,693 @@
+"""What was said: term counts, collocations, trends, keyness and coverage volume.
+
+Every function takes the canonical articles table and returns a tidy long table
+whose rows carry the number of articles behind them (``n_articles``, the N of a
+chart) and the number of tokens behind a rate (``n_words``), so any figure can be
+traced back to its articles. Words are tokens of :func:`analysis.tokenize`.
+
+Common options
+--------------
+stopwords : "default", None or a collection of words
+    ``"default"`` removes English function words plus the news list of
+    :func:`analysis.nlp.stopwords`; ``None`` keeps every token.
+extra_stopwords : collection of str
+    More words to drop for this call (e.g. the story's own name).
+unique_stories : bool, default False
+    ``False`` counts all copies (what readers saw); ``True`` keeps one copy per
+    story: the ``is_duplicate`` column is used when present, otherwise
+    :func:`analysis.find_duplicates` runs first (slower on large tables).
+english_only : bool, default True
+    Leave out rows whose ``language`` is known and is not English.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from . import _wordtable as wt
+from .errors import ParameterError
+from .tokens import tokenize
+
+__all__ = ["term_counts", "collocations", "term_trends", "keyness", "volume"]
+
+log = logging.getLogger(__name__)
+
+Stopwords = Literal["default"] | Collection[str] | None
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def _count(texts, codes, n_groups, *, ngram, doc_freq, stop, n_jobs):
+    """Per group: token (or n-gram) Counters, doc-frequency Counters, docs, tokens."""
+    if ngram == 1:
+        counts, dfs, n_docs, n_words = wt.count_unigrams(
+            texts, codes, n_groups, doc_freq=doc_freq, n_jobs=n_jobs
+        )
+        if stop:
+            for c in counts + dfs:
+                for w in stop & c.keys():
+                    del c[w]
+        return counts, dfs, n_docs, n_words
+    counts = [Counter() for _ in range(n_groups)]
+    dfs = [Counter() for _ in range(n_groups)]
+    n_docs = [0] * n_groups
+    n_words = [0] * n_groups
+    for text, g in zip(texts, codes.tolist()):
+        toks = tokenize(text)
+        n_docs[g] += 1
+        n_words[g] += len(toks)
+        grams = [
+            " ".join(w)
+            for w in zip(*(toks[i:] for i in range(ngram)))
+            if not stop or (w[0] not in stop and w[-1] not in stop)
+        ]
+        counts[g].update(grams)
+        if doc_freq:
+            dfs[g].update(set(grams))
+    return counts, dfs, n_docs, n_words
+
+
+def term_counts(
+    articles: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    ngram: int = 1,
+    stopwords: Stopwords = "default",
+    extra_stopwords: Collection[str] | None = None,
+    min_count: int = 1,
+    top: int | None = None,
+    doc_freq: bool = True,
+    unique_stories: bool = False,
+    english_only: bool = True,
+    n_jobs: int | None = None,
+) -> pd.DataFrame:
+    """
+    Count terms in article texts, optionally per group.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        Canonical articles table (needs ``text``, and the ``by`` columns).
+    by : str, sequence of str or None, default None
+        Column(s) to group by; ``None`` counts the whole table as one group.
+    ngram : int, default 1
+        Count single tokens (1) or n-grams of consecutive tokens (2, 3, ...)
+        written with single spaces (``"peace talks"``). With stopwords on, an
+        n-gram is dropped when its first or last token is a stopword, so
+        ``"ministry of defence"`` survives but ``"of the"`` does not.
+    stopwords, extra_stopwords, unique_stories, english_only
+        See the module documentation.
+    min_count : int, default 1
+        Drop terms counted fewer times than this in their group.
+    top : int or None
+        Keep the ``top`` most frequent terms per group.
+    doc_freq : bool, default True
+        Also count documents containing each term (``doc_freq``); ``False``
+        skips that column and counts faster.
+    n_jobs : int or None
+        Processes for single-token counting; ``None`` uses every available core
+        for large inputs (over ~3 million characters) and one otherwise.
+
+    Returns
+    -------
+    DataFrame
+        ``[*by, term, count, doc_freq, per_10k, n_articles, n_words]``, most
+        frequent first within each group: ``per_10k`` is the count per 10,000
+        tokens of the group (``n_words``, stopwords included), ``n_articles`` the
+        articles behind the row.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["a", "b", "b"],
+    ...                    "text": ["Talks stall", "talks resume", "Talks, talks."]})
+    >>> term_counts(df, by="outlet")
+      outlet    term  count  doc_freq  per_10k  n_articles  n_words
+    0      a   stall      1         1   5000.0           1        2
+    1      a   talks      1         1   5000.0           1        2
+    2      b   talks      3         2   7500.0           2        4
+    3      b  resume      1         1   2500.0           2        4
+    """
+    if not isinstance(ngram, int) or ngram < 1:
+        raise ParameterError(f"ngram={ngram!r}; expected a positive integer")
+    by = wt.as_list(by)
+    table = wt.select_rows(
+        articles, english_only=english_only, unique_stories=unique_stories, where="term_counts"
+    )
+    stop = wt.stopword_set(stopwords, extra_stopwords)
+    codes, groups = wt.group_codes(table, by)
+    counts, dfs, n_docs, n_words = _count(
+        wt.texts_of(table),
+        codes,
+        len(groups),
+        ngram=ngram,
+        doc_freq=doc_freq,
+        stop=stop,
+        n_jobs=n_jobs,
+    )
+    parts = []
+    for g, c in enumerate(counts):
+        items = (
+            c.most_common()
+            if top is None
+            else c.most_common(top + len(c) if min_count > 1 else top)
+        )
+        if min_count > 1:
+            items = [kv for kv in items if kv[1] >= min_count]
+        if top is not None:
+            items = items[:top]
+        if not items:
+            continue
+        terms = [k for k, _ in items]
+        part = pd.DataFrame(
+            {"term": terms, "count": np.fromiter((v for _, v in items), np.int64, len(items))}
+        )
+        if doc_freq:
+            part["doc_freq"] = np.fromiter((dfs[g][t] for t in terms), np.int64, len(terms))
+        part["per_10k"] = part["count"] * 10_000 / n_words[g] if n_words[g] else np.nan
+        part["n_articles"] = n_docs[g]
+        part["n_words"] = n_words[g]
+        for col in reversed(by):
+            part.insert(0, col, groups[col].iloc[g])
+        parts.append(part)
+    cols = (
+        [*by, "term", "count"]
+        + (["doc_freq"] if doc_freq else [])
+        + ["per_10k", "n_articles", "n_words"]
+    )
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)
+    # most_common breaks ties by first appearance; sort ties by term for a stable order
+    out = out.sort_values(
+        [*by, "count", "term"], ascending=[True] * len(by) + [False, True], kind="stable"
+    )
+    return out.reset_index(drop=True)[cols]
+
+
+def collocations(
+    articles: pd.DataFrame,
+    *,
+    n: Literal[2, 3] = 2,
+    top: int = 50,
+    min_count: int = 5,
+    measure: Literal["likelihood_ratio", "pmi", "raw_freq"] = "likelihood_ratio",
+    stopwords: Stopwords = "default",
+    extra_stopwords: Collection[str] | None = None,
+    unique_stories: bool = False,
+    english_only: bool = True,
+) -> pd.DataFrame:
+    """
+    Find multi-word phrases (collocations) with NLTK's collocation finders.
+
+    Phrases never cross article boundaries; phrases containing a stopword, or a
+    token without any letter, are left out. The phrases are ordinary terms: pass
+    them to :func:`term_trends`, :func:`analysis.kwic` or a dictionary, or count
+    them with ``term_counts(..., ngram=n)``.
+
+    Parameters
+    ----------
+    n : {2, 3}
+        Phrase length.
+    top : int, default 50
+        Number of phrases returned, best score first.
+    min_count : int, default 5
+        Minimum number of occurrences of a phrase.
+    measure : {"likelihood_ratio", "pmi", "raw_freq"}
+        NLTK association measure used to score phrases (Dunning's likelihood ratio
+        by default: robust for rare words, unlike PMI).
+
+    Returns
+    -------
+    DataFrame
+        ``term, score, count, n_articles`` where ``n_articles`` is the number of
+        articles containing the phrase.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"text": ["Peace talks began. Peace talks stalled."] * 3})
+    >>> collocations(df, min_count=2)[["term", "count", "n_articles"]].head(1)
+              term  count  n_articles
+    0  peace talks      6           3
+    """
+    from nltk.collocations import (
+        BigramAssocMeasures,
+        BigramCollocationFinder,
+        TrigramAssocMeasures,
+        TrigramCollocationFinder,
+    )
+
+    if n not in (2, 3):
+        raise ParameterError(f"n={n!r}; collocations are found for n=2 or n=3")
+    measures = BigramAssocMeasures if n == 2 else TrigramAssocMeasures
+    if measure not in ("likelihood_ratio", "pmi", "raw_freq"):
+        raise ParameterError(f"measure={measure!r}; expected likelihood_ratio, pmi or raw_freq")
+    table = wt.select_rows(
+        articles, english_only=english_only, unique_stories=unique_stories, where="collocations"
+    )
+    stop = wt.stopword_set(stopwords, extra_stopwords)
+    docs = [tokenize(t) for t in wt.texts_of(table)]
+    finder_cls = BigramCollocationFinder if n == 2 else TrigramCollocationFinder
+    finder = finder_cls.from_documents(docs)
+    finder.apply_freq_filter(min_count)
+    finder.apply_word_filter(lambda w: w in stop or not any(ch.isalpha() for ch in w))
+    scored = finder.score_ngrams(getattr(measures, measure))[:top]
+    if not scored:
+        return pd.DataFrame(columns=["term", "score", "count", "n_articles"])
+    wanted = {g for g, _ in scored}
+    df_counts: Counter = Counter()
+    for toks in docs:
+        df_counts.update(wanted.intersection(zip(*(toks[i:] for i in range(n)))))
+    freq = finder.ngram_fd
+    return pd.DataFrame(
+        {
+            "term": [" ".join(g) for g, _ in scored],
+            "score": [s for _, s in scored],
+            "count": [freq[g] for g, _ in scored],
+            "n_articles": [df_counts[g] for g, _ in scored],
+        }
+    )
+
+
+# --------------------------------------------------------------------------- trends and volume
+
+
+def term_trends(
+    articles: pd.DataFrame,
+    terms: str | Sequence[str] | Mapping[str, Sequence[str]],
+    *,
+    freq: Literal["D", "W", "M"] = "W",
+    by: str | Sequence[str] | None = "outlet",
+    unique_stories: bool = False,
+    english_only: bool = True,
+) -> pd.DataFrame:
+    """
+    Rate of terms per period and group, normalized by the group's volume in the period.
+
+    Raw counts mislead when outlets publish different amounts: the rate is the
+    number of matches per 10,000 tokens of all the group's articles in that
+    period, and every point carries the articles and tokens behind it.
+
+    Parameters
+    ----------
+    terms : str, sequence of str or mapping
+        A term, a list of terms (one series each) or a mapping ``{label: [terms]}``
+        (one series per label, summing its terms: a term set). Terms may be
+        phrases (``"peace talks"``) and wildcards (``"negotiat*"``); they follow
+        the counting rules of :mod:`analysis.dictionaries`.
+    freq : {"D", "W", "M"}, default "W"
+        Day, week (starting Monday) or month of ``published`` (UTC).
+    by : str, sequence of str or None, default "outlet"
+        Group columns; ``None`` gives one series per term for the whole table.
+
+    Returns
+    -------
+    DataFrame
+        ``[*by, period, term, count, n_articles, articles_with_hits, n_words,
+        per_10k]``, one row per group, period with articles, and term.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["A", "A", "B"],
+    ...                    "published": pd.to_datetime(["2022-03-01", "2022-03-09", "2022-03-02"], utc=True),
+    ...                    "text": ["Talks began", "Shelling resumed", "Talks failed"]})
+    >>> term_trends(df, "talks", freq="M")[["outlet", "period", "count", "n_articles", "per_10k"]]
+      outlet     period  count  n_articles  per_10k
+    0      A 2022-03-01      1           2   2500.0
+    1      B 2022-03-01      1           1   5000.0
+    """
+    from .dictionaries import _count_table, as_dictionary
+
+    book = as_dictionary(terms, "term_trends")
+    table = wt.select_rows(
+        articles, english_only=english_only, unique_stories=unique_stories, where="term_trends"
+    )
+    out = _count_table(
+        table, book, by=wt.as_list(by), freq=freq, label_col="term", where="term_trends"
+    )
+    return out.drop(columns="share_articles")
+
+
+def volume(
+    articles: pd.DataFrame,
+    *,
+    freq: Literal["D", "W", "M"] = "D",
+    by: str | Sequence[str] | None = "outlet",
+    unique_stories: bool = False,
+    english_only: bool = False,
+) -> pd.DataFrame:
+    """
+    Count articles per period and group, with each group's share of the period's coverage.
+
+    Parameters
+    ----------
+    freq : {"D", "W", "M"}, default "D"
+        Day, week (starting Monday) or month of ``published`` (UTC); rows with no
+        publication time are left out.
+    by : str, sequence of str or None, default "outlet"
+    unique_stories : bool, default False
+        Count each story once.
+    english_only : bool, default False
+        Volume counts every article unless asked.
+
+    Returns
+    -------
+    DataFrame
+        ``[*by, period, n_articles, share, n_words]`` for every group and every
+        period from the first to the last (zeros where a group published nothing):
+        ``share`` is the group's fraction of all articles in the period (NaN when
+        the period has none), ``n_words`` sums the ``n_words`` column when present.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["A", "A", "B"],
+    ...                    "published": pd.to_datetime(["2022-03-01", "2022-03-03", "2022-03-01"], utc=True),
+    ...                    "text": ["x", "y", "z"]})
+    >>> volume(df, freq="D")[["outlet", "period", "n_articles", "share"]].head(3)
+      outlet     period  n_articles  share
+    0      A 2022-03-01           1    0.5
+    1      A 2022-03-02           0    NaN
+    2      A 2022-03-03           1    1.0
+    """
+    by = wt.as_list(by)
+    table = wt.select_rows(
+        articles, english_only=english_only, unique_stories=unique_stories, where="volume"
+    )
+    table = wt.add_period(table, freq, where="volume")
+    code = wt.FREQS[freq]
+    if len(table):
+        periods = pd.period_range(
+            table["period"].min(), table["period"].max(), freq=code
+        ).start_time
+    else:
+        periods = pd.DatetimeIndex([])
+    words = table["n_words"] if "n_words" in table.columns else pd.Series(0, index=table.index)
+    work = table.assign(_words=pd.to_numeric(words, errors="coerce").fillna(0).astype("int64"))
+    if by:
+        _, groups = wt.group_codes(table, by)
+        grid = pd.MultiIndex.from_product(
+            [*(groups[c].unique() for c in by), periods], names=[*by, "period"]
+        )
+        keys_frame = work[by].copy()
+        for col in by:
+            if keys_frame[col].isna().any():
+                keys_frame[col] = keys_frame[col].astype("string").fillna("<NA>")
+        work = work.assign(**{c: keys_frame[c] for c in by})
+    else:
+        grid = pd.Index(periods, name="period")
+    agg = work.groupby([*by, "period"], dropna=False).agg(
+        n_articles=("text", "size"), n_words=("_words", "sum")
+    )
+    agg = agg.reindex(grid, fill_value=0)
+    total = agg.groupby(level="period")["n_articles"].transform("sum")
+    share = agg["n_articles"] / total.where(total > 0)
+    out = agg.assign(share=share).reset_index()
+    return out[[*by, "period", "n_articles", "share", "n_words"]]
+
+
+# --------------------------------------------------------------------------- keyness
+
+
+def g2(a, b, c, d) -> np.ndarray:
+    """
+    Log-likelihood G2 of a term counted ``a`` times in ``c`` tokens and ``b`` in ``d``.
+
+    ``G2 = 2 * (a ln(a/E1) + b ln(b/E2))`` with ``E1 = c (a+b)/(c+d)`` and
+    ``E2 = d (a+b)/(c+d)`` (Dunning 1993, as computed by Rayson and Garside 2000);
+    a zero count contributes 0.
+
+    Examples
+    --------
+    >>> round(float(g2(10, 0, 1000, 1000)), 4)
+    13.8629
+    """
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    e1 = c * (a + b) / (c + d)
+    e2 = d * (a + b) / (c + d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1 = np.where(a > 0, a * np.log(np.where(a > 0, a, 1) / np.where(e1 > 0, e1, 1)), 0.0)
+        t2 = np.where(b > 0, b * np.log(np.where(b > 0, b, 1) / np.where(e2 > 0, e2, 1)), 0.0)
+    return 2 * (t1 + t2)
+
+
+def log_ratio(a, b, c, d) -> np.ndarray:
+    """
+    Hardie's log ratio: ``log2((a/c) / (b/d))``, with a zero count replaced by 0.5.
+
+    Each unit is a doubling: 1 means twice as frequent (per token) in the target.
+    The 0.5 substitution keeps terms absent from one side finite.
+
+    Examples
+    --------
+    >>> float(log_ratio(20, 10, 1000, 1000))
+    1.0
+    """
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    a = np.where(a == 0, 0.5, a)
+    b = np.where(b == 0, 0.5, b)
+    return np.log2((a / c) / (b / d))
+
+
+def adjust_pvalues(p, method: Literal["bh", "holm", "none"] = "bh") -> np.ndarray:
+    """
+    Correct p-values for multiple comparisons.
+
+    ``"bh"``: Benjamini-Hochberg (controls the false discovery rate; the default,
+    suited to screening thousands of terms); ``"holm"``: Holm-Bonferroni (controls
+    the chance of any false positive; stricter); ``"none"``: unchanged.
+
+    Examples
+    --------
+    >>> adjust_pvalues([0.01, 0.04, 0.03], "bh").round(3).tolist()
+    [0.03, 0.04, 0.04]
+    """
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    if method == "none" or m == 0:
+        return p.copy()
+    order = np.argsort(p, kind="stable")
+    ranked = p[order]
+    if method == "bh":
+        adj = ranked * m / np.arange(1, m + 1)
+        adj = np.minimum.accumulate(adj[::-1])[::-1]
+    elif method == "holm":
+        adj = ranked * (m - np.arange(m))
+        adj = np.maximum.accumulate(adj)
+    else:
+        raise ParameterError(f"correction={method!r}; expected 'bh', 'holm' or 'none'")
+    out = np.empty(m)
+    out[order] = np.minimum(adj, 1.0)
+    return out
+
+
+def _compare(
+    target: Counter, ref: Counter, n_t: int, n_r: int, *, min_count, correction, alpha
+) -> pd.DataFrame:
+    from scipy.stats import chi2
+
+    terms = [t for t in target.keys() | ref.keys() if target.get(t, 0) + ref.get(t, 0) >= min_count]
+    a = np.fromiter((target.get(t, 0) for t in terms), float, len(terms))
+    b = np.fromiter((ref.get(t, 0) for t in terms), float, len(terms))
+    if n_t == 0 or n_r == 0:
+        raise ParameterError("keyness: one side of the comparison has no tokens")
+    stat = g2(a, b, n_t, n_r)
+    p = chi2.sf(stat, 1)
+    p_adj = adjust_pvalues(p, correction)
+    return pd.DataFrame(
+        {
+            "term": terms,
+            "count": a.astype(np.int64),
+            "count_ref": b.astype(np.int64),
+            "per_10k": a * 10_000 / n_t,
+            "per_10k_ref": b * 10_000 / n_r,
+            "g2": stat,
+            "p": p,
+            "p_adj": p_adj,
+            "log_ratio": log_ratio(a, b, n_t, n_r),
+            "significant": p_adj < alpha,
+        }
+    )
+
+
+def keyness(
+    articles: pd.DataFrame,
+    *,
+    by: str | None = None,
+    target: object = None,
+    reference: object = None,
+    freq: Literal["D", "W", "M"] | None = None,
+    min_count: int = 5,
+    alpha: float = 0.05,
+    correction: Literal["bh", "holm", "none"] = "bh",
+    top: int | None = None,
+    stopwords: Stopwords = "default",
+    extra_stopwords: Collection[str] | None = None,
+    unique_stories: bool = False,
+    english_only: bool = True,
+) -> pd.DataFrame:
+    """
+    Find the terms that distinguish a group of articles from a reference.
+
+    Comparisons (chosen by the arguments):
+
+    - ``by`` only: each group against all other rows (one-vs-rest), for every group;
+    - ``by`` and ``target``: that group against the rest;
+    - ``by``, ``target`` and ``reference`` (a value of ``by``): two groups;
+    - ``reference`` a DataFrame: ``articles`` (or its ``by == target`` rows)
+      against that reference corpus;
+    - ``freq``: each period of ``published`` against the previous period.
+
+    Each term is tested with the log-likelihood G2 (one degree of freedom,
+    Dunning 1993 / Rayson and Garside 2000); p-values are corrected across the
+    terms of one comparison (Benjamini-Hochberg by default, see
+    :func:`adjust_pvalues`). The effect size is Hardie's log ratio (binary log of
+    the ratio of relative frequencies, a zero count replaced by 0.5; see
+    :func:`log_ratio`): positive means more frequent in the target.
+
+    Parameters
+    ----------
+    min_count : int, default 5
+        Test only terms counted at least this often in target and reference together.
+    alpha : float, default 0.05
+        Threshold on the corrected p-value for ``significant``.
+    top : int or None
+        Keep the ``top`` terms with the largest positive log ratio among the
+        significant ones per comparison (the distinctive vocabulary of the target).
+
+    Returns
+    -------
+    DataFrame
+        ``group, reference, term, count, count_ref, per_10k, per_10k_ref, g2, p,
+        p_adj, log_ratio, significant, n_articles, n_articles_ref, n_words,
+        n_words_ref``; per comparison, significant terms first, by log ratio
+        (largest first), then the rest.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["A"] * 3 + ["B"] * 3,
+    ...                    "text": ["ceasefire talks ceasefire"] * 3 + ["missile strike talks"] * 3})
+    >>> keyness(df, by="outlet", target="A", min_count=1)[["term", "count", "count_ref", "significant"]]
+            term  count  count_ref  significant
+    0  ceasefire      6          0         True
+    1      talks      3          3        False
+    2    missile      0          3        False
+    3     strike      0          3        False
+    """
+    if not 0 < alpha < 1:
+        raise ParameterError(f"alpha={alpha!r}; expected a number between 0 and 1")
+    if correction not in ("bh", "holm", "none"):
+        raise ParameterError(f"correction={correction!r}; expected 'bh', 'holm' or 'none'")
+    stop = wt.stopword_set(stopwords, extra_stopwords)
+    opts = dict(english_only=english_only, unique_stories=unique_stories, where="keyness")
+    table = wt.select_rows(articles, **opts)
+
+    def counted(frame: pd.DataFrame, key: str | None):
+        keys = [key] if key else []
+        codes, groups = wt.group_codes(frame, keys)
+        counts, _, n_docs, n_words = _count(
+            wt.texts_of(frame), codes, len(groups), ngram=1, doc_freq=False, stop=stop, n_jobs=None
+        )
+        labels = groups[key].tolist() if key else ["all"]
+        return labels, counts, n_docs, n_words
+
+    comparisons = []  # (label, ref_label, target counter, ref counter, n_t, n_r, docs_t, docs_r)
+    if isinstance(reference, pd.DataFrame):
+        if by is not None and target is not None:
+            wt.need_columns(table, [by], "keyness")
+            table = table[table[by] == target]
+        ref_table = wt.select_rows(reference, **opts)
+        _, ct, dt_, nt = counted(table, None)
+        _, cr, dr, nr = counted(ref_table, None)
+        label = target if target is not None else "target"
+        comparisons.append((label, "reference", ct[0], cr[0], nt[0], nr[0], dt_[0], dr[0]))
+    elif freq is not None:
+        if by is not None or target is not None or reference is not None:
+            raise ParameterError(
+                "keyness: freq compares periods; do not combine it with by/target/reference"
+            )
+        labels, counts, n_docs, n_words = counted(
+            wt.add_period(table, freq, where="keyness"), "period"
+        )
+        for k in range(1, len(labels)):
+            comparisons.append(
+                (
+                    labels[k],
+                    labels[k - 1],
+                    counts[k],
+                    counts[k - 1],
+                    n_words[k],
+                    n_words[k - 1],
+                    n_docs[k],
+                    n_docs[k - 1],
+                )
+            )
+    else:
+        if by is None:
+            raise ParameterError(
+                "keyness needs by= (groups), reference= (a DataFrame) or freq= (periods)"
+            )
+        labels, counts, n_docs, n_words = counted(table, by)
+        index = {lab: i for i, lab in enumerate(labels)}
+        for value, name in ((target, "target"), (reference, "reference")):
+            if value is not None and value not in index:
+                raise ParameterError(
+                    f"keyness: {name}={value!r} is not a value of column {by!r} (values: {labels[:20]})"
+                )
+        if len(labels) < 2:
+            raise ParameterError(f"keyness: column {by!r} has fewer than two groups")
+        total = Counter()
+        for c in counts:
+            total.update(c)
+        n_all, d_all = sum(n_words), sum(n_docs)
+        chosen = [target] if target is not None else labels
+        for lab in chosen:
+            i = index[lab]
+            if reference is not None:
+                j = index[reference]
+                comparisons.append(
+                    (
+                        lab,
+                        reference,
+                        counts[i],
+                        counts[j],
+                        n_words[i],
+                        n_words[j],
+                        n_docs[i],
+                        n_docs[j],
+                    )
+                )
+            else:
+                rest = total.copy()
+                rest.subtract(counts[i])
+                comparisons.append(
+                    (
+                        lab,
+                        "rest",
+                        counts[i],
+                        +rest,
+                        n_words[i],
+                        n_all - n_words[i],
+                        n_docs[i],
+                        d_all - n_docs[i],
+                    )
+                )
+    parts = []
+    for label, ref_label, ct, cr, n_t, n_r, d_t, d_r in comparisons:
+        res = _compare(ct, cr, n_t, n_r, min_count=min_count, correction=correction, alpha=alpha)
+        res = res.sort_values(
+            ["significant", "log_ratio", "term"], ascending=[False, False, True], kind="stable"
+        )
+        if top is not None:
+            res = res[res["significant"] & (res["log_ratio"] > 0)].head(top)
+        res.insert(0, "reference", ref_label)
+        res.insert(0, "group", label)
+        parts.append(res.assign(n_articles=d_t, n_articles_ref=d_r, n_words=n_t, n_words_ref=n_r))
+    if not parts:
+        raise ParameterError("keyness: nothing to compare (a single period or an empty table)")
+    return pd.concat(parts, ignore_index=True)
