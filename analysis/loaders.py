@@ -996,12 +996,12 @@ def unique_ids(df: pd.DataFrame, *, taken: Iterable[str] = ()) -> pd.DataFrame:
     if not dup.any():
         return df
     df = df.copy()
-    fixed = []
-    for i in df.index[dup]:
-        base = df.at[i, "article_id"]
-        salt = f"{df.at[i, 'source_path']}:{df.at[i, 'source_row']}"
-        fixed.append(base + "-" + article_id(salt, "", "", "")[:6])
-    df.loc[dup, "article_id"] = fixed
+    sub = df.loc[dup]
+    salts = sub["source_path"].astype(str) + ":" + sub["source_row"].astype(str)
+    df.loc[dup, "article_id"] = [
+        base + "-" + article_id(salt, "", "", "")[:6]
+        for base, salt in zip(sub["article_id"], salts)
+    ]
     return df
 
 

@@ -1,0 +1,113 @@
+"""Ingest speed and memory: our loaders and store beside plain pandas, same files, one run.
+
+Cases
+-----
+- ``ukraine CSV``: the 14 CSV files of ``ukraine_media_2022``.
+- ``reuters JSONL``: Reuters-21578 converted from SGML to JSON Lines first (untimed).
+
+Tools: ``pandas.read_csv`` / ``pandas.read_json(lines=True)`` (reading only, what a
+user would otherwise write), ``load_articles`` (mapping, dates, ids, language),
+``ingest`` (the same plus Parquet store, duplicate grouping). Ratios are
+throughput over pandas': below 1 means slower, and says what the extra work costs.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.paths import shared_corpus
+from benchmarks.common import add_ratios, measure, row
+
+
+def pandas_csv(folder: str) -> int:
+    return sum(len(pd.read_csv(f)) for f in sorted(glob.glob(f"{folder}/*.csv")))
+
+
+def pandas_jsonl(path: str) -> int:
+    return len(pd.read_json(path, lines=True))
+
+
+def ours_load(path: str) -> int:
+    from analysis import load_articles
+
+    return len(load_articles(path))
+
+
+def ours_ingest(path: str, corpus: str) -> int:
+    from analysis.store import ingest
+
+    return ingest([path], corpus).articles_total
+
+
+def _reuters_jsonl(out: Path, limit: int | None) -> int:
+    from benchmarks.duplicates import read_reuters
+
+    df = read_reuters(shared_corpus("reuters21578"))
+    if limit:
+        df = df.head(limit)
+    with open(out, "w", encoding="utf-8") as fh:
+        for r in df.itertuples():
+            rec = {
+                "title": r.title,
+                "text": r.text,
+                "date": None if pd.isna(r.published) else r.published.isoformat(),
+            }
+            fh.write(json.dumps(rec) + "\n")
+    return len(df)
+
+
+def run(quick: bool = False) -> list[dict]:
+    rows: list[dict] = []
+    ukraine = str(shared_corpus("ukraine_media_2022") / "data")
+    with tempfile.TemporaryDirectory() as tmp:
+        n = measure(pandas_csv, ukraine)["result"]
+        case = "ukraine CSV (14 files)"
+        rows.append(
+            row("ingest", case, "pandas.read_csv", n, "articles", measure(pandas_csv, ukraine))
+        )
+        rows.append(
+            row("ingest", case, "ours load_articles", n, "articles", measure(ours_load, ukraine))
+        )
+        rows.append(
+            row(
+                "ingest",
+                case,
+                "ours ingest (Parquet store)",
+                n,
+                "articles",
+                measure(ours_ingest, ukraine, f"{tmp}/c1"),
+            )
+        )
+        jsonl = Path(tmp) / "reuters.jsonl"
+        n = _reuters_jsonl(jsonl, 2000 if quick else None)
+        case = "reuters-21578 JSONL"
+        rows.append(
+            row(
+                "ingest", case, "pandas.read_json", n, "articles", measure(pandas_jsonl, str(jsonl))
+            )
+        )
+        rows.append(
+            row("ingest", case, "ours load_articles", n, "articles", measure(ours_load, str(jsonl)))
+        )
+        rows.append(
+            row(
+                "ingest",
+                case,
+                "ours ingest (Parquet store)",
+                n,
+                "articles",
+                measure(ours_ingest, str(jsonl), f"{tmp}/c2"),
+            )
+        )
+    return _ratios(rows)
+
+
+def _ratios(rows: list[dict]) -> list[dict]:
+    for base in ("pandas.read_csv", "pandas.read_json"):
+        add_ratios(rows, base)
+    return rows
