@@ -34,12 +34,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+from tqdm.auto import tqdm
 
-from .errors import SchemaError
+from .errors import ParameterError, SchemaError
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ QUOTE_COLUMNS = [
     "kind",
     "start",
     "end",
+    "spans",
     "speaker_start",
     "speaker_end",
 ]
@@ -181,11 +184,25 @@ _OBJECT_CUES = {"tell", "ask", "urge", "remind"}
 #: stance cues need a subject that can hold a view (a person, a group, a poll)
 _WEAK_CUES = set(_STANCE_VERBS)
 
-_CUE_RE = re.compile(r"\b(" + "|".join(sorted(_CUE_FORMS, key=len, reverse=True)) + r")\b")
+_CUE_ALT = "|".join(sorted(_CUE_FORMS, key=len, reverse=True))
+_CUE_RE = re.compile(r"(?<![\w-])(" + _CUE_ALT + r")(?![\w-])")
+#: verbs that attribute only when they sit right next to a quotation ('"...," she continued')
+_QUOTE_ONLY = (
+    "continued exclaimed shouted yelled whispered laughed joked quipped mused retorted snapped "
+    "cautioned offered remarked answered chimed interjected demanded pleaded sighed explained "
+    "recalled added noted replied responded wondered asked insisted declared"
+).split()
+_QUOTE_CUE_ALT = "|".join(
+    sorted(
+        {f for f, lemma in _CUE_FORMS.items() if lemma in _SPEECH_VERBS} | set(_QUOTE_ONLY),
+        key=len,
+        reverse=True,
+    )
+)
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to\b")
 
 _TITLES = {
-    w.lower()
+    w.lower().replace(".", "")
     for w in """President Vice Prime Minister Ministers Deputy Secretary General Gen Gen. Lt Lt. Col Col.
     Maj Maj. Capt Capt. Sgt Sgt. Adm Adm. Mayor Governor Gov Gov. Senator Sen Sen. Representative Rep Rep.
     Congressman Congresswoman Chairman Chairwoman Chair Speaker Leader Spokesman Spokeswoman
@@ -413,6 +430,27 @@ _CLOSERS = "”»"
 # Sentences
 # ---------------------------------------------------------------------------
 
+#: stands in for the full stop of an abbreviation while rules run (same length)
+_DOT = "\u2024"
+_ABBREVIATION = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Messrs|Dr|Drs|Sen|Sens|Rep|Reps|Gov|Govs|Gen|Lt|Col|Capt|Sgt|Maj|Adm|Cmdr|"
+    r"Gens|St|Ste|Mt|Ft|Jr|Sr|Prof|Rev|Hon|Pres|Sec|Atty|Supt|Insp|Det|Cpl|Pvt|No|Nos|Inc|Corp|Co|"
+    r"Ltd|Bros|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|vs|etc|approx|Univ|Dept|Ave|Blvd|"
+    r"Ariz|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|Mont|Neb|Nev|"
+    r"Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo)(\.)(?=[\s,;:)\-–—]|$)"
+    r"|\b(?:[A-Z]\.){1,3}(?=\s*[A-Z])|\b(?:[A-Z]\.){2,}"
+)
+
+
+def _mask_abbreviations(text: str) -> str:
+    """Replace the full stops of titles, initials and acronyms with a placeholder of the same length."""
+
+    def swap(m: re.Match) -> str:
+        return m.group().replace(".", _DOT)
+
+    return _ABBREVIATION.sub(swap, text)
+
+
 _FALLBACK_BREAK = re.compile(r"(?<=[.!?])[\"”’')]*\s+(?=[\"“‘'(]?[A-Z0-9])")
 _FALLBACK_NO_END = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|St|Jr|Sr|No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|[A-Z])|"
@@ -450,17 +488,16 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------------------
 
 
+def _is_title(token: str) -> bool:
+    return token.replace("\u2024", "").replace(".", "").rstrip(",").lower() in _TITLES
+
+
 def _strip_titles(tokens: list[str]) -> list[str]:
-    """Drop title words and leading adjectives of nationality from a capitalised run."""
-    i = 0
-    while i < len(tokens) - 1 and tokens[i].lower().rstrip(",") in _TITLES:
-        i += 1
-    out = tokens[i:]
-    # "Kyiv Mayor Vitali Klitschko": drop everything up to the last title word
+    """Drop title words ("Kyiv Mayor Vitali Klitschko" -> "Vitali Klitschko")."""
+    out = tokens
     for j in range(len(out) - 2, -1, -1):
-        if out[j].lower() in _TITLES:
-            out = out[j + 1 :]
-            break
+        if _is_title(out[j]):
+            return out[j + 1 :]
     return out
 
 
@@ -610,61 +647,65 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
 
 
+def _mark_role(para: str, m: re.Match) -> str:
+    """Say whether a quotation mark opens, closes, or could do either ("either")."""
+    mark = m.group()
+    if mark in ("“", "„", "«", "``"):
+        return "open"
+    if mark in ("”", "»"):
+        return "close"
+    before = para[m.start() - 1] if m.start() else " "
+    after = para[m.end()] if m.end() < len(para) else " "
+    opener = before.isspace() or before in "([{—–-/:"
+    closer = after.isspace() or after in ".,;:!?)]}—–-"
+    if opener and not closer:
+        return "open"
+    if closer and not opener:
+        return "close"
+    return "either"
+
+
 def _pair_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     """
     Pair quotation marks; return quotes as lists of content pieces (start, end).
 
+    Curly marks say which way they face; a straight mark is read from its
+    neighbours (a space before it opens, a space or punctuation after it closes).
     A quote still open at the end of a paragraph runs on when the next paragraph
-    opens with a quotation mark; otherwise it closes at the paragraph end.
+    opens with a quotation mark (the convention for a long quote); otherwise it
+    closes at the paragraph end.
     """
     quotes: list[list[tuple[int, int]]] = []
     carry: list[tuple[int, int]] | None = None
     for p_start, p_end in paragraphs:
         para = text[p_start:p_end]
         marks = list(_QUOTE_MARK.finditer(para))
-        opens_with_mark = (
-            para.lstrip()[:1] in "\"“„«'`"
-            and bool(marks)
-            and marks[0].start() == len(para) - len(para.lstrip())
-        )
+        indent = len(para) - len(para.lstrip())
+        opens_with_mark = bool(marks) and marks[0].start() == indent
+        pending: list[tuple[int, int]] | None = None
         if carry is not None:
-            if opens_with_mark and not (
-                len(marks) >= 2 and marks[0].group() in "“„«``" and _balanced(marks)
-            ):
-                pass
             if opens_with_mark:
-                # continuation: the carried pieces join this paragraph's first quote
-                pending = carry
+                pending = carry  # the long quote goes on in this paragraph
             else:
                 quotes.append(carry)
-                pending = None
             carry = None
-        else:
-            pending = None
         open_at: int | None = None
         for m in marks:
-            mark = m.group()
+            role = _mark_role(para, m)
             pos = p_start + m.start()
             if open_at is None:
-                if mark in _CLOSERS and mark != '"':
-                    continue
-                # a straight mark followed by a space and preceded by a word closes nothing
-                open_at = pos + len(mark)
-            else:
-                if mark in _OPENERS:
-                    open_at = pos + len(mark)  # a stray opener: restart
-                    continue
-                piece = (open_at, pos)
-                if pending is not None:
-                    pending.append(piece)
-                    quotes.append(pending)
-                    pending = None
-                else:
-                    quotes.append([piece])
-                open_at = None
+                if role != "close":
+                    open_at = pos + len(m.group())
+                continue
+            if role == "open":
+                open_at = pos + len(m.group())  # a stray opener: start again here
+                continue
+            piece = (open_at, pos)
+            quotes.append([*pending, piece] if pending is not None else [piece])
+            pending = None
+            open_at = None
         if open_at is not None:
-            piece = (open_at, p_end)
-            carry = (pending or []) + [piece]
+            carry = [*(pending or []), (open_at, p_end)]
         elif pending is not None:
             quotes.append(pending)
     if carry is not None:
@@ -672,21 +713,22 @@ def _pair_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[list[tupl
     return [q for q in quotes if any(text[a:b].strip() for a, b in q)]
 
 
-def _balanced(marks) -> bool:
-    return len(marks) % 2 == 0
-
-
 # ---------------------------------------------------------------------------
 # Attribution around a quote
 # ---------------------------------------------------------------------------
 
 _AFTER_NP_CUE = re.compile(
-    r"^[\s,]*(?P<np>[^.!?;:\"“”]{1,120}?)\s+(?P<cue>" + _CUE_RE.pattern[3:-3] + r")\b"
+    r"^[\s,]*(?P<np>[^.!?;:\"“”]{1,120}?)\s+(?P<cue>" + _QUOTE_CUE_ALT + r")(?![\w-])"
 )
 _AFTER_CUE_NP = re.compile(
     r"^[\s,]*(?P<cue>"
-    + _CUE_RE.pattern[3:-3]
+    + _QUOTE_CUE_ALT
     + r")\s+(?P<np>[^.!?;\"“”]{1,160}?)(?=\s*(?:[.!?;\"“”]|,\s*[\"“”]|$|,\s+(?:who|which|adding|noting|saying|according)\b))"
+)
+
+
+_BEFORE_QUOTE = re.compile(
+    r"(?<![\w-])(?P<cue>" + _QUOTE_CUE_ALT + r")(?![\w-])(?P<tail>[^.!?\"“”]{0,80}?)[:,]\s*$"
 )
 
 
@@ -720,8 +762,13 @@ class _Attribution:
 
 def _attribute_quote(
     text: str, q: list[tuple[int, int]], para_end: int, para_start: int, names
-) -> tuple[_Speaker | None, str]:
-    """Find the speaker and cue of a direct quote from the words right after or before it."""
+) -> tuple[_Speaker | None, str, int, bool]:
+    """
+    Find the speaker and cue of a direct quote from the words right after or before it.
+
+    Returns the speaker, the cue, the cue's offset and whether the quote sits
+    inside a longer sentence of reported speech.
+    """
     q_start, q_end = q[0][0], q[-1][1]
     close_len = len(m.group()) if (m := _QUOTE_MARK.match(text, q_end)) else 0
     after_at = q_end + close_len
@@ -729,23 +776,24 @@ def _attribute_quote(
     inner_end = text[max(q_start, q_end - 2) : q_end]
     ends_open = bool(re.search(r"[,?!—–-]\s*$", inner_end)) or after.lstrip()[:1] == ","
     lead_in = text[max(para_start, q_start - 40) : q_start].rstrip("\"“„«`' \u00a0")
-    if re.search(r"[a-z]$", lead_in) and not re.search(
-        r"\b(?:said|says|added|asked|wrote|told \w+)$", lead_in
-    ):
-        ends_open = False  # a few quoted words inside a sentence of reported speech
+    # a few quoted words inside a sentence ("golf clubs are ''just scratching out a profit,''
+    # Mr. Hedge said"): the whole sentence is what was said
+    embedded = bool(re.search(r"[a-z,]$", lead_in)) and not re.search(
+        r"\b(?:said|says|added|asked|wrote|told \w+)[,:]?$", lead_in
+    )
     if ends_open:
         m = _AFTER_CUE_NP.match(after)
-        if m and _CUE_FORMS[m.group("cue")] in _SPEECH_VERBS:
+        if m:
             sp = _speaker_from_np(m.group("np"), after_at + m.start("np"), after, names)
             if sp is not None:
-                return sp, m.group("cue")
+                return sp, m.group("cue"), after_at + m.start("cue"), embedded
         m = _AFTER_NP_CUE.match(after)
-        if m and _CUE_FORMS[m.group("cue")] in _SPEECH_VERBS:
+        if m:
             np = _np_before_cue(m.group("np"))
             if np and len(np.split()) <= 14:
                 sp = _speaker_from_np(np, after_at + m.start("np"), after, names)
                 if sp is not None:
-                    return sp, m.group("cue")
+                    return sp, m.group("cue"), after_at + m.start("cue"), embedded
     # before: "X said: "..." / "X said, "..."
     open_len = 0
     if q_start > 0:
@@ -753,10 +801,8 @@ def _attribute_quote(
         open_len = (q_start - marks[-1].start()) if marks else 0
     before_end = q_start - open_len
     before = text[max(para_start, before_end - 220) : before_end]
-    bm = re.search(
-        r"(?P<cue>" + _CUE_RE.pattern[3:-3] + r")\b(?P<tail>[^.!?\"“”]{0,80}?)[:,]\s*$", before
-    )
-    if bm and _CUE_FORMS[bm.group("cue")] in _SPEECH_VERBS:
+    bm = _BEFORE_QUOTE.search(before)
+    if bm:
         tail = bm.group("tail")
         if len(tail.split()) <= 10:
             pre = before[: bm.start()]
@@ -769,8 +815,8 @@ def _attribute_quote(
                 base = max(para_start, before_end - 220) + np_start
                 sp = _speaker_from_np(np, base, before, names)
                 if sp is not None:
-                    return sp, bm.group("cue")
-    return None, ""
+                    return sp, bm.group("cue"), base + len(before[: bm.start()]) - np_start, False
+    return None, "", -1, False
 
 
 # ---------------------------------------------------------------------------
@@ -868,59 +914,107 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
     tail = text[after_pos:s_end]
     tail_core = tail.strip(" .!?;\"”’'\u00a0")
     sentence = text[s_start:s_end]
-    if subj is not None and tail_core and not tail.lstrip().startswith((",", ":", "—", "–")):
-        subject, subj_start = subj
-        if tail.lstrip().startswith(('"', "“", "''")):
-            return None  # a direct quote, attributed by the quote rules
-        words = subject.split()
-        if not words or len(words) > 16:
-            return None
-        if words[0].lower() in {"who", "which", "that"}:
-            return None
-        if lemma in _WEAK_CUES and not _is_sourcey(subject):
-            return None
-        if lemma in {"ask"} and not re.match(
-            r"^\s*(?:whether|if|why|how|what|who|when|where|for|about|that)\b", tail
-        ):
-            return None
+    pre = text[s_start:c_start]
+    lead = s_start + (len(pre) - len(pre.lstrip()))
+    if pre.rstrip().endswith(","):
+        inverted = _inverted(
+            text, lead, s_start + len(pre.rstrip()) - 1, c_end, s_end, cue, lemma, names
+        )
+        if inverted is not None:
+            return inverted
+    if subj is None:
+        return None
+    subject, subj_start = subj
+    head_words = subject.split(",")[0].split()
+    if not head_words or len(head_words) > 12 or len(subject.split()) > 40:
+        return None
+    if head_words[0].lower() in {"who", "which", "that"}:
+        return None
+    if lemma in _WEAK_CUES and not _is_sourcey(subject):
+        return None
+    comma = text.rfind(",", s_start, subj_start)
+    before_content = comma > s_start and len(text[s_start:comma].split()) >= 3
+    after_text = tail.lstrip()
+    if before_content and (
+        not tail_core or _is_circumstance(after_text) or after_text.startswith(",")
+    ):
         sp = _speaker_from_np(subject, subj_start, sentence, names)
         if sp is None:
             return None
-        end = _content_end(text, after_pos, s_end)
-        start = after_pos + (len(tail) - len(tail.lstrip()))
-        if end - start < 6:
+        end = _content_end(text, lead, comma)
+        rest = text[c_end:s_end]
+        parenthetical = re.match(r"^[^,]{0,60},\s*(?P<more>\S.*)$", rest, re.S)
+        if parenthetical and len(parenthetical.group("more").split()) >= 3:
+            end = _content_end(text, lead, s_end)  # "The problem, she said, is that ..."
+        if end - lead < 8:
             return None
-        return _Attribution([(start, end)], sp, cue, _kind(lemma))
-    # content before: "..., two Ukrainian officials said." / "..., said X."
-    pre = text[s_start:c_start]
-    comma = pre.rstrip().rfind(",")
-    if not tail_core and subj is not None:
-        subject, subj_start = subj
-        if comma > 0 and subj_start - s_start > comma:
-            if len(subject.split()) > 14:
-                return None
-            sp = _speaker_from_np(subject, subj_start, sentence, names)
-            if sp is None:
-                return None
-            start = s_start + (len(pre) - len(pre.lstrip()))
-            end = _content_end(text, start, s_start + comma)
-            if end - start < 8:
-                return None
-            return _Attribution([(start, end)], sp, cue, _kind(lemma))
+        return _Attribution([(lead, end)], sp, cue, _kind(lemma))
+    if not tail_core or after_text.startswith((",", ":", "—", "–")):
         return None
-    if pre.rstrip().endswith(",") and comma > 0:
-        # inverted: "..., said Hala Agha, a resident."
-        m = re.match(r"^\s*(?P<np>[^.!?;,\"“”]{1,80})", text[c_end:s_end])
-        if m and re.match(r"^\s*[A-Z]|^\s*(?:a|an|the)\b", m.group("np")):
-            sp = _speaker_from_np(m.group("np"), c_end + m.start("np"), sentence, names)
-            if sp is None:
-                return None
-            start = s_start + (len(pre) - len(pre.lstrip()))
-            end = _content_end(text, start, s_start + comma)
-            if end - start < 8:
-                return None
-            return _Attribution([(start, end)], sp, cue, _kind(lemma))
-    return None
+    if after_text.startswith(('"', "“", "''")):
+        return None  # a direct quote, attributed by the quote rules
+    if lemma == "ask" and not re.match(
+        r"^(?:whether|if|why|how|what|who|when|where|for|about|that)\b", after_text
+    ):
+        return None
+    if re.match(r"^\s+by\b", text[c_end:s_end]):
+        return None  # passive: "proposals backed by the governor"
+    sp = _speaker_from_np(subject, subj_start, sentence, names)
+    if sp is None:
+        return None
+    start = after_pos + (len(tail) - len(after_text))
+    end = _content_end(text, start, _clause_end(text, start, s_end))
+    if end - start < 6:
+        return None
+    return _Attribution([(start, end)], sp, cue, _kind(lemma))
+
+
+_NEXT_CLAUSE = re.compile(
+    r"\s(?:—|–|--)\s(?=(?:\S+\s+){3})|,\s+(?:adding|saying|noting|arguing|citing|insisting|warning|"
+    r"explaining|according to|though|although)\b"
+)
+
+
+def _clause_end(text: str, start: int, s_end: int) -> int:
+    """Where reported content stops: a dash before a new clause, or ", adding ..."."""
+    m = _NEXT_CLAUSE.search(text, start, s_end)
+    return m.start() if m and m.start() - start >= 8 else s_end
+
+
+_CIRCUMSTANCE = re.compile(
+    r"^(?:from|in|at|on|during|after|before|while|outside|inside|near|via|through|with|as|when|"
+    r"by|without|over|under|amid|following|last|this|earlier|later|recently)\b"
+)
+
+
+def _is_circumstance(tail: str) -> bool:
+    """True for a short tail of time, place or manner ("from his office in Orlando.")."""
+    core = tail.strip(" .!?;\"”’'\u00a0")
+    return bool(_CIRCUMSTANCE.match(core)) and len(core.split()) <= 8 and " that " not in core
+
+
+def _inverted(text, lead, comma, c_end, s_end, cue, lemma, names) -> _Attribution | None:
+    """ "..., said Hala Agha, a resident." (the speaker after the cue)."""
+    m = re.match(r"^\s*(?P<np>[^.!?;,\"“”]{1,80})", text[c_end:s_end])
+    if not m or not re.match(r"^\s*(?:[A-Z]|(?:a|an|the|one|two|three|several)\b)", m.group("np")):
+        return None
+    if len(text[lead:comma].split()) < 3 or _CUE_RE.search(m.group("np")):
+        return None
+    sp = _speaker_from_np(m.group("np"), c_end + m.start("np"), text[lead:s_end], names)
+    if sp is None:
+        return None
+    end = _content_end(text, lead, comma)
+    rest = text[c_end + m.end() : s_end]
+    more = re.match(r"^,\s*(?:[^,]{0,80},\s*)?(?P<more>[a-z]*\s*[A-Z]?\S.*)$", rest, re.S)
+    if (
+        more
+        and len(more.group("more").split()) >= 3
+        and not re.match(r"^(?:a|an|the|who|whose|which|his|her|their)\b", rest.lstrip(", "))
+    ):
+        end = _content_end(text, lead, s_end)
+    if end - lead < 8:
+        return None
+    return _Attribution([(lead, end)], sp, cue, _kind(lemma))
 
 
 _AUX_VERB_HINTS = tuple(
@@ -1020,9 +1114,10 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
     """All attributions in one article text, in text order."""
     if not text or not text.strip():
         return []
+    sentences = _sentence_spans(text)
+    text = _mask_abbreviations(text)
     names = _article_names(text)
     paragraphs = _paragraphs(text)
-    sentences = _sentence_spans(text)
     raw_quotes = _pair_quotes(text, paragraphs)
     para_of = {}
     for q in raw_quotes:
@@ -1035,7 +1130,12 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
         p_start, p_end = para_of[q[0][0]]
         pieces_text = " ".join(text[a:b] for a, b in q).strip()
         n_words = len(pieces_text.split())
-        sp, cue = _attribute_quote(text, q, p_end, p_start, names)
+        sp, cue, cue_at, embedded = _attribute_quote(text, q, p_end, p_start, names)
+        if sp is not None and last is not None and last.cue_start == cue_at:
+            last.pieces.extend(q)  # "A," she said, "B.": one quote
+            continue
+        if embedded and sp is not None:
+            q = [(_clause_start(text, q[0][0], p_start), q[0][1]), *q[1:]]
         if sp is None and last is not None and last.kind == "direct":
             gap = text[last.pieces[-1][1] : q[0][0]]
             same_para = last_para == (p_start, p_end)
@@ -1056,7 +1156,7 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
         if sp is None:
             last = None
             continue
-        att = _Attribution(list(q), sp, cue, "direct")
+        att = _Attribution(list(q), sp, cue, "direct", cue_at)
         found.append(att)
         last, last_para = att, (p_start, p_end)
     claimed = [(min(a for a, _ in f.pieces), max(b for _, b in f.pieces)) for f in found]
@@ -1088,12 +1188,15 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
             found.append(att)
             claimed.append((att.pieces[0][0], att.pieces[-1][1]))
     found.sort(key=lambda f: f.pieces[0][0])
+    for att in found:
+        if att.speaker is not None:
+            att.speaker.name = att.speaker.name.replace(_DOT, ".")
     _resolve_pronouns(found, sentences)
     return found
 
 
 _PRIORITY = {"according_to": 0, "reported": 1, "stance": 2, "direct": 0}
-_CLAUSE_JOIN = re.compile(r"(?:,?\s+(?:and|but|while|whereas|as|although|though)|;|,)\s*$")
+_CLAUSE_JOIN = re.compile(r"(?:,?\s+(?:and|but|while|whereas|as|although|though)|;)\s*$")
 
 
 def _fits(att: _Attribution, accepted: list[_Attribution], text: str) -> bool:
@@ -1125,6 +1228,14 @@ def _fits(att: _Attribution, accepted: list[_Attribution], text: str) -> bool:
             return False
         first.pieces[-1] = (first.pieces[-1][0], f0 + len(text[f0 : cut.start()].rstrip(" ,;")))
     return True
+
+
+def _clause_start(text: str, pos: int, p_start: int) -> int:
+    """Start of the sentence holding ``pos`` (within its paragraph)."""
+    best = p_start
+    for m in re.finditer(r"[.!?][\"”’']*\s+", text[p_start:pos]):
+        best = p_start + m.end()
+    return best + len(text[best:pos]) - len(text[best:pos].lstrip())
 
 
 def _starts_paragraph(text: str, pos: int, p_start: int) -> bool:
@@ -1202,8 +1313,8 @@ def extract_quotes(articles: pd.DataFrame) -> pd.DataFrame:
 
         - ``article_id``, ``outlet``, ``published``: from the article;
         - ``speaker``: the source, normalised (titles dropped, fullest form of the
-          name in the article, "he"/"she" resolved when the previous sentence names
-          the speaker); missing when a quote has no attribution;
+          name in the article, "he"/"she" resolved to the named speaker of an
+          attribution in the same or previous sentence, else kept as written);
         - ``mention``: the speaker as written (``"Kuleba"``, ``"he"``,
           ``"a senior US State Department official"``);
         - ``anonymous``: True for an unnamed source;
@@ -1211,9 +1322,12 @@ def extract_quotes(articles: pd.DataFrame) -> pd.DataFrame:
         - ``quote``: what was said; for a quote in several pieces (interrupted by
           its attribution, or running over paragraphs) the pieces joined by a space;
         - ``kind``: ``"direct"`` (in quotation marks), ``"reported"`` (indirect
-          speech) or ``"according_to"``;
+          speech: said, told, warned...), ``"according_to"``, or ``"stance"`` (a
+          view or intention attributed with a verb of thinking or judging:
+          believes, fears, criticized, plans...);
         - ``start``, ``end``: character offsets into ``text`` from the first piece
           of the quote to the end of its last piece (quotation marks excluded);
+        - ``spans``: the pieces as a list of ``(start, end)`` pairs;
         - ``speaker_start``, ``speaker_end``: offsets of ``mention``.
 
     Raises
@@ -1223,14 +1337,14 @@ def extract_quotes(articles: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> df = pd.DataFrame({"article_id": ["a1"],
-    ...     "text": ['"We will not give up," Kuleba said. Foreign Minister Dmytro Kuleba spoke.']})
+    >>> df = pd.DataFrame({"article_id": ["a1"], "text": [
+    ...     'Foreign Minister Dmytro Kuleba spoke. "We will not give up," Kuleba said.']})
     >>> extract_quotes(df)[["speaker", "cue", "quote", "kind"]]
-             speaker   cue                quote    kind
+             speaker   cue                 quote    kind
     0  Dmytro Kuleba  said  We will not give up,  direct
     """
     _check_articles(articles, ("article_id", "text"))
-    rows = []
+    n = len(articles)
     outlets = (
         articles["outlet"]
         if "outlet" in articles.columns
@@ -1241,32 +1355,32 @@ def extract_quotes(articles: pd.DataFrame) -> pd.DataFrame:
         if "published" in articles.columns
         else pd.Series(pd.NaT, index=articles.index)
     )
-    for aid, text, outlet, pub in zip(
-        articles["article_id"], articles["text"], outlets, published, strict=True
+    rows = []
+    items = zip(articles["article_id"], articles["text"], outlets, published, strict=True)
+    for aid, text, outlet, pub in tqdm(
+        items, total=n, disable=n < 2000 or not sys.stderr.isatty(), desc="quotes"
     ):
         if not isinstance(text, str):
             continue
         for att in _quotes_in_text(text):
-            start = att.pieces[0][0]
-            end = att.pieces[-1][1]
-            quote = " ".join(text[a:b].strip() for a, b in att.pieces).strip()
             sp = att.speaker
             rows.append(
-                {
-                    "article_id": aid,
-                    "outlet": outlet,
-                    "published": pub,
-                    "speaker": sp.name if sp else pd.NA,
-                    "mention": sp.mention if sp else pd.NA,
-                    "anonymous": bool(sp.anonymous) if sp else False,
-                    "cue": att.cue,
-                    "quote": quote,
-                    "kind": att.kind,
-                    "start": start,
-                    "end": end,
-                    "speaker_start": sp.start if sp else pd.NA,
-                    "speaker_end": sp.end if sp else pd.NA,
-                }
+                (
+                    aid,
+                    outlet,
+                    pub,
+                    sp.name if sp else pd.NA,
+                    text[sp.start : sp.end] if sp else pd.NA,
+                    bool(sp.anonymous) if sp else False,
+                    att.cue,
+                    " ".join(text[a:b].strip() for a, b in att.pieces).strip(),
+                    att.kind,
+                    att.pieces[0][0],
+                    att.pieces[-1][1],
+                    [tuple(p) for p in att.pieces],
+                    sp.start if sp else pd.NA,
+                    sp.end if sp else pd.NA,
+                )
             )
     out = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
     out = out.astype(
@@ -1287,4 +1401,422 @@ def extract_quotes(articles: pd.DataFrame) -> pd.DataFrame:
     )
     if "published" in articles.columns:
         out["published"] = out["published"].astype(articles["published"].dtype)
+    log.info("found %d quotes in %d articles", len(out), n)
     return out
+
+
+#: label under which unnamed sources are pooled by :func:`who_is_quoted`
+ANONYMOUS = "(anonymous)"
+#: label under which unresolved pronouns ("he", "they") are pooled
+UNRESOLVED = "(unresolved pronoun)"
+QUOTED_KINDS = ("direct", "reported", "according_to")
+
+
+def who_is_quoted(
+    quotes: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = "outlet",
+    top_n: int | None = 10,
+    kinds: Iterable[str] | None = QUOTED_KINDS,
+    pool_anonymous: bool = True,
+) -> pd.DataFrame:
+    """
+    Rank who is quoted, per group, with shares and the articles behind each count.
+
+    Parameters
+    ----------
+    quotes : DataFrame
+        Output of :func:`extract_quotes`.
+    by : str, sequence of str or None, default "outlet"
+        Column(s) to group by; ``None`` ranks the whole corpus.
+    top_n : int or None, default 10
+        Speakers kept per group (``None`` keeps all). Shares are computed before
+        the cut, over every quote of the group.
+    kinds : iterable of str or None, default ("direct", "reported", "according_to")
+        Kinds of attribution counted; ``None`` counts all, including ``"stance"``.
+    pool_anonymous : bool, default True
+        Count every unnamed source as one speaker, ``"(anonymous)"``, and every
+        unresolved pronoun as ``"(unresolved pronoun)"``.
+
+    Returns
+    -------
+    DataFrame
+        Long table ``[*by, "rank", "speaker", "quotes", "share", "articles",
+        "anonymous", "group_quotes", "group_articles", "anonymous_share",
+        "article_ids"]``: ``share`` is the speaker's part of the group's quotes,
+        ``group_quotes`` is N, ``anonymous_share`` the part of the group's quotes
+        from unnamed sources, ``article_ids`` the articles to read (drill-down:
+        filter ``quotes`` on them).
+
+    Raises
+    ------
+    SchemaError
+        When a needed column is missing.
+    ParameterError
+        When ``top_n`` is not a positive integer.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"article_id": ["a", "a", "b"], "outlet": ["X", "X", "X"],
+    ...     "speaker": ["Ann Lee", "a source", "Ann Lee"], "anonymous": [False, True, False],
+    ...     "kind": ["direct", "reported", "direct"]})
+    >>> who_is_quoted(q)[["outlet", "speaker", "quotes", "share", "anonymous_share"]]
+      outlet      speaker  quotes     share  anonymous_share
+    0      X      Ann Lee       2  0.666667         0.333333
+    1      X  (anonymous)       1  0.333333         0.333333
+    """
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    _check_articles(quotes, [*keys, "article_id", "speaker", "anonymous", "kind"])
+    if top_n is not None and (not isinstance(top_n, int) or isinstance(top_n, bool) or top_n < 1):
+        raise ParameterError(f"top_n must be a positive integer or None, got {top_n!r}")
+    q = quotes if kinds is None else quotes[quotes["kind"].isin(list(kinds))]
+    q = q[q["speaker"].notna()]
+    speaker = q["speaker"].astype("string")
+    if pool_anonymous:
+        speaker = speaker.mask(q["anonymous"].astype(bool), ANONYMOUS)
+        speaker = speaker.mask(speaker.str.lower().isin(_PRONOUNS), UNRESOLVED)
+    q = q.assign(speaker=speaker, _one=1)
+    group_cols = keys or ["_all"]
+    if not keys:
+        q = q.assign(_all="all")
+    columns = [
+        *keys,
+        "rank",
+        "speaker",
+        "quotes",
+        "share",
+        "articles",
+        "anonymous",
+        "group_quotes",
+        "group_articles",
+        "anonymous_share",
+        "article_ids",
+    ]
+    if q.empty:
+        return pd.DataFrame(columns=columns)
+    groups = q.groupby(group_cols, sort=True, dropna=False)
+    totals = groups.agg(
+        group_quotes=("_one", "size"),
+        group_articles=("article_id", "nunique"),
+        anonymous_share=("anonymous", "mean"),
+    )
+    per = (
+        q.groupby([*group_cols, "speaker"], sort=False, dropna=False)
+        .agg(
+            quotes=("_one", "size"),
+            articles=("article_id", "nunique"),
+            anonymous=("anonymous", "all"),
+            article_ids=("article_id", lambda s: sorted(set(s))),
+        )
+        .reset_index()
+        .join(totals, on=group_cols)
+    )
+    per["share"] = per["quotes"] / per["group_quotes"]
+    per = per.sort_values(
+        [*group_cols, "quotes", "speaker"], ascending=[*([True] * len(group_cols)), False, True]
+    )
+    per["rank"] = per.groupby(group_cols, dropna=False).cumcount() + 1
+    if top_n is not None:
+        per = per[per["rank"] <= top_n]
+    per["anonymous_share"] = per["anonymous_share"].astype(float)
+    return per[columns].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# Evaluation against hand annotation (brat standoff)
+# ---------------------------------------------------------------------------
+
+GOLD_COLUMNS = [
+    "article_id",
+    "attribution",
+    "content_spans",
+    "source_spans",
+    "cue_spans",
+    "source",
+    "content",
+]
+
+
+_BRAT_LINE = re.compile(r"^[TE]\d+\t")
+
+
+def parse_brat(ann: str, text: str | None = None, *, article_id: str = "") -> pd.DataFrame:
+    r"""
+    Parse brat standoff attribution annotation (``Source``/``Cue``/``Content`` spans and ``E`` relations).
+
+    Parameters
+    ----------
+    ann : str
+        Content of an ``.ann`` file: ``T`` lines ``T4<TAB>Content 461 494;500 510<TAB>words``
+        and ``E`` lines ``E1<TAB>Attribution:T5 Content:T4 Cue:T3 Source:T2``.
+    text : str, optional
+        The article text, to fill ``source`` and ``content`` with the words spanned.
+    article_id : str, default ""
+        Written into every row.
+
+    Returns
+    -------
+    DataFrame
+        One row per attribution that has a content span: ``article_id``, ``attribution``
+        (the ``E`` id), ``content_spans``, ``source_spans``, ``cue_spans`` (lists of
+        ``(start, end)``), ``source`` and ``content`` (text, or ``""`` without ``text``).
+
+    Raises
+    ------
+    ParameterError
+        When a line is malformed (its number is given).
+
+    Examples
+    --------
+    >>> ann = "T1\tSource 0 3\tAnn\nT2\tCue 4 8\tsaid\nT3\tContent 9 12\tno.\nE1\tAttribution:T2 Cue:T2 Source:T1 Content:T3"
+    >>> parse_brat(ann, "Ann said no. ")[["attribution", "source", "content"]]
+      attribution source content
+    0          E1    Ann     no.
+    """
+    spans: dict[str, list[tuple[int, int]]] = {}
+    events: list[tuple[str, dict[str, str]]] = []
+    for number, line in enumerate(ann.splitlines(), 1):
+        if not _BRAT_LINE.match(line):
+            continue  # notes, comments, or the spill-over of an annotated text holding a newline
+        parts = line.split("\t")
+        try:
+            if line[0] == "T":
+                _, _, offsets = parts[1].partition(" ")
+                spans[parts[0]] = [
+                    (int(a), int(b)) for a, b in (f.split() for f in offsets.split(";"))
+                ]
+            else:
+                events.append((parts[0], dict(arg.split(":", 1) for arg in parts[1].split())))
+        except ValueError as exc:
+            raise ParameterError(f"ann line {number}: cannot read {line[:60]!r} ({exc})") from exc
+    rows = []
+    for eid, args in events:
+        content = spans.get(args.get("Content", ""), [])
+        if not content:
+            continue
+        source = spans.get(args.get("Source", ""), [])
+        cue = spans.get(args.get("Cue", ""), [])
+
+        def words(pieces):
+            return " ".join(text[a:b] for a, b in pieces) if text is not None else ""
+
+        rows.append((article_id, eid, content, source, cue, words(source), words(content)))
+    return pd.DataFrame(rows, columns=GOLD_COLUMNS)
+
+
+def read_brat(folder, *, compartment: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """
+    Read a brat-annotated attribution corpus: articles and gold attributions.
+
+    Two layouts are understood: ``<folder>/[<compartment>/]text/<name>.txt`` beside
+    ``attributions/<name>_<annotator>.ann`` (PolNeAR), or ``<name>.txt`` next to
+    ``<name>.ann`` (brat's own). When several annotators annotated an article,
+    the first annotation file in name order is used. A ``metadata.tsv`` with
+    ``filename`` and ``publisher`` columns (PolNeAR) fills ``outlet``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Corpus folder.
+    compartment : str, optional
+        Sub-folder (``"train"``, ``"dev"``) of a PolNeAR-style corpus.
+
+    Returns
+    -------
+    (articles, gold)
+        ``articles``: ``article_id`` (file name stem), ``outlet``, ``text``;
+        ``gold``: see :func:`parse_brat`.
+
+    Raises
+    ------
+    InputError
+        When the folder holds no annotation, or an annotation has no text file.
+    """
+    from pathlib import Path
+
+    from .errors import InputError
+
+    root = Path(folder)
+    base = root / compartment if compartment else root
+    ann_dir = base / "attributions" if (base / "attributions").is_dir() else base
+    text_dir = base / "text" if (base / "text").is_dir() else base
+    ann_paths = sorted(ann_dir.glob("*.ann"))
+    if not ann_paths:
+        raise InputError(ann_dir, "no .ann files (brat attribution annotation) found")
+    publishers: dict[str, str] = {}
+    meta = root / "metadata.tsv"
+    if meta.is_file():
+        table = pd.read_csv(meta, sep="\t", dtype=str)
+        if {"filename", "publisher"} <= set(table.columns):
+            publishers = dict(zip(table["filename"], table["publisher"], strict=True))
+    articles, gold = [], []
+    seen: set[str] = set()
+    for path in ann_paths:
+        stem = path.stem
+        txt = text_dir / f"{stem}.txt"
+        if not txt.is_file() and "_" in stem:
+            stem = stem.rsplit("_", 1)[0]  # "<article>_<annotator>.ann"
+            txt = text_dir / f"{stem}.txt"
+        if stem in seen:
+            continue
+        if not txt.is_file():
+            raise InputError(path, f"no text file {txt.name} for this annotation")
+        seen.add(stem)
+        text = txt.read_text(encoding="utf-8")
+        articles.append((stem, publishers.get(stem, pd.NA), text))
+        gold.append(parse_brat(path.read_text(encoding="utf-8"), text, article_id=stem))
+    arts = pd.DataFrame(articles, columns=["article_id", "outlet", "text"]).astype("string")
+    return arts, pd.concat(gold, ignore_index=True)
+
+
+def _charset(pieces) -> set[int]:
+    out: set[int] = set()
+    for a, b in pieces:
+        out.update(range(int(a), int(b)))
+    return out
+
+
+def _match(
+    pred: list[set[int]], gold: list[set[int]], threshold: float | None
+) -> list[tuple[int, int]]:
+    """One-to-one matching, best Jaccard first; ``threshold=None`` accepts any overlap."""
+    pairs = []
+    for i, p in enumerate(pred):
+        for j, g in enumerate(gold):
+            inter = len(p & g)
+            if not inter:
+                continue
+            jac = inter / len(p | g)
+            if threshold is None or jac >= threshold:
+                pairs.append((jac, i, j))
+    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    out = []
+    for _, i, j in pairs:
+        if i not in used_p and j not in used_g:
+            used_p.add(i)
+            used_g.add(j)
+            out.append((i, j))
+    return out
+
+
+def _name_key(name: str, names: list[list[str]]) -> str:
+    toks = _strip_titles([_clean_token(t) for t in str(name).split()])
+    return _fullest(" ".join(toks), names).lower()
+
+
+def _speaker_agrees(pred_row, gold_row, names: list[list[str]]) -> bool:
+    """
+    Our speaker agrees with the gold source when our mention overlaps the gold
+    source span, or both resolve to the same name in the article.
+    """
+    gold_spans = gold_row.source_spans
+    if not gold_spans:
+        return False
+    if pd.notna(pred_row.speaker_start):
+        mention = set(range(int(pred_row.speaker_start), int(pred_row.speaker_end)))
+        if mention & _charset(gold_spans):
+            return True
+    if pd.isna(pred_row.speaker) or not gold_row.source:
+        return False
+    ours = _name_key(pred_row.speaker, names)
+    theirs = _name_key(_person_in(gold_row.source, False) or gold_row.source, names)
+    return bool(ours) and ours == theirs
+
+
+def evaluate_quotes(
+    quotes: pd.DataFrame,
+    gold: pd.DataFrame,
+    *,
+    articles: pd.DataFrame | None = None,
+    threshold: float = 0.5,
+) -> dict:
+    """
+    Score extracted quotes against gold attribution content spans.
+
+    A predicted quote (the characters of its ``spans``) matches a gold content span
+    when their overlap is at least ``threshold`` of their union (Jaccard); matching
+    is one-to-one, best pairs first. The any-overlap scores accept any shared
+    character instead. For the quotes matched under the Jaccard rule whose gold has
+    a source, ``speaker_agreement`` is the share where our mention overlaps the
+    gold source span or both name the same person once resolved to the fullest
+    form of the name in the article (``Mr. Sanders`` and ``Bernie Sanders`` agree).
+
+    Parameters
+    ----------
+    quotes : DataFrame
+        Output of :func:`extract_quotes`.
+    gold : DataFrame
+        Output of :func:`parse_brat` / :func:`read_brat`.
+    articles : DataFrame, optional
+        ``article_id`` and ``text``: lets names resolve for speaker agreement.
+    threshold : float, default 0.5
+        Jaccard needed for a match.
+
+    Returns
+    -------
+    dict
+        ``precision, recall, f1`` (Jaccard rule), ``precision_overlap, recall_overlap,
+        f1_overlap``, ``speaker_agreement``, ``n_predicted, n_gold, n_matched``.
+
+    Raises
+    ------
+    ParameterError
+        When ``threshold`` is not in (0, 1].
+
+    Examples
+    --------
+    >>> pred = pd.DataFrame({"article_id": ["a"], "spans": [[(0, 10)]], "speaker": ["Ann"],
+    ...     "speaker_start": [12], "speaker_end": [15]})
+    >>> gold = pd.DataFrame({"article_id": ["a"], "content_spans": [[(0, 12)]],
+    ...     "source_spans": [[(12, 15)]], "source": ["Ann"]})
+    >>> evaluate_quotes(pred, gold)["f1"]
+    1.0
+    """
+    if not 0 < threshold <= 1:
+        raise ParameterError(f"threshold must be in (0, 1], got {threshold!r}")
+    _check_articles(quotes, ["article_id", "spans", "speaker", "speaker_start", "speaker_end"])
+    _check_articles(gold, ["article_id", "content_spans", "source_spans", "source"])
+    texts = (
+        {} if articles is None else dict(zip(articles["article_id"], articles["text"], strict=True))
+    )
+    n_pred, n_gold = len(quotes), len(gold)
+    matched = matched_overlap = agree = with_source = 0
+    pred_groups = dict(tuple(quotes.groupby("article_id", sort=False)))
+    for aid, g in gold.groupby("article_id", sort=False):
+        p = pred_groups.get(aid)
+        if p is None:
+            continue
+        pred_sets = [_charset(s) for s in p["spans"]]
+        gold_sets = [_charset(s) for s in g["content_spans"]]
+        pairs = _match(pred_sets, gold_sets, threshold)
+        matched += len(pairs)
+        matched_overlap += len(_match(pred_sets, gold_sets, None))
+        text = texts.get(aid)
+        names = _article_names(_mask_abbreviations(text)) if isinstance(text, str) else []
+        for i, j in pairs:
+            grow = g.iloc[j]
+            if grow.source_spans:
+                with_source += 1
+                agree += _speaker_agrees(p.iloc[i], grow, names)
+
+    def prf(tp: int) -> tuple[float, float, float]:
+        prec = tp / n_pred if n_pred else 0.0
+        rec = tp / n_gold if n_gold else 0.0
+        return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+
+    p, r, f = prf(matched)
+    po, ro, fo = prf(matched_overlap)
+    return {
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "precision_overlap": po,
+        "recall_overlap": ro,
+        "f1_overlap": fo,
+        "speaker_agreement": agree / with_source if with_source else float("nan"),
+        "n_predicted": n_pred,
+        "n_gold": n_gold,
+        "n_matched": matched,
+    }
