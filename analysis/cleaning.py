@@ -146,7 +146,7 @@ _CREDIT = re.compile(
     r"|\((?:AP|AFP|Reuters)\s+Photo\b[^)]*\)"
     r"|\b(?:Photo|Photograph|Picture|Image|Pic|Credit|Photo credit|Foto)s?\s*(?:credit)?\s*(?::|by\b)"
     r"|\bGetty\s+Images\b|\bShutterstock\b|\bAlamy\b|\bvia\s+(?:Reuters|AP|AFP)\b"
-    r"|\bFile\s+Photo\b)",
+    r"|\bFile\s+Photo\b|^(?:image|media|photo|video)\s+caption\b|^caption\s*:)",
     re.IGNORECASE,
 )
 #: A credit alone, in parentheses: "(Reed Saxon / Associated Press)", "(Walt Disney Co.)".
@@ -171,9 +171,14 @@ _CHROME_PROSE = re.compile(
 )
 #: Lines after which a page holds no more article: comment sections, the copyright footer.
 _END_MARK = re.compile(
-    r"^(?:\d+\s+(?:comments?|responses?|replies)\b|comments?\s*(?:\(\d+\))?$|leave a (?:comment|reply)"
+    r"^(?:\d+\s+(?:comments?|responses?|replies)\b|comments?\s*\(\d+\)$|leave a (?:comment|reply)"
     r"|join the (?:conversation|discussion)|(?:copyright\s*)?(?:©|\(c\))\s*(?:\d{4}|copyright)"
-    r"|copyright\s+\d{4}|all rights reserved)",
+    r"|copyright\s+\d{4}|all rights reserved|about the authors?$|more (?:stories|articles) from\b)",
+    re.IGNORECASE,
+)
+_COMMENTS = re.compile(
+    r"^(?:\d+\s+(?:comments?|responses?|replies)\b|comments?\s*\(\d+\)$"
+    r"|leave a (?:comment|reply)|join the (?:conversation|discussion))",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
@@ -325,20 +330,25 @@ class _Feat:
     learned: bool
     titlecase: bool
     end: bool
+    meta: bool
+    dup: bool
 
 
 def _features(lines: Sequence[str], chrome: frozenset[str] | set[str]) -> list[_Feat]:
     norms = [normalize_line(ln) for ln in lines]
     counts = Counter(norms)
     feats = []
+    seen: set[str] = set()
     for line, norm in zip(lines, norms):
+        dup = norm in seen
+        seen.add(norm)
         words = _word_count(line)
         toks = [t.lower() for t in _WORD.findall(line)]
         stop = sum(t in FUNCTION_WORDS for t in toks) / len(toks) if toks else 0.0
         feats.append(
             _Feat(
                 words=words,
-                sentence=_ends_sentence(line),
+                sentence=_ends_sentence(line) and not (_TEASER.search(line) and words <= 20),
                 stop=stop,
                 caption=_is_caption(line),
                 copyright=bool(_COPYRIGHT.search(line)) and words < 40,
@@ -347,11 +357,27 @@ def _features(lines: Sequence[str], chrome: frozenset[str] | set[str]) -> list[_
                 repeated=counts[norm] > 1 and words < 12,
                 learned=norm in chrome,
                 end=bool(_END_MARK.search(line)) and words <= 12,
+                meta=_is_meta(line, words),
+                dup=dup and words >= 12,
                 titlecase=len(toks) >= 2
                 and sum(t[:1].isupper() for t in _WORD.findall(line)) >= 0.7 * len(toks),
             )
         )
     return feats
+
+
+_TEASER = re.compile(r"(?:…|\.\.\.)\s*$")
+_META = re.compile(r"^(?:published|updated|posted|last updated|first published|modified)\b", re.I)
+
+
+def _is_meta(line: str, words: float) -> bool:
+    """A byline or a date line: "By Jane Roe", "Updated: 19 November 2019, 09:01 AM"."""
+    if words > 16:
+        return False
+    if _BYLINE.match(line) or _META.match(line):
+        return True
+    dates = sum(len(p.findall(line)) for p in _DATE_PATTERNS)
+    return dates > 0 and words <= 8 and not _ends_sentence(line)
 
 
 def _is_caption(line: str) -> bool:
@@ -422,27 +448,25 @@ def _max_segment(scores: Sequence[float]) -> tuple[int, int, float] | None:
     return best_span
 
 
-def _regions(scores: Sequence[float], *, gap: int) -> list[tuple[int, int, bool]]:
+def _regions(scores: Sequence[float], *, gap: int) -> list[tuple[int, int]]:
     """
     Split the page at every run of ``gap`` or more lines of furniture (score <= -HARD)
     and at every end marker (score -inf: copyright line, comments header).
-
-    Returns ``(start, end, after_end_marker)`` triples.
     """
-    regions, start, dry, ended = [], 0, 0, False
+    regions, start, dry = [], 0, 0
     for i, s in enumerate(scores):
         if s == -math.inf:
-            regions.append((start, i - dry, ended))
-            start, dry, ended = i + 1, 0, True
+            regions.append((start, i - dry))
+            start, dry = i + 1, 0
             continue
         if s <= -HARD:
             dry += 1
             continue
         if dry >= gap:
-            regions.append((start, i - dry, ended))
+            regions.append((start, i - dry))
             start = i - dry
         dry = 0
-    regions.append((start, len(scores), ended))
+    regions.append((start, len(scores)))
     return regions
 
 
@@ -475,21 +499,26 @@ def _segments(lines: Sequence[str], scores: Sequence[float]) -> list[tuple[int, 
     Comments, teasers of other stories and company boilerplate fail that test.
     """
     found = []
-    for a, b, ended in _regions(scores, gap=GAP):
+    for a, b in _regions(scores, gap=GAP):
         seg = _max_segment(scores[a:b])
         if seg is not None:
-            found.append((a + seg[0], a + seg[1], seg[2], ended))
+            found.append((a + seg[0], a + seg[1], seg[2]))
     if not found:
         return []
-    main = max(range(len(found)), key=lambda k: found[k][2])
+    markers = [i for i, s in enumerate(scores) if s == -math.inf]
+    comments = next((i for i in markers if _COMMENTS.match(lines[i])), len(lines))
+    # a comment section is never the article, unless nothing precedes it
+    eligible = [k for k in range(len(found)) if found[k][0] < comments] or range(len(found))
+    main = max(eligible, key=lambda k: found[k][2])
     chosen = [main]
     vocab = _vocabulary(lines[found[main][0] : found[main][1]])
     for step in (-1, 1):
         k = main + step
         while 0 <= k < len(found):
-            a, b, total, ended = found[k]
+            a, b, total = found[k]
             block = _vocabulary(lines[a:b])
-            crosses_end = ended if step > 0 else found[k + 1][3]
+            lo, hi = (found[k][1], found[k + 1][0]) if step < 0 else (found[k - 1][1], a)
+            crosses_end = any(lo <= i < hi for i in markers)
             if total < MIN_BLOCK or crosses_end or _coherence(block, vocab) < COHERENCE:
                 break
             chosen.append(k)
@@ -521,16 +550,33 @@ def _body_span(
 def _body_lines(
     lines: Sequence[str], feats: Sequence[_Feat], spans: Sequence[tuple[int, int]]
 ) -> list[int]:
-    """Indices of the body lines inside ``spans``, chrome lines inside them removed."""
+    """
+    Indices of the body lines inside ``spans``.
+
+    Furniture inside the spans is removed (captions, prompts, byline and date lines,
+    repeated lines), and so are labels at either end of a span: an article starts and
+    ends with a sentence.
+    """
     keep = []
-    for i in (i for a, b in spans for i in range(a, b)):
-        f = feats[i]
-        if f.learned or f.cue or f.copyright or f.repeated or f.caption:
-            continue
-        if f.promo and not (f.sentence and f.words >= 8 and f.stop >= 0.25):
-            continue
-        keep.append(i)
+    for a, b in spans:
+        part = []
+        for i in range(a, b):
+            f = feats[i]
+            if f.learned or f.cue or f.copyright or f.repeated or f.caption or f.meta or f.dup:
+                continue
+            if f.promo and not (f.sentence and f.words >= 8 and f.stop >= 0.25):
+                continue
+            part.append(i)
+        while part and not _prose(feats[part[0]]):
+            part.pop(0)
+        while part and not _prose(feats[part[-1]]):
+            part.pop()
+        keep.extend(part)
     return keep
+
+
+def _prose(f: _Feat) -> bool:
+    return f.sentence and f.words >= 4
 
 
 # --------------------------------------------------------------------------- metadata
