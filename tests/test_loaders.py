@@ -346,3 +346,54 @@ def test_random_csv_never_escapes(tmp_path_factory, header, rows):
     except AnalysisError:
         return
     validate(df)
+
+
+# ---------------------------------------------------------------- bundled corpus
+
+
+def _by_name(report: pd.DataFrame) -> pd.DataFrame:
+    return report.set_index(report["path"].map(lambda p: p.rsplit("/", 1)[-1]))
+
+
+def test_sample_corpus_every_file_accounted_for(sample_articles):
+    from analysis.paths import repo_path
+
+    files = {p.name for p in repo_path("data", "sample").rglob("*") if p.is_file()}
+    files |= {p.name for p in repo_path("seeds").glob("*") if p.is_file()}
+    report = _by_name(sample_articles.attrs["load_report"])
+    assert set(report.index) == files
+    assert report["rows"].sum() == len(sample_articles)
+    assert report.loc["2022-03-15-live-blog.txt", "status"] == "failed"
+    assert report.loc["manifest.csv", "status"] == "skipped"
+    validate(sample_articles)
+
+
+def test_sample_corpus_messy_encodings_decoded(sample_articles):
+    report = _by_name(sample_articles.attrs["load_report"])
+    by_file = sample_articles.set_index(
+        sample_articles["source_path"].map(lambda p: p.rsplit("/", 1)[-1])
+    )
+    cp = "2022-03-10-eu-leaders-versailles-summit-energy-ukraine.txt"
+    utf16 = "2022-03-20-odesa-sandbags-and-songs-as-city-prepares.txt"
+    assert report.loc[cp, "encoding"] == "cp1252"
+    assert report.loc[utf16, "encoding"] == "utf-16"
+    assert "\ufffd" not in by_file.loc[cp, "text"] and "Château" in by_file.loc[cp, "text"]
+    assert "“" in by_file.loc[cp, "text"]  # cp1252 curly quotes decoded
+    assert "\x00" not in by_file.loc[utf16, "text"] and by_file.loc[utf16, "n_words"] > 100
+    crlf = "2022-03-09-ukrainian-church-fundraiser-draws-hundreds.txt"
+    assert "\r" not in by_file.loc[crlf, "text"]
+
+
+def test_sample_corpus_dates_and_outlets(sample_articles):
+    sample = sample_articles[sample_articles["outlet"] != "CNA"]
+    assert sample["outlet"].nunique() == 5
+    assert (sample["date_source"] == "manifest").sum() >= 40
+    undated = sample[sample["source_path"].str.contains("undated-")]
+    assert (
+        len(undated) == 1
+        and undated["date_source"].iloc[0] == "none"
+        and undated["published"].isna().all()
+    )
+    dated = sample.dropna(subset=["published"])
+    assert dated["published"].min() >= pd.Timestamp("2022-03-07", tz="UTC")
+    assert dated["published"].max() < pd.Timestamp("2022-04-02", tz="UTC")
