@@ -409,8 +409,16 @@ def _group(
     pairs = _candidate_pairs(sig, lsh_threshold, num_perm)
     pairs = pairs[_plausible(pairs, sig, np.array([len(x) for x in sets]), threshold, containment)]
     if max_days is not None:
-        rep_days = days[np.asarray(long_rows)]
-        gap = np.abs(rep_days[pairs[:, 0]] - rep_days[pairs[:, 1]])
+        # compare the date spans of the exact groups the two bodies stand for
+        span = (
+            pd.DataFrame({"root": uf.roots(), "day": days})
+            .groupby("root")["day"]
+            .agg(["min", "max"])
+        )
+        rows = np.asarray(long_rows)
+        lo, hi = span["min"].reindex(rows).to_numpy(), span["max"].reindex(rows).to_numpy()
+        a, b = pairs[:, 0], pairs[:, 1]
+        gap = np.maximum(lo[b] - hi[a], lo[a] - hi[b])
         pairs = pairs[~(gap > max_days)]  # unknown dates (NaN) never block a pair
     for a, b in pairs:
         sa, sb = sets[a], sets[b]
