@@ -65,6 +65,11 @@ _EXPORTS: dict[str, str] = {
     "save_figure": "reporting",
     "show_table": "reporting",
     "parse_date_range": "reporting",
+    "corpus_overview": "reporting",
+    "tally": "reporting",
+    "two_groups": "reporting",
+    "add_article_column": "reporting",
+    "corpus_path": "reporting",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
