@@ -557,6 +557,192 @@ def select_articles(
     return out.reset_index(drop=True), table_
 
 
+def corpus_overview(articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+    """
+    Summarize what a corpus holds per group: articles, words, dates, copies.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        Canonical articles table (``story_id``/``is_duplicate``/``syndicated`` are
+        used when present).
+    by : str, default "outlet"
+        Column to group by.
+
+    Returns
+    -------
+    DataFrame
+        ``[by, articles, words, first, last, undated, duplicates, syndicated]``,
+        largest group first.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["A", "A", "B"], "n_words": [10, 20, 5],
+    ...     "published": pd.to_datetime(["2022-03-01", None, "2022-03-02"], utc=True)})
+    >>> corpus_overview(df)[["outlet", "articles", "words", "undated"]].values.tolist()
+    [['A', 2, 30, 1], ['B', 1, 5, 0]]
+    """
+    if by not in articles.columns:
+        raise ParameterError(f"group_by {by!r} is not a column of the articles table")
+    frame = articles.assign(
+        _key=articles[by].astype("string").fillna("(none)"),
+        _words=pd.to_numeric(articles.get("n_words", 0), errors="coerce").fillna(0),
+        _date=pd.to_datetime(articles["published"], utc=True, errors="coerce"),
+        _dup=_flag(articles, "is_duplicate"),
+        _synd=_flag(articles, "syndicated"),
+    )
+    out = frame.groupby("_key", sort=False).agg(
+        articles=("_key", "size"),
+        words=("_words", "sum"),
+        first=("_date", "min"),
+        last=("_date", "max"),
+        undated=("_date", lambda s: int(s.isna().sum())),
+        duplicates=("_dup", "sum"),
+        syndicated=("_synd", "sum"),
+    )
+    out["words"] = out["words"].astype("int64")
+    out = out.rename_axis(by).reset_index().sort_values(["articles", by], ascending=[False, True])
+    return out.reset_index(drop=True)
+
+
+def _flag(articles: pd.DataFrame, column: str) -> pd.Series:
+    if column not in articles.columns:
+        return pd.Series(0, index=articles.index, dtype="int64")
+    return articles[column].astype("boolean").fillna(False).astype("int64")
+
+
+def tally(articles: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
+    """
+    Count articles per value of ``column`` (missing values counted as ``"(unknown)"``).
+
+    Returns
+    -------
+    DataFrame
+        ``[by?, column, articles, share]``; ``share`` is within each ``by`` group.
+
+    Examples
+    --------
+    >>> tally(pd.DataFrame({"language": ["en", "en", None]}), "language").values.tolist()
+    [['en', 2, 0.6666666666666666], ['(unknown)', 1, 0.3333333333333333]]
+    """
+    for name in [column] + ([by] if by else []):
+        if name not in articles.columns:
+            raise ParameterError(f"{name!r} is not a column of the articles table")
+    keys = [by, column] if by else [column]
+    frame = articles[keys].astype("string").fillna("(unknown)")
+    counts = frame.value_counts(keys, sort=False).rename("articles").reset_index()
+    totals = counts.groupby(by)["articles"].transform("sum") if by else counts["articles"].sum()
+    counts["share"] = counts["articles"] / totals
+    order = [by, "articles"] if by else ["articles"]
+    asc = [True, False] if by else [False]
+    return counts.sort_values(order + [column], ascending=asc + [True]).reset_index(drop=True)
+
+
+def two_groups(
+    articles: pd.DataFrame, *, compare: str = "outlet", a: str = "", b: str = ""
+) -> pd.DataFrame:
+    """
+    Keep the articles of two groups and label them in a ``group`` column.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        Canonical articles table.
+    compare : str, default "outlet"
+        A column (``a`` and ``b`` are values of it, case-insensitive), or ``"period"``
+        (``a`` and ``b`` are date ranges read by :func:`parse_date_range`).
+    a, b : str, default ""
+        The two groups. Left empty: the two largest values of the column, or for
+        ``"period"`` the first and second half of the dated articles.
+
+    Returns
+    -------
+    DataFrame
+        The articles of both groups with ``group`` set to the label of each
+        (``a`` first); an article in both periods is kept in the first.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["A", "B", "A", "C"], "published": pd.to_datetime(
+    ...     ["2022-03-01", "2022-03-02", "2022-03-03", "2022-03-04"], utc=True)})
+    >>> two_groups(df, compare="outlet", a="a", b="C")["group"].tolist()
+    ['A', 'A', 'C']
+    """
+    if compare == "period":
+        published = pd.to_datetime(articles["published"], utc=True, errors="coerce")
+        if not (a or b):
+            dated = published.dropna().sort_values()
+            if len(dated) < 2:
+                raise NoArticlesError("Fewer than two dated articles: no periods to compare.")
+            middle = dated.iloc[len(dated) // 2]
+            first, last = dated.iloc[0], dated.iloc[-1]
+            masks = {
+                f"{first:%Y-%m-%d} to {middle:%Y-%m-%d}": (published < middle),
+                f"{middle:%Y-%m-%d} to {last:%Y-%m-%d}": (published >= middle),
+            }
+        else:
+            masks = {}
+            for label in (a, b):
+                start, end = parse_date_range(label)
+                keep = published.notna()
+                if start is not None:
+                    keep &= published >= start
+                if end is not None:
+                    keep &= published < end
+                masks[label] = keep
+    else:
+        if compare not in articles.columns:
+            raise ParameterError(f"compare {compare!r} is neither 'period' nor a column")
+        values = articles[compare].astype("string")
+        if not (a and b):
+            top = [v for v in values.value_counts().index if v not in (a, b)]
+            picked = [a] if a else []
+            picked += top[: 2 - len(picked)]
+            if len(picked) < 2:
+                raise NoArticlesError(f"Fewer than two values of {compare!r}: nothing to compare.")
+            a, b = picked
+        lower = values.str.lower()
+        masks = {}
+        for label in (a, b):
+            matched = values[lower == label.lower()].dropna()
+            name = matched.iloc[0] if len(matched) else label
+            masks[name] = (lower == label.lower()).fillna(False)
+    labels = pd.Series(pd.NA, index=articles.index, dtype="string")
+    for label, mask in reversed(list(masks.items())):
+        labels = labels.mask(mask.to_numpy(dtype=bool), label)
+    out = articles.assign(group=labels)
+    out = out[out["group"].notna()]
+    order = {label: i for i, label in enumerate(masks)}
+    return out.sort_values("group", key=lambda s: s.map(order), kind="stable").reset_index(
+        drop=True
+    )
+
+
+def add_article_column(table: pd.DataFrame, articles: pd.DataFrame, column: str) -> pd.DataFrame:
+    """
+    Return ``table`` (one row per quote, sentence...) with ``column`` of its article.
+
+    Rows are matched on ``article_id``; a table that already has ``column`` is
+    returned unchanged.
+
+    Examples
+    --------
+    >>> quotes = pd.DataFrame({"article_id": ["a", "b", "a"], "speaker": ["X", "Y", "Z"]})
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "group": ["first", "second"]})
+    >>> add_article_column(quotes, arts, "group")["group"].tolist()
+    ['first', 'second', 'first']
+    """
+    if column in table.columns:
+        return table
+    for frame, name in ((table, "table"), (articles, "articles")):
+        if "article_id" not in frame.columns:
+            raise ParameterError(f"the {name} has no 'article_id' column")
+    if column not in articles.columns:
+        raise ParameterError(f"{column!r} is not a column of the articles table")
+    lookup = articles.drop_duplicates("article_id").set_index("article_id")[column]
+    return table.assign(**{column: table["article_id"].map(lookup).to_numpy()})
+
+
 def require_articles(articles: pd.DataFrame, *, what: str = "the selection") -> pd.DataFrame:
     """
     Return ``articles`` unchanged, or stop the report with a clear message when it is empty.
