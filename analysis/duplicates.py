@@ -205,14 +205,14 @@ class _Shingler:
         self.size = size
         self._ids: dict[str, int] = {}
 
-    def _token_hash(self, word: str) -> int:
-        h = self._ids.get(word)
-        if h is None:
-            h = self._ids[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-        return h
-
     def __call__(self, words: list[str]) -> np.ndarray:
-        ids = np.fromiter(map(self._token_hash, words), dtype=np.uint32, count=len(words))
+        hashes = list(map(self._ids.get, words))  # known words at C speed
+        if None in hashes:
+            for i, h in enumerate(hashes):
+                if h is None:
+                    word = words[i]
+                    hashes[i] = self._ids[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
+        ids = np.array(hashes, dtype=np.uint32)
         k = min(self.size, len(ids))
         n = len(ids) - k + 1
         if n <= 0:
