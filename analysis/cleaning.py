@@ -528,9 +528,9 @@ def _segments(lines: Sequence[str], scores: Sequence[float]) -> list[tuple[int, 
 
 
 #: Consecutive lines of furniture that separate two regions of a page.
-GAP = 3
+GAP = 2
 #: Smallest score of a region joined to the body, and the share of shared content words.
-MIN_BLOCK, COHERENCE = 40.0, 0.25
+MIN_BLOCK, COHERENCE = 80.0, 0.25
 
 
 def _is_english(lines: Sequence[str]) -> bool:
