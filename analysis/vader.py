@@ -114,7 +114,25 @@ IDIOMS_NLTK: dict[str, float] = {
 
 #: Punctuation that NLTK strips from a word edge when it is exactly one of these.
 PUNC_LIST_NLTK = frozenset(
-    [".", "!", "?", ",", ";", ":", "-", "'", '"', "!!", "!!!", "??", "???", "?!?", "!?!", "?!?!", "!?!?"]
+    [
+        ".",
+        "!",
+        "?",
+        ",",
+        ";",
+        ":",
+        "-",
+        "'",
+        '"',
+        "!!",
+        "!!!",
+        "??",
+        "???",
+        "?!?",
+        "!?!",
+        "?!?!",
+        "!?!?",
+    ]
 )
 _PUNCT = string.punctuation
 _PUNCT_SET = frozenset(_PUNCT)
@@ -177,7 +195,9 @@ def read_emoji_lexicon() -> dict[str, str]:
     return emojis
 
 
-def _round(neg: float, neu: float, pos: float, compound: float) -> tuple[float, float, float, float]:
+def _round(
+    neg: float, neu: float, pos: float, compound: float
+) -> tuple[float, float, float, float]:
     return (round(neg, 3), round(neu, 3), round(pos, 3), round(compound, 4))
 
 
@@ -218,7 +238,10 @@ def _finish(vals: list[float], n: int, text: str, clamp: bool) -> tuple[float, f
         neg_sum -= amp
     total = pos_sum + math.fabs(neg_sum) + neu_count
     return _round(
-        math.fabs(neg_sum / total), math.fabs(neu_count / total), math.fabs(pos_sum / total), compound
+        math.fabs(neg_sum / total),
+        math.fabs(neu_count / total),
+        math.fabs(pos_sum / total),
+        compound,
     )
 
 
@@ -236,7 +259,7 @@ class Vader:
     Examples
     --------
     >>> Vader().score("The talks were very useful.")
-    (0.0, 0.556, 0.444, 0.5413)
+    (0.0, 0.556, 0.444, 0.4927)
     >>> Vader(engine="nltk").polarity_scores("No problem.")["compound"]
     -0.5994
     """
@@ -366,7 +389,9 @@ class Vader:
             valence = valence + B_DECR
         return valence
 
-    def _sentence(self, tokens: list[str], s: int, n: int, group: list[int], flags: list[int], text: str):
+    def _sentence(
+        self, tokens: list[str], s: int, n: int, group: list[int], flags: list[int], text: str
+    ):
         """Score one text whose ``n`` tokens start at ``tokens[s]``.
 
         ``group`` holds the positions of its flagged tokens (lexicon words,
@@ -693,6 +718,8 @@ def score_texts(
         chunks = [distinct[k : k + size] for k in range(0, len(distinct), size)]
         log.info("scoring %d distinct texts in %d processes", len(distinct), len(chunks))
         with ProcessPoolExecutor(len(chunks), mp_context=mp.get_context("spawn")) as pool:
-            scored = [r for part in pool.map(_score_chunk, [engine] * len(chunks), chunks) for r in part]
+            scored = [
+                r for part in pool.map(_score_chunk, [engine] * len(chunks), chunks) for r in part
+            ]
     table = dict(zip(distinct, scored))
     return [table[t] for t in texts]
