@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, SchemaError
-from .tokens import default_stopwords, tokenize
+from .tokens import default_stopwords, normalize, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -316,7 +316,7 @@ def parse_entry(entry: str, where: str = "entry") -> tuple:
     words: list = []
     for part in entry.split():
         if "*" in part or "?" in part:
-            low = part.lower().replace("\u2019", "'")
+            low = normalize(part)
             if low.endswith("'s"):
                 low = low[:-2]
             rx = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in low)

@@ -229,11 +229,11 @@ class Matcher:
         counts = [0] * len(self.labels)
         c = Counter(tokens)
         keys = c.keys()
-        new = keys - self.cache.keys()
+        cache = self.cache
+        new = set(keys).difference(cache)
         if new:
             self._learn(new)
-        cache = self.cache
-        for t in keys & self.hit_terms:
+        for t in self.hit_terms.intersection(keys):
             n = c[t]
             for li in cache[t]:
                 counts[li] += n

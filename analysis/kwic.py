@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
+import types
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -26,26 +28,27 @@ import pandas as pd
 
 from . import _wordtable as wt
 from .errors import ParameterError
-from .tokens import TOKEN_PATTERN
+from .tokens import TOKEN_PATTERN, normalize
 
 __all__ = ["kwic", "KwicIndex"]
 
 log = logging.getLogger(__name__)
 
 _CASELESS = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
+_APOS = re.compile("[\u2019\u00b4\u02bc]")
 _COLUMNS = ["article_id", "outlet", "published", "title", "left", "match", "right", "position"]
 
 
 def _spans(text: str) -> tuple[list[str], list[int], list[int]]:
     """Return the tokens of ``text`` with their start and end offsets in ``text``."""
-    norm = text.replace("\u2019", "'")
-    low = norm.lower()
-    if len(low) == len(norm):
+    low = normalize(text)
+    if len(low) == len(text):
         toks = TOKEN_PATTERN.findall(low)
         starts = [m.start(1) for m in TOKEN_PATTERN.finditer(low)]
         ends = [s + len(t) for s, t in zip(starts, toks)]
         return toks, starts, ends
     # A few characters change length when lowercased: match the original text.
+    norm = _APOS.sub("'", text)
     matches = list(_CASELESS.finditer(norm))
     return (
         [m.group(1).lower() for m in matches],
@@ -303,13 +306,19 @@ def kwic(
     anchor = _anchor(words)
     table = articles
     if anchor:
-        low = (
-            articles["text"]
-            .fillna("")
-            .astype(str)
-            .str.lower()
-            .str.replace("\u2019", "'", regex=False)
+        low = pd.Series(
+            [normalize(t) if isinstance(t, str) else "" for t in articles["text"]], dtype=object
         )
         table = articles[low.str.contains(anchor, regex=False).to_numpy(dtype=bool)]
     index = KwicIndex(table, unique_stories=unique_stories, english_only=english_only)
     return index.search(query, window=window, max_hits=max_hits)
+
+
+class _CallableModule(types.ModuleType):
+    """Let ``analysis.kwic(...)`` call the function even where the name is bound to this module."""
+
+    def __call__(self, *args, **kwargs):
+        return kwic(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -10,13 +10,15 @@ what a "word" is. The rules, in the order they are tried at each position:
    ``U.S.`` and ``U.S`` both give ``u.s``; ``e.g.`` gives ``e.g``.
 3. **Numbers** with decimal or thousands separators stay whole: ``1,000``, ``3.5``.
 4. **Words**: runs of letters and digits (any script), joined by single inner
-   hyphens or apostrophes: ``pro-russian``, ``covid-19``, ``don't``, ``f-16s``.
+   hyphens or apostrophes: ``pro-russian``, ``covid-19``, ``don't``, ``f-16s``,
+   ``then-u.s``.
    Underscores and every other character separate tokens.
 
 After any token, a trailing ``'s`` is dropped: ``Russia's`` gives ``russia``
 (so do the contractions ``it's`` and ``let's``, giving ``it`` and ``let``).
 A trailing plural apostrophe is dropped too (``Ukrainians'`` gives ``ukrainians``).
-The typographic apostrophe ``’`` counts as ``'``. Tokens never contain whitespace,
+The typographic apostrophe ``’``, the acute accent ``´`` and the modifier
+letter ``ʼ`` count as ``'`` (wire copy uses all three). Tokens never contain whitespace,
 so tokenizing a text equals tokenizing its whitespace-separated pieces one by
 one; the fast counters in :mod:`analysis.terms` rely on that.
 
@@ -30,20 +32,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-__all__ = ["TOKEN_PATTERN", "tokenize", "ngrams", "default_stopwords"]
+__all__ = ["TOKEN_PATTERN", "tokenize", "normalize", "ngrams", "default_stopwords"]
 
 _URL_BODY = r"[^\s<>\"'“”()\[\]{}]*[^\s<>\"'“”()\[\]{}.,;:!?]"
+
+_ABBR = r"[^\W\d_](?:\.[^\W\d_])+(?![^\W_])"
 
 #: The compiled pattern behind :func:`tokenize`; group 1 is the token.
 TOKEN_PATTERN: re.Pattern[str] = re.compile(
     r"("
-    r"https?://"
-    + _URL_BODY
-    + r"|www\."
-    + _URL_BODY
-    + r"|(?<![^\W_])[^\W\d_](?:\.[^\W\d_])+(?![^\W_])"
-    r"|\d+(?:[.,]\d+)+"
-    r"|[^\W_]+(?:['\-](?!s\b)[^\W_]+)*"
+    r"https?://" + _URL_BODY + r"|www\." + _URL_BODY + r"|(?<![^\W_])" + _ABBR + r"|\d+(?:[.,]\d+)+"
+    r"|[^\W_]+(?:['\-](?!s\b)(?:" + _ABBR + r"|[^\W_]+))*"
     r")(?:'s\b)?"
 )
 
@@ -74,7 +73,20 @@ def tokenize(text: str) -> list[str]:
     """
     if not isinstance(text, str):
         return []
-    return _findall(text.lower().replace("\u2019", "'"))
+    return _findall(normalize(text))
+
+
+def normalize(text: str) -> str:
+    """
+    Lowercase a text and write every apostrophe as ``'`` (the length never changes
+    except for the rare characters whose lowercase form is longer).
+
+    Examples
+    --------
+    >>> normalize("Kyiv’s")
+    "kyiv's"
+    """
+    return text.lower().replace("\u2019", "'").replace("\u00b4", "'").replace("\u02bc", "'")
 
 
 def ngrams(tokens: list[str], n: int) -> Iterator[str]:
