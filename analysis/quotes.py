@@ -635,6 +635,9 @@ def _speaker_from_np(
     person = _person_in(np.split(",")[0].strip(), anonymous)
     if person:
         return _Speaker(_fullest(person, names), np, offset + lead, offset + lead + len(np), False)
+    head = re.match(r"^([^,]+?)\s*,\s*(?:who|whose|which|that|a|an|the|one|[a-z])", np)
+    if head:  # "The report, which was published on Friday" -> "The report"
+        return _Speaker(head.group(1), np, offset + lead, offset + lead + len(np), anonymous)
     return _Speaker(np, np, offset + lead, offset + lead + len(np), anonymous)
 
 
@@ -689,23 +692,26 @@ def _pair_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[list[tupl
             else:
                 quotes.append(carry)
             carry = None
-        open_at: int | None = None
+        stack: list[int] = []  # content starts of the open quotes, outermost first
         for m in marks:
             role = _mark_role(para, m)
             pos = p_start + m.start()
-            if open_at is None:
-                if role != "close":
-                    open_at = pos + len(m.group())
+            if role == "open" or (role == "either" and not stack):
+                if len(stack) < 2:
+                    stack.append(pos + len(m.group()))
+                else:
+                    stack[-1] = pos + len(m.group())  # a stray opener: start again here
                 continue
-            if role == "open":
-                open_at = pos + len(m.group())  # a stray opener: start again here
-                continue
-            piece = (open_at, pos)
+            if not stack:
+                continue  # a closing mark with nothing open
+            opened = stack.pop()
+            if stack:
+                continue  # a quote inside a quote
+            piece = (opened, pos)
             quotes.append([*pending, piece] if pending is not None else [piece])
             pending = None
-            open_at = None
-        if open_at is not None:
-            carry = [*(pending or []), (open_at, p_end)]
+        if stack:
+            carry = [*(pending or []), (stack[0], p_end)]
         elif pending is not None:
             quotes.append(pending)
     if carry is not None:
@@ -728,7 +734,8 @@ _AFTER_CUE_NP = re.compile(
 
 
 _BEFORE_QUOTE = re.compile(
-    r"(?<![\w-])(?P<cue>" + _QUOTE_CUE_ALT + r")(?![\w-])(?P<tail>[^.!?\"“”]{0,80}?)[:,]\s*$"
+    r"(?<![\w-])(?P<cue>" + _QUOTE_CUE_ALT + r")(?![\w-])(?P<tail>[^.!?\"“”]{0,80}?)[:,]\s*$",
+    re.IGNORECASE,
 )
 
 
@@ -810,8 +817,14 @@ def _attribute_quote(
                 pre.rfind(". "), pre.rfind("? "), pre.rfind("! "), pre.rfind("” "), pre.rfind('" ')
             )
             np_start = cut + 2 if cut >= 0 else 0
+            window = max(para_start, before_end - 220)
+            if not pre[np_start:].strip() and tail.strip():
+                # 'Said one resident, "..."': the speaker follows the cue
+                sp = _speaker_from_np(tail, window + bm.start("tail"), before, names)
+                if sp is not None:
+                    return sp, bm.group("cue"), window + bm.start(), False
             np = _np_before_cue(pre[np_start:])
-            if np and len(np.split()) <= 14:
+            if np and len(np.split()) <= 14 and bm.group("cue")[0].islower():
                 base = max(para_start, before_end - 220) + np_start
                 sp = _speaker_from_np(np, base, before, names)
                 if sp is not None:
@@ -885,7 +898,18 @@ def _skip_object_and_adverbials(text: str, pos: int, lemma: str, end: int) -> in
     m = _ADVERBIAL.match(rest)
     if m:
         pos += m.end()
+        rest = text[pos:end]
+    # "told Reuters on condition of anonymity that ...": what was said starts at "that"
+    m = _THAT_AFTER_CIRCUMSTANCE.match(rest)
+    if m:
+        pos += m.start("that")
     return pos
+
+
+_THAT_AFTER_CIRCUMSTANCE = re.compile(
+    r"^\s*(?:on|in|at|during|after|before|from|by|over|via|through|while|with)\b"
+    r"(?:\s+[^\s,;:\"“”]+){1,7}?\s+(?P<that>that)\b"
+)
 
 
 def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _Attribution | None:
@@ -933,7 +957,7 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
     if lemma in _WEAK_CUES and not _is_sourcey(subject):
         return None
     comma = text.rfind(",", s_start, subj_start)
-    before_content = comma > s_start and len(text[s_start:comma].split()) >= 3
+    before_content = comma > s_start and len(text[s_start:comma].split()) >= 2
     after_text = tail.lstrip()
     if before_content and (
         not tail_core or _is_circumstance(after_text) or after_text.startswith(",")
@@ -964,7 +988,7 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
         return None
     start = after_pos + (len(tail) - len(after_text))
     end = _content_end(text, start, _clause_end(text, start, s_end))
-    if end - start < 6:
+    if end - start < 6 or len(text[start:end].split()) < 2:
         return None
     return _Attribution([(start, end)], sp, cue, _kind(lemma))
 
@@ -1121,13 +1145,15 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
     raw_quotes = _pair_quotes(text, paragraphs)
     para_of = {}
     for q in raw_quotes:
-        para_of[q[0][0]] = next(((a, b) for a, b in paragraphs if a <= q[0][0] < b), (0, len(text)))
+        para_of[q[-1][0]] = next(
+            ((a, b) for a, b in paragraphs if a <= q[-1][0] < b), (0, len(text))
+        )
     found: list[_Attribution] = []
     # 1. direct quotes, with their attribution; merge follow-on pieces
     last: _Attribution | None = None
     last_para: tuple[int, int] | None = None
     for q in raw_quotes:
-        p_start, p_end = para_of[q[0][0]]
+        p_start, p_end = para_of[q[-1][0]]
         pieces_text = " ".join(text[a:b] for a, b in q).strip()
         n_words = len(pieces_text.split())
         sp, cue, cue_at, embedded = _attribute_quote(text, q, p_end, p_start, names)
