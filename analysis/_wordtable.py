@@ -45,17 +45,14 @@ def as_list(by: str | Sequence[str] | None) -> list[str]:
     return list(by)
 
 
-def _english_fallback(articles: pd.DataFrame) -> pd.DataFrame:
-    lang = articles["language"]
-    keep = lang.isna() | (lang.astype("string").str.lower() == "en")
-    return articles[keep.fillna(True).to_numpy(dtype=bool)]
-
-
 def select_rows(
     articles: pd.DataFrame, *, english_only: bool, unique_stories: bool, where: str
 ) -> pd.DataFrame:
     """
     Return the rows a word measurement uses: English (or unknown) only, one per story.
+
+    The language is read from the ``language`` column (no detection here: run
+    :func:`analysis.language.flag_languages`, or ingest, to fill it).
 
     ``unique_stories`` keeps the canonical copy of each story: it uses the
     ``is_duplicate`` column when present, otherwise it runs
@@ -64,12 +61,10 @@ def select_rows(
     need_columns(articles, ["text"], where)
     out = articles
     if english_only and "language" in out.columns:
-        try:
-            from .language import english_only as keep_english
-        except ImportError:
-            keep_english = _english_fallback
+        from .language import english_only as keep_english
+
         before = len(out)
-        out = keep_english(out)
+        out = keep_english(out, detect=False)
         if len(out) < before:
             log.info("%s: left out %d non-English rows", where, before - len(out))
     if unique_stories:

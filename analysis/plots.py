@@ -1,0 +1,446 @@
+"""Charts for the word measurements, in the toolkit's one house style.
+
+Every function draws on a matplotlib Axes (a new figure when ``ax`` is omitted)
+and returns it, so a notebook can adjust a title or save the figure together with
+the table behind it. The style (:data:`HOUSE_STYLE`, applied with
+:func:`house_style`) aims at reports read on screen and on paper: white
+background, light horizontal grid, no top/right spines, a colour-blind-safe
+palette (Okabe and Ito) and sizes that stay legible at 100% zoom.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import ParameterError
+
+__all__ = [
+    "HOUSE_STYLE",
+    "PALETTE",
+    "house_style",
+    "plot_top_terms",
+    "plot_trends",
+    "plot_keyness",
+    "plot_volume_heatmap",
+    "plot_category_rates",
+]
+
+#: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
+
+#: matplotlib settings of the house style.
+HOUSE_STYLE: dict[str, object] = {
+    "figure.figsize": (8.0, 4.5),
+    "figure.dpi": 110,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "axes.edgecolor": "#444444",
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "font.size": 10,
+    "lines.linewidth": 1.8,
+}
+
+
+@contextlib.contextmanager
+def house_style() -> Iterator[None]:
+    """
+    Apply the house style inside a ``with`` block (the plot helpers use it themselves).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> with house_style():
+    ...     plt.rcParams["axes.spines.top"]
+    False
+    """
+    import matplotlib as mpl
+    from cycler import cycler
+
+    with mpl.rc_context({**HOUSE_STYLE, "axes.prop_cycle": cycler(color=list(PALETTE))}):
+        yield
+
+
+def _need(table: pd.DataFrame, columns: Sequence[str], where: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise ParameterError(f"{where}: expected a DataFrame, got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ParameterError(
+            f"{where}: the table has no column {missing[0]!r} (columns: {list(table.columns)})"
+        )
+
+
+def _new_axes(ax, figsize=None):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _group_label(row: pd.Series, cols: Sequence[str]) -> str:
+    return " / ".join(str(row[c]) for c in cols)
+
+
+def plot_top_terms(
+    counts: pd.DataFrame,
+    *,
+    group: object = None,
+    by: str | None = None,
+    n: int = 15,
+    value: str = "per_10k",
+    ax=None,
+):
+    """
+    Draw the most frequent terms of one group as horizontal bars.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Output of :func:`analysis.term_counts`.
+    group : object, optional
+        Value of ``by`` to draw; needed when the table has several groups.
+    by : str, optional
+        Group column of ``counts`` (default: the first column before ``term``).
+    n : int, default 15
+        Number of terms.
+    value : str, default "per_10k"
+        Column drawn (``count``, ``per_10k`` or ``doc_freq``).
+
+    Returns
+    -------
+    matplotlib Axes
+        Titled with the group and its N (articles).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"term": ["talks", "grain"], "count": [3, 1], "per_10k": [30.0, 10.0],
+    ...                   "n_articles": [4, 4], "n_words": [1000, 1000]})
+    >>> [x.get_text() for x in plot_top_terms(t).get_yticklabels()]
+    ['talks', 'grain']
+    """
+    _need(counts, ["term", value], "plot_top_terms")
+    keys = list(counts.columns[: list(counts.columns).index("term")])
+    by = by or (keys[0] if keys else None)
+    table = counts
+    if by is not None:
+        if group is None:
+            groups = table[by].unique()
+            if len(groups) > 1:
+                raise ParameterError(
+                    f"plot_top_terms: the table has {len(groups)} groups in {by!r}; pass group="
+                )
+            group = groups[0] if len(groups) else None
+        table = table[table[by] == group]
+    table = table.sort_values(value, ascending=False, kind="stable").head(n)
+    with house_style():
+        ax = _new_axes(ax, figsize=(6, 0.3 * max(len(table), 4) + 1))
+        y = np.arange(len(table))[::-1]
+        ax.barh(y, table[value].to_numpy(dtype=float), color=PALETTE[0])
+        ax.set_yticks(y, table["term"].astype(str).tolist())
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ax.set_xlabel(
+            {
+                "per_10k": "uses per 10,000 words",
+                "count": "uses",
+                "doc_freq": "articles using it",
+            }.get(value, value)
+        )
+        n_art = (
+            int(table["n_articles"].iloc[0])
+            if "n_articles" in table.columns and len(table)
+            else None
+        )
+        title = "Top terms" if group is None else f"Top terms: {group}"
+        ax.set_title(title + (f" (N={n_art:,} articles)" if n_art is not None else ""))
+    return ax
+
+
+def plot_trends(
+    trends: pd.DataFrame,
+    *,
+    series: str | Sequence[str] | None = None,
+    value: str = "per_10k",
+    min_articles: int = 5,
+    ax=None,
+):
+    """
+    Draw one line per series over time, with the N behind each series and point.
+
+    Parameters
+    ----------
+    trends : DataFrame
+        Output of :func:`analysis.term_trends` or ``dictionary_counts(..., freq=...)``
+        (needs ``period``, ``n_articles`` and ``value``).
+    series : str or list of str, optional
+        Columns naming a line (default: every column before ``period``, plus
+        ``term``/``category`` when several are present).
+    value : str, default "per_10k"
+    min_articles : int, default 5
+        Points resting on fewer articles are drawn hollow: read them with care.
+
+    Returns
+    -------
+    matplotlib Axes
+        Legend entries carry the total N (articles) of each series.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"outlet": ["A", "A"], "period": pd.to_datetime(["2022-03-01", "2022-04-01"]),
+    ...                   "term": ["talks", "talks"], "per_10k": [3.0, 5.0], "n_articles": [10, 2]})
+    >>> plot_trends(t).get_legend().get_texts()[0].get_text()
+    'A (N=12)'
+    """
+    _need(trends, ["period", value, "n_articles"], "plot_trends")
+    if series is None:
+        cols = list(trends.columns)
+        series = cols[: cols.index("period")]
+        for extra in ("term", "category"):
+            if extra in trends.columns and trends[extra].nunique() > 1:
+                series.append(extra)
+    series = [series] if isinstance(series, str) else list(series)
+    with house_style():
+        ax = _new_axes(ax)
+        groups = trends.groupby(series, sort=True) if series else [((), trends)]
+        for i, (key, part) in enumerate(groups):
+            part = part.sort_values("period")
+            key = key if isinstance(key, tuple) else (key,)
+            label = " / ".join(map(str, key)) or value
+            color = PALETTE[i % len(PALETTE)]
+            x = pd.to_datetime(part["period"])
+            y = part[value].to_numpy(dtype=float)
+            n_art = part["n_articles"].to_numpy()
+            ax.plot(x, y, color=color, label=f"{label} (N={int(n_art.sum()):,})")
+            solid = n_art >= min_articles
+            ax.scatter(x[solid], y[solid], color=color, s=16, zorder=3)
+            ax.scatter(x[~solid], y[~solid], facecolors="white", edgecolors=color, s=16, zorder=3)
+        ax.set_ylabel({"per_10k": "uses per 10,000 words", "count": "uses"}.get(value, value))
+        ax.set_xlabel("")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.figure.autofmt_xdate()
+        if min_articles > 1:
+            ax.annotate(
+                f"hollow points: fewer than {min_articles} articles",
+                xy=(0, -0.18),
+                xycoords="axes fraction",
+                fontsize=8,
+                color="#666666",
+            )
+    return ax
+
+
+def plot_keyness(
+    keyness: pd.DataFrame,
+    *,
+    group: object = None,
+    n: int = 15,
+    significant_only: bool = True,
+    ax=None,
+):
+    """
+    Draw keyness as diverging bars: log ratio of the most distinctive terms on each side.
+
+    Parameters
+    ----------
+    keyness : DataFrame
+        Output of :func:`analysis.keyness`.
+    group : object, optional
+        The comparison to draw (a value of ``group``); needed when there are several.
+    n : int, default 15
+        Terms on each side.
+    significant_only : bool, default True
+        Draw only terms with a significant corrected p-value.
+
+    Returns
+    -------
+    matplotlib Axes
+        Bars right of zero: more frequent in the group; left: in the reference.
+
+    Examples
+    --------
+    >>> k = pd.DataFrame({"group": "A", "reference": "rest", "term": ["ceasefire", "missile"],
+    ...                   "log_ratio": [2.0, -1.5], "significant": [True, True],
+    ...                   "n_articles": 10, "n_articles_ref": 30})
+    >>> [x.get_text() for x in plot_keyness(k).get_yticklabels()]
+    ['ceasefire', 'missile']
+    """
+    _need(keyness, ["group", "reference", "term", "log_ratio", "significant"], "plot_keyness")
+    table = keyness
+    groups = table["group"].unique()
+    if group is None:
+        if len(groups) > 1:
+            raise ParameterError(
+                f"plot_keyness: {len(groups)} comparisons in the table; pass group="
+            )
+        group = groups[0] if len(groups) else None
+    table = table[table["group"] == group]
+    if significant_only:
+        table = table[table["significant"].astype(bool)]
+    pos = table[table["log_ratio"] > 0].nlargest(n, "log_ratio")
+    neg = table[table["log_ratio"] < 0].nsmallest(n, "log_ratio").iloc[::-1]
+    shown = pd.concat([pos, neg])
+    with house_style():
+        ax = _new_axes(ax, figsize=(7, 0.28 * max(len(shown), 4) + 1.2))
+        y = np.arange(len(shown))[::-1]
+        vals = shown["log_ratio"].to_numpy(dtype=float)
+        colors = [PALETTE[0] if v > 0 else PALETTE[1] for v in vals]
+        ax.barh(y, vals, color=colors)
+        ax.set_yticks(y, shown["term"].astype(str).tolist())
+        ax.axvline(0, color="#444444", linewidth=0.8)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ref = table["reference"].iloc[0] if len(table) else "reference"
+        ax.set_xlabel(f"log2 ratio: right = more in {group}, left = more in {ref}")
+        n_t = (
+            int(table["n_articles"].iloc[0])
+            if "n_articles" in table.columns and len(table)
+            else None
+        )
+        n_r = (
+            int(table["n_articles_ref"].iloc[0])
+            if "n_articles_ref" in table.columns and len(table)
+            else None
+        )
+        counts = f" (N={n_t:,} vs {n_r:,} articles)" if n_t is not None and n_r is not None else ""
+        ax.set_title(f"Distinctive terms: {group} vs {ref}{counts}")
+    return ax
+
+
+def plot_volume_heatmap(
+    volume: pd.DataFrame, *, by: str = "outlet", value: str = "n_articles", ax=None
+):
+    """
+    Draw coverage volume as a heatmap: groups in rows, periods in columns.
+
+    Parameters
+    ----------
+    volume : DataFrame
+        Output of :func:`analysis.volume`.
+    by : str, default "outlet"
+    value : {"n_articles", "share"}
+
+    Returns
+    -------
+    matplotlib Axes
+        Row labels carry each group's N (articles).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"outlet": ["A", "A", "B", "B"],
+    ...                   "period": pd.to_datetime(["2022-03-01", "2022-03-02"] * 2),
+    ...                   "n_articles": [1, 0, 2, 3], "share": [1 / 3, 0.0, 2 / 3, 1.0]})
+    >>> [x.get_text() for x in plot_volume_heatmap(v).get_yticklabels()]
+    ['A (N=1)', 'B (N=5)']
+    """
+    _need(volume, [by, "period", value], "plot_volume_heatmap")
+    grid = volume.pivot_table(
+        index=by, columns="period", values=value, aggfunc="sum", fill_value=0, observed=True
+    )
+    totals = (
+        volume.groupby(by, observed=True)["n_articles"].sum()
+        if "n_articles" in volume.columns
+        else None
+    )
+    with house_style():
+        ax = _new_axes(ax, figsize=(9, 0.35 * max(len(grid), 3) + 1.5))
+        im = ax.imshow(
+            grid.to_numpy(dtype=float), aspect="auto", cmap="Blues", interpolation="nearest"
+        )
+        labels = [
+            f"{g} (N={int(totals[g]):,})" if totals is not None else str(g) for g in grid.index
+        ]
+        ax.set_yticks(np.arange(len(grid)), labels)
+        periods = pd.to_datetime(grid.columns)
+        step = max(1, len(periods) // 12)
+        ticks = np.arange(0, len(periods), step)
+        ax.set_xticks(
+            ticks, [periods[i].strftime("%Y-%m-%d") for i in ticks], rotation=45, ha="right"
+        )
+        ax.grid(False)
+        ax.figure.colorbar(
+            im,
+            ax=ax,
+            label="articles" if value == "n_articles" else "share of the period's articles",
+        )
+        ax.set_title("Coverage volume")
+    return ax
+
+
+def plot_category_rates(
+    counts: pd.DataFrame, *, by: str = "outlet", value: str = "per_10k", ax=None
+):
+    """
+    Draw dictionary category rates per group as grouped horizontal bars.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Output of ``dictionary_counts(articles, dictionary, by=by)`` (no ``freq``).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"outlet": ["A", "A", "B", "B"], "category": ["war", "peace"] * 2,
+    ...                   "per_10k": [5.0, 1.0, 3.0, 2.0], "n_articles": [4, 4, 9, 9]})
+    >>> [x.get_text() for x in plot_category_rates(c).get_yticklabels()]
+    ['A (N=4)', 'B (N=9)']
+    """
+    _need(counts, [by, "category", value, "n_articles"], "plot_category_rates")
+    grid = counts.pivot_table(
+        index=by, columns="category", values=value, aggfunc="sum", observed=True, sort=False
+    )
+    n_art = counts.groupby(by, observed=True, sort=False)["n_articles"].first()
+    grid = grid.sort_index()
+    with house_style():
+        ax = _new_axes(ax, figsize=(7, 0.5 * max(len(grid), 3) + 1.2))
+        k = grid.shape[1]
+        height = 0.8 / max(k, 1)
+        base = np.arange(len(grid))[::-1]
+        for j, cat in enumerate(grid.columns):
+            ax.barh(
+                base + (k / 2 - j - 0.5) * height,
+                grid[cat].to_numpy(dtype=float),
+                height=height,
+                color=PALETTE[j % len(PALETTE)],
+                label=str(cat),
+            )
+        ax.set_yticks(base, [f"{g} (N={int(n_art[g]):,})" for g in grid.index])
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ax.set_xlabel("matches per 10,000 words" if value == "per_10k" else value)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.set_title("Dictionary categories")
+    return ax
