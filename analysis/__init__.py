@@ -49,6 +49,13 @@ _EXPORTS: dict[str, str] = {
     "KwicIndex": "kwic",
     "load_dictionary": "dictionaries",
     "dictionary_counts": "dictionaries",
+    "bundled_dictionaries": "dictionaries",
+    "house_style": "plots",
+    "plot_top_terms": "plots",
+    "plot_trends": "plots",
+    "plot_keyness": "plots",
+    "plot_volume_heatmap": "plots",
+    "plot_category_rates": "plots",
     # tone and sources
     "sentiment_scores": "sentiment",
     "article_sentiment": "sentiment",
