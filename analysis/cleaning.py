@@ -276,7 +276,7 @@ def _learn(prepared: list[_Doc], *, min_docs: int, min_share: float) -> dict[str
         for d in members:
             norms = [normalize_line(ln) for ln in d.lines]
             story = frozenset(
-                n for n, ln in zip(norms, d.lines) if _ends_sentence(ln) and _word_count(ln) >= 8
+                ln.lower() for ln in d.lines if _ends_sentence(ln) and _word_count(ln) >= 8
             )
             if story and story in seen_stories:
                 continue

@@ -32,6 +32,12 @@ log = logging.getLogger(__name__)
 #: Keys of :func:`parse_html`'s result.
 HTML_FIELDS = (*FIELDS, "url", "language")
 
+#: htmldate settings: the original publication date (not the last update), time kept.
+_DATE_PARAMS = {
+    "original_date": True,
+    "extensive_search": True,
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
 _CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.IGNORECASE)
 _LANG = re.compile(rb"<html[^>]*\blang=[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
 
@@ -77,22 +83,9 @@ def _figure_captions(tree) -> list[str]:
     return out
 
 
-def _publication_date(html: str, fallback: str | None) -> pd.Timestamp | None:
-    from htmldate import find_date
-
-    found = None
-    try:
-        found = find_date(
-            html, original_date=True, extensive_search=True, outputformat="%Y-%m-%dT%H:%M:%S%z"
-        )
-    except (ValueError, TypeError) as exc:  # htmldate on pathological markup
-        log.debug("htmldate failed: %s", exc)
-    for value in (found, fallback):
-        if value:
-            ts = pd.to_datetime(value, errors="coerce", utc=True)
-            if not pd.isna(ts):
-                return ts
-    return None
+def _timestamp(value: str | None) -> pd.Timestamp | None:
+    ts = pd.to_datetime(value, errors="coerce", utc=True) if value else None
+    return None if ts is None or pd.isna(ts) else ts
 
 
 def parse_html(raw: bytes | str, *, source_path: str = "") -> dict:
@@ -101,8 +94,9 @@ def parse_html(raw: bytes | str, *, source_path: str = "") -> dict:
 
     The body, headline, author, site name, URL and section come from
     ``trafilatura.bare_extraction`` (comments excluded), the publication date from
-    ``htmldate`` (the original date, not the last update; trafilatura's date when
-    htmldate finds none), the language from the page's ``<html lang>``. Photo captions
+    ``htmldate`` as trafilatura runs it (the original date, not the last update, with
+    its time and zone when the page gives them), the language from the page's
+    ``<html lang>``. Photo captions
     are the page's ``<figcaption>`` texts; dateline and wire agency are read from the
     body as in :func:`analysis.cleaning.parse_text_dump`, the publisher from the
     copyright line.
@@ -155,7 +149,11 @@ def parse_html(raw: bytes | str, *, source_path: str = "") -> dict:
     result["language"] = lang.group(1).decode("ascii").lower() if lang else None
     try:
         doc = trafilatura.bare_extraction(
-            html, with_metadata=True, include_comments=False, include_tables=True
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            date_extraction_params=dict(_DATE_PARAMS),
         )
     except (ValueError, TypeError) as exc:
         log.warning("%s: trafilatura could not parse the page (%s)", source_path or "<html>", exc)
@@ -189,7 +187,7 @@ def parse_html(raw: bytes | str, *, source_path: str = "") -> dict:
     dateline, agency = _dateline(paragraphs[0]) if paragraphs else (None, None)
     result["dateline"] = dateline
     result["wire"] = agency or _wire(paragraphs, captions, result["byline"])
-    published = _publication_date(html, meta.get("date"))
+    published = _timestamp(meta.get("date"))
     if published is not None:
         result["published"] = published
         result["date_source"] = "html"

@@ -240,7 +240,9 @@ def run(quick: bool = False) -> list[dict]:
                 f1=round(res["f1"], 3),
                 f1_tune=round(res["f1_tune"], 3),
                 f1_held_out=round(res["f1_held_out"], 3),
-                notes="time includes reading pages and rendering text dumps",
+                notes="time includes reading pages"
+                + (" and rendering text dumps" if case == "text_dumps" else ""),
             )
         )
+    common.add_ratios(rows, "keep_everything")
     return common.add_ratios(rows, "trafilatura_html")
