@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -42,6 +43,8 @@ SCHEDULER_ENV = "MCA_DASK_SCHEDULER"
 ROWS_PER_FILE = 50_000
 #: Name of the articles table inside a corpus folder (a file or a folder of parts).
 ARTICLES = "articles.parquet"
+#: Story fields found over the whole corpus, beside the articles.
+DUPLICATES = "duplicates.parquet"
 
 Engine = Literal["pandas", "dask"]
 
@@ -216,16 +219,71 @@ def open_dask_corpus(
     >>> ddf.npartitions, len(ddf)  # doctest: +SKIP
     """
     import dask.dataframe as dd
+    import pyarrow.parquet as pq
 
     path = articles_path(corpus_dir)
     if npartitions is not None and (not isinstance(npartitions, int) or npartitions < 1):
         raise ParameterError(f"npartitions must be a positive integer, got {npartitions!r}")
-    source: Any = [str(p) for p in _part_files(path)] if path.is_dir() else str(path)
-    ddf = dd.read_parquet(source, columns=list(columns) if columns else None)
+    files = _part_files(path) if path.is_dir() else [path]
+    # part files written from different sources may lack optional columns: the union,
+    # in order of first appearance, is what the pandas engine's concatenation gives
+    union: list[str] = []
+    for file in files:
+        union.extend(c for c in pq.read_schema(file).names if c not in union)
+    derived_file = path.parent / DUPLICATES
+    use_derived = path.name == ARTICLES and derived_file.is_file() and "article_id" in union
+    finish = dict(
+        union=union,
+        derived=str(derived_file) if use_derived else None,
+        columns=list(columns) if columns else None,
+    )
+    meta = _read_part(files[0], empty=True, **finish)
+    ddf = dd.from_map(
+        _read_part, [str(f) for f in files], meta=meta, enforce_metadata=False, **finish
+    )
     if npartitions is not None and npartitions != ddf.npartitions:
         ddf = ddf.repartition(npartitions=npartitions)
     log.debug("opened %s as %d partitions", path, ddf.npartitions)
     return ddf
+
+
+def _read_part(
+    file: str | Path,
+    *,
+    union: list[str],
+    derived: str | None,
+    columns: list[str] | None,
+    empty: bool = False,
+) -> pd.DataFrame:
+    """Read one part file as the pandas engine reads a corpus: all columns, story fields, schema."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from .schema import conform
+
+    schema = pq.read_schema(file)
+    table = schema.empty_table() if empty else pq.read_table(file)
+    part = table.to_pandas()
+    for col in union:
+        if col not in part.columns:
+            part[col] = pd.Series(None, index=part.index, dtype=object)
+    part = part[union]
+    if derived is not None:
+        ids = pa_ids = table.column("article_id")
+        found = (
+            pq.read_table(derived, filters=pc.is_in(pc.field("article_id"), pa_ids))
+            if len(ids)
+            else pq.read_schema(derived).empty_table()
+        )
+        story = found.to_pandas()
+        keep = [c for c in story.columns if c != "article_id"]
+        base = part.drop(columns=[c for c in keep if c in part.columns and c != "wire"])
+        part = base.merge(story, on="article_id", how="left", suffixes=("", "_derived"))
+        if "wire_derived" in part:
+            extra = part.pop("wire_derived")
+            part["wire"] = part["wire"].fillna(extra)
+    part = conform(part)
+    return part[[c for c in columns if c in part.columns]] if columns else part
 
 
 def open_corpus_engine(
@@ -827,6 +885,7 @@ def find_duplicates(
     lengths = [int(x) for x in dask.compute(*[delayed(len)(p) for p in parts])]
     starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(int).tolist()
     bands = _lsh_bands(params)
+    t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=scratch_dir, prefix="mca-minhash-") as tmp:
         sketches = [
             delayed(_dup_sketch, pure=False)(
@@ -837,10 +896,11 @@ def find_duplicates(
         roots = delayed(_dup_components)(sketches, _prune_below(params)).compute()
     size = np.bincount(roots, minlength=len(roots))[roots]
     log.info(
-        "duplicates: %d rows in %d bundles (%d rows share one)",
+        "duplicates: %d rows in %d bundles (%d rows share one) in %.1f s",
         len(roots),
         int((np.bincount(roots) > 0).sum()),
         int((size > 1).sum()),
+        time.perf_counter() - t0,
     )
     pieces = []
     for p, s, n in zip(parts, starts, lengths):
@@ -868,3 +928,530 @@ def find_duplicates(
         for p, s, n in zip(_partitions(articles), starts, lengths)
     ]
     return dd.from_delayed(out, meta=meta, verify_meta=False)
+
+
+# ---------------------------------------------------------------------------
+# Words: term counts, keyness, volume, KWIC
+# ---------------------------------------------------------------------------
+
+
+def _rows_for(articles: dd.DataFrame, unique_stories: bool, options: dict) -> dd.DataFrame:
+    """The rows a measurement reads: with ``unique_stories``, story fields found across partitions."""
+    if unique_stories and "is_duplicate" not in articles.columns:
+        return find_duplicates(articles, **options)
+    return articles
+
+
+def _word_partial(part: pd.DataFrame, by: list[str], options: dict) -> dict:
+    """Per-group token Counters of one partition, keyed by the group's values."""
+    from . import _wordtable as wt
+    from .terms import _count
+
+    table = wt.select_rows(
+        part,
+        english_only=options["english_only"],
+        unique_stories=options["unique_stories"],
+        where=options["where"],
+    )
+    if options.get("freq"):
+        table = wt.add_period(table, options["freq"], where=options["where"])
+    codes, groups = wt.group_codes(table, by)
+    counts, dfs, n_docs, n_words = _count(
+        wt.texts_of(table),
+        codes,
+        len(groups),
+        ngram=options["ngram"],
+        doc_freq=options["doc_freq"],
+        stop=options["stop"],
+        n_jobs=1,
+    )
+    keys = list(groups.itertuples(index=False, name=None)) if by else [()]
+    return {
+        key: (counts[g], dfs[g], n_docs[g], n_words[g], {c: groups[c].iloc[g] for c in by})
+        for g, key in enumerate(keys)
+        if n_docs[g]
+    }
+
+
+def _merge_word_partials(partials: list[dict]) -> dict:
+    """Add per-group Counters and totals, keeping the first-seen order of terms."""
+    out: dict = {}
+    for partial in partials:
+        for key, (c, d, nd, nw, label) in partial.items():
+            if key not in out:
+                out[key] = (c.copy(), d.copy(), nd, nw, label)
+            else:
+                c0, d0, nd0, nw0, label0 = out[key]
+                c0.update(c)
+                d0.update(d)
+                out[key] = (c0, d0, nd0 + nd, nw0 + nw, label0)
+    return out
+
+
+def _word_counts(articles: dd.DataFrame, by: list[str], options: dict) -> dict:
+    from dask import delayed
+
+    parts = [delayed(_word_partial, pure=True)(p, by, options) for p in _partitions(articles)]
+    return _tree_reduce(parts, _merge_word_partials).compute()
+
+
+def term_counts(
+    articles: dd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    ngram: int = 1,
+    stopwords: Any = "default",
+    extra_stopwords: Any = None,
+    min_count: int = 1,
+    top: int | None = None,
+    doc_freq: bool = True,
+    unique_stories: bool = False,
+    english_only: bool = True,
+    n_jobs: int | None = None,
+) -> pd.DataFrame:
+    """
+    Count terms partition by partition and add the counts: :func:`analysis.term_counts` on Dask.
+
+    Each partition is counted with the pandas engine's own counter; counts,
+    document frequencies, articles and tokens per group are added across
+    partitions, then rates, ``min_count`` and ``top`` are applied to the totals.
+    Options and result are those of :func:`analysis.term_counts` (``n_jobs`` is
+    ignored: the cluster's workers are the parallelism). Under ``top``, terms tied
+    at the cut are taken in alphabetical order.
+
+    Returns
+    -------
+    DataFrame
+        ``[*by, term, count, doc_freq, per_10k, n_articles, n_words]``.
+
+    Examples
+    --------
+    >>> counts = term_counts(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
+    """
+    import numpy as np
+
+    from . import _wordtable as wt
+
+    if not isinstance(ngram, int) or ngram < 1:
+        raise ParameterError(f"ngram={ngram!r}; expected a positive integer")
+    by = wt.as_list(by)
+    missing = [c for c in [*by, "text"] if c not in articles.columns]
+    if missing:
+        from .errors import SchemaError
+
+        raise SchemaError(
+            missing[0], f"term_counts needs this column; the table has {list(articles.columns)}"
+        )
+    options = dict(
+        english_only=english_only,
+        unique_stories=unique_stories,
+        where="term_counts",
+        ngram=ngram,
+        doc_freq=doc_freq,
+        stop=wt.stopword_set(stopwords, extra_stopwords),
+    )
+    merged = _word_counts(_rows_for(articles, unique_stories, {}), by, options)
+    parts = []
+    for key in sorted(merged, key=_sort_key):
+        counts, dfs, _, n_words, label = merged[key]
+        n_docs = merged[key][2]
+        items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if min_count > 1:
+            items = [kv for kv in items if kv[1] >= min_count]
+        if top is not None:
+            items = items[:top]
+        if not items:
+            continue
+        terms = [k for k, _ in items]
+        part = pd.DataFrame(
+            {"term": terms, "count": np.fromiter((v for _, v in items), np.int64, len(items))}
+        )
+        if doc_freq:
+            part["doc_freq"] = np.fromiter((dfs[t] for t in terms), np.int64, len(terms))
+        part["per_10k"] = part["count"] * 10_000 / n_words if n_words else np.nan
+        part["n_articles"] = n_docs
+        part["n_words"] = n_words
+        for col in reversed(by):
+            part.insert(0, col, label[col])
+        parts.append(part)
+    cols = (
+        [*by, "term", "count"]
+        + (["doc_freq"] if doc_freq else [])
+        + ["per_10k", "n_articles", "n_words"]
+    )
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)
+    out = out.sort_values(
+        [*by, "count", "term"], ascending=[True] * len(by) + [False, True], kind="stable"
+    )
+    return out.reset_index(drop=True)[cols]
+
+
+def _sort_key(key: tuple) -> tuple:
+    return tuple((v is None, str(type(v)), v) for v in key)
+
+
+def keyness(
+    articles: dd.DataFrame,
+    *,
+    by: str | None = None,
+    target: object = None,
+    reference: object = None,
+    freq: Literal["D", "W", "M"] | None = None,
+    min_count: int = 5,
+    alpha: float = 0.05,
+    correction: Literal["bh", "holm", "none"] = "bh",
+    top: int | None = None,
+    stopwords: Any = "default",
+    extra_stopwords: Any = None,
+    unique_stories: bool = False,
+    english_only: bool = True,
+) -> pd.DataFrame:
+    """
+    Find distinctive terms from counts added across partitions: :func:`analysis.keyness` on Dask.
+
+    Token counts per group (or per period) are computed partition by partition
+    and added; the comparisons, G2 tests, corrections and effect sizes are then
+    those of the pandas engine. ``reference`` may be a value of ``by``, or a
+    pandas or Dask table (a reference corpus).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`analysis.keyness`.
+
+    Examples
+    --------
+    >>> keyness(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
+    """
+    from collections import Counter
+
+    from . import _wordtable as wt
+    from .terms import _compare
+
+    if not 0 < alpha < 1:
+        raise ParameterError(f"alpha={alpha!r}; expected a number between 0 and 1")
+    if correction not in ("bh", "holm", "none"):
+        raise ParameterError(f"correction={correction!r}; expected 'bh', 'holm' or 'none'")
+    options = dict(
+        english_only=english_only,
+        unique_stories=unique_stories,
+        where="keyness",
+        ngram=1,
+        doc_freq=False,
+        stop=wt.stopword_set(stopwords, extra_stopwords),
+    )
+    table = _rows_for(articles, unique_stories, {})
+
+    def counted(frame: Any, key: str | None, *, period: bool = False) -> tuple:
+        if not is_dask(frame):
+            import dask.dataframe as dd
+
+            frame = dd.from_pandas(frame, npartitions=1, sort=False)
+        keys = [key] if key else []
+        merged = _word_counts(frame, keys, {**options, "freq": freq if period else None})
+        ordered = sorted(merged, key=_sort_key)
+        labels = [merged[k][4][key] for k in ordered] if key else ["all"]
+        empty = (Counter(), Counter(), 0, 0, None)
+        got = [merged[k] for k in ordered] or [empty]
+        return labels, [g[0] for g in got], [g[2] for g in got], [g[3] for g in got]
+
+    comparisons = []
+    if reference is not None and (isinstance(reference, pd.DataFrame) or is_dask(reference)):
+        if by is not None and target is not None:
+            table = table[table[by] == target]
+        _, ct, dt_, nt = counted(table, None)
+        _, cr, dr, nr = counted(reference, None)
+        label = target if target is not None else "target"
+        comparisons.append((label, "reference", ct[0], cr[0], nt[0], nr[0], dt_[0], dr[0]))
+    elif freq is not None:
+        if by is not None or target is not None or reference is not None:
+            raise ParameterError(
+                "keyness: freq compares periods; do not combine it with by/target/reference"
+            )
+        labels, counts, n_docs, n_words = counted(table, "period", period=True)
+        for k in range(1, len(labels)):
+            comparisons.append(
+                (
+                    labels[k],
+                    labels[k - 1],
+                    counts[k],
+                    counts[k - 1],
+                    n_words[k],
+                    n_words[k - 1],
+                    n_docs[k],
+                    n_docs[k - 1],
+                )
+            )
+    else:
+        if by is None:
+            raise ParameterError(
+                "keyness needs by= (groups), reference= (a DataFrame) or freq= (periods)"
+            )
+        labels, counts, n_docs, n_words = counted(table, by)
+        index = {lab: i for i, lab in enumerate(labels)}
+        for value, name in ((target, "target"), (reference, "reference")):
+            if value is not None and value not in index:
+                raise ParameterError(
+                    f"keyness: {name}={value!r} is not a value of column {by!r} (values: {labels[:20]})"
+                )
+        if len(labels) < 2:
+            raise ParameterError(f"keyness: column {by!r} has fewer than two groups")
+        total: Counter = Counter()
+        for c in counts:
+            total.update(c)
+        n_all, d_all = sum(n_words), sum(n_docs)
+        for lab in [target] if target is not None else labels:
+            i = index[lab]
+            if reference is not None:
+                j = index[reference]
+                comparisons.append(
+                    (
+                        lab,
+                        reference,
+                        counts[i],
+                        counts[j],
+                        n_words[i],
+                        n_words[j],
+                        n_docs[i],
+                        n_docs[j],
+                    )
+                )
+            else:
+                rest = total.copy()
+                rest.subtract(counts[i])
+                comparisons.append(
+                    (
+                        lab,
+                        "rest",
+                        counts[i],
+                        +rest,
+                        n_words[i],
+                        n_all - n_words[i],
+                        n_docs[i],
+                        d_all - n_docs[i],
+                    )
+                )
+    parts = []
+    for label, ref_label, ct, cr, n_t, n_r, d_t, d_r in comparisons:
+        res = _compare(ct, cr, n_t, n_r, min_count=min_count, correction=correction, alpha=alpha)
+        res = res.sort_values(
+            ["significant", "log_ratio", "term"], ascending=[False, False, True], kind="stable"
+        )
+        if top is not None:
+            res = res[res["significant"] & (res["log_ratio"] > 0)].head(top)
+        res.insert(0, "reference", ref_label)
+        res.insert(0, "group", label)
+        parts.append(res.assign(n_articles=d_t, n_articles_ref=d_r, n_words=n_t, n_words_ref=n_r))
+    if not parts:
+        raise ParameterError("keyness: nothing to compare (a single period or an empty table)")
+    return pd.concat(parts, ignore_index=True)
+
+
+def volume(
+    articles: dd.DataFrame,
+    *,
+    freq: Literal["D", "W", "M"] = "D",
+    by: str | Sequence[str] | None = "outlet",
+    unique_stories: bool = False,
+    english_only: bool = False,
+) -> pd.DataFrame:
+    """
+    Count articles per period and group: :func:`analysis.volume` on Dask.
+
+    Each partition contributes only the columns volume reads (groups,
+    ``published``, ``n_words``, ``language``, ``is_duplicate``), never the text;
+    the pandas engine then counts them. Memory grows with the number of rows
+    times those few small columns.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`analysis.volume`.
+
+    Examples
+    --------
+    >>> volume(open_dask_corpus("data/corpus"), freq="W")  # doctest: +SKIP
+    """
+    from . import _wordtable as wt
+    from .terms import volume as pandas_volume
+
+    table = _rows_for(articles, unique_stories, {})
+    wanted = [*wt.as_list(by), "published", "n_words", "language", "is_duplicate"]
+    cols = list(dict.fromkeys(c for c in wanted if c in table.columns))
+    slim = map_concat(table[cols], _identity)
+    if "text" in table.columns:  # counted, never read: an empty body per row stands in
+        slim = slim.assign(text=pd.Series("", index=slim.index, dtype=table["text"].dtype))
+    return pandas_volume(
+        slim, freq=freq, by=by, unique_stories=unique_stories, english_only=english_only
+    )
+
+
+def _identity(part: pd.DataFrame) -> pd.DataFrame:
+    return part
+
+
+def kwic(
+    articles: dd.DataFrame,
+    query: str,
+    *,
+    window: int = 8,
+    max_hits: int | None = None,
+    unique_stories: bool = False,
+    english_only: bool = False,
+) -> pd.DataFrame:
+    """
+    Find every occurrence of a query, partition by partition: :func:`analysis.kwic` on Dask.
+
+    Hits come back in article order, as from the pandas engine.
+
+    Returns
+    -------
+    DataFrame
+        ``article_id, outlet, published, title, left, match, right, position``.
+
+    Examples
+    --------
+    >>> kwic(open_dask_corpus("data/corpus"), "ceasefire*")  # doctest: +SKIP
+    """
+    from .kwic import kwic as pandas_kwic
+
+    table = _rows_for(articles, unique_stories, {})
+    hits = map_concat(
+        table,
+        pandas_kwic,
+        query=query,
+        window=window,
+        max_hits=max_hits,
+        unique_stories=unique_stories,
+        english_only=english_only,
+    )
+    return hits if max_hits is None else hits.head(max_hits).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# Per-article analyses: sentiment, quotes
+# ---------------------------------------------------------------------------
+
+
+def _per_article(
+    articles: dd.DataFrame, func: Callable[..., pd.DataFrame], meta_options: dict, **options: Any
+) -> dd.DataFrame:
+    """Run a per-article pandas helper lazily on every partition (index renumbered per partition)."""
+    sample = articles._meta_nonempty.iloc[:1].reset_index(drop=True)
+    meta = func(sample, **{**options, **meta_options}).iloc[:0]
+    return articles.map_partitions(_apply, func, options, meta=meta, align_dataframes=False)
+
+
+def _apply(part: pd.DataFrame, func: Callable[..., pd.DataFrame], options: dict) -> pd.DataFrame:
+    return func(part.reset_index(drop=True), **options)
+
+
+def _partition_cache(
+    cache_dir: str | os.PathLike | None, part: pd.DataFrame, method: str
+) -> Path | None:
+    """Cache folder of one partition, named after its first article (stable when others change)."""
+    if cache_dir is None or not len(part):
+        return None
+    first = str(part["article_id"].iloc[0])
+    name = hashlib.blake2b(first.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    folder = Path(cache_dir) / "dask_cache" / f"sentiment_{method}" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _sentiment_part(part: pd.DataFrame, *, which: str, cache_dir, **options) -> pd.DataFrame:
+    from . import sentiment
+
+    func = sentiment.sentence_sentiment if which == "sentence" else sentiment.article_sentiment
+    folder = _partition_cache(cache_dir, part, options.get("method", "vader"))
+    return func(part, cache_dir=folder, n_jobs=1, **options)
+
+
+def sentence_sentiment(
+    articles: dd.DataFrame,
+    *,
+    method: Literal["vader", "nltk"] = "vader",
+    cache_dir: str | os.PathLike | None = None,
+    english_only: bool = True,
+) -> dd.DataFrame:
+    """
+    Score every sentence, partition by partition: :func:`analysis.sentiment.sentence_sentiment` on Dask.
+
+    With ``cache_dir`` (the corpus folder), each partition keeps its sentence
+    scores under ``dask_cache/sentiment_<method>/`` there, so a rerun scores only
+    new or changed articles; on a cluster the folder must be one every worker
+    can write.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        One row per sentence, as the pandas engine (lazy: ``.compute()`` it, or
+        aggregate it first).
+
+    Examples
+    --------
+    >>> sents = sentence_sentiment(open_dask_corpus("data/corpus"))  # doctest: +SKIP
+    """
+    return _per_article(
+        articles,
+        _sentiment_part,
+        {"cache_dir": None, "english_only": False},
+        which="sentence",
+        cache_dir=cache_dir,
+        method=method,
+        english_only=english_only,
+    )
+
+
+def article_sentiment(
+    articles: dd.DataFrame,
+    *,
+    method: Literal["vader", "nltk"] = "vader",
+    cache_dir: str | os.PathLike | None = None,
+    english_only: bool = True,
+) -> dd.DataFrame:
+    """
+    Summarise each article's tone from its sentences: :func:`analysis.article_sentiment` on Dask.
+
+    Sentences are scored per partition (cached as in :func:`sentence_sentiment`).
+    The result has one small row per article: compute it to pandas and pass it
+    to :func:`analysis.tone_by` for groups and periods.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        ``article_id, outlet, published, title, n_sentences, compound, share_pos, share_neg``.
+
+    Examples
+    --------
+    >>> tone = article_sentiment(open_dask_corpus("data/corpus")).compute()  # doctest: +SKIP
+    """
+    return _per_article(
+        articles,
+        _sentiment_part,
+        {"cache_dir": None, "english_only": False},
+        which="article",
+        cache_dir=cache_dir,
+        method=method,
+        english_only=english_only,
+    )
+
+
+def extract_quotes(articles: dd.DataFrame) -> dd.DataFrame:
+    """
+    Find quotes and speakers partition by partition: :func:`analysis.extract_quotes` on Dask.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        One row per quote, as the pandas engine (lazy).
+
+    Examples
+    --------
+    >>> quotes = extract_quotes(open_dask_corpus("data/corpus")).compute()  # doctest: +SKIP
+    """
+    from .quotes import extract_quotes as pandas_quotes
+
+    return _per_article(articles, pandas_quotes, {})

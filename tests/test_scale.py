@@ -1,0 +1,342 @@
+"""The Dask engine gives exactly the pandas engine's results, on a 2-worker local cluster."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("distributed")
+
+import dask.dataframe as dd  # noqa: E402
+
+from analysis import scale  # noqa: E402
+from analysis.errors import InputError, ParameterError  # noqa: E402
+from analysis.paths import repo_path  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    """One 2-worker cluster for the module (threads: quick to start, same code paths)."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    )
+    with Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The bundled sample corpus and the seed, ingested by the store (one part file per source)."""
+    from analysis.store import ingest
+
+    folder = tmp_path_factory.mktemp("corpus")
+    ingest([repo_path("data", "sample"), repo_path("seeds")], folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def pandas_articles(corpus):
+    from analysis.store import open_corpus
+
+    return open_corpus(corpus)
+
+
+@pytest.fixture(scope="module")
+def dask_articles(corpus, client):
+    return scale.open_dask_corpus(corpus, npartitions=5)
+
+
+def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+def test_open_dask_corpus_equals_open_corpus(corpus, pandas_articles, client):
+    ddf = scale.open_dask_corpus(corpus)
+    assert ddf.npartitions > 5  # one partition per part file
+    _same(ddf.compute(), pandas_articles)
+    assert {"story_id", "is_duplicate"} <= set(ddf.columns)
+
+
+def test_open_corpus_engine_dask_via_store(corpus, pandas_articles, client):
+    from analysis.store import open_corpus
+
+    ddf = open_corpus(corpus, engine="dask")
+    assert scale.is_dask(ddf) and not scale.is_dask(pandas_articles)
+    _same(scale.open_corpus_engine(corpus, engine="dask").compute(), pandas_articles)
+    _same(scale.open_corpus_engine(corpus, engine="pandas"), pandas_articles)
+
+
+def test_open_single_parquet_file(tmp_path, pandas_articles, client):
+    pandas_articles.to_parquet(tmp_path / "articles.parquet", index=False)
+    _same(scale.open_dask_corpus(tmp_path).compute(), pandas_articles)
+    _same(
+        scale.open_dask_corpus(tmp_path / "articles.parquet", columns=["title"]).compute(),
+        pandas_articles[["title"]],
+    )
+
+
+def test_bad_corpus_and_engine(tmp_path):
+    with pytest.raises(InputError, match="articles.parquet"):
+        scale.open_dask_corpus(tmp_path)
+    with pytest.raises(ParameterError, match="engine"):
+        scale.open_corpus_engine(tmp_path, engine="spark")
+    (tmp_path / "articles.parquet").mkdir()
+    with pytest.raises(InputError, match="no part files"):
+        scale.open_dask_corpus(tmp_path)
+
+
+def test_write_partitioned_streams_in_order(tmp_path, pandas_articles):
+    batches = (pandas_articles.iloc[i : i + 7] for i in range(0, len(pandas_articles), 7))
+    out = tmp_path / "articles.parquet"
+    assert scale.write_partitioned(batches, out, rows_per_file=10) == len(pandas_articles)
+    files = sorted(out.glob("part-*.parquet"))
+    assert len(files) == -(-len(pandas_articles) // 10)
+    _same(pd.concat([pd.read_parquet(f) for f in files]), pandas_articles)
+    # append adds parts after the existing ones; iter_batches reads all back in order
+    scale.write_partitioned([pandas_articles.head(3)], out, rows_per_file=10, append=True)
+    back = pd.concat(scale.iter_batches(tmp_path, rows=4))
+    _same(back, pd.concat([pandas_articles, pandas_articles.head(3)]))
+
+
+def test_write_partitioned_failure_keeps_previous_table(tmp_path):
+    out = tmp_path / "t.parquet"
+    scale.write_partitioned([pd.DataFrame({"a": [1, 2]})], out)
+
+    def broken():
+        yield pd.DataFrame({"a": [5]})
+        raise RuntimeError("source vanished")
+
+    with pytest.raises(RuntimeError):
+        scale.write_partitioned(broken(), out, rows_per_file=1)
+    assert pd.read_parquet(out)["a"].tolist() == [1, 2]
+    assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
+    with pytest.raises(ParameterError, match="columns"):
+        scale.write_partitioned([pd.DataFrame({"a": [1]}), pd.DataFrame({"b": [1]})], out)
+    with pytest.raises(ParameterError, match="rows_per_file"):
+        scale.write_partitioned([], out, rows_per_file=0)
+
+
+def test_get_client_reuses_and_connects(client, monkeypatch):
+    assert (
+        scale.get_client() is client
+        or scale.get_client().scheduler.address == client.scheduler.address
+    )
+    address = client.scheduler.address
+    monkeypatch.setenv(scale.SCHEDULER_ENV, address)
+    other = scale.get_client()
+    try:
+        assert other.scheduler.address == address
+    finally:
+        other.close()
+
+
+def test_get_client_unreachable_scheduler():
+    with pytest.raises(ParameterError, match="cannot connect"):
+        scale.get_client("tcp://127.0.0.1:9")
+
+
+# --------------------------------------------------------------------------- words
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"by": "outlet"},
+        {"by": ["outlet", "date_source"], "ngram": 2, "stopwords": None},
+        {"by": "outlet", "min_count": 3, "doc_freq": False, "unique_stories": True},
+    ],
+)
+def test_term_counts_exact(pandas_articles, dask_articles, options):
+    from analysis import term_counts
+
+    _same(scale.term_counts(dask_articles, **options), term_counts(pandas_articles, **options))
+
+
+def test_term_counts_top_per_group(pandas_articles, dask_articles):
+    from analysis import term_counts
+
+    got = scale.term_counts(dask_articles, by="outlet", top=5)
+    full = term_counts(pandas_articles, by="outlet")
+    assert got.groupby("outlet").size().max() == 5
+    # the top rows carry the whole-corpus counts of their terms
+    merged = got.merge(full, on=["outlet", "term"], suffixes=("", "_full"))
+    assert len(merged) == len(got)
+    assert (merged["count"] == merged["count_full"]).all()
+    cut = full.groupby("outlet")["count"].apply(lambda s: s.iloc[4])
+    assert (got.groupby("outlet")["count"].min() == cut.loc[got["outlet"].unique()]).all()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"by": "outlet"},
+        {"by": "outlet", "target": "Continental Wire", "min_count": 2, "correction": "holm"},
+        {"freq": "W", "min_count": 2, "top": 10},
+    ],
+)
+def test_keyness_exact(pandas_articles, dask_articles, options):
+    from analysis import keyness
+
+    options = _real_target(options, pandas_articles)
+    _same(scale.keyness(dask_articles, **options), keyness(pandas_articles, **options))
+
+
+def test_keyness_against_a_reference_table(pandas_articles, dask_articles):
+    from analysis import keyness
+
+    outlet = pandas_articles["outlet"].iloc[0]
+    ref = pandas_articles[pandas_articles["outlet"] != outlet]
+    want = keyness(pandas_articles, by="outlet", target=outlet, reference=ref, min_count=2)
+    got = scale.keyness(dask_articles, by="outlet", target=outlet, reference=ref, min_count=2)
+    _same(got, want)
+
+
+def _real_target(options: dict, articles: pd.DataFrame) -> dict:
+    if "target" in options and options["target"] not in set(articles["outlet"]):
+        options = {**options, "target": articles["outlet"].value_counts().index[0]}
+    return options
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"freq": "W", "by": None}, {"freq": "M", "by": ["outlet"], "unique_stories": True}],
+)
+def test_volume_exact(pandas_articles, dask_articles, options):
+    from analysis import volume
+
+    _same(scale.volume(dask_articles, **options), volume(pandas_articles, **options))
+
+
+@pytest.mark.parametrize(
+    "query, options",
+    [
+        ("ceasefire", {}),
+        ("negotiat*", {"window": 3}),
+        ("peace talks", {"max_hits": 2}),
+        ("zzzz", {}),
+    ],
+)
+def test_kwic_exact(pandas_articles, dask_articles, query, options):
+    from analysis import kwic
+
+    _same(scale.kwic(dask_articles, query, **options), kwic(pandas_articles, query, **options))
+
+
+# --------------------------------------------------------------------------- tone and sources
+
+
+def test_sentiment_exact_and_cached(tmp_path, pandas_articles, dask_articles):
+    from analysis import article_sentiment
+    from analysis.sentiment import sentence_sentiment
+
+    want = article_sentiment(pandas_articles)
+    got = scale.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
+    _same(got, want)
+    cached = sorted((tmp_path / "dask_cache" / "sentiment_vader").glob("*/*.parquet"))
+    assert len(cached) == dask_articles.npartitions
+    again = scale.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
+    _same(again, want)
+    sents = scale.sentence_sentiment(dask_articles, cache_dir=tmp_path).compute()
+    _same(sents, sentence_sentiment(pandas_articles))
+
+
+def test_quotes_exact(pandas_articles, dask_articles):
+    from analysis import extract_quotes
+
+    want = extract_quotes(pandas_articles)
+    assert len(want) > 20
+    _same(scale.extract_quotes(dask_articles).compute(), want)
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def test_find_duplicates_exact_on_sample(pandas_articles, dask_articles):
+    from analysis import find_duplicates
+
+    base = pandas_articles.drop(columns=["story_id", "is_duplicate", "syndicated"])
+    want = find_duplicates(base)
+    got = scale.find_duplicates(
+        dask_articles.drop(columns=["story_id", "is_duplicate", "syndicated"])
+    )
+    _same(got.compute(), want)
+    assert want["is_duplicate"].sum() > 0
+
+
+def _edited_copies(texts: list[str], copies: int, seed: int) -> pd.DataFrame:
+    """Copies of real articles with light edits (sentence dropped, byline, words swapped)."""
+    from analysis.schema import article_id, conform
+
+    rng = random.Random(seed)
+    rows = []
+    for k in range(copies):
+        for b, text in enumerate(texts):
+            sents = re.split(r"(?<=[.!?])\s+", text)
+            if k:
+                if len(sents) > 3 and rng.random() < 0.5:
+                    del sents[rng.randrange(1, len(sents))]
+                if rng.random() < 0.5:
+                    sents.insert(0, "By Staff Reporter.")
+                if rng.random() < 0.3:
+                    words = sents[-1].split()
+                    if len(words) > 2:
+                        words[0], words[1] = words[1], words[0]
+                        sents[-1] = " ".join(words)
+            outlet = ["AP", "Outlet A", "Outlet B", "Outlet C"][rng.randrange(4)]
+            body = " ".join(sents)
+            rows.append(
+                (
+                    outlet,
+                    f"https://x.example/{b}/{k}",
+                    f"Story {b}",
+                    body,
+                    f"2022-03-{1 + b % 27:02d}",
+                )
+            )
+    df = pd.DataFrame(rows, columns=["outlet", "url", "title", "text", "published"])
+    df["article_id"] = [article_id(o, u, t, x) for o, u, t, x, _ in rows]
+    return conform(df.sample(frac=1.0, random_state=seed).reset_index(drop=True))
+
+
+@pytest.mark.slow
+def test_find_duplicates_exact_across_partitions(ukraine_dir, client):
+    """Edited copies of real articles spread over partitions: same stories as pandas."""
+    from analysis import find_duplicates
+
+    texts = []
+    for name in ("AssociatedPress.csv", "bbc.csv", "guardian.csv"):
+        df = pd.read_csv(ukraine_dir / "data" / name, dtype=str, keep_default_na=False)
+        texts += [t for t in df["Text"] if len(t.split()) > 60][:60]
+    table = _edited_copies(texts, copies=4, seed=3)
+    want = find_duplicates(table)
+    assert want["is_duplicate"].sum() > len(texts) * 2  # most copies are found
+    ddf = dd.from_pandas(table, npartitions=7, sort=False)
+    _same(scale.find_duplicates(ddf).compute(), want)
+    _same(
+        scale.find_duplicates(ddf, threshold=0.9, containment=None).compute(),
+        find_duplicates(table, threshold=0.9, containment=None),
+    )
+
+
+def test_find_duplicates_bad_option(dask_articles):
+    with pytest.raises(ParameterError):
+        scale.find_duplicates(dask_articles, shingles=3)
+    with pytest.raises(ParameterError):
+        scale.find_duplicates(dask_articles, threshold=2.0)
+
+
+def test_map_concat_keeps_row_order(client):
+    ddf = dd.from_pandas(pd.DataFrame({"n": range(23)}), npartitions=4)
+    got = scale.map_concat(ddf, lambda df: df[df["n"] % 3 == 0])
+    assert got["n"].tolist() == list(range(0, 23, 3))
+    assert got.index.tolist() == list(range(len(got)))
