@@ -73,19 +73,22 @@ _CLOSERS = "\"'”’»)]）」』"
 
 def normalize_line(line: str) -> str:
     """
-    Return the comparison form of a line: NFKC, lowercase, digits folded, spaces collapsed.
+    Return the comparison form of a line: NFKC, lowercase, spaces collapsed, ends trimmed.
 
-    Lines that differ only in case, spacing, numbers or punctuation at the ends
-    compare equal, so "Copyright 2021" and "Copyright 2022" count as one chrome line.
+    Lines that differ only in case, spacing or punctuation at the ends compare equal.
+    In lines that are not full sentences (footers, counters, menus) numbers are folded
+    too, so "Copyright 2021" and "Copyright 2022" count as one chrome line; sentences keep
+    their numbers, so two reports that differ only in their figures stay apart.
 
     Examples
     --------
     >>> normalize_line("  Copyright© Mediacorp 2022. ")
     'copyright© mediacorp 0.'
     """
-    s = unicodedata.normalize("NFKC", line).lower()
-    s = re.sub(r"\d+", "0", s)
-    return " ".join(s.split()).strip(" -–—|•·:")
+    s = " ".join(unicodedata.normalize("NFKC", line).lower().split())
+    if not (_ends_sentence(s) and _word_count(s) >= 8):
+        s = re.sub(r"\d+", "0", s)
+    return s.strip(" -–—|•·:")
 
 
 def _word_count(line: str) -> float:
@@ -276,7 +279,7 @@ def _learn(prepared: list[_Doc], *, min_docs: int, min_share: float) -> dict[str
         for d in members:
             norms = [normalize_line(ln) for ln in d.lines]
             story = frozenset(
-                ln.lower() for ln in d.lines if _ends_sentence(ln) and _word_count(ln) >= 8
+                n for n, ln in zip(norms, d.lines) if _ends_sentence(ln) and _word_count(ln) >= 8
             )
             if story and story in seen_stories:
                 continue

@@ -229,6 +229,22 @@ def test_saved_chrome_model_is_applied():
     assert len(cleaned["text"]) <= len(plain["text"])
 
 
+def test_reports_differing_only_in_figures_are_not_chrome():
+    pages = [
+        (
+            f"markets/{i}.txt",
+            f"Markets close\nMenu\nThe index rose {i + 1} percent to {7000 + i} points on "
+            "Monday, traders said.\nMenu",
+        )
+        for i in range(4)
+    ]
+    model = learn_chrome(pages)
+    assert normalize_line("Menu") in model["markets"]
+    assert not any("index rose" in line for line in model["markets"])
+    docs = parse_text_dumps(pages)
+    assert [d["text"] for d in docs] == [p[1].split("\n")[2] for p in pages]
+
+
 def test_duplicate_stories_are_not_learned_as_chrome():
     pages = [(f"wire/{i}.txt", _outlet_pages(1)[0][1]) for i in range(4)]
     docs = parse_text_dumps(pages)
