@@ -1,0 +1,126 @@
+"""The tokenizer: table-driven rules, and the invariants the fast counters rely on."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis._wordtable import count_unigrams
+from analysis.tokens import default_stopwords, ngrams, normalize, tokenize
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Talks stall", ["talks", "stall"]),
+        ("Russia's army", ["russia", "army"]),
+        ("Russia’s army", ["russia", "army"]),
+        ("the Kremlin´s line", ["the", "kremlin", "line"]),
+        ("Ukrainians' homes", ["ukrainians", "homes"]),
+        ("pro-Russian separatists", ["pro-russian", "separatists"]),
+        ("war--and peace", ["war", "and", "peace"]),
+        ("don’t panic", ["don't", "panic"]),
+        ("COVID-19 and F-16s", ["covid-19", "and", "f-16s"]),
+        ("1,000 troops; 3.5% inflation", ["1,000", "troops", "3.5", "inflation"]),
+        ("in 2022.", ["in", "2022"]),
+        ("U.S. and U.K. officials", ["u.s", "and", "u.k", "officials"]),
+        ("then-U.S. President", ["then-u.s", "president"]),
+        ("e.g. grain", ["e.g", "grain"]),
+        (
+            "see https://www.bbc.co.uk/news/world-60525350.",
+            ["see", "https://www.bbc.co.uk/news/world-60525350"],
+        ),
+        ("(www.example.org)", ["www.example.org"]),
+        ("snake_case", ["snake", "case"]),
+        ("Zelenskyy: «Київ»", ["zelenskyy", "київ"]),
+        ("", []),
+        ("— … !!", []),
+    ],
+)
+def test_tokenize_rules(text, expected):
+    assert tokenize(text) == expected
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), 3])
+def test_tokenize_non_text_is_empty(value):
+    assert tokenize(value) == []
+
+
+def test_normalize_keeps_length_for_apostrophes():
+    text = "Kyiv’s and Kremlin´s and Kyivʼs"
+    assert len(normalize(text)) == len(text)
+    assert "'" in normalize(text) and "’" not in normalize(text)
+
+
+def test_ngrams_join_consecutive_tokens():
+    assert list(ngrams(["a", "b", "c"], 2)) == ["a b", "b c"]
+    assert list(ngrams(["a", "b", "c"], 3)) == ["a b c"]
+    assert list(ngrams(["a"], 2)) == []
+
+
+def test_default_stopwords_extend_with_tokenized_words():
+    base = default_stopwords()
+    assert {"the", "said"} <= base
+    extended = default_stopwords(["Ukraine's", "Kyiv"])
+    assert {"ukraine", "kyiv"} <= extended and base < extended
+
+
+_pieces = st.sampled_from(
+    [
+        "Russia's",
+        "U.S.",
+        "pro-Russian",
+        "1,000",
+        "3.5",
+        "don’t",
+        "https://x.org/a?b=1.",
+        "www.y.com,",
+        "Ukrainians'",
+        "—",
+        "(Kyiv)",
+        "war--and",
+        "e.g.",
+        "İstanbul",
+        "ΟΔΟΣ",
+        "Kremlin´s",
+        "a",
+        "-",
+        "'s",
+        "then-U.S.",
+        "snake_case",
+        "“quoted”",
+        ".",
+        "x.y",
+        "12:30",
+        "\u00a0",
+        "é",
+        "ß",
+    ]
+)
+_texts = st.lists(st.one_of(_pieces, st.text(max_size=8)), max_size=30).flatmap(
+    lambda parts: st.sampled_from([" ", "\n", "  ", "\t"]).map(lambda sep: sep.join(parts))
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_texts, min_size=1, max_size=6))
+def test_fast_counter_equals_counter_over_tokenize(texts):
+    codes = np.zeros(len(texts), dtype=np.int64)
+    counts, dfs, n_docs, n_words = count_unigrams(texts, codes, 1, n_jobs=1)
+    expected = Counter(t for text in texts for t in tokenize(text))
+    expected_df = Counter(t for text in texts for t in set(tokenize(text)))
+    assert counts[0] == expected
+    assert dfs[0] == expected_df
+    assert n_words[0] == sum(expected.values()) and n_docs[0] == len(texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_texts)
+def test_tokens_are_lowercase_and_never_hold_whitespace(text):
+    for tok in tokenize(text):
+        assert tok and not any(ch.isspace() for ch in tok)
+        assert tok == normalize(tok)
