@@ -185,6 +185,7 @@ def open_dask_corpus(
     *,
     npartitions: int | None = None,
     columns: Sequence[str] | None = None,
+    story_fields: bool = True,
 ) -> dd.DataFrame:
     """
     Open a corpus store as a partitioned Dask DataFrame, read lazily.
@@ -199,6 +200,9 @@ def open_dask_corpus(
         one partition per part file (or per group of row groups of a big file).
     columns : sequence of str or None, default None
         Read only these columns (an analysis that needs no text reads no text).
+    story_fields : bool, default True
+        Attach the story fields of ``duplicates.parquet`` (``story_id``,
+        ``is_duplicate``, ``syndicated``, ``wire``) when the corpus has them.
 
     Returns
     -------
@@ -231,7 +235,9 @@ def open_dask_corpus(
     for file in files:
         union.extend(c for c in pq.read_schema(file).names if c not in union)
     derived_file = path.parent / DUPLICATES
-    use_derived = path.name == ARTICLES and derived_file.is_file() and "article_id" in union
+    use_derived = (
+        story_fields and path.name == ARTICLES and derived_file.is_file() and "article_id" in union
+    )
     finish = dict(
         union=union,
         derived=str(derived_file) if use_derived else None,
@@ -262,19 +268,21 @@ def _read_part(
     from .schema import conform
 
     schema = pq.read_schema(file)
-    table = schema.empty_table() if empty else pq.read_table(file)
+    if columns:
+        union = [c for c in union if c in columns or (c == "article_id" and derived)]
+    names = [c for c in union if c in schema.names]
+    table = (schema.empty_table() if empty else pq.read_table(file, columns=names)).select(names)
     part = table.to_pandas()
     for col in union:
         if col not in part.columns:
             part[col] = pd.Series(None, index=part.index, dtype=object)
     part = part[union]
     if derived is not None:
-        ids = pa_ids = table.column("article_id")
-        found = (
-            pq.read_table(derived, filters=pc.is_in(pc.field("article_id"), pa_ids))
-            if len(ids)
-            else pq.read_schema(derived).empty_table()
-        )
+        ids = table.column("article_id")
+        if len(ids):
+            found = pq.read_table(derived, filters=pc.is_in(pc.field("article_id"), ids))
+        else:
+            found = pq.read_schema(derived).empty_table()
         story = found.to_pandas()
         keep = [c for c in story.columns if c != "article_id"]
         base = part.drop(columns=[c for c in keep if c in part.columns and c != "wire"])
@@ -1341,10 +1349,14 @@ def _per_article(
     """Run a per-article pandas helper lazily on every partition (index renumbered per partition)."""
     sample = articles._meta_nonempty.iloc[:1].reset_index(drop=True)
     meta = func(sample, **{**options, **meta_options}).iloc[:0]
-    return articles.map_partitions(_apply, func, options, meta=meta, align_dataframes=False)
+    return articles.map_partitions(_apply, func, options, meta, meta=meta, align_dataframes=False)
 
 
-def _apply(part: pd.DataFrame, func: Callable[..., pd.DataFrame], options: dict) -> pd.DataFrame:
+def _apply(
+    part: pd.DataFrame, func: Callable[..., pd.DataFrame], options: dict, empty: pd.DataFrame
+) -> pd.DataFrame:
+    if not len(part):  # an empty partition (a filter left nothing) gives an empty result
+        return empty
     return func(part.reset_index(drop=True), **options)
 
 
@@ -1455,3 +1467,68 @@ def extract_quotes(articles: dd.DataFrame) -> dd.DataFrame:
     from .quotes import extract_quotes as pandas_quotes
 
     return _per_article(articles, pandas_quotes, {})
+
+
+# ---------------------------------------------------------------------------
+# Ingest: the store streams the files; story groups are found on the cluster
+# ---------------------------------------------------------------------------
+
+
+def update_duplicates(
+    corpus_dir: str | os.PathLike, *, scratch_dir: str | os.PathLike | None = None, **options: Any
+) -> int:
+    """
+    Recompute the story groups of a corpus on the cluster and store them in ``duplicates.parquet``.
+
+    The file is the one ``ingest`` writes with the pandas engine, with the same
+    content, and is read by both engines' ``open_corpus``.
+
+    Returns
+    -------
+    int
+        Rows that are copies of another (``is_duplicate``).
+
+    Examples
+    --------
+    >>> update_duplicates("data/corpus")  # doctest: +SKIP
+    """
+    from .store import DERIVED_COLUMNS
+
+    path = articles_path(corpus_dir)
+    ddf = open_dask_corpus(path, columns=list(_DUP_COLUMNS), story_fields=False)
+    found = find_duplicates(ddf, scratch_dir=scratch_dir, **options)
+    cols = ["article_id", *[c for c in DERIVED_COLUMNS if c in found.columns]]
+    table = found[cols].compute().reset_index(drop=True)
+    target = path.parent / DUPLICATES
+    tmp = target.with_name(target.name + ".tmp")
+    table.to_parquet(tmp, index=False)
+    os.replace(tmp, target)
+    return int(table["is_duplicate"].sum())
+
+
+def ingest(inputs: Any, corpus_dir: str | os.PathLike, **options: Any) -> Any:
+    """
+    Ingest input files with the store (streamed, bounded memory), then group stories on the cluster.
+
+    Parameters
+    ----------
+    inputs, corpus_dir, **options
+        As :func:`analysis.ingest`; its own duplicate pass is replaced by
+        :func:`update_duplicates`.
+
+    Returns
+    -------
+    IngestSummary
+        The store's summary of the run.
+
+    Examples
+    --------
+    >>> ingest(["data/raw/"], "data/corpus")  # doctest: +SKIP
+    """
+    from .store import ingest as store_ingest
+
+    options.pop("duplicates", None)
+    summary = store_ingest(inputs, corpus_dir, duplicates=False, **options)
+    if summary.articles_total:
+        update_duplicates(corpus_dir)
+    return summary

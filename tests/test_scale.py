@@ -340,3 +340,16 @@ def test_map_concat_keeps_row_order(client):
     got = scale.map_concat(ddf, lambda df: df[df["n"] % 3 == 0])
     assert got["n"].tolist() == list(range(0, 23, 3))
     assert got.index.tolist() == list(range(len(got)))
+
+
+def test_ingest_on_dask_stores_the_same_story_groups(tmp_path, corpus, client):
+    """A corpus ingested with story groups found on the cluster reads back identically."""
+    from analysis.store import open_corpus
+
+    scale.ingest([repo_path("data", "sample"), repo_path("seeds")], tmp_path / "c")
+    want = pd.read_parquet(corpus / "duplicates.parquet")
+    _same(pd.read_parquet(tmp_path / "c" / "duplicates.parquet"), want)
+    _same(
+        open_corpus(tmp_path / "c").drop(columns="source_path"),
+        open_corpus(corpus).drop(columns="source_path"),
+    )
