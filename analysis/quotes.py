@@ -395,6 +395,10 @@ _AUX = {
     "went",
     "on",
 }
+_DAYS_WORDS = (
+    "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight|"
+    "week|weekend|month|year"
+)
 _DAYS = (
     "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight|"
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -476,11 +480,20 @@ def _fallback_sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences from ``analysis.nlp``; one that starts in lower case joins the one before."""
     try:
         from .nlp import sentence_spans
     except ImportError:  # the sentence splitter is optional for this module
-        return _fallback_sentence_spans(text)
-    return sentence_spans(text)
+        spans = _fallback_sentence_spans(text)
+    else:
+        spans = sentence_spans(text)
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and text[a : a + 1].islower() and "\n" not in text[merged[-1][1] : a]:
+            merged[-1] = (merged[-1][0], b)  # "Sen. Bernie Sanders (I-Vt.) | said ..."
+        else:
+            merged.append((a, b))
+    return merged
 
 
 # ---------------------------------------------------------------------------
@@ -596,49 +609,53 @@ def _speaker_from_np(
         first in _PRONOUNS and len(words) == 1
     ):
         return None
-    if (
-        first
-        in _FUNCTION_WORDS
-        - {
-            "the",
-            "a",
-            "an",
-            "some",
-            "many",
-            "most",
-            "all",
-            "both",
-            "one",
-            "two",
-            "his",
-            "her",
-            "their",
-            "its",
-            "our",
-            "my",
-        }
-        and first not in _PRONOUNS
-    ):
+    if first in _FUNCTION_WORDS - _DETERMINERS and first not in _PRONOUNS:
         return None
+    start, end = offset + lead, offset + lead + len(np)
     if first in _PRONOUNS and len(words) == 1:
-        return _Speaker(np, np, offset + lead, offset + lead + len(np), False)
+        return _Speaker(np, np, start, end, False)
     if first in {"who", "which", "that", "it", "there", "this"}:
         return None
     named = _NAMED_AS.search(np)
     if named:
-        name = named.group(1).strip(" .,")
-        return _Speaker(_fullest(name, names), np, offset + lead, offset + lead + len(np), False)
+        return _Speaker(_fullest(named.group(1).strip(" .,"), names), np, start, end, False)
+    core = _NP_NOISE.sub("", np).strip(" ,") or np
     anonymous = bool(
-        _ANON_NP.search(np) or _BARE_SOURCES.match(np) or _ANON_MARKERS.search(sentence)
+        _ANON_NP.search(core) or _BARE_SOURCES.match(core) or _ANON_MARKERS.search(sentence)
     )
     # appositive: "Brian Fallon, a spokesman for Mrs. Clinton" -> Brian Fallon
-    person = _person_in(np.split(",")[0].strip(), anonymous)
+    person = _person_in(core.split(",")[0].strip(), anonymous)
     if person:
-        return _Speaker(_fullest(person, names), np, offset + lead, offset + lead + len(np), False)
-    head = re.match(r"^([^,]+?)\s*,\s*(?:who|whose|which|that|a|an|the|one|[a-z])", np)
+        return _Speaker(_fullest(person, names), np, start, end, False)
+    head = re.match(r"^([^,]+?)\s*,\s*(?:who|whose|which|that|a|an|the|one|[a-z])", core)
     if head:  # "The report, which was published on Friday" -> "The report"
-        return _Speaker(head.group(1), np, offset + lead, offset + lead + len(np), anonymous)
-    return _Speaker(np, np, offset + lead, offset + lead + len(np), anonymous)
+        return _Speaker(head.group(1), np, start, end, anonymous)
+    return _Speaker(core, np, start, end, anonymous)
+
+
+_DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "some",
+    "many",
+    "most",
+    "all",
+    "both",
+    "one",
+    "two",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "my",
+}
+#: parentheses ("(R-Iowa)") and a trailing time ("on Wednesday") are not part of a name
+_NP_NOISE = re.compile(
+    r"\s*\([^)]*\)|\s+(?:(?:on|last|this|late|early|earlier)\s+)?(?:" + _DAYS_WORDS + r")"
+    r"(?:\s+(?:night|morning|afternoon|evening))?\s*$"
+)
 
 
 # ---------------------------------------------------------------------------
@@ -854,7 +871,6 @@ def _subject_before(text: str, s_start: int, cue_start: int) -> tuple[str, int] 
     np = _np_before_cue(pre)
     if not np:
         return None
-    np_len = len(pre.rstrip())
     words_end = pre.rstrip()
     # trailing auxiliaries were removed from np; locate np inside pre
     idx = words_end.rfind(np.split()[-1]) if np.split() else -1
@@ -867,6 +883,10 @@ def _subject_before(text: str, s_start: int, cue_start: int) -> tuple[str, int] 
         segs = head.rstrip().rstrip(",").split(",")
         if len(segs) >= 2:
             last = segs[-1].strip()
+            if re.match(r"^[A-Z][\w'’.\u2024-]*(?:\s+[A-Z][\w'’.\u2024-]*)+$", last):
+                # "One of the authors of the report, Ari Fleischer, said"
+                start = len(",".join(segs[:-1])) + 1
+                return segs[-1], s_start + start
             if re.match(r"^(?:a|an|the|who|whose|which|one|[a-z])", last):
                 start_seg = len(segs) - 2
                 # keep "Hollywood, Fla.," inside one appositive
@@ -875,12 +895,13 @@ def _subject_before(text: str, s_start: int, cue_start: int) -> tuple[str, int] 
                 subject = ",".join(segs[start_seg:])
                 start = len(",".join(segs[:start_seg])) + (1 if start_seg else 0)
                 return subject, s_start + start
-    last_comma = max(head.rfind(","), head.rfind(";"), head.rfind(" — "), head.rfind(" -- "))
+    last_comma = max(
+        head.rfind(","), head.rfind(";"), head.rfind(" — "), head.rfind(" -- "), head.rfind(" ― ")
+    )
     start = last_comma + 1 if last_comma >= 0 else 0
     subject = head[start:]
     if not subject.strip():
         return None
-    del np_len
     return subject, s_start + start
 
 
@@ -925,13 +946,7 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
         end = _content_end(text, content_start, s_end)
         if end - content_start < 8:
             return None
-        first_np = re.match(
-            r"^[^,]{1,80}?(?=\s+(?:\w+\s+){0,2}?(?:" + "|".join(_AUX_VERB_HINTS) + r")\b)",
-            text[s_start:c_start],
-        )
-        sp = None
-        if first_np:
-            sp = _speaker_from_np(first_np.group(), s_start, text[s_start:s_end], names)
+        sp = _main_subject(text, s_start, c_start, names)
         return _Attribution([(content_start, end)], sp, cue, _kind(lemma))
     subj = _subject_before(text, s_start, c_start)
     after_pos = _skip_object_and_adverbials(text, c_end, lemma, s_end)
@@ -940,12 +955,21 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
     sentence = text[s_start:s_end]
     pre = text[s_start:c_start]
     lead = s_start + (len(pre) - len(pre.lstrip()))
-    if pre.rstrip().endswith(","):
+    appositive_subject = subj is not None and subj[1] <= lead and "," in subj[0]
+    if pre.rstrip().endswith(",") and not appositive_subject:
         inverted = _inverted(
             text, lead, s_start + len(pre.rstrip()) - 1, c_end, s_end, cue, lemma, names
         )
         if inverted is not None:
             return inverted
+    if _COORDINATED.search(pre) and lemma not in _WEAK_CUES:
+        # "Grassley downplayed the attack and said ...": the subject of the first verb
+        sp = _main_subject(text, s_start, c_start, names)
+        start = after_pos + (len(tail) - len(tail.lstrip()))
+        end = _content_end(text, start, _clause_end(text, start, s_end))
+        if sp is None or len(text[start:end].split()) < 2 or tail.lstrip()[:1] in ",:":
+            return None
+        return _Attribution([(start, end)], sp, cue, _kind(lemma))
     if subj is None:
         return None
     subject, subj_start = subj
@@ -957,8 +981,9 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
     if lemma in _WEAK_CUES and not _is_sourcey(subject):
         return None
     comma = text.rfind(",", s_start, subj_start)
-    before_content = comma > s_start and len(text[s_start:comma].split()) >= 2
     after_text = tail.lstrip()
+    before_words = len(text[s_start:comma].split()) if comma > s_start else 0
+    before_content = before_words >= 2 or (before_words == 1 and after_text.startswith(","))
     if before_content and (
         not tail_core or _is_circumstance(after_text) or after_text.startswith(",")
     ):
@@ -1024,6 +1049,8 @@ def _inverted(text, lead, comma, c_end, s_end, cue, lemma, names) -> _Attributio
         return None
     if len(text[lead:comma].split()) < 3 or _CUE_RE.search(m.group("np")):
         return None
+    if len(m.group("np").split()) > 7:
+        return None  # a clause, not a speaker
     sp = _speaker_from_np(m.group("np"), c_end + m.start("np"), text[lead:s_end], names)
     if sp is None:
         return None
@@ -1077,6 +1104,23 @@ _AUX_VERB_HINTS = tuple(
         reverse=True,
     )
 )
+
+
+_COORDINATED = re.compile(
+    r"(?:,\s*|\s)(?:and|but|then|and then|but also|and also)\s+(?:\w+ly\s+)?$"
+)
+_FIRST_NP = re.compile(
+    r"^(?:[A-Z][A-Z .,'-]{2,}(?:\([^)]*\))?\s*[:–—-]+\s*)?(?P<np>[^,;:\"“”]{1,80}?)"
+    r"(?=\s+(?:\w+ly\s+)?(?:[a-z]+ed|[a-z]+s|said|told|took|made|went|came|gave|did|was|is|were|are|has|had|will|would|could)\b)"
+)
+
+
+def _main_subject(text: str, s_start: int, c_start: int, names) -> _Speaker | None:
+    """The subject at the start of a sentence, for a cue whose own subject is left out."""
+    m = _FIRST_NP.match(text, s_start, c_start)
+    if not m:
+        return None
+    return _speaker_from_np(m.group("np"), m.start("np"), text[s_start:c_start], names)
 
 
 def _kind(lemma: str) -> str:
@@ -1244,9 +1288,10 @@ def _fits(att: _Attribution, accepted: list[_Attribution], text: str) -> bool:
             return False
         else:
             continue
-        boundary = second.speaker.start if second.speaker is not None else second.cue_start
-        boundary = min(boundary, second.cue_start)
         f0 = first.pieces[0][0]
+        boundary = second.cue_start
+        if second.speaker is not None and f0 < second.speaker.start < boundary:
+            boundary = second.speaker.start
         if boundary <= f0:
             return False
         cut = _CLAUSE_JOIN.search(text, f0, boundary)
