@@ -34,27 +34,21 @@ __all__ = ["kwic", "KwicIndex"]
 
 log = logging.getLogger(__name__)
 
-_CASELESS = re.compile(TOKEN_PATTERN.pattern, re.IGNORECASE)
-_APOS = re.compile("[\u2019\u00b4\u02bc]")
 _COLUMNS = ["article_id", "outlet", "published", "title", "left", "match", "right", "position"]
 
 
 def _spans(text: str) -> tuple[list[str], list[int], list[int]]:
-    """Return the tokens of ``text`` with their start and end offsets in ``text``."""
+    """Return the tokens of ``text`` (as :func:`tokenize` gives them) with their offsets in ``text``."""
     low = normalize(text)
-    if len(low) == len(text):
-        toks = TOKEN_PATTERN.findall(low)
-        starts = [m.start(1) for m in TOKEN_PATTERN.finditer(low)]
-        ends = [s + len(t) for s, t in zip(starts, toks)]
-        return toks, starts, ends
-    # A few characters change length when lowercased: match the original text.
-    norm = _APOS.sub("'", text)
-    matches = list(_CASELESS.finditer(norm))
-    return (
-        [m.group(1).lower() for m in matches],
-        [m.start(1) for m in matches],
-        [m.end(1) for m in matches],
-    )
+    toks = TOKEN_PATTERN.findall(low)
+    starts = [m.start(1) for m in TOKEN_PATTERN.finditer(low)]
+    ends = [s + len(t) for s, t in zip(starts, toks)]
+    if len(low) != len(text):
+        # A few characters ("İ") lowercase to several: map offsets back to the original.
+        cum = np.cumsum([0] + [len(ch.lower()) for ch in text])
+        starts = (np.searchsorted(cum, starts, side="right") - 1).tolist()
+        ends = np.searchsorted(cum, ends, side="left").tolist()
+    return toks, starts, ends
 
 
 def _squash(s: str) -> str:
