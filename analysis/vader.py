@@ -195,10 +195,31 @@ def read_emoji_lexicon() -> dict[str, str]:
     return emojis
 
 
+def _round_to(x: float, scale: float, digits: int) -> float:
+    """``round(x, digits)`` with ``scale = 10**digits``, without formatting decimals.
+
+    Away from a tie the nearest multiple of ``1/scale`` is found with float
+    arithmetic (its error, about 1e-13, cannot cross a boundary that is more than
+    1e-7 away) and ``r / scale`` is then the same correctly rounded double that
+    ``round`` returns; close to a tie, ``round`` itself decides.
+    """
+    y = x * scale
+    f = math.floor(y)
+    frac = y - f
+    if -1e-7 < frac - 0.5 < 1e-7:
+        return round(x, digits)
+    return (f + 1 if frac > 0.5 else f) / scale
+
+
 def _round(
     neg: float, neu: float, pos: float, compound: float
 ) -> tuple[float, float, float, float]:
-    return (round(neg, 3), round(neu, 3), round(pos, 3), round(compound, 4))
+    return (
+        _round_to(neg, 1000.0, 3),
+        _round_to(neu, 1000.0, 3),
+        _round_to(pos, 1000.0, 3),
+        _round_to(compound, 10000.0, 4),
+    )
 
 
 def _finish(vals: list[float], n: int, text: str, clamp: bool) -> tuple[float, float, float, float]:
@@ -281,7 +302,8 @@ class Vader:
         if engine == "vader":
             self._emojis = {k: v for k, v in read_emoji_lexicon().items() if len(k) == 1}
             self._emoji_chars = frozenset(self._emojis)
-            self._emoji_ascii = any(k.isascii() for k in self._emojis)
+            if any(k.isascii() for k in self._emojis):  # the package lexicon has none
+                raise AnalysisError("an ASCII character in the emoji lexicon is not supported")
 
     # -- token analysis ---------------------------------------------------
     def _analyse(self, token: str) -> None:
@@ -336,12 +358,15 @@ class Vader:
         back (``None`` before the start of the text).
         """
         vader = self.engine == "vader"
+        # a preceding word that is no booster adds 0.0, which changes nothing
         if p1 is not None and p1[_LEX] is None:
-            valence = valence + _scalar(p1, valence, cap, 1.0)
+            if p1[_BOOST] is not None:
+                valence = valence + _scalar(p1, valence, cap, 1.0)
             if p1[_NEG]:
                 valence = valence * N_SCALAR
         if p2 is not None and p2[_LEX] is None:
-            valence = valence + _scalar(p2, valence, cap, 0.95)
+            if p2[_BOOST] is not None:
+                valence = valence + _scalar(p2, valence, cap, 0.95)
             w2, w1 = p2[key], p1[key]
             if w2 == "never" and w1 in _SO_THIS:
                 valence = valence * (1.25 if vader else 1.5)
@@ -350,7 +375,8 @@ class Vader:
             elif p2[_NEG]:
                 valence = valence * N_SCALAR
         if p3 is not None and p3[_LEX] is None:
-            valence = valence + _scalar(p3, valence, cap, 0.9)
+            if p3[_BOOST] is not None:
+                valence = valence + _scalar(p3, valence, cap, 0.9)
             w3, w2, w1 = p3[key], p2[key], p1[key]
             if (w3 == "never" and w2 in _SO_THIS) or w1 in _SO_THIS:
                 valence = valence * 1.25
@@ -493,15 +519,15 @@ class Vader:
                 prev_space = ch == " "
         return "".join(out).strip()
 
-    def _prepare(self, text: str) -> str:
-        if (self._emoji_ascii or not text.isascii()) and not self._emoji_chars.isdisjoint(text):
-            return self._replace_emojis(text)
-        return text
-
     def _batch(self, texts: list[str]) -> list[tuple[float, float, float, float]]:
         """Score a list of texts in one pass over all their tokens."""
         if self.engine == "vader":
-            texts = [self._prepare(t) for t in texts]
+            chars = self._emoji_chars
+            if not chars.isdisjoint("".join(texts)):
+                texts = [
+                    t if t.isascii() or chars.isdisjoint(t) else self._replace_emojis(t)
+                    for t in texts
+                ]
         # Join the texts with a boundary token that none of them contains, so that
         # one split and one lookup serve the whole batch.
         for code in range(0xE000, 0xF900):
@@ -528,13 +554,18 @@ class Vader:
         out = []
         start = 0
         group: list[int] = []
+        scored = False
         for j in compress(range(len(tokens)), flags):
-            if flags[j] != 16:
+            f = flags[j]
+            if f != 16:
                 group.append(j)
+                if f & 1:
+                    scored = True
                 continue
             n = j - start
-            if any(flags[g] & 1 for g in group):
+            if scored:
                 out.append(self._sentence(tokens, start, n, group, flags, texts[len(out)]))
+                scored = False
             else:
                 out.append(_NEUTRAL if n else _ZERO)
             start = j + 1

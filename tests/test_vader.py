@@ -243,3 +243,12 @@ def test_exact_on_every_sentence_of_ukraine_corpus_and_seed(corpus_sentences, en
     diffs = [_max_diff(a, b) for a, b in zip(ours, theirs)]
     worst = max(range(len(diffs)), key=diffs.__getitem__)
     assert diffs[worst] <= 1e-9, (engine, sentences[worst], ours[worst], theirs[worst])
+
+
+@settings(max_examples=500, deadline=None)
+@given(x=st.one_of(st.floats(-1, 1), st.integers(-20000, 20000).map(lambda k: k / 20000)))
+def test_fast_rounding_equals_round(x):
+    from analysis.vader import _round_to
+
+    assert _round_to(x, 1000.0, 3) == round(x, 3)
+    assert _round_to(x, 10000.0, 4) == round(x, 4)

@@ -1,0 +1,152 @@
+"""Sentence sentiment throughput: our VADER engines against the references, same sentences.
+
+Corpus: ``ukraine_media_2022`` (every article text split with
+:func:`analysis.nlp.split_sentences`; ``--quick`` takes the first 20,000 sentences).
+
+Tools, each run in a fresh process on the same sentence list:
+
+- ``vaderSentiment``: ``SentimentIntensityAnalyzer.polarity_scores`` in a loop (3.3.2);
+- ``ours_vader``: :func:`analysis.vader.score_texts` with ``engine="vader"``;
+- ``nltk``: ``nltk.sentiment.vader.SentimentIntensityAnalyzer.polarity_scores`` in a loop;
+- ``ours_nltk``: :func:`analysis.vader.score_texts` with ``engine="nltk"``.
+
+Cases:
+
+- ``distinct, 1 core``: each distinct sentence once (memoization cannot help);
+- ``all, 1 core``: every sentence in corpus order, repeats included (syndicated
+  copies repeat sentences; ours scores a repeated sentence once, the references
+  score it again); ``ours_*_no_memo`` rows switch memoization off;
+- ``all, N cores``: the references split over a process pool the way a user would,
+  ours with ``n_jobs`` = every core (process start-up included for both).
+
+``identical`` says whether the tool's scores are bit-identical to its reference's
+(a digest of all four scores of every sentence). ``ratio`` is throughput over the
+reference of the same engine in the same case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+import struct
+from concurrent.futures import ProcessPoolExecutor
+
+from benchmarks import common
+
+NAME = "sentiment"
+CORPUS = "ukraine_media_2022"
+QUICK_SENTENCES = 20_000
+KEYS = ("neg", "neu", "pos", "compound")
+
+
+def corpus_sentences(quick: bool) -> list[str]:
+    """Return the corpus sentences in article order (repeats kept)."""
+    from analysis import load_articles
+    from analysis.nlp import split_sentences
+
+    articles = load_articles(common.shared_corpus(CORPUS) / "data", detect_language=False)
+    sentences: list[str] = []
+    for text in articles["text"]:
+        if isinstance(text, str):
+            sentences.extend(split_sentences(text))
+        if quick and len(sentences) >= QUICK_SENTENCES:
+            break
+    return sentences[:QUICK_SENTENCES] if quick else sentences
+
+
+def _digest(scores) -> str:
+    h = hashlib.blake2b(digest_size=12)
+    for row in scores:
+        h.update(struct.pack("4d", *(x + 0.0 for x in row)))
+    return h.hexdigest()
+
+
+def _reference(engine: str):
+    if engine == "vader":
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        return SentimentIntensityAnalyzer()
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
+    from analysis.nlp import ensure_nltk_data
+
+    ensure_nltk_data()
+    return SentimentIntensityAnalyzer()
+
+
+def _reference_scores(engine: str, sentences: list[str]) -> list[tuple]:
+    ref = _reference(engine)
+    out = []
+    for s in sentences:
+        d = ref.polarity_scores(s)
+        out.append(tuple(d[k] for k in KEYS))
+    return out
+
+
+def run_reference(engine: str, sentences: list[str], workers: int = 1) -> str:
+    """Score with the reference analyzer (in a process pool when ``workers`` > 1)."""
+    if workers == 1:
+        return _digest(_reference_scores(engine, sentences))
+    size = -(-len(sentences) // workers)
+    chunks = [sentences[k : k + size] for k in range(0, len(sentences), size)]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+        parts = pool.map(_reference_scores, [engine] * len(chunks), chunks)
+        return _digest(r for part in parts for r in part)
+
+
+def run_ours(engine: str, sentences: list[str], n_jobs: int = 1, memoize: bool = True) -> str:
+    """Score with our engine (memoized batches; processes when ``n_jobs`` > 1)."""
+    from analysis.vader import get_analyzer, score_texts
+
+    if memoize:
+        return _digest(score_texts(sentences, engine=engine, n_jobs=n_jobs))
+    return _digest(get_analyzer(engine).score_many(sentences, memoize=False))
+
+
+def run(quick: bool = False) -> list[dict]:
+    sentences = corpus_sentences(quick)
+    distinct = list(dict.fromkeys(sentences))
+    cores = os.cpu_count() or 1
+    rows: dict[str, list[dict]] = {"vader": [], "nltk": []}
+    ref_name = {"vader": "vaderSentiment", "nltk": "nltk"}
+    repeats = f"{len(sentences)} sentences, {len(distinct)} distinct"
+    cases = [
+        ("distinct, 1 core", distinct, 1),
+        ("all, 1 core", sentences, 1),
+        (f"all, {cores} cores", sentences, cores),
+    ]
+    for engine in ("vader", "nltk"):
+        for case, data, workers in cases:
+            m = common.measure(run_reference, engine, data, workers)
+            truth = m["result"]
+            rows[engine].append(
+                common.row(
+                    NAME,
+                    f"{engine}: {case}",
+                    ref_name[engine],
+                    len(data),
+                    "sentences",
+                    m,
+                    notes=repeats,
+                )
+            )
+            m = common.measure(run_ours, engine, data, workers)
+            rows[engine].append(
+                common.row(
+                    NAME, f"{engine}: {case}", f"ours_{engine}", len(data), "sentences", m,
+                    identical=m["result"] == truth, notes=repeats,
+                )
+            )  # fmt: skip
+            if case == "all, 1 core":
+                m = common.measure(run_ours, engine, data, 1, False)
+                rows[engine].append(
+                    common.row(
+                        NAME, f"{engine}: {case}", f"ours_{engine}_no_memo", len(data), "sentences", m,
+                        identical=m["result"] == truth, notes="memoization off",
+                    )
+                )  # fmt: skip
+    out = common.add_ratios(rows["vader"], "vaderSentiment") + common.add_ratios(
+        rows["nltk"], "nltk"
+    )
+    return out
