@@ -590,9 +590,8 @@ _COMPANY_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _NAME = r"[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|the|and|&)){0,4}"
-_ABOUT = re.compile(rf"^about\s+(?P<name>{_NAME})$", re.IGNORECASE)
+_ABOUT = re.compile(rf"^(?i:about)\s+(?P<name>{_NAME})$")
 _SECTIONS_OF = re.compile(rf"^(?P<name>{_NAME})\s+(?:sections|newsletters?|home)$")
-_POSSESSIVE = re.compile(rf"\b(?:with|from|of|at)\s+(?P<name>{_NAME})(?:['’]s)?\b")
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:copyright|©|\(c\))(?:\s*(?:copyright|©|\(c\)))*\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
     r"(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})",
@@ -608,12 +607,17 @@ SECTIONS = frozenset(
 
 
 def _clean_name(name: str) -> str | None:
+    name = re.sub(r"^(?:all rights reserved\.?\s*)", "", name.strip(), flags=re.I)
     name = re.split(r"\.\s|\s[|•·]\s", name)[0]
     name = _COMPANY_SUFFIX.sub("", name.strip(" .,;:|-–—")).strip(" .,;:|-–—")
     name = re.sub(r"\s+\d{4}$", "", name).strip()
     if not name or name.lower() in {"all", "rights", "reserved", "copyright"}:
         return None
     return name
+
+
+#: Words that follow "About" or precede "Sections" in furniture without naming an outlet.
+_NOT_NAMES = frozenset("us me the this our author authors e-mail email news home all".split())
 
 
 def _outlet_and_publisher(lines: Sequence[str]) -> tuple[str | None, str | None]:
@@ -640,7 +644,7 @@ def _outlet_and_publisher(lines: Sequence[str]) -> tuple[str | None, str | None]
             m = pattern.match(line.strip(" .:"))
             if m:
                 name = _clean_name(m.group("name"))
-                if name and name.lower() not in {"us", "me", "the", "this", "our"}:
+                if name and name.lower() not in _NOT_NAMES:
                     names[name] += 2
     if names:
         # a name the page also uses elsewhere ("experience with CNA") confirms it
@@ -653,8 +657,17 @@ def _outlet_and_publisher(lines: Sequence[str]) -> tuple[str | None, str | None]
     return outlet, publisher
 
 
-def _title(lines: Sequence[str], feats: Sequence[_Feat], body_start: int | None) -> int | None:
-    """Index of the headline: a line of 3-30 words, not a sentence, nearest the body's start."""
+def _title(lines: Sequence[str], feats: Sequence[_Feat], body: Sequence[int]) -> int | None:
+    """
+    Index of the headline, or None.
+
+    Candidates are headline-shaped lines (3 to 30 words, not a sentence ending in a
+    full stop, not furniture, a byline or a date line) on the first line of the page or
+    in the 30 lines before the body. The headline is the candidate whose content words
+    the body uses most (a headline announces what the article is about), longer ones
+    preferred; at least a quarter of them must appear in the body. Without a body, a headline-shaped first
+    line is taken.
+    """
 
     def headline_like(i: int) -> bool:
         f = feats[i]
@@ -662,18 +675,38 @@ def _title(lines: Sequence[str], feats: Sequence[_Feat], body_start: int | None)
         return (
             3 <= f.words <= 30
             and not (f.sentence and line.rstrip().endswith("."))
-            and not (f.cue or f.copyright or f.caption or f.promo or f.learned or f.end)
-            and not _BYLINE.match(line)
+            and not (f.cue or f.copyright or f.caption or f.promo or f.learned or f.end or f.meta)
             and not line.isupper()
+            and "@" not in line
+            and line[:1].isalnum()
         )
 
-    if lines and headline_like(0):
-        return 0
-    stop = body_start if body_start is not None else len(lines)
-    for i in range(stop - 1, max(-1, stop - 25), -1):
-        if headline_like(i) and (feats[i].titlecase or feats[i].words >= 5):
-            return i
-    return None
+    if not lines:
+        return None
+    if not body:
+        return 0 if headline_like(0) else None
+    start = body[0]
+    vocab = _vocabulary(lines[i] for i in body)
+    best, best_score = None, 0.0
+    candidates = [0, *range(max(1, start - 30), start)]
+    first = normalize_line(lines[start])
+    if sum(normalize_line(ln) == first for ln in lines[max(0, start - 30) : start + 3]) > 1:
+        candidates.append(start)  # the headline printed twice, taken for the body's start
+    for i in candidates:
+        if not headline_like(i):
+            continue
+        match = _coherence(_vocabulary([lines[i]]), vocab)
+        if match < TITLE_MATCH:
+            continue
+        # a full headline (several words) beats a short topic label that the body also uses
+        rank = match + 0.02 * min(feats[i].words, 12)
+        if best is None or rank > best_score or (rank == best_score and i > best):
+            best, best_score = i, rank
+    return best
+
+
+#: Smallest share of a headline's content words that the body must use.
+TITLE_MATCH = 0.25
 
 
 def _dateline(first: str) -> tuple[str | None, str | None]:
@@ -826,7 +859,7 @@ def _parse(lines: list[str], chrome: frozenset[str] | set[str]) -> dict:
     feats = _features(lines, chrome)
     spans = _body_span(lines, chrome=chrome, feats=feats)
     body = _body_lines(lines, feats, spans)
-    title_i = _title(lines, feats, body[0] if body else None)
+    title_i = _title(lines, feats, body)
     if title_i is not None:
         result["title"] = lines[title_i]
         title_norm = normalize_line(lines[title_i])

@@ -118,6 +118,12 @@ PAGE = (
             id="no-headline",
         ),
         pytest.param(
+            "Skip to content\nSubscribe for $1 a week\nHome\nWorld\n"
+            "Ukraine and Russia agree to resume talks in Istanbul\nBy Jane Roe\n" + BODY,
+            {"title": "Ukraine and Russia agree to resume talks in Istanbul", "byline": "Jane Roe"},
+            id="headline-after-menus",
+        ),
+        pytest.param(
             "Die Gespräche gehen weiter\nStartseite\nPolitik\nWerbung\n"
             "BERLIN (dpa) - Die Regierung hat am Dienstag mitgeteilt, dass die Gespräche "
             "in der kommenden Woche in Istanbul fortgesetzt werden sollen.\n"
