@@ -199,6 +199,11 @@ _QUOTE_CUE_ALT = "|".join(
         reverse=True,
     )
 )
+_HEADLINE_CUE_RE = re.compile(
+    r"(?<![\w-])("
+    + "|".join(sorted({f.capitalize() for f in _CUE_FORMS} | set(_CUE_FORMS), key=len, reverse=True))
+    + r")(?![\w-])"
+)
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to\b")
 
 _TITLES = {
@@ -935,7 +940,7 @@ _THAT_AFTER_CIRCUMSTANCE = re.compile(
 
 def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _Attribution | None:
     cue = cue_m.group(1)
-    lemma = _CUE_FORMS[cue]
+    lemma = _CUE_FORMS[cue.lower()]
     c_start, c_end = cue_m.start(1), cue_m.end(1)
     # "..., saying that ..." / "..., adding ...": the subject is the sentence's subject
     if cue.endswith("ing"):
@@ -1231,13 +1236,27 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
         last, last_para = att, (p_start, p_end)
     claimed = [(min(a for a, _ in f.pieces), max(b for _, b in f.pieces)) for f in found]
     quote_extents = [(q[0][0], q[-1][1]) for q in raw_quotes]
+    # "Ben Carson: Clinton 'not fit to serve'" (headlines, transcripts)
+    labels = [m for p in paragraphs if (m := _SPEAKER_COLON.match(text, *p))]
+    for m in labels:
+        if m.group("np").isupper() and sum(x.group("np").isupper() for x in labels) < 2:
+            continue  # a lone dateline ("LVIV:"), not a transcript
+        if _overlaps(m.start("said"), m.end("said"), claimed) or m.group("np").strip() in _LABELS:
+            continue
+        sp = _speaker_from_np(m.group("np"), m.start("np"), m.group(), names)
+        if sp is None or (not m.group("np").isupper() and _person_in(m.group("np"), False) is None):
+            continue
+        end = _content_end(text, m.start("said"), m.end("said"))
+        found.append(_Attribution([(m.start("said"), end)], sp, ":", "direct", m.start("said") - 1))
+        claimed.append((m.start("said"), end))
     # 2 and 3. reported speech and "according to", one sentence at a time
     for s_start, s_end in sentences:
         if _overlaps(s_start, s_end, claimed) and _covered(s_start, s_end, claimed):
             continue
         sentence = text[s_start:s_end]
         candidates: list[_Attribution] = []
-        for regex, rule in ((_ACCORDING_RE, _according_to), (_CUE_RE, _reported)):
+        cue_re = _HEADLINE_CUE_RE if _is_headline(sentence) else _CUE_RE
+        for regex, rule in ((_ACCORDING_RE, _according_to), (cue_re, _reported)):
             for m in regex.finditer(sentence):
                 pos = s_start + m.start()
                 if _inside(pos, quote_extents) or _inside(pos, claimed):
@@ -1307,6 +1326,23 @@ def _clause_start(text: str, pos: int, p_start: int) -> int:
     for m in re.finditer(r"[.!?][\"”’']*\s+", text[p_start:pos]):
         best = p_start + m.end()
     return best + len(text[best:pos]) - len(text[best:pos].lstrip())
+
+
+_SPEAKER_COLON = re.compile(
+    r"[ \t\u00a0]*(?P<np>(?:[A-Z][\w.'’\u2024-]*[ \t\u00a0]+){0,4}[A-Z][\w'’-]+)[ \t\u00a0]*:[ \t\u00a0]+"
+    r"(?P<said>\S[^\n]{8,})"
+)
+_LABELS = {
+    "Editor's Note", "Editor’s Note", "Note", "Related", "Photo", "Video", "Watch", "Read More",
+    "Update", "Correction", "Source", "Sources", "Warning", "Click Here", "Breaking News",
+    "Full Text", "Abstract", "Caption", "Credit", "Disclosure", "Clarification", "Q", "A",
+}
+
+
+def _is_headline(sentence: str) -> bool:
+    """True for a line in title case ("Trump Says He Will Win")."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", sentence) if len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
 def _starts_paragraph(text: str, pos: int, p_start: int) -> bool:
