@@ -588,14 +588,17 @@ def corpus_overview(articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFra
         _key=articles[by].astype("string").fillna("(none)"),
         _words=pd.to_numeric(articles.get("n_words", 0), errors="coerce").fillna(0),
         _date=pd.to_datetime(articles["published"], utc=True, errors="coerce"),
+    )
+    frame = frame.assign(
+        _day=frame["_date"].dt.floor("D"),
         _dup=_flag(articles, "is_duplicate"),
         _synd=_flag(articles, "syndicated"),
     )
     out = frame.groupby("_key", sort=False).agg(
         articles=("_key", "size"),
         words=("_words", "sum"),
-        first=("_date", "min"),
-        last=("_date", "max"),
+        first=("_day", "min"),
+        last=("_day", "max"),
         undated=("_date", lambda s: int(s.isna().sum())),
         duplicates=("_dup", "sum"),
         syndicated=("_synd", "sum"),
