@@ -62,6 +62,12 @@ _EXPORTS: dict[str, str] = {
     "tone_by": "sentiment",
     "targeted_tone": "sentiment",
     "extreme_sentences": "sentiment",
+    "sentence_sentiment": "sentiment",
+    "tone_distribution": "sentiment",
+    "mentions": "sentiment",
+    "plot_tone": "sentiment",
+    "plot_tone_trend": "sentiment",
+    "plot_tone_distribution": "sentiment",
     "extract_quotes": "quotes",
     "who_is_quoted": "quotes",
     # reports
