@@ -241,7 +241,7 @@ def open_dask_corpus(
     finish = dict(
         union=union,
         derived=str(derived_file) if use_derived else None,
-        columns=list(columns) if columns else None,
+        select=list(columns) if columns else None,
     )
     meta = _read_part(files[0], empty=True, **finish)
     ddf = dd.from_map(
@@ -258,7 +258,7 @@ def _read_part(
     *,
     union: list[str],
     derived: str | None,
-    columns: list[str] | None,
+    select: list[str] | None,
     empty: bool = False,
 ) -> pd.DataFrame:
     """Read one part file as the pandas engine reads a corpus: all columns, story fields, schema."""
@@ -268,8 +268,8 @@ def _read_part(
     from .schema import conform
 
     schema = pq.read_schema(file)
-    if columns:
-        union = [c for c in union if c in columns or (c == "article_id" and derived)]
+    if select:
+        union = [c for c in union if c in select or (c == "article_id" and derived)]
     names = [c for c in union if c in schema.names]
     table = (schema.empty_table() if empty else pq.read_table(file, columns=names)).select(names)
     part = table.to_pandas()
@@ -291,7 +291,7 @@ def _read_part(
             extra = part.pop("wire_derived")
             part["wire"] = part["wire"].fillna(extra)
     part = conform(part)
-    return part[[c for c in columns if c in part.columns]] if columns else part
+    return part[[c for c in select if c in part.columns]] if select else part
 
 
 def open_corpus_engine(
