@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -398,5 +400,14 @@ def test_reuters_exact_duplicates_agree_with_plain_hash(reuters_dir, monkeypatch
         == out.set_index("article_id").loc[plain["key"].map(first), "story_id"].to_numpy()
     )
     assert same.all()
-    # normalisation (case, spacing, punctuation) may merge a few more, never fewer
-    assert plain_dups <= ours <= plain_dups * 1.5
+    # normalisation may merge more (measured 347 against 246), never fewer, and the
+    # extra copies have the same words as their canonical body (case, spacing and
+    # punctuation aside: "REUTER" and "Reuter", "don\"t" and "don't")
+    assert plain_dups <= ours <= plain_dups * 1.6
+    canon = out.set_index("article_id").loc[out["story_id"], "text"].to_numpy()
+    dup = out["is_duplicate"].to_numpy()
+
+    def words(t: str) -> list[str]:
+        return re.findall(r"[^\W_]+", t.casefold())
+
+    assert all(words(a) == words(b) for a, b in zip(canon[dup], body.to_numpy()[dup]))
