@@ -81,6 +81,7 @@ _SPEECH_VERBS = {
     "warn": "warn warns warned warning",
     "suggest": "suggest suggests suggested suggesting",
     "announce": "announce announces announced announcing",
+    "unveil": "unveiled unveils unveiling",
     "acknowledge": "acknowledge acknowledges acknowledged acknowledging",
     "admit": "admit admits admitted admitting",
     "concede": "concede concedes conceded conceding",
@@ -122,12 +123,42 @@ _SPEECH_VERBS = {
     "boast": "boasted boasts",
     "remind": "reminded reminds reminding",
     "tout": "touted touts touting",
-    "announce_": "unveiled",
     "conclude": "concluded concludes concluding",
     "quip": "quipped",
     "joke": "joked",
     "recount": "recounted",
     "testify": "testified",
+    "discuss": "discuss discusses discussed discussing",
+    "echo": "echoed echoes echoing",
+    "disclose": "disclosed discloses disclosing",
+    "signal": "signaled signalled signals signaling signalling",
+    "voice": "voiced voices voicing",
+    "request": "requested requests requesting",
+    "plead": "pleaded pleads pleading",
+    "encourage": "encouraged encourages encouraging",
+    "offer": "offered offers offering",
+    "order": "ordered orders",
+    "talk": "talked talking",
+    "refer": "referring referred refers",
+    "imply": "implied implies implying",
+    "thank": "thanked thanking",
+    "yell": "yelled yelling",
+    "shout": "shouted shouting",
+    "recommend": "recommended recommends recommending",
+    "hint": "hinted hints hinting",
+    "assure": "assured assures assuring",
+    "dispute": "disputed disputes disputing",
+    "lament": "lamented laments lamenting",
+    "scoff": "scoffed scoffs",
+    "brag": "bragged brags bragging",
+    "speculate": "speculated speculates speculating",
+    "caution": "cautioned cautions cautioning",
+    "threaten": "threatened threatens threatening",
+    "forecast": "forecast forecasts forecasted",
+    "reaffirm": "reaffirmed reaffirms",
+    "retort": "retorted",
+    "affirm": "affirmed affirms",
+    "clarify": "clarified clarifies",
 }
 #: verbs of thinking, wanting and judging: the attributed view is a stance, not a quote
 _STANCE_VERBS = {
@@ -141,7 +172,7 @@ _STANCE_VERBS = {
     "doubt": "doubts doubted",
     "show": "show shows showed",
     "find": "find finds found",
-    "see": "sees",
+    "see": "see sees saw",
     "accuse": "accuse accuses accused accusing",
     "criticize": "criticize criticizes criticized criticised criticizing",
     "praise": "praise praises praised praising",
@@ -151,12 +182,12 @@ _STANCE_VERBS = {
     "dismiss": "dismissed dismisses dismissing",
     "agree": "agree agrees agreed",
     "disagree": "disagree disagrees disagreed",
-    "seek": "sought seeks",
-    "plan": "plans planned",
-    "want": "wants wanted",
+    "seek": "seek sought seeks seeking",
+    "plan": "plans planned planning",
+    "want": "want wants wanted wanting",
     "endorse": "endorsed endorses endorsing",
-    "support": "supports supported",
-    "oppose": "opposes opposed",
+    "support": "support supports supported supporting",
+    "oppose": "oppose opposes opposed opposing",
     "refuse": "refused refuses refusing",
     "decline": "declined declines",
     "attack": "attacked attacks attacking",
@@ -169,9 +200,40 @@ _STANCE_VERBS = {
     "wonder": "wondered wonders",
     "recognize": "recognized recognizes",
     "realize": "realized realizes",
-    "consider": "considers considered",
+    "consider": "consider considers considered considering",
     "seem": "seemed seems",
     "appear": "appears appeared",
+    "decide": "decided decides",
+    "feel": "feel feels felt",
+    "learn": "learned learns",
+    "understand": "understand understands understood",
+    "favor": "favor favors favored favour favours favoured",
+    "prefer": "prefer prefers preferred",
+    "demand": "demand demands demanded demanding",
+    "remember": "remember remembers remembered",
+    "trust": "trusts trusted",
+    "accept": "accepted accepts",
+    "back": "backed backing backs",
+    "mock": "mocked mocks mocking",
+    "challenge": "challenged challenges challenging",
+    "highlight": "highlighted highlights highlighting",
+    "portray": "portrayed portrays portraying",
+    "rail": "railed rails railing",
+    "project": "projected",
+    "credit": "credited credits crediting",
+    "fault": "faulted faults",
+    "calculate": "calculated calculates",
+    "determine": "determined",
+    "applaud": "applauded applauds",
+    "embrace": "embraced embraces embracing",
+    "dislike": "dislike dislikes disliked",
+    "like": "likes liked",
+    "love": "loves loved",
+    "hate": "hates hated",
+    "suspect": "suspect suspects suspected",
+    "assume": "assumed assumes",
+    "imagine": "imagine imagined imagines",
+    "anticipate": "anticipated anticipates",
 }
 _CUE_FORMS = {
     form: lemma
@@ -201,7 +263,9 @@ _QUOTE_CUE_ALT = "|".join(
 )
 _HEADLINE_CUE_RE = re.compile(
     r"(?<![\w-])("
-    + "|".join(sorted({f.capitalize() for f in _CUE_FORMS} | set(_CUE_FORMS), key=len, reverse=True))
+    + "|".join(
+        sorted({f.capitalize() for f in _CUE_FORMS} | set(_CUE_FORMS), key=len, reverse=True)
+    )
     + r")(?![\w-])"
 )
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to\b")
@@ -484,6 +548,13 @@ def _fallback_sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+#: "... in the U.S. He says ...": an initialism can end a sentence
+_INITIALISM_END = re.compile(
+    r"(?<=\b[A-Z]\.[A-Z]\.)\s+(?=(?:He|She|They|It|We|I|The|But|While|In|And|This|That|His|Her|"
+    r"Their|Its|A|An|Some|Many|Most|After|When|As|If|At|On)\s)"
+)
+
+
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentences from ``analysis.nlp``; one that starts in lower case joins the one before."""
     try:
@@ -492,8 +563,14 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
         spans = _fallback_sentence_spans(text)
     else:
         spans = sentence_spans(text)
-    merged: list[tuple[int, int]] = []
+    split: list[tuple[int, int]] = []
     for a, b in spans:
+        for m in _INITIALISM_END.finditer(text, a, b):
+            split.append((a, m.start()))
+            a = m.end()
+        split.append((a, b))
+    merged: list[tuple[int, int]] = []
+    for a, b in split:
         if merged and text[a : a + 1].islower() and "\n" not in text[merged[-1][1] : a]:
             merged[-1] = (merged[-1][0], b)  # "Sen. Bernie Sanders (I-Vt.) | said ..."
         else:
@@ -845,6 +922,8 @@ def _attribute_quote(
                 sp = _speaker_from_np(tail, window + bm.start("tail"), before, names)
                 if sp is not None:
                     return sp, bm.group("cue"), window + bm.start(), False
+            if len(pre[np_start:].split()) > 8 and "," in pre[np_start:]:
+                np_start += pre[np_start:].rfind(",") + 1  # "In an interview, Trump was asked,"
             np = _np_before_cue(pre[np_start:])
             if np and len(np.split()) <= 14 and bm.group("cue")[0].islower():
                 base = max(para_start, before_end - 220) + np_start
@@ -927,11 +1006,14 @@ def _skip_object_and_adverbials(text: str, pos: int, lemma: str, end: int) -> in
         rest = text[pos:end]
     # "told Reuters on condition of anonymity that ...": what was said starts at "that"
     m = _THAT_AFTER_CIRCUMSTANCE.match(rest)
+    if m is None and lemma in _OBJECT_CUES:
+        m = _THAT_SOON.match(rest)
     if m:
         pos += m.start("that")
     return pos
 
 
+_THAT_SOON = re.compile(r"^(?:\s+[^\s,;:\"“”]+){0,10}?\s+(?P<that>that)\b")
 _THAT_AFTER_CIRCUMSTANCE = re.compile(
     r"^\s*(?:on|in|at|during|after|before|from|by|over|via|through|while|with)\b"
     r"(?:\s+[^\s,;:\"“”]+){1,7}?\s+(?P<that>that)\b"
@@ -1007,10 +1089,6 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
         return None
     if after_text.startswith(('"', "“", "''")):
         return None  # a direct quote, attributed by the quote rules
-    if lemma == "ask" and not re.match(
-        r"^(?:whether|if|why|how|what|who|when|where|for|about|that)\b", after_text
-    ):
-        return None
     if re.match(r"^\s+by\b", text[c_end:s_end]):
         return None  # passive: "proposals backed by the governor"
     sp = _speaker_from_np(subject, subj_start, sentence, names)
@@ -1126,6 +1204,10 @@ def _main_subject(text: str, s_start: int, c_start: int, names) -> _Speaker | No
     if not m:
         return None
     return _speaker_from_np(m.group("np"), m.start("np"), text[s_start:c_start], names)
+
+
+#: the plainest verbs of saying come first when cues compete for a sentence
+_PLAIN = {"say", "tell", "add", "note", "write", "ask"}
 
 
 def _kind(lemma: str) -> str:
@@ -1270,7 +1352,15 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
                 att.cue_start = pos
                 candidates.append(att)
         accepted: list[_Attribution] = []
-        for att in sorted(candidates, key=lambda c: (_PRIORITY[c.kind], c.cue_start)):
+        ranked = sorted(
+            candidates,
+            key=lambda c: (
+                _PRIORITY[c.kind],
+                _CUE_FORMS.get(c.cue.lower()) not in _PLAIN,
+                c.cue_start,
+            ),
+        )
+        for att in ranked:
             if _fits(att, accepted, text):
                 accepted.append(att)
         for att in accepted:
@@ -1285,7 +1375,9 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
 
 
 _PRIORITY = {"according_to": 0, "reported": 1, "stance": 2, "direct": 0}
-_CLAUSE_JOIN = re.compile(r"(?:,?\s+(?:and|but|while|whereas|as|although|though)|;)\s*$")
+_CLAUSE_JOIN = re.compile(
+    r"(?:,?\s+(?:and|but|while|whereas|as|although|though)|;|,|\s(?:—|–|--))\s*$"
+)
 
 
 def _fits(att: _Attribution, accepted: list[_Attribution], text: str) -> bool:
@@ -1333,9 +1425,29 @@ _SPEAKER_COLON = re.compile(
     r"(?P<said>\S[^\n]{8,})"
 )
 _LABELS = {
-    "Editor's Note", "Editor’s Note", "Note", "Related", "Photo", "Video", "Watch", "Read More",
-    "Update", "Correction", "Source", "Sources", "Warning", "Click Here", "Breaking News",
-    "Full Text", "Abstract", "Caption", "Credit", "Disclosure", "Clarification", "Q", "A",
+    "Editor's Note",
+    "Editor’s Note",
+    "Note",
+    "Related",
+    "Photo",
+    "Video",
+    "Watch",
+    "Read More",
+    "Update",
+    "Correction",
+    "Source",
+    "Sources",
+    "Warning",
+    "Click Here",
+    "Breaking News",
+    "Full Text",
+    "Abstract",
+    "Caption",
+    "Credit",
+    "Disclosure",
+    "Clarification",
+    "Q",
+    "A",
 }
 
 
