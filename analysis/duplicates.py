@@ -586,7 +586,7 @@ def find_duplicates(
         ["root", "tier", "published", "pos"], na_position="last", kind="stable"
     )
     canonical = order.drop_duplicates("root").set_index("root")["pos"]
-    canon_pos = story["root"].map(canonical).to_numpy()
+    canon_pos = story["root"].map(canonical).to_numpy(dtype=np.int64, na_value=-1)
     story_ids = np.asarray(ids, dtype=object)[canon_pos]
 
     is_dup = canon_pos != np.arange(n)

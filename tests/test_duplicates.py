@@ -411,3 +411,13 @@ def test_reuters_exact_duplicates_agree_with_plain_hash(reuters_dir, monkeypatch
         return re.findall(r"[^\W_]+", t.casefold())
 
     assert all(words(a) == words(b) for a, b in zip(canon[dup], body.to_numpy()[dup]))
+
+
+def test_empty_table_and_bare_text_column():
+    from analysis.schema import empty_articles
+
+    out = find_duplicates(empty_articles())
+    assert len(out) == 0 and str(out["is_duplicate"].dtype) == "boolean"
+    bare = find_duplicates(pd.DataFrame({"text": [PLAIN, None, PLAIN]}))
+    assert bare["is_duplicate"].tolist() == [False, False, True]
+    assert bare["story_id"].notna().all()
