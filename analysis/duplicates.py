@@ -14,13 +14,15 @@ How copies are found
    thousand rows reading "Photo" do not become one story; empty texts are never
    grouped (each is its own story).
 2. **Near-duplicates**: each distinct body of at least ``min_words`` words is cut
-   into overlapping shingles of ``shingle_size`` words, summarised by a MinHash
-   signature (datasketch's ``affine32`` permutations, computed in bulk with
-   numpy) and indexed in a :class:`datasketch.MinHashLSH`. Candidate pairs from
-   the index are kept when their estimated Jaccard similarity reaches
-   ``threshold``, or when the shorter text is at least ``containment`` contained
-   in the longer one (a copy with its last paragraphs trimmed). Pairs are joined
-   transitively (union-find) into stories. Work grows linearly with the corpus.
+   into overlapping shingles of ``shingle_size`` words and summarised by a
+   MinHash signature (datasketch's ``affine32`` permutations, computed in bulk
+   with numpy). Banded LSH over the signatures (datasketch's band layout) gives
+   candidate pairs; a candidate is a copy when the exact shingle overlap reaches
+   Jaccard ``threshold``, or when at least ``containment`` of the shorter body's
+   shingles occur in a longer body at most twice its length (a copy with its
+   last paragraphs trimmed), and the two were published within ``max_days``.
+   Pairs are joined transitively (union-find) into stories. Work grows linearly
+   with the corpus: no step compares all pairs.
 3. **Canonical copy**: in each story the wire original is canonical (a row whose
    outlet is a news agency, then a row credited to the story's agency), else the
    earliest copy (missing dates last; ties by table order). Every other row is
