@@ -51,8 +51,13 @@ def _spans(text: str) -> tuple[list[str], list[int], list[int]]:
     return toks, starts, ends
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _squash(s: str) -> str:
-    return " ".join(s.split())
+    """Strip a slice of a space-normalized text and collapse runs of spaces."""
+    s = s.strip()
+    return " ".join(s.split()) if "  " in s else s
 
 
 class KwicIndex:
@@ -97,7 +102,8 @@ class KwicIndex:
             articles, english_only=english_only, unique_stories=unique_stories, where="KwicIndex"
         )
         self._meta = table[[c for c in _COLUMNS[:4] if c in table.columns]].reset_index(drop=True)
-        self._texts = wt.texts_of(table)
+        # Every whitespace character becomes one space: same offsets, one-line contexts.
+        self._texts = [_SPACE.sub(" ", t) for t in wt.texts_of(table)]
         vocab: defaultdict = defaultdict()
         vocab.default_factory = vocab.__len__
         get = vocab.__getitem__
