@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -154,6 +154,13 @@ _CREDIT = re.compile(
 )
 #: A credit alone, in parentheses: "(Reed Saxon / Associated Press)", "(Walt Disney Co.)".
 _PAREN_ONLY = re.compile(r"^\([^()]{2,80}\)$")
+#: A credit naming a photographer and an organisation: "THE DAILY STAR/Jane Roe" (the
+#: organisation in capitals, like "REUTERS/Name"), "(Jane Roe / Daily Star)" closing a line.
+_CREDIT_ORG = re.compile(
+    r"\b[A-Z][A-Z&'’.-]+(?:\s+[A-Z][A-Z&'’.-]+){0,3}\s*/\s*[A-Z][a-z][\w.'’-]*"
+    r"(?:\s+(?:[A-Z][\w.'’-]*|handout|pool|file|photo|via)){0,4}\s*$"
+    r"|\((?:[A-Z][\w.'’-]*\s+){1,3}[A-Z][\w.'’-]*\s*/\s*[A-Z][^()/]{1,60}\)\s*$"
+)
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|\bcopyright\b|\ball rights reserved\b)", re.IGNORECASE)
 _CHROME_CUE = re.compile(
     r"^(?:advertisement|advertising|sponsored(?: content)?|ad|ads|promoted|skip (?:to|ad)\b.*"
@@ -169,7 +176,8 @@ _CHROME_PROSE = re.compile(
     r"\b(?:cookies?|newsletters?|subscribe|subscription|sign up|browser|javascript|privacy policy"
     r"|terms (?:of|and) (?:use|service|conditions)|all rights reserved|click here|follow us"
     r"|download (?:our|the) app|ad blocker|enable|unsubscribe|if you enjoyed|join our"
-    r"|get access|sign in|log in|your inbox|our (?:website|site)|this (?:website|site))\b",
+    r"|get access|sign in|log in|your inbox|our (?:website|site)|this (?:website|site)"
+    r"|refresh (?:the|this|your) (?:page|browser))\b",
     re.IGNORECASE,
 )
 #: Lines after which a page holds no more article: comment sections, the copyright footer.
@@ -187,6 +195,13 @@ _COMMENTS = re.compile(
 _BYLINE = re.compile(
     r"^(?i:by|written by|words by|reporting by|text:?|author:?)\s+"
     r"(?P<name>[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|and|&|de|van|von|der|la|le|al|bin|,)){0,7})",
+)
+#: A byline without "By": "Jane Roe in Kyiv", "Jane Roe and John Doe in Lviv", "Jane Roe for
+#: the Daily Star" (two or three capitalised names, then "in" or "for" and a name).
+_BYLINE_IN = re.compile(
+    r"^(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,2}"
+    r"(?:\s+and\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,2})?)"
+    r"\s+(?:in|for)\s+(?:the\s+)?[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}$"
 )
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,3})"
@@ -317,6 +332,21 @@ def _learn(prepared: list[_Doc], *, min_docs: int, min_share: float) -> dict[str
     return model
 
 
+def _top_lines(prepared: Sequence[_Doc]) -> dict[str, frozenset[str]]:
+    """
+    Per outlet, the first lines shared by several of its pages (a site name heading each
+    page is no headline); copies of one page count once.
+    """
+    firsts: dict[str, dict[str, set[frozenset[str]]]] = defaultdict(lambda: defaultdict(set))
+    for d in prepared:
+        if d.lines:
+            firsts[d.key][normalize_line(d.lines[0])].add(frozenset(d.lines))
+    return {
+        key: frozenset(line for line, pages in tops.items() if len(pages) > 1)
+        for key, tops in firsts.items()
+    }
+
+
 # --------------------------------------------------------------------------- line scoring
 
 
@@ -387,11 +417,11 @@ def _is_caption(line: str) -> bool:
     """A photo caption (or a bare credit): a credit form near the end of the line."""
     if _PAREN_ONLY.match(line) and _word_count(line) <= 8:
         return True
-    matches = list(_CREDIT.finditer(line))
+    matches = [*_CREDIT.finditer(line), *_CREDIT_ORG.finditer(line)]
     if not matches:
         return False
-    last = matches[-1]
-    return len(line) - last.start() <= 80 or last.start() == 0
+    last = max(m.start() for m in matches)
+    return len(line) - last <= 80 or last == 0
 
 
 def _line_scores(feats: Sequence[_Feat], english: bool) -> list[float]:
@@ -657,54 +687,100 @@ def _outlet_and_publisher(lines: Sequence[str]) -> tuple[str | None, str | None]
     return outlet, publisher
 
 
-def _title(lines: Sequence[str], feats: Sequence[_Feat], body: Sequence[int]) -> int | None:
+def _headline_shape(line: str, f: _Feat, site_names: Collection[str]) -> bool:
+    """
+    Whether a line can be a headline by its own shape.
+
+    A headline has 3 to 30 words, is not a sentence closed by a full stop, and is none of
+    these: furniture (a menu or a label, a prompt, a copyright or comments line), a photo
+    caption, a "By" line, a date line, the opening of a dateline, the site's name (alone or
+    after a section label: "World News | Daily Star"), a run of menu items ("News | Sport |
+    Culture"), a line in capitals or an e-mail address.
+    """
+    if not 3 <= f.words <= 30 or (f.sentence and line.rstrip().endswith(".")):
+        return False
+    if f.cue or f.copyright or f.caption or f.promo or f.end or f.meta:
+        return False
+    if line.isupper() or "@" in line or not line.lstrip(_OPENERS)[:1].isalnum():
+        return False
+    if _dateline(line)[0] is not None:
+        return False
+    parts = [p for p in _MENU_SEP.split(line) if p.strip()]
+    if len(parts) >= 3 and all(_word_count(p) <= 3 for p in parts):
+        return False
+    names = {normalize_line(n) for n in site_names if n}
+    if any(normalize_line(p) in names for p in parts):
+        rest = [p for p in parts if normalize_line(p) not in names]
+        return bool(rest) and all(_word_count(p) > 3 for p in rest)
+    return True
+
+
+_OPENERS = "\"'“‘«(["
+_MENU_SEP = re.compile(r"\s+[|•·/]\s+|\s+[-–—]\s+(?=\S)")
+
+
+def _title(
+    lines: Sequence[str],
+    feats: Sequence[_Feat],
+    body: Sequence[int],
+    *,
+    site_names: Collection[str] = (),
+    tops: Collection[str] = frozenset(),
+) -> int | None:
     """
     Index of the headline, or None.
 
-    Candidates are headline-shaped lines (3 to 30 words, not a sentence ending in a
-    full stop, not furniture, a byline or a date line) on the first line of the page or
-    in the 30 lines before the body. The headline is the candidate whose content words
-    the body uses most (a headline announces what the article is about), longer ones
-    preferred; at least a quarter of them must appear in the body. Without a body, a headline-shaped first
-    line is taken.
+    The headline is the first line of the page when that line has a headline's shape (see
+    :func:`_headline_shape`), is not the first line of other pages of the same outlet
+    (``tops``: a site name heading every page) and shares a content word with the body.
+    That the line also appears elsewhere, in other pages' lists of related stories, does
+    not matter. Otherwise the candidates are headline-shaped lines in the 30 lines before
+    the body that are neither learned chrome nor a byline ("Jane Roe in Kyiv"); the
+    headline is the one whose content words the body uses most, longer ones preferred, and
+    at least :data:`TITLE_MATCH` of them must appear in the body. Failing that, a
+    headline-shaped first line is still taken.
     """
-
-    def headline_like(i: int) -> bool:
-        f = feats[i]
-        line = lines[i]
-        return (
-            3 <= f.words <= 30
-            and not (f.sentence and line.rstrip().endswith("."))
-            and not (f.cue or f.copyright or f.caption or f.promo or f.learned or f.end or f.meta)
-            and not line.isupper()
-            and "@" not in line
-            and line[:1].isalnum()
-        )
-
     if not lines:
         return None
+    first_ok = (
+        _headline_shape(lines[0], feats[0], site_names) and normalize_line(lines[0]) not in tops
+    )
     if not body:
-        return 0 if headline_like(0) else None
-    start = body[0]
+        return 0 if first_ok else None
     vocab = _vocabulary(lines[i] for i in body)
+    if first_ok and _coherence(_vocabulary([lines[0]]), vocab) > 0:
+        return 0
+    start = body[0]
     best, best_score = None, 0.0
-    candidates = [0, *range(max(1, start - 30), start)]
+    candidates = list(range(max(1, start - 30), start))
     first = normalize_line(lines[start])
-    if sum(normalize_line(ln) == first for ln in lines[max(0, start - 30) : start + 3]) > 1:
+    if (
+        start > 0
+        and sum(normalize_line(ln) == first for ln in lines[max(0, start - 30) : start + 3]) > 1
+    ):
         candidates.append(start)  # the headline printed twice, taken for the body's start
     for i in candidates:
-        if not headline_like(i):
+        line = lines[i]
+        if (
+            feats[i].learned
+            or _BYLINE_IN.match(line)
+            or not _headline_shape(line, feats[i], site_names)
+        ):
             continue
-        match = _coherence(_vocabulary([lines[i]]), vocab)
+        match = _coherence(_vocabulary([line]), vocab)
         if match < TITLE_MATCH:
             continue
         # a full headline (several words) beats a short topic label that the body also uses
         rank = match + 0.02 * min(feats[i].words, 12)
         if best is None or rank > best_score or (rank == best_score and i > best):
             best, best_score = i, rank
+    if best is None and first_ok:
+        return 0
     return best
 
 
+#: Fewest words of an article body, unless the body is most of the page's text.
+MIN_WORDS = 40
 #: Smallest share of a headline's content words that the body must use.
 TITLE_MATCH = 0.25
 
@@ -756,11 +832,17 @@ def _wire(body: Sequence[str], captions: Sequence[str], byline: str | None) -> s
     return votes.most_common(1)[0][0] if votes else None
 
 
-def _byline(lines: Sequence[str], lo: int, hi: int) -> str | None:
+def _byline(lines: Sequence[str], lo: int, hi: int, *, loose: bool = False) -> str | None:
+    """The name in a "By" line, else (with ``loose``) in a "Jane Roe in Kyiv" line."""
     for line in lines[lo:hi]:
         m = _BYLINE.match(line)
         if m and _word_count(line) <= 14:
             return m.group("name").strip(" ,")
+    if loose:
+        for line in lines[lo:hi]:
+            m = _BYLINE_IN.match(line)
+            if m:
+                return m.group("name")
     return None
 
 
@@ -784,31 +866,85 @@ _MONTHS = {
     for m in names.split()
 }  # fmt: skip
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+#: UTC offsets, in hours, of the zone abbreviations news pages print after a time.
+ZONES = {
+    "GMT": 0, "UTC": 0, "Z": 0, "WET": 0, "BST": 1, "IST": 1, "CET": 1, "CEST": 2,
+    "EET": 2, "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+    "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
+}  # fmt: skip
+_ZONE_ALT = "|".join(sorted((z for z in ZONES if len(z) > 1), key=len, reverse=True))
+#: A time of day after a date: "4:40 PM GMT", "at 1:15 p.m. EST", "19.02 GMT", "5 p.m. CST",
+#: "16:40:00Z", "09:01 +02:00". A time written with a dot needs a zone or am/pm after it.
+_TIME = (
+    r"(?:,?\s*(?:at\s+|[-–—|·•]\s*|T)?"
+    r"(?:(?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d)(?:\.\d+)?)?"
+    r"|(?P<H2>\d{1,2})\.(?P<M2>\d\d)(?=\s*(?:[ap]\.?m\.?(?![a-z])|(?:" + _ZONE_ALT + r")\b))"
+    r"|(?P<H3>\d{1,2})(?=\s*[ap]\.?m\.?(?![a-z])))"
+    r"\s*(?P<ampm>[ap]\.?m\.?(?![a-z]))?"
+    r"\s*(?:\(?(?P<tz>" + _ZONE_ALT + r"|Z)\b\)?)?"
+    r"\s*(?P<off>[+-]\d\d:?\d\d\b|(?<=UTC)[+-]\d{1,2}\b|(?<=GMT)[+-]\d{1,2}\b)?)?"
+)
 _DATE_PATTERNS = (
     re.compile(
-        rf"\b(?P<m>{_MONTH_ALT})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b",
+        rf"\b(?P<m>{_MONTH_ALT})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"
+        + _TIME,
         re.I,
     ),
     re.compile(
-        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH_ALT})\.?,?\s+(?P<y>(?:19|20)\d\d)\b",
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH_ALT})\.?,?\s+(?P<y>(?:19|20)\d\d)\b"
+        + _TIME,
         re.I,
     ),
-    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<mn>\d\d)-(?P<d>\d\d)\b"),
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<mn>\d\d)-(?P<d>\d\d)(?!\d)" + _TIME),
 )
 _DATE_CUE = re.compile(r"\b(?:published|posted|updated|first published|last updated|date)\b", re.I)
 _UPDATED = re.compile(r"\b(?:updated|last updated|modified)\b", re.I)
 
 
 def _dates_in(line: str) -> list[pd.Timestamp]:
+    """Full dates (with a year) in a line, in UTC; a time of day and its zone when printed."""
     out = []
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(line):
             month = int(m.group("mn")) if "mn" in m.groupdict() else _MONTHS[m.group("m").lower()]
             try:
-                out.append(pd.Timestamp(int(m.group("y")), month, int(m.group("d")), tz="UTC"))
+                day = pd.Timestamp(int(m.group("y")), month, int(m.group("d")))
             except ValueError:
                 continue
-    return out
+            out.append((m.start(), day + _time_of_day(m)))
+    return [ts.tz_localize("UTC") for _, ts in sorted(out, key=lambda x: x[0])]
+
+
+def _time_of_day(m: re.Match) -> pd.Timedelta:
+    """
+    Offset from midnight UTC of a matched date's time: "1:15 p.m. EST" gives 18:15.
+
+    A time without a zone is taken as UTC; a date without a time is midnight.
+    """
+    hour = m.group("H") or m.group("H2") or m.group("H3")
+    if hour is None:
+        return pd.Timedelta(0)
+    h = int(hour)
+    minute = int(m.group("M") or m.group("M2") or 0)
+    second = int(m.group("S") or 0)
+    ampm = (m.group("ampm") or "").lower()[:1]
+    if ampm and not 1 <= h <= 12:
+        return pd.Timedelta(0)
+    if ampm == "p" and h < 12:
+        h += 12
+    elif ampm == "a" and h == 12:
+        h = 0
+    if h > 23 or minute > 59 or second > 59:
+        return pd.Timedelta(0)
+    offset = 0.0
+    if m.group("tz"):
+        offset = ZONES[m.group("tz").upper()]
+    if m.group("off"):
+        sign = -1 if m.group("off")[0] == "-" else 1
+        digits = m.group("off")[1:].replace(":", "")
+        hh, mm = (digits, "0") if len(digits) <= 2 else (digits[:-2], digits[-2:])
+        offset += sign * (int(hh) + int(mm) / 60)
+    return pd.Timedelta(hours=h - offset, minutes=minute, seconds=second)
 
 
 def _published(
@@ -851,7 +987,9 @@ def _published(
 # --------------------------------------------------------------------------- public API
 
 
-def _parse(lines: list[str], chrome: frozenset[str] | set[str]) -> dict:
+def _parse(
+    lines: list[str], chrome: frozenset[str] | set[str], tops: Collection[str] = frozenset()
+) -> dict:
     result: dict = {k: None for k in FIELDS}
     result["date_source"] = "none"
     if not lines:
@@ -859,11 +997,16 @@ def _parse(lines: list[str], chrome: frozenset[str] | set[str]) -> dict:
     feats = _features(lines, chrome)
     spans = _body_span(lines, chrome=chrome, feats=feats)
     body = _body_lines(lines, feats, spans)
-    title_i = _title(lines, feats, body)
+    result["outlet"], result["publisher"] = _outlet_and_publisher(lines)
+    names = (result["outlet"], result["publisher"])
+    title_i = _title(lines, feats, body, site_names=[n for n in names if n], tops=tops)
     if title_i is not None:
         result["title"] = lines[title_i]
         title_norm = normalize_line(lines[title_i])
         body = [i for i in body if normalize_line(lines[i]) != title_norm]
+    words = sum(feats[i].words for i in body)
+    if words < MIN_WORDS and words < 0.5 * sum(f.words for f in feats):
+        body = []  # a scrap of text among furniture is no article (a page that never loaded)
     lo = body[0] if body else len(lines)
     hi = body[-1] + 1 if body else len(lines)
     caption_idx = [i for i in range(max(0, lo - 15), hi) if feats[i].caption]
@@ -872,12 +1015,11 @@ def _parse(lines: list[str], chrome: frozenset[str] | set[str]) -> dict:
     result["text"] = "\n\n".join(body_text) or None
     result["captions"] = "\n".join(captions) or None
     head_lo = title_i if title_i is not None else max(0, lo - 15)
-    result["byline"] = _byline(lines, head_lo, min(hi, lo + 1)) or _byline(
+    result["byline"] = _byline(lines, head_lo, min(hi, lo + 1), loose=True) or _byline(
         lines, hi, min(len(lines), hi + 3)
     )
     dateline, agency = _dateline(body_text[0]) if body_text else (None, None)
     result["dateline"] = dateline
-    result["outlet"], result["publisher"] = _outlet_and_publisher(lines)
     result["section"] = _section(lines, max(0, lo - 20), lo)
     result["wire"] = agency or _wire(body_text, captions, result["byline"])
     published = _published(lines, feats, body)
@@ -953,8 +1095,9 @@ def parse_text_dumps(
     for key, lines in (chrome or {}).items():
         model.setdefault(key, set()).update(lines)
     out = []
+    tops = _top_lines(prepared)
     for d in prepared:
-        result = _parse(d.lines, frozenset(model.get(d.key, ())))
+        result = _parse(d.lines, frozenset(model.get(d.key, ())), tops.get(d.key, frozenset()))
         if result["text"] is None:
             log.info("%s: no article body found", d.path or "<text>")
         out.append(result)
