@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -596,7 +596,6 @@ def keyness(
         labels = groups[key].tolist() if key else ["all"]
         return labels, counts, n_docs, n_words
 
-    comparisons = []  # (label, ref_label, target counter, ref counter, n_t, n_r, docs_t, docs_r)
     if isinstance(reference, pd.DataFrame):
         if by is not None and target is not None:
             wt.need_columns(table, [by], "keyness")
@@ -605,89 +604,122 @@ def keyness(
         _, ct, dt_, nt = counted(table, None)
         _, cr, dr, nr = counted(ref_table, None)
         label = target if target is not None else "target"
-        comparisons.append((label, "reference", ct[0], cr[0], nt[0], nr[0], dt_[0], dr[0]))
+        comparisons = [Comparison(label, "reference", ct[0], cr[0], nt[0], nr[0], dt_[0], dr[0])]
     elif freq is not None:
         if by is not None or target is not None or reference is not None:
             raise ParameterError(
                 "keyness: freq compares periods; do not combine it with by/target/reference"
             )
-        labels, counts, n_docs, n_words = counted(
-            wt.add_period(table, freq, where="keyness"), "period"
-        )
-        for k in range(1, len(labels)):
-            comparisons.append(
-                (
-                    labels[k],
-                    labels[k - 1],
-                    counts[k],
-                    counts[k - 1],
-                    n_words[k],
-                    n_words[k - 1],
-                    n_docs[k],
-                    n_docs[k - 1],
-                )
-            )
+        period_table = wt.add_period(table, freq, where="keyness")
+        comparisons = period_comparisons(*counted(period_table, "period"))
     else:
         if by is None:
             raise ParameterError(
                 "keyness needs by= (groups), reference= (a DataFrame) or freq= (periods)"
             )
-        labels, counts, n_docs, n_words = counted(table, by)
-        index = {lab: i for i, lab in enumerate(labels)}
-        for value, name in ((target, "target"), (reference, "reference")):
-            if value is not None and value not in index:
-                raise ParameterError(
-                    f"keyness: {name}={value!r} is not a value of column {by!r} (values: {labels[:20]})"
-                )
-        if len(labels) < 2:
-            raise ParameterError(f"keyness: column {by!r} has fewer than two groups")
-        total = Counter()
-        for c in counts:
-            total.update(c)
-        n_all, d_all = sum(n_words), sum(n_docs)
-        chosen = [target] if target is not None else labels
-        for lab in chosen:
-            i = index[lab]
-            if reference is not None:
-                j = index[reference]
-                comparisons.append(
-                    (
-                        lab,
-                        reference,
-                        counts[i],
-                        counts[j],
-                        n_words[i],
-                        n_words[j],
-                        n_docs[i],
-                        n_docs[j],
-                    )
-                )
-            else:
-                rest = total.copy()
-                rest.subtract(counts[i])
-                comparisons.append(
-                    (
-                        lab,
-                        "rest",
-                        counts[i],
-                        +rest,
-                        n_words[i],
-                        n_all - n_words[i],
-                        n_docs[i],
-                        d_all - n_docs[i],
-                    )
-                )
+        comparisons = group_comparisons(
+            *counted(table, by), by=by, target=target, reference=reference
+        )
+    return comparison_table(
+        comparisons, min_count=min_count, correction=correction, alpha=alpha, top=top
+    )
+
+
+class Comparison(NamedTuple):
+    """One keyness comparison: a target's token counts against a reference's."""
+
+    label: object
+    reference: object
+    counts: Counter
+    counts_ref: Counter
+    n_words: int
+    n_words_ref: int
+    n_articles: int
+    n_articles_ref: int
+
+
+def period_comparisons(labels, counts, n_docs, n_words) -> list[Comparison]:
+    """Pair each period (in order) with the previous one."""
+    return [
+        Comparison(
+            labels[k], labels[k - 1], counts[k], counts[k - 1],
+            n_words[k], n_words[k - 1], n_docs[k], n_docs[k - 1],
+        )
+        for k in range(1, len(labels))
+    ]  # fmt: skip
+
+
+def group_comparisons(
+    labels, counts, n_docs, n_words, *, by: str, target=None, reference=None
+) -> list[Comparison]:
+    """
+    Build the comparisons of :func:`keyness` for groups of one column.
+
+    ``labels``, ``counts``, ``n_docs`` and ``n_words`` are parallel lists, one
+    entry per group (token Counters, articles and tokens): each group against the
+    rest, ``target`` against the rest, or ``target`` against ``reference``.
+    """
+    index = {lab: i for i, lab in enumerate(labels)}
+    for value, name in ((target, "target"), (reference, "reference")):
+        if value is not None and value not in index:
+            raise ParameterError(
+                f"keyness: {name}={value!r} is not a value of column {by!r} (values: {labels[:20]})"
+            )
+    if len(labels) < 2:
+        raise ParameterError(f"keyness: column {by!r} has fewer than two groups")
+    total: Counter = Counter()
+    for c in counts:
+        total.update(c)
+    n_all, d_all = sum(n_words), sum(n_docs)
+    out = []
+    for lab in [target] if target is not None else labels:
+        i = index[lab]
+        if reference is not None:
+            j = index[reference]
+            out.append(
+                Comparison(lab, reference, counts[i], counts[j],
+                           n_words[i], n_words[j], n_docs[i], n_docs[j])
+            )  # fmt: skip
+        else:
+            rest = total.copy()
+            rest.subtract(counts[i])
+            out.append(
+                Comparison(lab, "rest", counts[i], +rest,
+                           n_words[i], n_all - n_words[i], n_docs[i], d_all - n_docs[i])
+            )  # fmt: skip
+    return out
+
+
+def comparison_table(
+    comparisons: Sequence[Comparison],
+    *,
+    min_count: int = 5,
+    correction: Literal["bh", "holm", "none"] = "bh",
+    alpha: float = 0.05,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """Test every comparison and stack the results in the layout of :func:`keyness`."""
     parts = []
-    for label, ref_label, ct, cr, n_t, n_r, d_t, d_r in comparisons:
-        res = _compare(ct, cr, n_t, n_r, min_count=min_count, correction=correction, alpha=alpha)
+    for cmp in comparisons:
+        res = _compare(
+            cmp.counts, cmp.counts_ref, cmp.n_words, cmp.n_words_ref,
+            min_count=min_count, correction=correction, alpha=alpha,
+        )  # fmt: skip
         res = res.sort_values(
             ["significant", "log_ratio", "term"], ascending=[False, False, True], kind="stable"
         )
         if top is not None:
             res = res[res["significant"] & (res["log_ratio"] > 0)].head(top)
-        res.insert(0, "reference", ref_label)
-        res.insert(0, "group", label)
-        parts.append(res.assign(n_articles=d_t, n_articles_ref=d_r, n_words=n_t, n_words_ref=n_r))
+        res.insert(0, "reference", cmp.reference)
+        res.insert(0, "group", cmp.label)
+        parts.append(
+            res.assign(
+                n_articles=cmp.n_articles,
+                n_articles_ref=cmp.n_articles_ref,
+                n_words=cmp.n_words,
+                n_words_ref=cmp.n_words_ref,
+            )
+        )
     if not parts:
         raise ParameterError("keyness: nothing to compare (a single period or an empty table)")
     return pd.concat(parts, ignore_index=True)
