@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -297,3 +300,237 @@ def test_score_definition(bench):
     assert score("", "some words")["f1"] == 0.0
     s = score("a a b", "a b b c")
     assert s["precision"] == pytest.approx(2 / 3) and s["recall"] == pytest.approx(2 / 4)
+
+
+# --------------------------------------------------------------------------- the headline rule
+
+ARTICLE = (
+    "Officials in the city said on Tuesday that the new shelters would open before the end "
+    "of the month, and that each would hold about two hundred people.\n"
+    "The council has asked residents to register online or at the town hall, and said that "
+    "families with young children would be given places first.\n"
+    "Volunteers have collected blankets, camp beds and bottled water for the shelters, the "
+    "organisers said, and more donations arrive every day."
+)
+HEADLINE = "City opens new shelters as families register for places"
+
+
+@pytest.mark.parametrize(
+    "head, title",
+    [
+        pytest.param(f"{HEADLINE}\nMenu\nWorld\n", HEADLINE, id="first-line"),
+        pytest.param(
+            "‘We need places now’ – families register for shelters\nMenu\n",
+            "‘We need places now’ – families register for shelters",
+            id="opens-with-a-quote",
+        ),
+        pytest.param(f"Daily Star\nMenu\n{HEADLINE}\n", HEADLINE, id="site-name-first"),
+        pytest.param(f"DAILY STAR NEWS\nMenu\n{HEADLINE}\n", HEADLINE, id="capitals-first"),
+        pytest.param(
+            f"World News | Daily Star\nHome\n{HEADLINE}\n", HEADLINE, id="section-and-site-name"
+        ),
+        pytest.param(
+            f"News | Opinion | Sport | Culture\nSkip to content\n{HEADLINE}\n",
+            HEADLINE,
+            id="menu-first",
+        ),
+        pytest.param(f"Skip to main content\n{HEADLINE}\n", HEADLINE, id="prompt-first"),
+        pytest.param(
+            f"March 9, 2022 4:40 PM GMT\n{HEADLINE}\nJane Roe in Kyiv\n", HEADLINE, id="date-first"
+        ),
+        pytest.param(
+            f"{HEADLINE}\nJane Roe in Kyiv\nMarch 9, 2022\n"
+            "Volunteers carry camp beds into a school gym in the city. DAILY STAR/John Doe\n",
+            HEADLINE,
+            id="byline-and-caption-below",
+        ),
+        pytest.param(
+            "Home\nMenu\nJane Roe in Kyiv\nWed 9 Mar 2022 19.02 GMT\n"
+            "Volunteers carry camp beds into a school gym in the city shelters. "
+            "(John Doe / Daily Star)\n",
+            None,
+            id="only-byline-date-caption",
+        ),
+        pytest.param(
+            "By Jane Roe\nMenu\nVolunteers carry camp beds into the city shelters. "
+            "Photograph: John Doe/Daily Star\n",
+            None,
+            id="by-line-first",
+        ),
+    ],
+)
+def test_title_rule(head, title):
+    doc = parse_text_dump(head + ARTICLE + "\nAbout Daily Star\nCopyright © 2022 Daily Star Ltd.")
+    assert doc["title"] == title
+    assert doc["text"].startswith("Officials in the city")
+    assert doc["text"].endswith("arrive every day.")
+    if title:
+        assert title not in doc["text"]
+
+
+def _related_pages() -> list[tuple[str, str]]:
+    """Four pages of one outlet, each listing the other pages' headlines as related stories."""
+    heads = [f"{town} opens new shelters as families register for places" for town in TOWNS[:4]]
+    pages = []
+    for i, head in enumerate(heads):
+        related = "\n".join(h for h in heads if h != head)
+        body = "\n".join(
+            f"In {TOWNS[i]}, {line[0].lower()}{line[1:]}" for line in ARTICLE.split("\n")
+        )
+        pages.append(
+            (f"star/{i}.txt", f"{head}\nMenu\nWorld\n{body}\nRelated\n{related}\nAbout Daily Star")
+        )
+    return pages
+
+
+def test_headline_listed_in_other_pages_is_still_the_headline():
+    pages = _related_pages()
+    model = learn_chrome(pages)
+    # the headlines repeat across the outlet's pages, so they are learned as furniture...
+    assert normalize_line(pages[0][1].split("\n")[0]) in model["Daily Star"]
+    # ...and each is still its own page's headline, not repeated in the body
+    for (_, raw), doc in zip(pages, parse_text_dumps(pages)):
+        assert doc["title"] == raw.split("\n")[0]
+        assert doc["title"] not in doc["text"]
+
+
+def test_site_name_heading_every_page_is_no_headline():
+    pages = [
+        (path, "Star Online Edition Today\n" + raw.split("\n", 1)[1])
+        for path, raw in _related_pages()
+    ]
+    docs = parse_text_dumps(pages)
+    assert all(d["title"] != "Star Online Edition Today" for d in docs)
+
+
+# --------------------------------------------------------------------------- page without an article
+
+
+def test_scrap_of_text_among_furniture_is_no_article():
+    raw = (
+        "World News | Daily Star\nDaily Star\nSections\nSubscribe Sign in\nWorld\n"
+        "Advertisement\nLive coverage is loading. If nothing appears, refresh the page.\n"
+        "Most Read\nCrossword\nThe page you asked for will be back in a moment, we hope.\n"
+        "We use cookies and similar technologies to improve your experience. Accept all\n"
+        "Copyright © 2022 Daily Star Company. All rights reserved.\nAbout Daily Star"
+    )
+    assert parse_text_dump(raw)["text"] is None
+
+
+def test_short_page_that_is_mostly_article_is_kept():
+    doc = parse_text_dump("Menu\n" + ARTICLE.split("\n")[0])
+    assert doc["text"] == ARTICLE.split("\n")[0]
+
+
+# --------------------------------------------------------------------------- dates and times
+
+
+@pytest.mark.parametrize(
+    "line, expect",
+    [
+        ("March 9, 2022 4:40 PM GMT", "2022-03-09 16:40"),
+        ("Published March 9, 2022 at 1:15 p.m. EST", "2022-03-09 18:15"),
+        ("Wed 9 Mar 2022 19.02 GMT", "2022-03-09 19:02"),
+        ("Posted Mar. 9, 2022 5:15 p.m. CST", "2022-03-09 23:15"),
+        ("Updated: March 9, 2022 11:30 PM PDT", "2022-03-10 06:30"),
+        ("Published 10 March 2022, 09:05 CEST", "2022-03-10 07:05"),
+        ("Published 10 March 2022 at 12:10 a.m. MSK", "2022-03-09 21:10"),
+        ("Posted 2022-03-09T16:40:00+02:00", "2022-03-09 14:40"),
+        ("Published March 9, 2022 14:20", "2022-03-09 14:20"),
+        ("Published March 9, 2022", "2022-03-09 00:00"),
+        ("Published March 9, 2022 25:70 GMT", "2022-03-09 00:00"),
+    ],
+)
+def test_printed_date_and_time(line, expect):
+    doc = parse_text_dump(f"{HEADLINE}\n{line}\n{ARTICLE}")
+    assert doc["date_source"] == "text"
+    assert doc["published"] == pd.Timestamp(expect, tz="UTC")
+
+
+# --------------------------------------------------------------------------- the bundled sample corpus
+
+
+@pytest.fixture(scope="module")
+def sample_pages() -> dict[str, str]:
+    """Decoded text of every non-empty page in data/sample, by resolved path."""
+    from analysis.loaders import decode_bytes
+    from analysis.paths import repo_path
+
+    pages = {}
+    for path in sorted(repo_path("data", "sample").rglob("*.txt")):
+        raw = path.read_bytes()
+        if raw:
+            pages[str(path.resolve())] = decode_bytes(raw, path)[0]
+    return pages
+
+
+@pytest.fixture(scope="module")
+def sample_loaded():
+    from analysis import load_articles
+    from analysis.paths import repo_path
+
+    return load_articles(repo_path("data", "sample"), detect_language=False)
+
+
+def _first_line(text: str) -> str:
+    return next(" ".join(ln.split()) for ln in text.splitlines() if ln.strip())
+
+
+def test_sample_titles_are_first_lines(sample_loaded, sample_pages):
+    assert len(sample_loaded) == 47
+    for row in sample_loaded.itertuples():
+        raw = sample_pages[str(Path(row.source_path).resolve())]
+        assert row.title == _first_line(raw), row.source_path
+
+
+def test_sample_titles_are_not_captions_or_bylines(sample_loaded):
+    for row in sample_loaded.itertuples():
+        title = row.title
+        assert title and len(title.split()) >= 3, row.source_path
+        assert title not in (row.captions or ""), row.source_path
+        assert not title.startswith("By "), row.source_path
+        assert "/" not in title and "Photograph:" not in title, row.source_path
+        if isinstance(row.byline, str):
+            assert row.byline not in title, row.source_path
+
+
+def test_sample_chrome_only_page_is_skipped(sample_loaded, sample_pages):
+    live = next(p for p in sample_pages if p.endswith("2022-03-21-live-updates.txt"))
+    assert live not in {str(Path(p).resolve()) for p in sample_loaded["source_path"]}
+    assert parse_text_dump(sample_pages[live])["text"] is None
+
+
+def test_sample_bodies_hold_neither_title_nor_learned_chrome(sample_loaded, sample_pages):
+    model = learn_chrome(list(sample_pages.items()))
+    assert set(sample_loaded["outlet"]) <= set(model)
+    for row in sample_loaded.itertuples():
+        assert row.title not in row.text, row.source_path
+        chrome = model[row.outlet]
+        for paragraph in row.text.split("\n\n"):
+            assert normalize_line(paragraph) not in chrome, (row.source_path, paragraph)
+
+
+#: A printed time of day: "4:40 PM", "19.02 GMT", "1:15 p.m.".
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:(?i:[ap]\.?m\.?)|[A-Z]{3,4}\b)")
+
+
+def test_sample_dates_from_text_match_manifest(sample_pages):
+    from analysis.paths import repo_path
+
+    manifest = pd.read_csv(repo_path("data", "sample", "manifest.csv"))
+    good = total = timed = 0
+    for rel, published in zip(manifest["path"], manifest["published"]):
+        path = str(repo_path("data", "sample", rel).resolve())
+        if path not in sample_pages:
+            continue  # an empty file
+        raw = sample_pages[path]
+        truth = pd.Timestamp(published).tz_convert("UTC")
+        found = parse_text_dump(raw)["published"]
+        total += 1
+        if _CLOCK.search(raw):
+            timed += 1
+            good += found == truth
+        else:
+            good += found is not None and found.date() == truth.date()
+    assert total >= 40 and timed >= 30
+    assert good / total >= 0.9, (good, total)
