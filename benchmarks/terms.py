@@ -6,7 +6,8 @@ Cases (texts prepared once, untimed, then read by every tool in a fresh process)
 - ``reuters x10``: Reuters-21578 ``<BODY>`` texts repeated 10 times (``--quick``: twice).
 
 Tools (time of the counting only; texts are already in memory; peak memory is
-the whole process, so the ``texts only`` row gives the baseline):
+the whole process, so the ``texts only`` row gives the baseline; for the
+multi-core rows ``worker_peak_mb`` is the largest worker's):
 
 - ``CountVectorizer``: scikit-learn ``CountVectorizer().fit_transform`` (default
   regex, lowercase): a document-term matrix, so counts and document frequencies;
@@ -16,12 +17,16 @@ the whole process, so the ``texts only`` row gives the baseline):
   tokenizer on each whole text;
 - ``Counter(tokenize)``: a bare ``collections.Counter`` updated with
   :func:`analysis.tokenize` per text: the floor for our own tokenization;
-- ``term_counts``: :func:`analysis.term_counts` with its defaults (document
-  frequencies, stopwords removed, a finished table) on 1 core and on every core,
-  and with ``doc_freq=False`` (counts and rates only, like ``FreqDist``).
+- ``term_counts``: :func:`analysis.term_counts` returning its finished table with
+  document frequencies (the default) on 1 core and on every core, and with
+  ``doc_freq=False`` (counts and rates only, like ``FreqDist``); stopwords are
+  kept (``stopwords=None``) so that its totals can be checked against
+  ``Counter(tokenize)`` in the ``result`` column.
 
 ``ratio`` is throughput over ``CountVectorizer`` in the same case; ``vs_counter``
-is throughput over ``Counter(tokenize)``.
+is throughput over ``Counter(tokenize)``. ``load_avg`` is the machine's one-minute
+load average after the tool ran: on a shared machine the multi-core rows only
+mean something when it stays below the number of cores.
 
 KWIC case ``kwic 100k``: Reuters bodies repeated to about 100,000 articles
 (``--quick``: 20,000). One row for the :class:`analysis.KwicIndex` build (its
@@ -200,6 +205,7 @@ def _count_rows(case: str, path: str, n_texts: int, n_chars: int) -> list[dict]:
         row = common.row(
             NAME, case, name, n_chars, "chars", m, texts=n_texts, result=check, **extra
         )
+        row["load_avg"] = round(os.getloadavg()[0], 1)
         if name == "texts only":
             row["seconds"] = row["items_per_s"] = None
         rows.append(row)
