@@ -975,24 +975,44 @@ def _word_partial(part: pd.DataFrame, by: list[str], options: dict) -> dict:
     )
     keys = list(groups.itertuples(index=False, name=None)) if by else [()]
     return {
-        key: (counts[g], dfs[g], n_docs[g], n_words[g], {c: groups[c].iloc[g] for c in by})
+        key: (
+            _term_table(counts[g], dfs[g]),
+            n_docs[g],
+            n_words[g],
+            {c: groups[c].iloc[g] for c in by},
+        )
         for g, key in enumerate(keys)
         if n_docs[g]
     }
 
 
+def _term_table(counts: Any, dfs: Any) -> pd.DataFrame:
+    """A Counter of terms (and one of documents) as a table indexed by term: compact to ship."""
+    import numpy as np
+
+    terms = list(counts)
+    return pd.DataFrame(
+        {
+            "count": np.fromiter(counts.values(), np.int64, len(terms)),
+            "doc_freq": np.fromiter((dfs.get(t, 0) for t in terms), np.int64, len(terms)),
+        },
+        index=pd.Index(terms, name="term", dtype=object),
+    )
+
+
 def _merge_word_partials(partials: list[dict]) -> dict:
-    """Add per-group Counters and totals, keeping the first-seen order of terms."""
-    out: dict = {}
+    """Add per-group term counts, document frequencies, articles and tokens."""
+    grouped: dict = {}
     for partial in partials:
-        for key, (c, d, nd, nw, label) in partial.items():
-            if key not in out:
-                out[key] = (c.copy(), d.copy(), nd, nw, label)
-            else:
-                c0, d0, nd0, nw0, label0 = out[key]
-                c0.update(c)
-                d0.update(d)
-                out[key] = (c0, d0, nd0 + nd, nw0 + nw, label0)
+        for key, value in partial.items():
+            grouped.setdefault(key, []).append(value)
+    out = {}
+    for key, values in grouped.items():
+        tables = [v[0] for v in values]
+        table = (
+            tables[0] if len(tables) == 1 else pd.concat(tables).groupby(level=0, sort=False).sum()
+        )
+        out[key] = (table, sum(v[1] for v in values), sum(v[2] for v in values), values[0][3])
     return out
 
 
@@ -1001,6 +1021,12 @@ def _word_counts(articles: dd.DataFrame, by: list[str], options: dict) -> dict:
 
     parts = [delayed(_word_partial, pure=True)(p, by, options) for p in _partitions(articles)]
     return _tree_reduce(parts, _merge_word_partials).compute()
+
+
+def _counter(table: pd.DataFrame) -> Any:
+    from collections import Counter
+
+    return Counter(dict(zip(table.index.tolist(), table["count"].tolist())))
 
 
 def term_counts(
@@ -1061,21 +1087,18 @@ def term_counts(
     merged = _word_counts(_rows_for(articles, unique_stories, {}), by, options)
     parts = []
     for key in sorted(merged, key=_sort_key):
-        counts, dfs, _, n_words, label = merged[key]
-        n_docs = merged[key][2]
-        items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        table, n_docs, n_words, label = merged[key]
+        table = table.rename_axis("term").reset_index()
         if min_count > 1:
-            items = [kv for kv in items if kv[1] >= min_count]
+            table = table[table["count"] >= min_count]
+        table = table.sort_values(["count", "term"], ascending=[False, True], kind="stable")
         if top is not None:
-            items = items[:top]
-        if not items:
+            table = table.head(top)
+        if not len(table):
             continue
-        terms = [k for k, _ in items]
-        part = pd.DataFrame(
-            {"term": terms, "count": np.fromiter((v for _, v in items), np.int64, len(items))}
-        )
+        part = pd.DataFrame({"term": table["term"].tolist(), "count": table["count"].to_numpy()})
         if doc_freq:
-            part["doc_freq"] = np.fromiter((dfs[t] for t in terms), np.int64, len(terms))
+            part["doc_freq"] = table["doc_freq"].to_numpy()
         part["per_10k"] = part["count"] * 10_000 / n_words if n_words else np.nan
         part["n_articles"] = n_docs
         part["n_words"] = n_words
@@ -1160,10 +1183,9 @@ def keyness(
         keys = [key] if key else []
         merged = _word_counts(frame, keys, {**options, "freq": freq if period else None})
         ordered = sorted(merged, key=_sort_key)
-        labels = [merged[k][4][key] for k in ordered] if key else ["all"]
-        empty = (Counter(), Counter(), 0, 0, None)
-        got = [merged[k] for k in ordered] or [empty]
-        return labels, [g[0] for g in got], [g[2] for g in got], [g[3] for g in got]
+        labels = [merged[k][3][key] for k in ordered] if key else ["all"]
+        got = [merged[k] for k in ordered] or [(_term_table(Counter(), Counter()), 0, 0, None)]
+        return labels, [_counter(g[0]) for g in got], [g[1] for g in got], [g[2] for g in got]
 
     comparisons = []
     if reference is not None and (isinstance(reference, pd.DataFrame) or is_dask(reference)):
@@ -1532,3 +1554,84 @@ def ingest(inputs: Any, corpus_dir: str | os.PathLike, **options: Any) -> Any:
     if summary.articles_total:
         update_duplicates(corpus_dir)
     return summary
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+
+def add_engine_arguments(parser: Any) -> None:
+    """
+    Add ``--engine {pandas,dask}`` and ``--scheduler ADDRESS`` to a command's parser.
+
+    A command then opens its corpus with
+    ``open_corpus_engine(args.corpus, args.engine, scheduler=args.scheduler)``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_engine_arguments(p)
+    >>> p.parse_args(["--engine", "dask"]).engine
+    'dask'
+    """
+    parser.add_argument(
+        "--engine",
+        choices=("pandas", "dask"),
+        default="pandas",
+        help="pandas (in memory) or dask (partitioned, for corpora bigger than memory)",
+    )
+    _scheduler_argument(parser)
+
+
+def _scheduler_argument(parser: Any) -> None:
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help=f"Dask scheduler of an existing cluster (default: ${SCHEDULER_ENV}, else a local cluster)",
+    )
+
+
+def _cmd_info(args: Any) -> int:
+    client = get_client(args.scheduler)
+    info = client.scheduler_info()
+    workers = info.get("workers", {})
+    print(f"scheduler {info.get('address', '?')}: {len(workers)} workers")
+    for address, w in sorted(workers.items()):
+        memory = (w.get("memory_limit") or 0) / 2**30
+        print(f"  {address}  threads={w.get('nthreads')}  memory_limit={memory:.1f} GiB")
+    client.close()
+    return 0
+
+
+def _cmd_duplicates(args: Any) -> int:
+    client = get_client(args.scheduler)
+    try:
+        n = update_duplicates(args.corpus, scratch_dir=args.scratch)
+    finally:
+        client.close()
+    print(
+        f"{n} articles are copies of another story; groups stored in {Path(args.corpus) / DUPLICATES}"
+    )
+    return 0
+
+
+def register_cli(sub: Any) -> None:
+    """Add ``dask-info`` and ``dask-duplicates`` to the command line."""
+    from .paths import default_corpus_dir
+
+    p = sub.add_parser("dask-info", help="show the Dask cluster the engine would use")
+    _scheduler_argument(p)
+    p.set_defaults(func=_cmd_info)
+    p = sub.add_parser(
+        "dask-duplicates",
+        help="find story groups of a large corpus on a Dask cluster (after ingest --no-duplicates)",
+    )
+    p.add_argument("--corpus", default=str(default_corpus_dir()), help="corpus folder")
+    p.add_argument(
+        "--scratch", default=None, help="folder for MinHash signatures (shared on a cluster)"
+    )
+    add_engine_arguments(p)
+    p.set_defaults(func=_cmd_duplicates)

@@ -353,3 +353,22 @@ def test_ingest_on_dask_stores_the_same_story_groups(tmp_path, corpus, client):
         open_corpus(tmp_path / "c").drop(columns="source_path"),
         open_corpus(corpus).drop(columns="source_path"),
     )
+
+
+def test_cli_dask_duplicates_and_info(tmp_path, corpus, client, capsys):
+    """The commands connect to the running cluster through --scheduler."""
+    import shutil
+
+    from analysis.cli import main
+
+    copy = tmp_path / "c"
+    shutil.copytree(corpus, copy)
+    (copy / "duplicates.parquet").unlink()
+    address = client.scheduler.address
+    assert main(["dask-duplicates", "--corpus", str(copy), "--scheduler", address]) == 0
+    _same(
+        pd.read_parquet(copy / "duplicates.parquet"), pd.read_parquet(corpus / "duplicates.parquet")
+    )
+    assert main(["dask-info", "--scheduler", address]) == 0
+    assert "2 workers" in capsys.readouterr().out
+    assert main(["dask-info", "--scheduler", "tcp://127.0.0.1:9"]) == 2
