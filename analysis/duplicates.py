@@ -161,6 +161,53 @@ def detect_wire(text: object, url: object = None) -> str | None:
     return None
 
 
+_AGENCY_WORDS = re.compile(
+    r"\b(?:wire|wires|newswire|news ?agency|press ?agency|news ?service|wire ?service|agence|agencia)\b",
+    re.I,
+)
+_GENERIC_WORDS = {"the", "of", "and", "news", "service", "agency", "press"}
+_TAG_OPENING = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)\s*[-\u2013\u2014]")
+
+
+def local_agencies(outlets: Iterable[object]) -> dict[str, str]:
+    """
+    Find the news agencies among a corpus's own outlets, beyond the well-known ones.
+
+    An outlet whose name says it is a wire or agency ("Continental Wire Service",
+    "Baltic News Agency") is an agency. Returns a lookup from its spellings
+    (squashed name, the name without a generic last word, its initials) to the
+    outlet name, so credits such as "CONTINENTAL WIRE/Photographer" or a dateline
+    tag "(CWS) -" name it.
+
+    Examples
+    --------
+    >>> sorted(local_agencies(["Continental Wire Service", "Daily Bugle"]).items())
+    [('continentalwire', 'Continental Wire Service'), ('continentalwireservice', 'Continental Wire Service'), ('cws', 'Continental Wire Service')]
+    """
+    out: dict[str, str] = {}
+    for name in {o for o in outlets if isinstance(o, str) and o.strip()}:
+        if wire_name(name) or not _AGENCY_WORDS.search(name):
+            continue
+        words = re.findall(r"[A-Za-z0-9]+", name)
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        trimmed = list(words)
+        while len(trimmed) > 1 and trimmed[-1].lower() in _GENERIC_WORDS:
+            trimmed.pop()
+        for alias in (name, " ".join(trimmed), "".join(w[0] for w in words)):
+            if len(_squash(alias)) >= 2:
+                out.setdefault(_squash(alias), name)
+    return out
+
+
+def _local_opening(text: object, local: dict[str, str]) -> str | None:
+    """The corpus agency named by a dateline tag such as ``KYIV, March 7 (CWS) -``."""
+    if not local or not isinstance(text, str):
+        return None
+    m = _TAG_OPENING.search(text[:300])
+    return local.get(_squash(m.group(1))) if m else None
+
+
 # --------------------------------------------------------------------------- text keys
 
 _WORD = re.compile(r"\w+")
@@ -567,12 +614,19 @@ def find_duplicates(
     )
 
     # 3-4. canonical copy, wire and syndication per story
-    given_wire = [wire_name(w) if isinstance(w, str) else None for w in col("wire")]
-    detected = [detect_wire(t, u) for t, u in zip(texts, urls)]
+    local = local_agencies(outlets)
+
+    def agency(name: object) -> str | None:
+        if not isinstance(name, str):
+            return None
+        return wire_name(name) or local.get(_squash(name))
+
+    given_wire = [agency(w) for w in col("wire")]
+    detected = [detect_wire(t, u) or _local_opening(t, local) for t, u in zip(texts, urls)]
     row_wire = [g or d for g, d in zip(given_wire, detected)]
     # an agency's own copy: outlet is the agency and the URL is not another site's wire page
     outlet_wire = [
-        None if isinstance(u, str) and _URL_WIRE.search(u) else wire_name(o)
+        None if isinstance(u, str) and _URL_WIRE.search(u) else agency(o)
         for o, u in zip(outlets, urls)
     ]
 

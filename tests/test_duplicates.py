@@ -421,3 +421,28 @@ def test_empty_table_and_bare_text_column():
     bare = find_duplicates(pd.DataFrame({"text": [PLAIN, None, PLAIN]}))
     assert bare["is_duplicate"].tolist() == [False, False, True]
     assert bare["story_id"].notna().all()
+
+
+def test_corpus_agency_found_by_name_and_tag(sample_articles):
+    """The bundled corpus's invented agency is recognised without being listed anywhere."""
+    from analysis.duplicates import find_duplicates as fd
+
+    out = fd(sample_articles)
+    agency = "Continental Wire Service"
+    own = out[out["outlet"] == agency]
+    copies = out[out["syndicated"].fillna(False) & (out["wire"] == agency)]
+    assert not own["syndicated"].any() and not own["is_duplicate"].any()
+    assert len(copies) >= 12  # the corpus holds 16 lightly edited copies of 9 wire stories
+    assert copies["is_duplicate"].all()
+    assert set(copies["story_id"]) <= set(own["article_id"])
+    assert copies["outlet"].nunique() == 4
+
+
+def test_local_agencies_only_agency_names():
+    from analysis.duplicates import local_agencies
+
+    found = local_agencies(
+        ["Baltic News Agency", "The Daily Wire", "Harbor City Tribune", "Reuters", None]
+    )
+    assert found["bna"] == "Baltic News Agency" and found["baltic"] == "Baltic News Agency"
+    assert "harborcitytribune" not in found and "reuters" not in found
