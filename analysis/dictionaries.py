@@ -31,7 +31,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -59,7 +59,6 @@ class Dictionary(Mapping):
     categories: dict[str, tuple[str, ...]]
     name: str = "dictionary"
     description: str = ""
-    _parsed: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
         return self.categories[key]

@@ -153,15 +153,9 @@ def term_counts(
     )
     parts = []
     for g, c in enumerate(counts):
-        items = (
-            c.most_common()
-            if top is None
-            else c.most_common(top + len(c) if min_count > 1 else top)
-        )
+        items = c.most_common(top if min_count <= 1 else None)
         if min_count > 1:
-            items = [kv for kv in items if kv[1] >= min_count]
-        if top is not None:
-            items = items[:top]
+            items = [kv for kv in items if kv[1] >= min_count][:top]
         if not items:
             continue
         terms = [k for k, _ in items]
