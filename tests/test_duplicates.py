@@ -430,7 +430,8 @@ def test_corpus_agency_found_by_name_and_tag(sample_articles):
     out = fd(sample_articles)
     agency = "Continental Wire Service"
     own = out[out["outlet"] == agency]
-    copies = out[(out["syndicated"] & (out["wire"] == agency)).fillna(False)]
+    mask = out["syndicated"].fillna(False).astype(bool) & out["wire"].eq(agency).fillna(False).astype(bool)
+    copies = out[mask]
     assert not own["syndicated"].any() and not own["is_duplicate"].any()
     assert len(copies) >= 12  # the corpus holds 16 lightly edited copies of 9 wire stories
     assert copies["is_duplicate"].all()
