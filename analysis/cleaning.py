@@ -18,6 +18,17 @@ the page or across many pages of the same outlet (learned chrome, see
 negative for chrome, weighted by its length; the body is the contiguous stretch
 of lines with the highest total score (a maximum-sum segment), from which the
 remaining chrome lines (captions, repeated short lines, link runs) are removed.
+A scrap of text among furniture (under :data:`MIN_WORDS` words and less than half of
+the page) is no article: the page's text is then empty.
+
+How the headline and the date are found
+---------------------------------------
+The headline is the page's first line unless that line is furniture by its own shape
+(a menu, a label, the site's name, a prompt, a caption, a byline, a date line); that
+other pages list it among their related stories does not matter. Otherwise it is the
+headline-shaped line before the body whose words the body uses most. The publication
+date is read with its time of day and zone when the page prints them ("1:15 p.m.
+EST", "19.02 GMT") and given in UTC.
 """
 
 from __future__ import annotations
@@ -866,10 +877,11 @@ _MONTHS = {
     for m in names.split()
 }  # fmt: skip
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
-#: UTC offsets, in hours, of the zone abbreviations news pages print after a time.
+#: UTC offsets, in hours, of the zone abbreviations news pages print after a time
+#: (IST is India's, the one news sites use most; CST is US Central).
 ZONES = {
-    "GMT": 0, "UTC": 0, "Z": 0, "WET": 0, "BST": 1, "IST": 1, "CET": 1, "CEST": 2,
-    "EET": 2, "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+    "GMT": 0, "UTC": 0, "Z": 0, "WET": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
+    "EEST": 3, "MSK": 3, "IST": 5.5, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
     "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
 }  # fmt: skip
 _ZONE_ALT = "|".join(sorted((z for z in ZONES if len(z) > 1), key=len, reverse=True))
