@@ -36,7 +36,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -677,7 +677,9 @@ def _speaker_from_np(
     stripped = _LEADING_CONJ.sub("", np)
     lead += len(np) - len(stripped)
     np = stripped
-    if not np or len(np.split()) > 16 or _QUOTE_MARK.search(np):
+    if not np or _QUOTE_MARK.search(np) or len(np.split()) > 40:
+        return None
+    if len(np.split(",")[0].split()) > 12:
         return None
     words = np.split()
     # strip a dateline ("LVIV:", "WASHINGTON (Reuters) -")
@@ -1036,6 +1038,8 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
         sp = _main_subject(text, s_start, c_start, names)
         return _Attribution([(content_start, end)], sp, cue, _kind(lemma))
     subj = _subject_before(text, s_start, c_start)
+    if subj is not None and _CUE_RE.search(subj[0].split(",")[0]):
+        subj = None  # the words before the cue hold a verb: not a subject
     after_pos = _skip_object_and_adverbials(text, c_end, lemma, s_end)
     tail = text[after_pos:s_end]
     tail_core = tail.strip(" .!?;\"”’'\u00a0")
@@ -1280,6 +1284,7 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
             ((a, b) for a, b in paragraphs if a <= q[-1][0] < b), (0, len(text))
         )
     found: list[_Attribution] = []
+    unattributed: list[_Attribution] = []
     # 1. direct quotes, with their attribution; merge follow-on pieces
     last: _Attribution | None = None
     last_para: tuple[int, int] | None = None
@@ -1311,6 +1316,10 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
                 last_para = (p_start, p_end)
                 continue
         if sp is None:
+            # a quoted sentence with no cue beside it: most often its speaker was named
+            # in a paragraph before; kept, without a speaker, when it reads as speech
+            if n_words >= _MIN_UNATTRIBUTED_WORDS:
+                unattributed.append(_Attribution(list(q), None, "", "unattributed", -1))
             last = None
             continue
         att = _Attribution(list(q), sp, cue, "direct", cue_at)
@@ -1366,6 +1375,10 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
         for att in accepted:
             found.append(att)
             claimed.append((att.pieces[0][0], att.pieces[-1][1]))
+    for att in unattributed:
+        a, b = att.pieces[0][0], att.pieces[-1][1]
+        if not _overlaps(a, b, claimed):
+            found.append(att)
     found.sort(key=lambda f: f.pieces[0][0])
     for att in found:
         if att.speaker is not None:
@@ -1374,7 +1387,7 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
     return found
 
 
-_PRIORITY = {"according_to": 0, "reported": 1, "stance": 2, "direct": 0}
+_PRIORITY = {"according_to": 0, "reported": 1, "stance": 2, "direct": 0, "unattributed": 0}
 _CLAUSE_JOIN = re.compile(
     r"(?:,?\s+(?:and|but|while|whereas|as|although|though)|;|,|\s(?:—|–|--))\s*$"
 )
@@ -1392,6 +1405,8 @@ def _fits(att: _Attribution, accepted: list[_Attribution], text: str) -> bool:
     for other in accepted:
         o0, o1 = other.pieces[0][0], other.pieces[-1][1]
         if o0 <= att.cue_start < o1:
+            if att.kind == "stance":
+                return False  # a view held inside what was said
             first, second = other, att
         elif a0 <= other.cue_start < a1:
             first, second = att, other
@@ -1457,6 +1472,11 @@ def _is_headline(sentence: str) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
+#: a quote with no attribution is kept from this length on (shorter ones are mostly
+#: scare quotes and titles)
+_MIN_UNATTRIBUTED_WORDS = 8
+
+
 def _starts_paragraph(text: str, pos: int, p_start: int) -> bool:
     return not text[p_start:pos].strip(" \u00a0\"“'`„")
 
@@ -1485,8 +1505,23 @@ def _covered(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
 def _resolve_pronouns(found: list[_Attribution], sentences: list[tuple[int, int]]) -> None:
     """Resolve "he"/"she" to the named speaker of an attribution in the same or previous sentence."""
     prev_named: tuple[int, str] | None = None
+    previous: _Attribution | None = None
     for att in found:
         sp = att.speaker
+        if (
+            att.kind == "unattributed"
+            and previous is not None
+            and previous.kind == "direct"
+            and previous.speaker
+        ):
+            gap = _sentence_index(sentences, att.pieces[0][0]) - _sentence_index(
+                sentences, previous.pieces[-1][1] - 1
+            )
+            if gap <= 2:
+                # a quote with no cue of its own, right after another: the same speaker
+                att.speaker = replace(previous.speaker)
+                att.kind = "direct"
+        previous = att
         if sp is None:
             continue
         s_idx = _sentence_index(sentences, sp.start) if sentences else 0
