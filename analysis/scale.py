@@ -566,26 +566,6 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(non_empty, ignore_index=True)
 
 
-def partition_key(part: pd.DataFrame, *parts: object) -> str:
-    """
-    Return a content key of a partition: its article ids plus any parameters.
-
-    Used to name cached results, so an unchanged partition is not computed twice.
-
-    Examples
-    --------
-    >>> partition_key(pd.DataFrame({"article_id": ["a", "b"]}), "vader")
-    '455359d73062119d12fb941b'
-    """
-    h = hashlib.blake2b(digest_size=12)
-    for value in part["article_id"].astype(str):
-        h.update(value.encode("utf-8", "surrogatepass"))
-        h.update(b"\x1f")
-    for value in parts:
-        h.update(b"\x1e" + repr(value).encode())
-    return h.hexdigest()
-
-
 # ---------------------------------------------------------------------------
 # Duplicates: MinHash per partition, LSH bands across partitions, stories in bundles
 # ---------------------------------------------------------------------------
@@ -643,7 +623,7 @@ def _prune_below(params: dict) -> float:
 
 
 def _dup_sketch(
-    part: pd.DataFrame, start: int, params: dict, bands: list[tuple[int, int]], sig_file: str
+    part: pd.DataFrame, params: dict, bands: list[tuple[int, int]], sig_file: str
 ) -> dict:
     """Exact keys, long-body flags and LSH band hashes of one partition; signatures to disk."""
     import numpy as np
@@ -681,29 +661,33 @@ def _dup_sketch(
     mult = np.random.default_rng(20_26).integers(
         1, 2**63, size=params["num_perm"], dtype=np.uint64
     ) | np.uint64(1)
-    band_hash = np.empty((len(sig), len(bands)), dtype=np.uint64)
+    # 32 bits per band: a collision only adds a candidate pair, which is then checked
+    band_hash = np.empty((len(sig), len(bands)), dtype=np.uint32)
     wide = sig.astype(np.uint64)
     with np.errstate(over="ignore"):
         for b, (lo, hi) in enumerate(bands):
-            band_hash[:, b] = (wide[:, lo:hi] * mult[lo:hi]).sum(
-                axis=1, dtype=np.uint64
-            ) ^ np.uint64(b)
+            h = (wide[:, lo:hi] * mult[lo:hi]).sum(axis=1, dtype=np.uint64)
+            band_hash[:, b] = (h >> np.uint64(32)).astype(np.uint32) ^ np.uint32(b)
     return {
-        "start": start,
         "n": n,
         "keys": keys,
         "has_key": has_key,
-        "long_pos": np.asarray(long_rows, dtype=np.int64) + start,
+        "long_pos": np.asarray(long_rows, dtype=np.int64),
         "bands": band_hash,
         "sig_file": sig_file,
     }
 
 
-def _dup_components(sketches: list[dict], cutoff: float) -> Any:
-    """Union rows into bundles that contain every story ``find_duplicates`` can form."""
+def _dup_components(sketches: list[dict], cutoff: float) -> tuple[Any, list[int]]:
+    """Union rows into bundles holding every story ``find_duplicates`` can form; rows per partition."""
     import numpy as np
 
-    n = sum(s["n"] for s in sketches)
+    lengths = [s["n"] for s in sketches]
+    n = sum(lengths)
+    starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+    for s, start in zip(sketches, starts):  # positions in the whole table
+        s["long_pos"] = s["long_pos"] + start
+        s["start"] = start
     parent = np.arange(n, dtype=np.int64)
 
     def roots(idx: np.ndarray) -> np.ndarray:
@@ -731,7 +715,7 @@ def _dup_components(sketches: list[dict], cutoff: float) -> Any:
     # near: rows sharing an LSH band, kept when their MinHash estimate can pass
     long_pos = np.concatenate([s["long_pos"] for s in sketches])
     if len(long_pos) < 2:
-        return parent
+        return parent, lengths
     bands = np.concatenate([s["bands"] for s in sketches])
     sigs = [np.load(s["sig_file"], mmap_mode="r") for s in sketches]
     where = np.concatenate([np.full(len(s["long_pos"]), k) for k, s in enumerate(sketches)])
@@ -769,7 +753,7 @@ def _dup_components(sketches: list[dict], cutoff: float) -> Any:
                 for j in passing[first]:
                     union(int(long_pos[rows[i]]), int(long_pos[rows[j]]))
         parent[:] = _flatten(parent)
-    return _flatten(parent)
+    return _flatten(parent), lengths
 
 
 def _flatten(parent: Any) -> Any:
@@ -890,18 +874,15 @@ def find_duplicates(
     cols = [c for c in _DUP_COLUMNS if c in articles.columns]
     sub = articles[cols]
     parts = _partitions(sub)
-    lengths = [int(x) for x in dask.compute(*[delayed(len)(p) for p in parts])]
-    starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(int).tolist()
     bands = _lsh_bands(params)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=scratch_dir, prefix="mca-minhash-") as tmp:
         sketches = [
-            delayed(_dup_sketch, pure=False)(
-                p, s, params, bands, str(Path(tmp) / f"sig-{k:06d}.npy")
-            )
-            for k, (p, s) in enumerate(zip(parts, starts))
+            delayed(_dup_sketch, pure=False)(p, params, bands, str(Path(tmp) / f"sig-{k:06d}.npy"))
+            for k, p in enumerate(parts)
         ]
-        roots = delayed(_dup_components)(sketches, _prune_below(params)).compute()
+        roots, lengths = delayed(_dup_components)(sketches, _prune_below(params)).compute()
+    starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(int).tolist()
     size = np.bincount(roots, minlength=len(roots))[roots]
     log.info(
         "duplicates: %d rows in %d bundles (%d rows share one) in %.1f s",

@@ -377,11 +377,28 @@ def run(quick: bool = False, sizes: tuple[int, ...] | None = None) -> list[dict]
             # the store ingests once (streaming, the same code for both engines)
             ingest = measure_tree("pandas", "ingest", inputs, corpus)
             rows.append(_row("ingest", label, "store (streaming)", n, ingest))
+            _say(rows[-1])
             results: dict[tuple[str, str], dict] = {}
             for engine in engines:
                 for stage in STAGES[1:]:
-                    results[engine, stage] = m = measure_tree(engine, stage, inputs, corpus)
+                    try:
+                        m = measure_tree(engine, stage, inputs, corpus)
+                    except RuntimeError as exc:  # one failed stage must not hide the others
+                        rows.append(
+                            {
+                                "benchmark": "scale",
+                                "case": f"{stage} {label}",
+                                "tool": _tool(engine),
+                                "items": n,
+                                "notes": str(exc),
+                            }
+                        )
+                        continue
+                    results[engine, stage] = m
                     rows.append(_row(stage, label, _tool(engine), n, m))
+                    _say(rows[-1])
+                if any((engine, s) not in results for s in STAGES[1:]):
+                    continue
                 total = {
                     "seconds": ingest["seconds"]
                     + sum(results[engine, s]["seconds"] for s in STAGES[1:]),
@@ -400,6 +417,15 @@ def run(quick: bool = False, sizes: tuple[int, ...] | None = None) -> list[dict]
             _remove_tree(corpus)
             _remove_tree(inputs)
     return add_ratios(rows, "pandas")
+
+
+def _say(r: dict) -> None:
+    """Show each measurement as it comes (a long run is readable while it goes)."""
+    print(
+        f"   {r['case']:<18} {r['tool']:<18} {r['seconds']:>9.1f} s {r['peak_mb']:>8.0f} MB",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _tool(engine: str) -> str:
