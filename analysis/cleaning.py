@@ -198,6 +198,8 @@ _END_MARK = re.compile(
     r"|copyright\s+\d{4}|all rights reserved|about the authors?$|more (?:stories|articles) from\b)",
     re.IGNORECASE,
 )
+#: Brackets and spaces around a counter or a label: "[ 167 comments ]".
+_BRACKETS = " []{}()<>"
 _COMMENTS = re.compile(
     r"^(?:\d+\s+(?:comments?|responses?|replies)\b|comments?\s*\(\d+\)$"
     r"|leave a (?:comment|reply)|join the (?:conversation|discussion))",
@@ -400,7 +402,7 @@ def _features(lines: Sequence[str], chrome: frozenset[str] | set[str]) -> list[_
                 promo=len(_CHROME_PROSE.findall(line)) >= (1 if words < 30 else 2),
                 repeated=counts[norm] > 1 and words < 12,
                 learned=norm in chrome,
-                end=bool(_END_MARK.search(line)) and words <= 12,
+                end=bool(_END_MARK.search(line.strip(_BRACKETS))) and words <= 12,
                 meta=_is_meta(line, words),
                 dup=dup and words >= 12,
                 titlecase=len(toks) >= 2
@@ -550,7 +552,7 @@ def _segments(lines: Sequence[str], scores: Sequence[float]) -> list[tuple[int, 
     if not found:
         return []
     markers = [i for i, s in enumerate(scores) if s == -math.inf]
-    comments = next((i for i in markers if _COMMENTS.match(lines[i])), len(lines))
+    comments = next((i for i in markers if _COMMENTS.match(lines[i].strip(_BRACKETS))), len(lines))
     # a comment section is never the article, unless nothing precedes it
     eligible = [k for k in range(len(found)) if found[k][0] < comments] or range(len(found))
     main = max(eligible, key=lambda k: found[k][2])
