@@ -534,3 +534,15 @@ def test_sample_dates_from_text_match_manifest(sample_pages):
             good += found is not None and found.date() == truth.date()
     assert total >= 40 and timed >= 30
     assert good / total >= 0.9, (good, total)
+
+
+@pytest.mark.parametrize("counter", ["[ 167 comments ]", "(12 Comments)", "3 responses"])
+def test_comment_section_after_a_counter_is_not_the_article(counter):
+    comments = "\n".join(
+        f"reader{k}\nI have followed the shelter story for weeks, and I think the council should "
+        "have opened these places much earlier, before the winter began, because families in "
+        "the outer districts have waited far too long and deserve better from their city."
+        for k in range(5)
+    )
+    doc = parse_text_dump(f"{HEADLINE}\nMenu\n{ARTICLE}\nShare\n{counter}\n{comments}")
+    assert doc["text"].split("\n\n") == ARTICLE.split("\n")
