@@ -70,6 +70,8 @@ _EXPORTS: dict[str, str] = {
     "plot_tone_distribution": "sentiment",
     "extract_quotes": "quotes",
     "who_is_quoted": "quotes",
+    "read_brat": "quotes",
+    "evaluate_quotes": "quotes",
     # reports
     "run_report": "reporting",
     "load_corpus": "reporting",
