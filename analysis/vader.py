@@ -31,7 +31,6 @@ large batch can be spread over processes.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import string
 from collections.abc import Iterable, Sequence
@@ -41,6 +40,8 @@ from importlib import resources
 from itertools import compress
 from pathlib import Path
 from typing import Literal
+
+import numpy as np
 
 from .errors import AnalysisError, ParameterError
 
@@ -195,74 +196,66 @@ def read_emoji_lexicon() -> dict[str, str]:
     return emojis
 
 
-def _round_to(x: float, scale: float, digits: int) -> float:
-    """``round(x, digits)`` with ``scale = 10**digits``, without formatting decimals.
+def _round_to(x: np.ndarray, digits: int) -> np.ndarray:
+    """Python's ``round(x, digits)`` for each element, without formatting decimals.
 
-    Away from a tie the nearest multiple of ``1/scale`` is found with float
-    arithmetic (its error, about 1e-13, cannot cross a boundary that is more than
-    1e-7 away) and ``r / scale`` is then the same correctly rounded double that
+    Away from a tie the nearest multiple of ``10**-digits`` is found with float
+    arithmetic (its error, about 1e-13, cannot cross a boundary more than 1e-7
+    away) and ``r / 10**digits`` is then the same correctly rounded double that
     ``round`` returns; close to a tie, ``round`` itself decides.
     """
+    scale = 10.0**digits
     y = x * scale
-    f = math.floor(y)
+    f = np.floor(y)
     frac = y - f
-    if -1e-7 < frac - 0.5 < 1e-7:
-        return round(x, digits)
-    return (f + 1 if frac > 0.5 else f) / scale
+    out = np.where(frac > 0.5, f + 1, f) / scale
+    for k in np.flatnonzero(np.abs(frac - 0.5) < 1e-7):
+        out[k] = round(float(x[k]), digits)
+    return out
 
 
-def _round(
-    neg: float, neu: float, pos: float, compound: float
-) -> tuple[float, float, float, float]:
-    return (
-        _round_to(neg, 1000.0, 3),
-        _round_to(neu, 1000.0, 3),
-        _round_to(pos, 1000.0, 3),
-        _round_to(compound, 10000.0, 4),
-    )
+def _finish(
+    sums: list[float],
+    pos: list[float],
+    neg: list[float],
+    neu: list[int],
+    ep: list[int],
+    qm: list[int],
+    clamp: bool,
+) -> list[tuple[float, float, float, float]]:
+    """Turn per-text sums into rounded (neg, neu, pos, compound), as both references do.
 
-
-def _finish(vals: list[float], n: int, text: str, clamp: bool) -> tuple[float, float, float, float]:
-    """Turn word valences into (neg, neu, pos, compound) as both references do.
-
-    ``vals`` holds the valences of the lexicon words in sentence order; the
-    other ``n - len(vals)`` words count as neutral zeros, which change neither
-    the sum nor the positive and negative totals.
+    Every operation is the references' IEEE operation in the same order, done
+    for all texts at once: ``sums`` are the sums of the word valences, ``pos``
+    and ``neg`` the sums of ``v + 1`` over positive and ``v - 1`` over negative
+    valences, ``neu`` the number of neutral words, ``ep`` and ``qm`` the counts
+    of "!" and "?".
     """
-    sum_s = float(sum(vals))
-    ep = text.count("!")
-    if ep > 4:
-        ep = 4
-    qm = text.count("?")
-    amp = ep * 0.292 + ((qm * 0.18 if qm <= 3 else 0.96) if qm > 1 else 0)
-    if sum_s > 0:
-        sum_s += amp
-    elif sum_s < 0:
-        sum_s -= amp
-    compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
+    if not sums:
+        return []
+    s = np.asarray(sums, dtype=float)
+    ps = np.asarray(pos, dtype=float)
+    ns = np.asarray(neg, dtype=float)
+    nu = np.asarray(neu, dtype=float)
+    e = np.minimum(np.asarray(ep), 4)
+    q = np.asarray(qm)
+    amp = e * 0.292 + np.where(q > 1, np.where(q <= 3, q * 0.18, 0.96), 0.0)
+    s = np.where(s > 0, s + amp, np.where(s < 0, s - amp, s))
+    compound = s / np.sqrt((s * s) + 15)
     if clamp:
-        compound = -1.0 if compound < -1.0 else (1.0 if compound > 1.0 else compound)
-    pos_sum = 0.0
-    neg_sum = 0.0
-    signed = 0
-    for v in vals:
-        if v > 0:
-            pos_sum += float(v) + 1
-            signed += 1
-        elif v < 0:
-            neg_sum += float(v) - 1
-            signed += 1
-    neu_count = n - signed
-    if pos_sum > math.fabs(neg_sum):
-        pos_sum += amp
-    elif pos_sum < math.fabs(neg_sum):
-        neg_sum -= amp
-    total = pos_sum + math.fabs(neg_sum) + neu_count
-    return _round(
-        math.fabs(neg_sum / total),
-        math.fabs(neu_count / total),
-        math.fabs(pos_sum / total),
-        compound,
+        compound = np.clip(compound, -1.0, 1.0)
+    big_pos = ps > np.abs(ns)
+    big_neg = ps < np.abs(ns)
+    ps = np.where(big_pos, ps + amp, ps)
+    ns = np.where(big_neg, ns - amp, ns)
+    total = ps + np.abs(ns) + nu
+    return list(
+        zip(
+            _round_to(np.abs(ns / total), 3).tolist(),
+            _round_to(np.abs(nu / total), 3).tolist(),
+            _round_to(np.abs(ps / total), 3).tolist(),
+            _round_to(compound, 4).tolist(),
+        )
     )
 
 
@@ -306,8 +299,8 @@ class Vader:
                 raise AnalysisError("an ASCII character in the emoji lexicon is not supported")
 
     # -- token analysis ---------------------------------------------------
-    def _analyse(self, token: str) -> None:
-        """Analyse one whitespace token once and cache it.
+    def _analyse(self, tokens: set[str]) -> None:
+        """Analyse tokens not seen before, all at once, and cache them.
 
         ``_info[token]`` is ``(word, lower, isupper, valence, booster, negation)``;
         ``_flags[token]`` is a bit mask telling the batch loop where to stop:
@@ -315,29 +308,37 @@ class Vader:
         booster phrase, 8 a token NLTK drops, 16 (set per batch) a text boundary,
         32 a capitalised lexicon or booster word (needs the capitals count).
         """
+        punct = _PUNCT_SET
         if self.engine == "vader":
-            word = token.strip(_PUNCT)
-            if len(word) <= 2:
-                word = token
-        elif len(token) <= 1:
-            self._info[token] = None
-            self._flags[token] = 8
-            return
+            toks = list(tokens)
+            stripped = [t.strip(_PUNCT) for t in toks]
+            words = [w if len(w) > 2 else t for t, w in zip(toks, stripped)]
         else:
-            word = _nltk_word(token)
-        low = word.lower()
-        lex = self.lexicon.get(low)
-        boost = self.boosters.get(low)
-        upper = word.isupper()
-        self._info[token] = (word, low, upper, lex, boost, low in NEGATE or "n't" in low)
-        flag = 1 if lex is not None and boost is None else 0
-        if low == "but":
-            flag |= 2
-        if (low if self.engine == "vader" else word) in self._anchors:
-            flag |= 4
-        if upper and (flag & 1 or boost is not None):
-            flag |= 32
-        self._flags[token] = flag
+            dropped = [t for t in tokens if len(t) <= 1]
+            self._info.update(dict.fromkeys(dropped))
+            self._flags.update(dict.fromkeys(dropped, 8))
+            toks = [t for t in tokens if len(t) > 1]
+            words = [_nltk_word(t) if t[0] in punct or t[-1] in punct else t for t in toks]
+        lows = [w.lower() for w in words]
+        lex = list(map(self.lexicon.get, lows))
+        boost = list(map(self.boosters.get, lows))
+        upper = [w.isupper() for w in words]
+        neg = [low in NEGATE or "n't" in low for low in lows]
+        self._info.update(zip(toks, zip(words, lows, upper, lex, boost, neg)))
+        anchors = self._anchors
+        keys = lows if self.engine == "vader" else words
+        self._flags.update(
+            zip(
+                toks,
+                [
+                    (h := (x is not None and b is None))
+                    | (2 if low == "but" else 0)
+                    | (4 if k in anchors else 0)
+                    | (32 if u and (h or b is not None) else 0)
+                    for x, b, low, k, u in zip(lex, boost, lows, keys, upper)
+                ],
+            )
+        )
 
     def _lookup(self, tokens: list[str]) -> list[int]:
         """Return the flag of every token, analysing unseen tokens first."""
@@ -345,9 +346,7 @@ class Vader:
         try:
             return list(map(flags.__getitem__, tokens))
         except KeyError:
-            for t in tokens:
-                if t not in flags:
-                    self._analyse(t)
+            self._analyse(set(tokens).difference(flags))
             return list(map(flags.__getitem__, tokens))
 
     # -- rules ------------------------------------------------------------
@@ -416,9 +415,9 @@ class Vader:
         return valence
 
     def _sentence(
-        self, tokens: list[str], s: int, n: int, group: list[int], flags: list[int], text: str
-    ):
-        """Score one text whose ``n`` tokens start at ``tokens[s]``.
+        self, tokens: list[str], s: int, n: int, group: list[int], flags: list[int]
+    ) -> list:
+        """Return the word valences of one text whose ``n`` tokens start at ``tokens[s]``.
 
         ``group`` holds the positions of its flagged tokens (lexicon words,
         "but", idiom anchors, capitals).
@@ -500,7 +499,7 @@ class Vader:
                         vals[k] = vals[k] * 0.5
                     elif pos > bi:
                         vals[k] = vals[k] * 1.5
-        return _finish(vals, n, text, vader)
+        return vals
 
     # -- batches ----------------------------------------------------------
     def _replace_emojis(self, text: str) -> str:
@@ -551,7 +550,8 @@ class Vader:
             keep = list(map((8).__ne__, flags))
             tokens = list(compress(tokens, keep))
             flags = list(compress(flags, keep))
-        out = []
+        out: list = []
+        where, sums, pos, neg, neu, ep, qm = [], [], [], [], [], [], []
         start = 0
         group: list[int] = []
         scored = False
@@ -564,12 +564,33 @@ class Vader:
                 continue
             n = j - start
             if scored:
-                out.append(self._sentence(tokens, start, n, group, flags, texts[len(out)]))
+                vals = self._sentence(tokens, start, n, group, flags)
+                text = texts[len(out)]
+                where.append(len(out))
+                out.append(None)
+                # neutral words add 0 to every sum; -0.0 and 0.0 score alike
+                p = m = 0.0
+                signed = 0
+                for v in vals:
+                    if v > 0:
+                        p += float(v) + 1
+                        signed += 1
+                    elif v < 0:
+                        m += float(v) - 1
+                        signed += 1
+                sums.append(float(sum(vals)))
+                pos.append(p)
+                neg.append(m)
+                neu.append(n - signed)
+                ep.append(text.count("!"))
+                qm.append(text.count("?"))
                 scored = False
             else:
                 out.append(_NEUTRAL if n else _ZERO)
             start = j + 1
             group = []
+        for k, result in zip(where, _finish(sums, pos, neg, neu, ep, qm, self.engine == "vader")):
+            out[k] = result
         return out
 
     # -- public -----------------------------------------------------------
