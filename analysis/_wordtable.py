@@ -74,6 +74,15 @@ def select_rows(
     return out
 
 
+def progress(items, desc: str):
+    """Wrap a long loop in a tqdm bar, shown only on a terminal and for large inputs."""
+    if len(items) < 20_000:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=desc, unit="article", disable=None, leave=False)
+
+
 def texts_of(articles: pd.DataFrame) -> list[str]:
     """Return the text column as a list of str ('' for missing)."""
     return [t if isinstance(t, str) else "" for t in articles["text"].tolist()]

@@ -270,7 +270,7 @@ def article_matches(texts: Sequence[str], dictionary: Mapping) -> tuple[np.ndarr
     matcher = Matcher(dictionary)
     counts = np.zeros((len(texts), len(matcher.labels)), dtype=np.int64)
     n_words = np.zeros(len(texts), dtype=np.int64)
-    for i, text in enumerate(texts):
+    for i, text in enumerate(wt.progress(texts, "dictionary")):
         toks = tokenize(text)
         n_words[i] = len(toks)
         if toks:

@@ -108,7 +108,7 @@ class KwicIndex:
         vocab.default_factory = vocab.__len__
         get = vocab.__getitem__
         ids, starts, ends, offsets = [], [], [], [0]
-        for text in self._texts:
+        for text in wt.progress(self._texts, "KWIC index"):
             toks, s, e = _spans(text)
             ids.extend(map(get, toks))
             starts.extend(s)
