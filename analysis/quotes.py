@@ -397,6 +397,11 @@ _LEADING_CONJ = re.compile(
     r"yet|if|where|until|even as|even though|however)\b\s*,?\s*",
     re.IGNORECASE,
 )
+_LEADING_TIME = re.compile(
+    r"^(?:(?:on|by|late|early|earlier|last|this)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday|today|yesterday)(?:\s+(?:night|morning|afternoon|evening))?\s*,?\s+",
+    re.IGNORECASE,
+)
 _AUX = {
     "has",
     "have",
@@ -496,6 +501,7 @@ _ADVERBIAL = re.compile(
 _NAME_TOKEN = r"(?:[A-Z][\w'’.-]*|de|da|van|von|al-[A-Z][\w-]*|bin|le|la|du|del|der)"
 _NAME_RUN = re.compile(_NAME_TOKEN + r"(?:[ \t\u00a0]+" + _NAME_TOKEN + r")*")
 _QUOTE_MARK = re.compile(r"''|``|[\"“”„«»]")
+_ANY_MARK = re.compile(r"''|``|[\"“”„«»‘’']")
 _OPENERS = "“„«`"
 _CLOSERS = "”»"
 
@@ -589,11 +595,26 @@ def _is_title(token: str) -> bool:
 
 def _strip_titles(tokens: list[str]) -> list[str]:
     """Drop title words ("Kyiv Mayor Vitali Klitschko" -> "Vitali Klitschko")."""
-    out = tokens
+    out = [t for t in tokens if t not in _DAY_NAMES]
+    if out and out[-1].replace("’", "'").rstrip("'s") in _ORG_HEADS:
+        return out  # "Russian Defense Ministry" is a name as a whole
     for j in range(len(out) - 2, -1, -1):
         if _is_title(out[j]):
             return out[j + 1 :]
     return out
+
+
+_DAY_NAMES = set(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April June "
+    "July August September October November December".split()
+)
+#: last words of organisations, whose names contain title words ("Defense Ministry")
+_ORG_HEADS = set(
+    "Ministry Department Office Council Committee Agency Service Services Commission Party Army "
+    "Forces Command Government Court Bank Union Organization Organisation Institute University "
+    "Police Guard House Administration Authority Board Bureau Cabinet Parliament Assembly "
+    "Congress Senate Staff Directorate Inspectorate Embassy Mission Secretariat".split()
+)
 
 
 def _clean_token(tok: str) -> str:
@@ -672,9 +693,9 @@ def _speaker_from_np(
 ) -> _Speaker | None:
     """Turn a subject noun phrase into a speaker (name, as written, offsets, anonymous)."""
     raw = np_text
-    lead = len(raw) - len(raw.lstrip(" ,:;–—-\u00a0"))
-    np = raw.strip(" ,:;–—-\u00a0")
-    stripped = _LEADING_CONJ.sub("", np)
+    lead = len(raw) - len(raw.lstrip(" ,:;–—-\u00a0'‘’"))
+    np = raw.strip(" ,:;–—-\u00a0'‘’")
+    stripped = _LEADING_TIME.sub("", _LEADING_CONJ.sub("", np))
     lead += len(np) - len(stripped)
     np = stripped
     if not np or _QUOTE_MARK.search(np) or len(np.split()) > 40:
@@ -769,6 +790,23 @@ def _mark_role(para: str, m: re.Match) -> str:
     return "either"
 
 
+_SINGLE_MARK = re.compile(r"[‘’']")
+_SINGLE_OPENER = re.compile(r"(?:^|[\s(\[—–:])[‘'][A-Z0-9]")
+
+
+def _single_role(para: str, m: re.Match) -> str:
+    """Role of a single quotation mark; "" for an apostrophe (don't, Russia's)."""
+    before = para[m.start() - 1] if m.start() else " "
+    after = para[m.end()] if m.end() < len(para) else " "
+    if before.isalnum() and after.isalnum():
+        return ""
+    if (before.isspace() or before in '([{—–-/:"“') and (after.isalnum() or after in "$£€…"):
+        return "open"
+    if not before.isspace() and (after.isspace() or after in '.,;:!?)]}—–-"”'):
+        return "close"
+    return ""
+
+
 def _pair_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     """
     Pair quotation marks; return quotes as lists of content pieces (start, end).
@@ -783,9 +821,12 @@ def _pair_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[list[tupl
     carry: list[tuple[int, int]] | None = None
     for p_start, p_end in paragraphs:
         para = text[p_start:p_end]
-        marks = list(_QUOTE_MARK.finditer(para))
+        marks = [(m, _mark_role(para, m)) for m in _QUOTE_MARK.finditer(para)]
+        if not marks and _SINGLE_OPENER.search(para):
+            # British style: 'single quotes' when a paragraph has no double ones
+            marks = [(m, r) for m in _SINGLE_MARK.finditer(para) if (r := _single_role(para, m))]
         indent = len(para) - len(para.lstrip())
-        opens_with_mark = bool(marks) and marks[0].start() == indent
+        opens_with_mark = bool(marks) and marks[0][0].start() == indent
         pending: list[tuple[int, int]] | None = None
         if carry is not None:
             if opens_with_mark:
@@ -794,8 +835,7 @@ def _pair_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[list[tupl
                 quotes.append(carry)
             carry = None
         stack: list[int] = []  # content starts of the open quotes, outermost first
-        for m in marks:
-            role = _mark_role(para, m)
+        for m, role in marks:
             pos = p_start + m.start()
             if role == "open" or (role == "either" and not stack):
                 if len(stack) < 2:
@@ -878,12 +918,12 @@ def _attribute_quote(
     inside a longer sentence of reported speech.
     """
     q_start, q_end = q[0][0], q[-1][1]
-    close_len = len(m.group()) if (m := _QUOTE_MARK.match(text, q_end)) else 0
+    close_len = len(m.group()) if (m := _ANY_MARK.match(text, q_end)) else 0
     after_at = q_end + close_len
     after = text[after_at : min(para_end, after_at + 220)]
     inner_end = text[max(q_start, q_end - 2) : q_end]
     ends_open = bool(re.search(r"[,?!—–-]\s*$", inner_end)) or after.lstrip()[:1] == ","
-    lead_in = text[max(para_start, q_start - 40) : q_start].rstrip("\"“„«`' \u00a0")
+    lead_in = text[max(para_start, q_start - 40) : q_start].rstrip("\"“„«`'‘ \u00a0")
     # a few quoted words inside a sentence ("golf clubs are ''just scratching out a profit,''
     # Mr. Hedge said"): the whole sentence is what was said
     embedded = bool(re.search(r"[a-z,]$", lead_in)) and not re.search(
@@ -905,7 +945,7 @@ def _attribute_quote(
     # before: "X said: "..." / "X said, "..."
     open_len = 0
     if q_start > 0:
-        marks = list(_QUOTE_MARK.finditer(text, max(0, q_start - 2), q_start))
+        marks = list(_ANY_MARK.finditer(text, max(0, q_start - 2), q_start))
         open_len = (q_start - marks[-1].start()) if marks else 0
     before_end = q_start - open_len
     before = text[max(para_start, before_end - 220) : before_end]
@@ -1383,7 +1423,7 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
     for att in found:
         if att.speaker is not None:
             att.speaker.name = att.speaker.name.replace(_DOT, ".")
-    _resolve_pronouns(found, sentences)
+    _resolve_pronouns(found, sentences, text)
     return found
 
 
@@ -1502,8 +1542,36 @@ def _covered(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
     return inside * 2 > (b - a)
 
 
-def _resolve_pronouns(found: list[_Attribution], sentences: list[tuple[int, int]]) -> None:
-    """Resolve "he"/"she" to the named speaker of an attribution in the same or previous sentence."""
+def _last_mentioned(text: str, start: int, end: int, speakers: list[str]) -> str | None:
+    """The speaker whose surname occurs last in ``text[start:end]``."""
+    best, best_at = None, -1
+    for name in speakers:
+        for m in re.finditer(r"\b" + re.escape(name.split()[-1]) + r"\b", text[start:end]):
+            if m.start() > best_at:
+                best, best_at = name, m.start()
+    return best
+
+
+def _resolve_pronouns(
+    found: list[_Attribution], sentences: list[tuple[int, int]], text: str
+) -> None:
+    """
+    Resolve "he"/"she" to a named speaker.
+
+    The pronoun takes the speaker of an attribution in the same or the previous
+    sentence; failing that, the named speaker of the article (a full name quoted
+    elsewhere in it) mentioned last in the same or the previous sentence.
+    """
+    speakers = list(
+        dict.fromkeys(
+            a.speaker.name
+            for a in found
+            if a.speaker is not None
+            and not a.speaker.anonymous
+            and len(a.speaker.name.split()) >= 2
+            and _person_in(a.speaker.name, False) == a.speaker.name
+        )
+    )
     prev_named: tuple[int, str] | None = None
     previous: _Attribution | None = None
     for att in found:
@@ -1528,6 +1596,10 @@ def _resolve_pronouns(found: list[_Attribution], sentences: list[tuple[int, int]
         if sp.name.lower() in _RESOLVABLE:
             if prev_named is not None and s_idx - prev_named[0] <= 1:
                 sp.name = prev_named[1]
+            else:
+                window = sentences[max(0, s_idx - 1)][0] if sentences else 0
+                sp.name = _last_mentioned(text, window, sp.start, speakers) or sp.name
+            if sp.name.lower() not in _RESOLVABLE:
                 prev_named = (s_idx, sp.name)
             continue
         if not sp.anonymous and sp.name[:1].isupper():
