@@ -85,6 +85,8 @@ _EXPORTS: dict[str, str] = {
     "two_groups": "reporting",
     "add_article_column": "reporting",
     "corpus_path": "reporting",
+    "n_groups": "reporting",
+    "cached_by_article": "reporting",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
