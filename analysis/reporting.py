@@ -746,6 +746,148 @@ def add_article_column(table: pd.DataFrame, articles: pd.DataFrame, column: str)
     return table.assign(**{column: table["article_id"].map(lookup).to_numpy()})
 
 
+def n_groups(articles: pd.DataFrame, *, by: str | None = None, freq: str | None = None) -> int:
+    """
+    Count the groups (values of ``by``) or the periods (``freq``: "D", "W", "M") present.
+
+    A comparison of each group against the rest needs at least two; a notebook
+    can skip a chart with ``... if analysis.n_groups(articles, by=group_by) > 1 else None``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["A", "B", "A"], "published": pd.to_datetime(
+    ...     ["2022-03-01", "2022-03-02", "2022-04-01"], utc=True)})
+    >>> n_groups(df, by="outlet"), n_groups(df, freq="M")
+    (2, 2)
+    """
+    if by is not None:
+        if by not in articles.columns:
+            raise ParameterError(f"{by!r} is not a column of the articles table")
+        return int(articles[by].nunique(dropna=True))
+    if freq is not None:
+        published = pd.to_datetime(articles["published"], utc=True, errors="coerce").dropna()
+        code = {"D": "D", "W": "W", "M": "M"}.get(freq)
+        if code is None:
+            raise ParameterError(f"period must be 'D', 'W' or 'M', got {freq!r}")
+        return int(published.dt.tz_localize(None).dt.to_period(code).nunique())
+    return 1 if len(articles) else 0
+
+
+def cached_by_article(
+    func: Any,
+    articles: pd.DataFrame,
+    *,
+    cache_dir: str | Path | None,
+    name: str,
+    **options: Any,
+) -> pd.DataFrame:
+    """
+    Run a per-article helper, reusing the rows it gave for unchanged articles last time.
+
+    For helpers whose rows for one article depend only on that article (such as
+    ``analysis.extract_quotes``), so that a scheduled report after a few new files
+    processes only those. Rows are kept in ``<cache_dir>/cache_<name>.parquet``,
+    keyed by article id and a hash of the text; other options give another file.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(articles, **options)`` returning a table with an ``article_id`` column.
+    articles : DataFrame
+        Articles table with ``article_id`` and ``text``.
+    cache_dir : str, Path or None
+        Folder for the cache (the corpus folder); None or "" computes without caching.
+    name : str
+        Cache name: letters, digits, '.', '-', '_'.
+
+    Returns
+    -------
+    DataFrame
+        What ``func(articles, **options)`` returns, rows in article order.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> count = lambda df: df[["article_id"]].assign(n=df["text"].str.len())
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["one", "three"]})
+    >>> cached_by_article(count, arts, cache_dir=tempfile.mkdtemp(), name="n")["n"].tolist()
+    [3, 5]
+    """
+    import hashlib
+
+    if not _SAFE_NAME.match(name):
+        raise ParameterError(f"cache name {name!r}: use letters, digits, '.', '-', '_' only")
+    for column in ("article_id", "text"):
+        if column not in articles.columns:
+            raise ParameterError(f"cached_by_article: the articles table has no {column!r} column")
+    if not cache_dir or not str(cache_dir).strip() or not Path(cache_dir).is_dir():
+        return func(articles, **options)
+    tag = hashlib.blake2b(repr(sorted(options.items())).encode(), digest_size=4).hexdigest()
+    rows_file = Path(cache_dir) / f"cache_{name}_{tag}.parquet"
+    keys_file = Path(cache_dir) / f"cache_{name}_{tag}_keys.parquet"
+    keys = (
+        articles["article_id"].astype(str)
+        + ":"
+        + articles["text"]
+        .fillna("")
+        .map(
+            lambda t: hashlib.blake2b(
+                str(t).encode("utf-8", "surrogatepass"), digest_size=8
+            ).hexdigest()
+        )
+    )
+    done: set[str] = set()
+    old = None
+    if rows_file.exists() and keys_file.exists():
+        try:
+            old = _lists_back(pd.read_parquet(rows_file))
+            done = set(pd.read_parquet(keys_file)["key"])
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("cache %s unreadable (%s); recomputing", rows_file.name, exc)
+            old, done = None, set()
+    todo = articles[~keys.isin(done).to_numpy()]
+    log.debug("%s: %d of %d articles to process", name, len(todo), len(articles))
+    new = func(todo, **options) if len(todo) or old is None else None
+    by_id = dict(zip(articles["article_id"].astype(str), keys))
+    if new is not None:
+        new = new.assign(_key=new["article_id"].astype(str).map(by_id))
+    parts = [t for t in (old, new) if t is not None and len(t)]
+    table = pd.concat(parts, ignore_index=True) if parts else (new if new is not None else old)
+    if new is not None and len(todo):
+        try:
+            _write_parquet(table, rows_file)
+            _write_parquet(pd.DataFrame({"key": sorted(done | set(keys[todo.index]))}), keys_file)
+        except (OSError, ValueError) as exc:
+            log.warning("cache %s not written: %s", rows_file.name, exc)
+    wanted = set(keys)
+    out = table[table["_key"].isin(wanted)] if "_key" in table.columns else table
+    order = {k: i for i, k in enumerate(keys)}
+    out = out.sort_values("_key", key=lambda s: s.map(order), kind="stable")
+    return out.drop(columns="_key").reset_index(drop=True)
+
+
+def _lists_back(table: pd.DataFrame) -> pd.DataFrame:
+    """Parquet gives list cells back as arrays: return lists (of tuples) as they were."""
+    import numpy as np
+
+    def restore(value: Any) -> Any:
+        if isinstance(value, np.ndarray):
+            return [tuple(v) if isinstance(v, np.ndarray) else v for v in value.tolist()]
+        return value
+
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(restore)
+    return out
+
+
+def _write_parquet(table: pd.DataFrame, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}")
+    table.to_parquet(tmp, index=False)
+    os.replace(tmp, target)
+
+
 def require_articles(articles: pd.DataFrame, *, what: str = "the selection") -> pd.DataFrame:
     """
     Return ``articles`` unchanged, or stop the report with a clear message when it is empty.
@@ -766,12 +908,14 @@ def save_figure(fig: Any, table: pd.DataFrame | None, name: str, *, output_dir: 
     Save a figure as ``<output_dir>/figures/<name>.png`` with the numbers behind it as ``.csv``.
 
     Readers of a report can then check every chart against its data. With
-    ``output_dir=""`` (a notebook opened by hand) nothing is written.
+    ``output_dir=""`` (a notebook opened by hand) nothing is written. In a notebook
+    the figure is displayed here, once, and closed.
 
     Parameters
     ----------
-    fig : matplotlib Figure or Axes
-        What to save (an Axes saves its figure).
+    fig : matplotlib Figure, Axes or None
+        What to save (an Axes saves its figure); None (a chart skipped because the
+        selection cannot give it) saves nothing.
     table : DataFrame or None
         The data drawn; written as CSV without the index unless the index is named.
     name : str
@@ -781,17 +925,35 @@ def save_figure(fig: Any, table: pd.DataFrame | None, name: str, *, output_dir: 
     """
     if not _SAFE_NAME.match(name):
         raise ParameterError(f"figure name {name!r}: use letters, digits, '.', '-', '_' only")
-    if not str(output_dir).strip():
+    if fig is None:
         return None
-    figures = Path(output_dir) / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
     figure = getattr(fig, "figure", fig)
-    figure.savefig(figures / f"{name}.png", dpi=120, bbox_inches="tight")
-    if table is not None:
-        index = any(n is not None for n in table.index.names)
-        table.to_csv(figures / f"{name}.csv", index=index)
-    log.debug("saved figure %s in %s", name, figures)
+    if str(output_dir).strip():
+        figures = Path(output_dir) / "figures"
+        figures.mkdir(parents=True, exist_ok=True)
+        figure.savefig(figures / f"{name}.png", dpi=120, bbox_inches="tight")
+        if table is not None:
+            index = any(n is not None for n in table.index.names)
+            table.to_csv(figures / f"{name}.csv", index=index)
+        log.debug("saved figure %s in %s", name, figures)
+    _show_in_notebook(figure)
     return None
+
+
+def _show_in_notebook(figure: Any) -> None:
+    """Display a figure once in a running notebook, whatever matplotlib's interactive state."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(figure)
+    plt.close(figure)
 
 
 class Table:
@@ -863,10 +1025,12 @@ def show_table(
     empty: str = "Nothing to show for this selection.",
     caption: str = "",
     max_rows: int = 30,
+    columns: Sequence[str] | None = None,
 ) -> Table:
     """
     Wrap a DataFrame for display in a report: HTML-escaped cells, a row limit, and a
-    plain message instead of an empty table.
+    plain message instead of an empty table (or None). ``columns`` picks and orders
+    the columns shown.
 
     Examples
     --------
@@ -874,6 +1038,11 @@ def show_table(
     >>> "&lt;script&gt;" in t._repr_html_()
     True
     """
+    if data is not None and columns is not None:
+        missing = [c for c in columns if c not in data.columns]
+        if missing:
+            raise ParameterError(f"show_table: no column(s) {', '.join(missing)} in the table")
+        data = data[list(columns)]
     return Table(data, empty=empty, caption=caption, max_rows=max_rows)
 
 
@@ -945,18 +1114,19 @@ def package_versions() -> dict[str, str]:
 @contextlib.contextmanager
 def _kernel_environment():
     """Let the kernel import this package even without an installed copy."""
-    old = os.environ.get("PYTHONPATH")
+    saved = {key: os.environ.get(key) for key in ("PYTHONPATH", "MPLBACKEND")}
     root = str(PACKAGE_DIR.parent)
-    parts = [root] + ([old] if old else [])
-    os.environ["PYTHONPATH"] = os.pathsep.join(parts)
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    os.environ["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [saved["PYTHONPATH"]] if p])
+    # figures must reach the notebook as outputs, whatever backend the caller uses
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = old
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _cell_seconds(cell: Any) -> float:
