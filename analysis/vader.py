@@ -138,6 +138,10 @@ PUNC_LIST_NLTK = frozenset(
 _PUNCT = string.punctuation
 _PUNCT_SET = frozenset(_PUNCT)
 _SO_THIS = ("so", "this")
+#: Words, besides rated words, boosters and negations, that a rule reads before a rated word.
+_NEIGHBOURS = frozenset(["least", "so", "this", "no"])
+#: Rated words with a rule of their own.
+_SELF_RULES = frozenset(["kind", "no"])
 
 # Fields of a token analysis tuple (see ``_analyse``).
 _WORD, _LOW, _UPPER, _LEX, _BOOST, _NEG = range(6)
@@ -306,7 +310,10 @@ class Vader:
         ``_flags[token]`` is a bit mask telling the batch loop where to stop:
         1 a scored lexicon word, 2 "but", 4 a word that can complete an idiom or
         booster phrase, 8 a token NLTK drops, 16 (set per batch) a text boundary,
-        32 a capitalised lexicon or booster word (needs the capitals count).
+        32 a capitalised lexicon or booster word (needs the capitals count),
+        64 a word that can change a rated word up to three words later (rated,
+        booster, negation, "least", "so", "this"), 128 a rated word with a rule
+        of its own ("kind" of, "no").
         """
         punct = _PUNCT_SET
         if self.engine == "vader":
@@ -335,7 +342,9 @@ class Vader:
                     | (2 if low == "but" else 0)
                     | (4 if k in anchors else 0)
                     | (32 if u and (h or b is not None) else 0)
-                    for x, b, low, k, u in zip(lex, boost, lows, keys, upper)
+                    | (64 if x is not None or b is not None or n or low in _NEIGHBOURS else 0)
+                    | (128 if low in _SELF_RULES else 0)
+                    for x, b, low, k, u, n in zip(lex, boost, lows, keys, upper, neg)
                 ],
             )
         )
@@ -451,6 +460,17 @@ class Vader:
             if not vader and x[_WORD] in done:
                 # NLTK scores every occurrence of a word at its first position.
                 vals.append(done[x[_WORD]])
+                continue
+            if (
+                not flags[j] & 160
+                and not idioms
+                and (i < 1 or not flags[j - 1] & 64)
+                and (i < 2 or not flags[j - 2] & 64)
+                and (i < 3 or not flags[j - 3] & 64)
+            ):
+                # nothing around the word can change it: its lexicon valence stands
+                done[x[_WORD]] = x[_LEX]
+                vals.append(x[_LEX])
                 continue
             nxt = info[tokens[j + 1]] if i < n - 1 else None
             low = x[_LOW]
