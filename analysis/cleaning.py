@@ -706,8 +706,9 @@ def _headline_shape(line: str, f: _Feat, site_names: Collection[str]) -> bool:
 
     A headline has 3 to 30 words, is not a sentence closed by a full stop, and is none of
     these: furniture (a menu or a label, a prompt, a copyright or comments line), a photo
-    caption, a "By" line, a date line, the opening of a dateline, the site's name (alone or
-    after a section label: "World News | Daily Star"), a run of menu items ("News | Sport |
+    caption, a "By" line, a line holding a full date (a date line, a masthead), the
+    opening of a dateline, the site's name (alone or after a section label: "World News |
+    Daily Star"), a section label ("U.S. News"), a run of menu items ("News | Sport |
     Culture"), a line in capitals or an e-mail address.
     """
     if not 3 <= f.words <= 30 or (f.sentence and line.rstrip().endswith(".")):
@@ -716,7 +717,9 @@ def _headline_shape(line: str, f: _Feat, site_names: Collection[str]) -> bool:
         return False
     if line.isupper() or "@" in line or not line.lstrip(_OPENERS)[:1].isalnum():
         return False
-    if _dateline(line)[0] is not None:
+    if set(re.findall(r"[^\W\d_]+", line.lower().replace(".", ""))) <= SECTIONS:
+        return False
+    if _dateline(line)[0] is not None or _dates_in(line):
         return False
     parts = [p for p in _MENU_SEP.split(line) if p.strip()]
     if len(parts) >= 3 and all(_word_count(p) <= 3 for p in parts):
