@@ -335,6 +335,12 @@ HEADLINE = "City opens new shelters as families register for places"
             id="menu-first",
         ),
         pytest.param(f"Skip to main content\n{HEADLINE}\n", HEADLINE, id="prompt-first"),
+        pytest.param(f"U.S. News\n{HEADLINE}\n", HEADLINE, id="section-label-first"),
+        pytest.param(
+            f"Wednesday, March 9, 2022 Lakeshore, Ohio Est. May 19, 1883\n{HEADLINE}\n",
+            HEADLINE,
+            id="masthead-date-first",
+        ),
         pytest.param(
             f"March 9, 2022 4:40 PM GMT\n{HEADLINE}\nJane Roe in Kyiv\n", HEADLINE, id="date-first"
         ),
