@@ -498,7 +498,7 @@ _ADVERBIAL = re.compile(
     ))+""",
     re.VERBOSE,
 )
-_NAME_TOKEN = r"(?:[A-Z][\w'’.-]*|de|da|van|von|al-[A-Z][\w-]*|bin|le|la|du|del|der)"
+_NAME_TOKEN = r"(?:[A-Z][\w'’\u2024-]*|de|da|van|von|al-[A-Z][\w-]*|bin|le|la|du|del|der)"
 _NAME_RUN = re.compile(_NAME_TOKEN + r"(?:[ \t\u00a0]+" + _NAME_TOKEN + r")*")
 _QUOTE_MARK = re.compile(r"''|``|[\"“”„«»]")
 _ANY_MARK = re.compile(r"''|``|[\"“”„«»‘’']")
@@ -1423,7 +1423,7 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
     for att in found:
         if att.speaker is not None:
             att.speaker.name = att.speaker.name.replace(_DOT, ".")
-    _resolve_pronouns(found, sentences, text)
+    _resolve_pronouns(found, sentences, text, names)
     return found
 
 
@@ -1552,27 +1552,53 @@ def _last_mentioned(text: str, start: int, end: int, speakers: list[str]) -> str
     return best
 
 
+def _is_person(sp: _Speaker) -> bool:
+    """True for a speaker "he" or "she" can stand for: a personal name or one unnamed person."""
+    if sp.anonymous:
+        return bool(_PERSON_SOURCE.search(sp.name)) and not re.search(r"(?:s|people)$", sp.name)
+    toks = sp.name.split()
+    if not toks or not sp.name[:1].isupper() or any(t in _NOT_PERSON for t in toks):
+        return False
+    return len(toks) >= 2 or toks[0].isalpha() and not toks[0].isupper()
+
+
+_PERSON_SOURCE = re.compile(
+    r"\b(?:official|source|diplomat|aide|adviser|advisor|person|insider|officer|staffer|member|"
+    r"spokesman|spokeswoman|spokesperson|representative|executive|analyst|resident|witness|"
+    r"lawmaker|employee|worker|man|woman|soldier|commander|doctor|teacher|mother|father)$"
+)
+_NOT_PERSON = _ORG_HEADS | set(
+    "Republic Council Union States Kingdom Nations Sea City Street Square Region Oblast Island "
+    "Islands Europe European America American Russia Russian Ukraine Ukrainian Kremlin Moscow "
+    "Kyiv Kiev Washington London Beijing China Chinese Britain British NATO EU UN US UK "
+    "North South East West New United Central Street Times Post News Press Reuters".split()
+)
+
+
+def _last_mentioned(text: str, start: int, end: int, people: list[str]) -> str | None:
+    """The person whose surname occurs last in ``text[start:end]``."""
+    best, best_at = None, -1
+    for name in people:
+        for m in re.finditer(r"\b" + re.escape(name.split()[-1]) + r"\b", text[start:end]):
+            if m.start() > best_at:
+                best, best_at = name, m.start()
+    return best
+
+
 def _resolve_pronouns(
-    found: list[_Attribution], sentences: list[tuple[int, int]], text: str
+    found: list[_Attribution], sentences: list[tuple[int, int]], text: str, names: list[list[str]]
 ) -> None:
     """
-    Resolve "he"/"she" to a named speaker.
+    Resolve "he"/"she" to a person.
 
-    The pronoun takes the speaker of an attribution in the same or the previous
-    sentence; failing that, the named speaker of the article (a full name quoted
-    elsewhere in it) mentioned last in the same or the previous sentence.
+    The pronoun takes the speaker of an attribution in the same or the two
+    sentences before when that speaker is a person (a name, or one unnamed
+    official, who stays anonymous); failing that, the person named last in the
+    same or the previous sentence (full names used in the article).
     """
-    speakers = list(
-        dict.fromkeys(
-            a.speaker.name
-            for a in found
-            if a.speaker is not None
-            and not a.speaker.anonymous
-            and len(a.speaker.name.split()) >= 2
-            and _person_in(a.speaker.name, False) == a.speaker.name
-        )
-    )
-    prev_named: tuple[int, str] | None = None
+    people = [" ".join(n) for n in names if not any(t in _NOT_PERSON for t in n)]
+    people = list(dict.fromkeys(people))
+    prev: tuple[int, _Speaker] | None = None
     previous: _Attribution | None = None
     for att in found:
         sp = att.speaker
@@ -1594,19 +1620,21 @@ def _resolve_pronouns(
             continue
         s_idx = _sentence_index(sentences, sp.start) if sentences else 0
         if sp.name.lower() in _RESOLVABLE:
-            if prev_named is not None and s_idx - prev_named[0] <= 1:
-                sp.name = prev_named[1]
+            if prev is not None and s_idx - prev[0] <= 2:
+                sp.name, sp.anonymous = prev[1].name, prev[1].anonymous
             else:
                 window = sentences[max(0, s_idx - 1)][0] if sentences else 0
-                sp.name = _last_mentioned(text, window, sp.start, speakers) or sp.name
+                sp.name = _last_mentioned(text, window, sp.start, people) or sp.name
             if sp.name.lower() not in _RESOLVABLE:
-                prev_named = (s_idx, sp.name)
+                prev = (s_idx, sp)
             continue
-        if not sp.anonymous and sp.name[:1].isupper():
+        if _is_person(sp):
             end_idx = (
                 _sentence_index(sentences, max(b for _, b in att.pieces) - 1) if sentences else 0
             )
-            prev_named = (max(s_idx, end_idx), sp.name)
+            prev = (max(s_idx, end_idx), sp)
+        else:
+            prev = None
 
 
 # ---------------------------------------------------------------------------

@@ -152,6 +152,35 @@ CASES = [
         [],
         id="said-nothing-is-not-a-quote",
     ),
+    pytest.param(
+        "Mr Johnson said: 'We stand with Ukraine.' Boris Johnson is the prime minister.",
+        [("direct", "Boris Johnson", False, "We stand with Ukraine.")],
+        id="single-quotes",
+    ),
+    pytest.param(
+        "Officials' views differ, but it's the Kremlin's war, not the people's.",
+        [],
+        id="apostrophes-are-not-quotes",
+    ),
+    pytest.param(
+        'A senior western official told reporters the war would be long. "Putin cannot win," he said.',
+        [
+            ("reported", "A senior western official", True, "the war would be long"),
+            ("direct", "A senior western official", True, "Putin cannot win,"),
+        ],
+        id="he-resolves-to-unnamed-official",
+    ),
+    pytest.param(
+        "Ukrainian President Volodymyr Zelensky visited Kharkiv on Sunday. Speaking in the city, he said "
+        "his soldiers would hold.",
+        [("reported", "Volodymyr Zelensky", False, "his soldiers would hold")],
+        id="he-resolves-to-person-named-before",
+    ),
+    pytest.param(
+        "The Russian Defense Ministry said it had hit 40 targets.",
+        [("reported", "Russian Defense Ministry", False, "it had hit 40 targets")],
+        id="organisation-name-kept-whole",
+    ),
 ]
 
 
