@@ -4,27 +4,34 @@ The extractor is a set of transparent rules for English news attribution, in the
 order a reader applies them:
 
 1. **Direct quotes.** Quotation marks are paired inside each paragraph (curly
-   ``“ ”``, straight ``"`` and the doubled apostrophes ``''`` of some archives).
-   A quote left open at the end of a paragraph continues when the next paragraph
-   opens with a quotation mark (the newspaper convention for a long quote). A
-   quote is attributed by a cue next to it: ``"...," Kuleba said``, ``"...," said
-   Kuleba``, ``Kuleba said: "..."``. A quote interrupted by its attribution (``"A,"
-   she said, "B."``) and further quoted sentences right after it in the same
-   paragraph are one quote.
+   ``“ ”``, straight ``"``, the doubled apostrophes ``''`` of some archives, and
+   single marks ``‘ ’``/``'`` in a paragraph with no double ones, the British
+   habit). A quote left open at the end of a paragraph continues when the next
+   paragraph opens with a quotation mark (the newspaper convention for a long
+   quote). A quote is attributed by a cue next to it: ``"...," Kuleba said``,
+   ``"...," said Kuleba``, ``Kuleba said: "..."``. A quote interrupted by its
+   attribution (``"A," she said, "B."``) and further quoted sentences right after
+   it in the same paragraph are one quote. A quoted sentence of 8 words or more
+   with no cue is kept; it takes the speaker of a direct quote ending at most two
+   sentences before, else it stays ``"unattributed"``.
 2. **Reported speech.** In a sentence outside quotation marks, a cue verb (say,
-   tell, add, argue, warn, believe, ...) with a subject before it attributes the
-   clause after it (``X said (that) ...``, ``X told Reuters ...``) or, when
-   nothing but time and place follows the cue, the clause before it (``..., two
-   officials said.``).
+   tell, add, argue, warn, ...) with a subject before it attributes the clause
+   after it (``X said (that) ...``, ``X told Reuters ...``) or, when nothing but
+   time and place follows the cue, the clause before it (``..., two officials
+   said.``). Verbs of thinking, wanting and judging (believe, plan, criticize,
+   ...) give ``"stance"`` rows the same way.
 3. **According to.** ``According to X, ...`` and ``..., according to X.``
+4. **Speaker lines.** ``Ben Carson: ...`` (headlines, transcripts).
 
 Speakers are normalised: titles are dropped (``Kremlin spokesperson Dmitry
 Peskov`` -> ``Dmitry Peskov``), a surname resolves to the fullest form of the name
-used in the same article (``Kuleba`` -> ``Dmytro Kuleba``), and ``he``/``she``
-resolves to the named speaker of an attribution in the same or the previous
-sentence (otherwise the pronoun is kept as written). Unnamed sources ("a senior
-official", "two officials", "a source", anything said "on condition of
-anonymity") are kept with ``anonymous=True``.
+used in the same article (``Kuleba`` -> ``Dmytro Kuleba``). ``he``/``she``
+resolves to the speaker of an attribution in the same or the two sentences
+before when that speaker is a person (a name, or one unnamed official, who then
+stays anonymous); failing that, to the person whose full name was used last in
+the same or the previous sentence; otherwise the pronoun is kept as written.
+Unnamed sources ("a senior official", "two officials", "a source", anything
+said "on condition of anonymity") are kept with ``anonymous=True``.
 
 :func:`evaluate_quotes` scores extracted quotes against hand-annotated content
 spans (for example PolNeAR's brat files, read with :func:`read_brat`).
@@ -1667,8 +1674,8 @@ def extract_quotes(articles: pd.DataFrame) -> pd.DataFrame:
 
         - ``article_id``, ``outlet``, ``published``: from the article;
         - ``speaker``: the source, normalised (titles dropped, fullest form of the
-          name in the article, "he"/"she" resolved to the named speaker of an
-          attribution in the same or previous sentence, else kept as written);
+          name in the article, "he"/"she" resolved as the module documentation
+          says, else kept as written); missing for an unattributed quote;
         - ``mention``: the speaker as written (``"Kuleba"``, ``"he"``,
           ``"a senior US State Department official"``);
         - ``anonymous``: True for an unnamed source;
@@ -1676,9 +1683,10 @@ def extract_quotes(articles: pd.DataFrame) -> pd.DataFrame:
         - ``quote``: what was said; for a quote in several pieces (interrupted by
           its attribution, or running over paragraphs) the pieces joined by a space;
         - ``kind``: ``"direct"`` (in quotation marks), ``"reported"`` (indirect
-          speech: said, told, warned...), ``"according_to"``, or ``"stance"`` (a
+          speech: said, told, warned...), ``"according_to"``, ``"stance"`` (a
           view or intention attributed with a verb of thinking or judging:
-          believes, fears, criticized, plans...);
+          believes, fears, criticized, plans...) or ``"unattributed"`` (a quoted
+          sentence whose speaker was not found);
         - ``start``, ``end``: character offsets into ``text`` from the first piece
           of the quote to the end of its last piece (quotation marks excluded);
         - ``spans``: the pieces as a list of ``(start, end)`` pairs;
