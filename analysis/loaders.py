@@ -267,19 +267,17 @@ class _CleanReader(io.TextIOBase):
     def readable(self) -> bool:
         return True
 
+    def _clean(self, text: str) -> str:
+        if "\x00" in text:
+            self.nuls += text.count("\x00")
+            text = text.replace("\x00", "")
+        return text
+
     def read(self, size: int = -1) -> str:
-        chunk = self._fh.read(size)
-        if "\x00" in chunk:
-            self.nuls += chunk.count("\x00")
-            chunk = chunk.replace("\x00", "")
-        return chunk
+        return self._clean(self._fh.read(size))
 
     def readline(self, size: int = -1) -> str:
-        line = self._fh.readline(size)
-        if "\x00" in line:
-            self.nuls += line.count("\x00")
-            line = line.replace("\x00", "")
-        return line
+        return self._clean(self._fh.readline(size))
 
     def __iter__(self):
         return self

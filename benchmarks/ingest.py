@@ -61,48 +61,28 @@ def _reuters_jsonl(out: Path, limit: int | None) -> int:
     return len(df)
 
 
+def _case(case: str, baseline: tuple, path: str, corpus: str) -> list[dict]:
+    name, func = baseline
+    base = measure(func, path)
+    n = base["result"]
+    tools = [
+        (name, base),
+        ("ours load_articles", measure(ours_load, path)),
+        ("ours ingest (Parquet store)", measure(ours_ingest, path, corpus)),
+    ]
+    return [row("ingest", case, tool, n, "articles", m) for tool, m in tools]
+
+
 def run(quick: bool = False) -> list[dict]:
-    rows: list[dict] = []
     ukraine = str(shared_corpus("ukraine_media_2022") / "data")
     with tempfile.TemporaryDirectory() as tmp:
-        n = measure(pandas_csv, ukraine)["result"]
-        case = "ukraine CSV (14 files)"
-        rows.append(
-            row("ingest", case, "pandas.read_csv", n, "articles", measure(pandas_csv, ukraine))
-        )
-        rows.append(
-            row("ingest", case, "ours load_articles", n, "articles", measure(ours_load, ukraine))
-        )
-        rows.append(
-            row(
-                "ingest",
-                case,
-                "ours ingest (Parquet store)",
-                n,
-                "articles",
-                measure(ours_ingest, ukraine, f"{tmp}/c1"),
-            )
+        rows = _case(
+            "ukraine CSV (14 files)", ("pandas.read_csv", pandas_csv), ukraine, f"{tmp}/c1"
         )
         jsonl = Path(tmp) / "reuters.jsonl"
-        n = _reuters_jsonl(jsonl, 2000 if quick else None)
-        case = "reuters-21578 JSONL"
-        rows.append(
-            row(
-                "ingest", case, "pandas.read_json", n, "articles", measure(pandas_jsonl, str(jsonl))
-            )
-        )
-        rows.append(
-            row("ingest", case, "ours load_articles", n, "articles", measure(ours_load, str(jsonl)))
-        )
-        rows.append(
-            row(
-                "ingest",
-                case,
-                "ours ingest (Parquet store)",
-                n,
-                "articles",
-                measure(ours_ingest, str(jsonl), f"{tmp}/c2"),
-            )
+        _reuters_jsonl(jsonl, 2000 if quick else None)
+        rows += _case(
+            "reuters-21578 JSONL", ("pandas.read_json", pandas_jsonl), str(jsonl), f"{tmp}/c2"
         )
     return _ratios(rows)
 
