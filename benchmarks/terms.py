@@ -25,8 +25,12 @@ multi-core rows ``worker_peak_mb`` is the largest worker's):
 
 ``ratio`` is throughput over ``CountVectorizer`` in the same case; ``vs_counter``
 is throughput over ``Counter(tokenize)``. ``load_avg`` is the machine's one-minute
-load average after the tool ran: on a shared machine the multi-core rows only
-mean something when it stays below the number of cores.
+load average after the tool ran: on a shared machine the wall-clock rows only
+mean something when it stays below the number of cores. ``cpu_seconds`` counts
+the CPU time of the tool and its worker processes; ``cpu_ratio`` is
+CountVectorizer's CPU seconds over the tool's, and ``idle_ratio`` the ratio the
+tool would reach with its workers on idle cores (CPU seconds divided by the
+number of processes; an estimate, not a measurement).
 
 KWIC case ``kwic 100k``: Reuters bodies repeated to about 100,000 articles
 (``--quick``: 20,000). One row for the :class:`analysis.KwicIndex` build (its
@@ -98,44 +102,60 @@ def _peaks() -> tuple[float, float]:
     return own, children
 
 
+def _timed(func, *args, **kwargs):
+    """Run ``func``; return its result, wall seconds and CPU seconds (own plus waited-for workers)."""
+    import resource
+
+    def cpu() -> float:
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + kids.ru_utime + kids.ru_stime
+
+    t0, c0 = time.perf_counter(), cpu()
+    result = func(*args, **kwargs)
+    return result, time.perf_counter() - t0, cpu() - c0
+
+
 def tool_texts_only(path: str):
     texts = _load(path)
-    return 0.0, _checksum(0, len(texts)), _peaks()
+    return 0.0, 0.0, _checksum(0, len(texts)), _peaks()
 
 
 def tool_countvectorizer(path: str):
     from sklearn.feature_extraction.text import CountVectorizer
 
     texts = _load(path)
-    t0 = time.perf_counter()
-    matrix = CountVectorizer().fit_transform(texts)
-    seconds = time.perf_counter() - t0
-    return seconds, _checksum(int(matrix.sum()), matrix.shape[1]), _peaks()
+    matrix, wall, cpu = _timed(CountVectorizer().fit_transform, texts)
+    return wall, cpu, _checksum(int(matrix.sum()), matrix.shape[1]), _peaks()
 
 
-def tool_nltk(path: str):
+def _nltk_counts(texts):
     from nltk import FreqDist
     from nltk.tokenize import word_tokenize
 
+    return FreqDist(w.lower() for t in texts for w in word_tokenize(t, preserve_line=True))
+
+
+def tool_nltk(path: str):
     texts = _load(path)
-    t0 = time.perf_counter()
-    fd = FreqDist(w.lower() for t in texts for w in word_tokenize(t, preserve_line=True))
-    seconds = time.perf_counter() - t0
-    return seconds, _checksum(fd.N(), fd.B()), _peaks()
+    fd, wall, cpu = _timed(_nltk_counts, texts)
+    return wall, cpu, _checksum(fd.N(), fd.B()), _peaks()
 
 
-def tool_counter(path: str):
+def _bare_counter(texts):
     from collections import Counter
 
     from analysis import tokenize
 
-    texts = _load(path)
-    t0 = time.perf_counter()
     counts = Counter()
     for text in texts:
         counts.update(tokenize(text))
-    seconds = time.perf_counter() - t0
-    return seconds, _checksum(sum(counts.values()), len(counts)), _peaks()
+    return counts
+
+
+def tool_counter(path: str):
+    texts = _load(path)
+    counts, wall, cpu = _timed(_bare_counter, texts)
+    return wall, cpu, _checksum(sum(counts.values()), len(counts)), _peaks()
 
 
 def tool_term_counts(path: str, n_jobs: int, doc_freq: bool):
@@ -144,10 +164,8 @@ def tool_term_counts(path: str, n_jobs: int, doc_freq: bool):
     from analysis import term_counts
 
     table = pd.DataFrame({"text": _load(path)})
-    t0 = time.perf_counter()
-    out = term_counts(table, stopwords=None, n_jobs=n_jobs, doc_freq=doc_freq)
-    seconds = time.perf_counter() - t0
-    return seconds, _checksum(int(out["count"].sum()), len(out)), _peaks()
+    out, wall, cpu = _timed(term_counts, table, stopwords=None, n_jobs=n_jobs, doc_freq=doc_freq)
+    return wall, cpu, _checksum(int(out["count"].sum()), len(out)), _peaks()
 
 
 def tool_kwic(path: str, queries: tuple[str, ...]):
@@ -199,11 +217,12 @@ def _count_rows(case: str, path: str, n_texts: int, n_chars: int) -> list[dict]:
     rows = []
     for name, func, args in tools:
         m = common.measure(func, path, *args)
-        seconds, check, (own, child) = m["result"]
+        seconds, cpu, check, (own, child) = m["result"]
         m = {**m, "seconds": seconds, "peak_mb": own}
+        extra_cpu = {"cpu_seconds": round(cpu, 3)} if cpu else {}
         extra = {"worker_peak_mb": round(child, 1)} if child else {}
         row = common.row(
-            NAME, case, name, n_chars, "chars", m, texts=n_texts, result=check, **extra
+            NAME, case, name, n_chars, "chars", m, texts=n_texts, result=check, **extra, **extra_cpu
         )
         row["load_avg"] = round(os.getloadavg()[0], 1)
         if name == "texts only":
@@ -211,9 +230,16 @@ def _count_rows(case: str, path: str, n_texts: int, n_chars: int) -> list[dict]:
         rows.append(row)
     common.add_ratios(rows, "CountVectorizer")
     base = next(r["items_per_s"] for r in rows if r["tool"] == "Counter(tokenize)")
+    cpu = {r["tool"]: r.get("cpu_seconds") for r in rows}
     for r in rows:
         if r.get("items_per_s"):
             r["vs_counter"] = round(r["items_per_s"] / base, 2)
+        if r.get("cpu_seconds"):
+            # Throughput over CountVectorizer counted in CPU seconds, and the wall
+            # time the tool would take with its processes on otherwise idle cores.
+            r["cpu_ratio"] = round(cpu["CountVectorizer"] / r["cpu_seconds"], 2)
+            procs = int(r["tool"].rsplit(", ", 1)[-1].split()[0]) if "cores" in r["tool"] else 1
+            r["idle_ratio"] = round(cpu["CountVectorizer"] / (r["cpu_seconds"] / procs), 2)
     return rows
 
 
