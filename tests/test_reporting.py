@@ -406,3 +406,32 @@ def test_index_escapes_titles_and_parameters(tmp_path):
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_cached_by_article_processes_only_new_or_changed_articles(tmp_path):
+    seen: list[list[str]] = []
+
+    def lengths(articles):
+        seen.append(sorted(articles["article_id"]))
+        return articles[["article_id"]].assign(
+            chars=articles["text"].str.len(), spans=[[(0, 1)]] * len(articles)
+        )
+
+    arts = pd.DataFrame({"article_id": ["a", "b", "c"], "text": ["one", "three", "seven!"]})
+    first = reporting.cached_by_article(lengths, arts, cache_dir=tmp_path, name="len")
+    again = reporting.cached_by_article(lengths, arts, cache_dir=tmp_path, name="len")
+    assert first.equals(again) and again["chars"].tolist() == [3, 5, 6]
+    assert again["spans"].tolist() == [[(0, 1)]] * 3
+    assert seen == [["a", "b", "c"]]  # the second call read the cache only
+
+    changed = pd.DataFrame({"article_id": ["c", "d", "a"], "text": ["seven!!", "four", "one"]})
+    out = reporting.cached_by_article(lengths, changed, cache_dir=tmp_path, name="len")
+    assert seen[-1] == ["c", "d"]  # the changed text and the new article
+    assert out["article_id"].tolist() == ["c", "d", "a"] and out["chars"].tolist() == [7, 4, 3]
+    # other options, another cache; no folder, no cache
+    reporting.cached_by_article(
+        lambda df, k=1: lengths(df), arts, cache_dir=tmp_path, name="len", k=2
+    )
+    assert seen[-1] == ["a", "b", "c"]
+    reporting.cached_by_article(lengths, arts, cache_dir="", name="len")
+    assert len(seen) == 4

@@ -1,0 +1,128 @@
+"""The notebooks: thin and committed clean, and every one runs as a report with papermill."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import reporting
+from analysis.paths import repo_path, sample_inputs
+
+NOTEBOOKS = sorted(repo_path("notebooks").glob("*.ipynb"))
+NAMES = [p.stem for p in NOTEBOOKS]
+
+
+def test_the_three_notebooks_exist():
+    assert {"coverage_report", "explore", "compare"} <= set(NAMES)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_notebook_is_thin_and_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    cells = code_cells(nb)
+    for cell in cells:  # committed with outputs stripped
+        assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+    tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and cells[0] is tagged[0]
+    imports = [c for c in cells if "imports" in c.metadata.get("tags", [])]
+    assert len(imports) == 1 and cells[1] is imports[0]
+    for stmt in ast.parse(imports[0].source).body:
+        assert isinstance(stmt, (ast.Import, ast.ImportFrom))
+    for cell in cells[2:]:
+        tree = ast.parse(cell.source)
+        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+        assert "sys.path" not in cell.source and "../" not in cell.source
+        assert len(cell.source.splitlines()) <= 4, cell.source
+    # every parameter typed, with a help comment
+    spec = reporting.read_parameters(path)
+    assert spec and all(p.help for p in spec)
+    assert {"corpus", "output_dir"} <= {p.name for p in spec}
+
+
+@pytest.fixture(scope="module")
+def bundled_corpus(tmp_path_factory):
+    """The bundled inputs (data/sample and the seed) ingested as the reports read them."""
+    from analysis import ingest
+
+    corpus = tmp_path_factory.mktemp("bundled") / "corpus"
+    ingest(sample_inputs(), corpus, progress=False)
+    return corpus
+
+
+def check_report(folder: Path, status: str = "ok") -> str:
+    run = json.loads((folder / "run.json").read_text())
+    assert run["status"] == status, run.get("error")
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    executed = nbformat.read(folder / f"{folder.parent.name}.ipynb", as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors and "Traceback" not in page
+    pngs = sorted((folder / "figures").glob("*.png")) if (folder / "figures").exists() else []
+    for png in pngs:  # every figure comes with the numbers behind it
+        assert png.with_suffix(".csv").is_file(), png.name
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) >= len(pngs)
+    return page
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_on_the_bundled_corpus(name, bundled_corpus, tmp_path):
+    folder = reporting.run_report(name, corpus=bundled_corpus, out=tmp_path, name="bundled")
+    page = check_report(folder)
+    assert "<h2" in page and 'class="report-toc"' in page
+    if name == "coverage_report":
+        figures = {p.stem for p in (folder / "figures").glob("*.png")}
+        assert {"volume", "tone_over_time"} <= figures
+        # the bundled outlets appear in the corpus table
+        assert "Harbor City Tribune" in page and "Continental Wire Service" in page
+
+
+def test_empty_selection_gives_a_notice(bundled_corpus, tmp_path):
+    folder = reporting.run_report(
+        "coverage_report",
+        corpus=bundled_corpus,
+        out=tmp_path,
+        name="empty",
+        parameters={"date_range": "1999"},
+    )
+    page = check_report(folder, status="no-articles")
+    assert "No articles are left in the selection" in page
+    assert "Volume over time" not in page  # the analyses after the selection are left out
+
+
+@pytest.mark.slow
+@pytest.mark.corpora
+def test_coverage_report_on_the_ukraine_corpus(ukraine_dir, tmp_path):
+    from analysis import ingest
+
+    corpus = tmp_path / "ukraine"
+    ingest([ukraine_dir / "data"], corpus, progress=False)
+    outlets = ["bbc", "guardian", "RT", "Reuters", "AssociatedPress", "DailyMail", "CNN"]
+    folder = reporting.run_report(
+        "coverage_report",
+        corpus=corpus,
+        out=tmp_path / "reports",
+        name="ukraine",
+        parameters={"outlets": outlets, "query": ["ceasefire", "grain"], "period": "M"},
+    )
+    page = check_report(folder)
+    run = json.loads((folder / "run.json").read_text())
+    assert run["corpus"]["fingerprint"]
+    figures = {p.stem for p in (folder / "figures").glob("*.png")}
+    assert {"volume", "top_terms", "keyness", "tone_over_time"} <= figures
+    for outlet in ("AssociatedPress", "DailyMail", "Reuters", "NYT"):
+        assert outlet in page  # the corpus table lists every outlet, NYT included
+    # the charts after the selection read only the chosen outlets
+    volume = (folder / "figures" / "volume.csv").read_text()
+    assert "NYT" not in volume and "bbc" in volume
