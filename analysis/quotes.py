@@ -1074,11 +1074,15 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
     lemma = _CUE_FORMS[cue.lower()]
     c_start, c_end = cue_m.start(1), cue_m.end(1)
     # "..., saying that ..." / "..., adding ...": the subject is the sentence's subject
-    if cue.endswith("ing"):
+    progressive = re.search(
+        r"\b(?:is|are|was|were|been|be|am)\s+(?:\w+ly\s+)?$|['’](?:s|re)\s+$", text[s_start:c_start]
+    )
+    if cue.endswith("ing") and not progressive:
         before = text[s_start:c_start].rstrip()
         if not before.endswith(",") or lemma in _WEAK_CUES:
             return None
         content_start = _skip_object_and_adverbials(text, c_end, lemma, s_end)
+        content_start += len(text[content_start:s_end]) - len(text[content_start:s_end].lstrip())
         end = _content_end(text, content_start, s_end)
         if end - content_start < 8:
             return None
@@ -1115,7 +1119,7 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
     if not head_words or len(head_words) > 12 or len(subject.split()) > 40:
         return None
     if head_words[0].lower() in {"who", "which", "that"}:
-        return None
+        return _relative(text, s_start, s_end, subj_start, c_end, after_pos, cue, lemma, names)
     if lemma in _WEAK_CUES and not _is_sourcey(subject):
         return None
     comma = text.rfind(",", s_start, subj_start)
@@ -1162,6 +1166,39 @@ def _clause_end(text: str, start: int, s_end: int) -> int:
     """Where reported content stops: a dash before a new clause, or ", adding ..."."""
     m = _NEXT_CLAUSE.search(text, start, s_end)
     return m.start() if m and m.start() - start >= 8 else s_end
+
+
+def _relative(text, s_start, s_end, rel_start, c_end, after_pos, cue, lemma, names):
+    """ "Clinton, who believes ...": the speaker is the name before the relative pronoun."""
+    rel_start += len(text[rel_start:c_end]) - len(text[rel_start:c_end].lstrip())
+    rel = re.match(r"(?:who|which)\b", text[rel_start:c_end])
+    before = text[s_start:rel_start].rstrip()
+    if rel is None or not before.endswith(","):
+        return None
+    segments = before[:-1].split(",")
+    seg = segments[-1]
+    if re.match(r"^\s*(?:a|an|the)\s", seg) and len(segments) > 1 and _name_runs(segments[-2]):
+        seg = segments[-2]  # "Uihlein, an Illinois manufacturer, who ...": the name
+    runs = _name_runs(seg)
+    if runs and not seg[runs[-1][1] :].strip():
+        phrase = seg[runs[-1][0] :]  # the name right before "who"
+    else:  # "opposed by a senior official, who ...": the noun phrase after the last preposition
+        phrase = " ".join(
+            re.split(r"\b(?:by|of|from|to|with|for|at|in|on|than)\s+", seg)[-1].split()[-5:]
+        )
+    at = s_start + before.rfind(phrase)
+    antecedent = _speaker_from_np(phrase, at, text[s_start:s_end], names)
+    if antecedent is None or antecedent.name.lower() in _PRONOUNS:
+        return None
+    start = after_pos + len(text[after_pos:s_end]) - len(text[after_pos:s_end].lstrip())
+    comma = text.find(",", start, s_end)
+    end = _content_end(text, start, comma if comma > 0 else s_end)
+    if len(text[start:end].split()) < 2:
+        return None
+    sp = _Speaker(
+        antecedent.name, rel.group(), rel_start, rel_start + rel.end(), antecedent.anonymous
+    )
+    return _Attribution([(start, end)], sp, cue, _kind(lemma))
 
 
 _CIRCUMSTANCE = re.compile(
@@ -1389,8 +1426,6 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
         claimed.append((m.start("said"), end))
     # 2 and 3. reported speech and "according to", one sentence at a time
     for s_start, s_end in sentences:
-        if _overlaps(s_start, s_end, claimed) and _covered(s_start, s_end, claimed):
-            continue
         sentence = text[s_start:s_end]
         candidates: list[_Attribution] = []
         cue_re = _HEADLINE_CUE_RE if _is_headline(sentence) else _CUE_RE
@@ -1622,6 +1657,16 @@ def _resolve_pronouns(
                 # a quote with no cue of its own, right after another: the same speaker
                 att.speaker = replace(previous.speaker)
                 att.kind = "direct"
+        if (
+            sp is None
+            and att.kind in ("reported", "stance")
+            and previous is not None
+            and previous.speaker is not None
+            and _sentence_index(sentences, previous.cue_start)
+            == _sentence_index(sentences, att.cue_start)
+        ):
+            # '"...," said Devine, suggesting that ...': the same speaker
+            att.speaker = sp = replace(previous.speaker)
         previous = att
         if sp is None:
             continue

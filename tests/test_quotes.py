@@ -181,6 +181,24 @@ CASES = [
         [("reported", "Russian Defense Ministry", False, "it had hit 40 targets")],
         id="organisation-name-kept-whole",
     ),
+    pytest.param(
+        "The deal was opposed by a senior official, who said it was rushed.",
+        [("reported", "a senior official", True, "it was rushed")],
+        id="relative-clause-speaker",
+    ),
+    pytest.param(
+        '"The primary was bruising," said Tad Devine, suggesting that the next contests will be calmer.',
+        [
+            ("direct", "Tad Devine", False, "The primary was bruising,"),
+            ("reported", "Tad Devine", False, "that the next contests will be calmer"),
+        ],
+        id="participle-after-a-quote",
+    ),
+    pytest.param(
+        "Minnesota Gov. Mark Dayton is backing Hillary Clinton.",
+        [("stance", "Mark Dayton", False, "Hillary Clinton")],
+        id="progressive-stance",
+    ),
 ]
 
 
