@@ -784,14 +784,15 @@ def _stories(part: pd.DataFrame, params: dict, *, single: bool) -> pd.DataFrame:
 
     cols = ["story_id", "is_duplicate", "syndicated", "wire"]
     if not len(part):
-        empty = {"story_id": "string", "is_duplicate": "boolean", "syndicated": "boolean"}
-        return pd.DataFrame(
+        types = {"story_id": "string", "is_duplicate": "boolean", "syndicated": "boolean"}
+        empty = pd.DataFrame(
             {
-                **{c: pd.Series(dtype=t) for c, t in empty.items()},
+                **{c: pd.Series(dtype=t) for c, t in types.items()},
                 "wire": pd.Series(dtype="string"),
                 "_pos": pd.Series(dtype="int64"),
             }
         )
+        return empty.assign(article_id=part["article_id"]) if "article_id" in part else empty
     part = part.sort_values("_pos", kind="stable").reset_index(drop=True)
     options = dict(params)
     if single:
@@ -799,7 +800,8 @@ def _stories(part: pd.DataFrame, params: dict, *, single: bool) -> pd.DataFrame:
         # gives it the same story fields without building a MinHash index.
         options["min_words"] = 2**31
     found = pandas_find(part.drop(columns=["_pos", "_bundle"]), **options)
-    return found[cols].assign(_pos=part["_pos"].to_numpy())
+    out = found[cols].assign(_pos=part["_pos"].to_numpy())
+    return out.assign(article_id=part["article_id"].array) if "article_id" in part else out
 
 
 def _attach(part: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
@@ -808,54 +810,10 @@ def _attach(part: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
     return part.assign(**{c: pd.Series(v, index=part.index) for c, v in values.items()})
 
 
-def find_duplicates(
+def _story_fields(
     articles: dd.DataFrame, *, scratch_dir: str | os.PathLike | None = None, **options: Any
-) -> dd.DataFrame:
-    """
-    Group exact and near-duplicate copies of each story across all partitions.
-
-    The result equals ``analysis.find_duplicates`` on the whole table (same
-    options) with memory bounded by a partition:
-
-    1. per partition: normalised-body keys, and MinHash signatures of the long
-       bodies (written to ``scratch_dir``), cut into the LSH bands of the
-       pandas engine's index;
-    2. rows with equal keys, or sharing a band with a MinHash estimate that can
-       reach the joining threshold, are united into bundles (work grows with the
-       number of rows, not pairs of rows);
-    3. each bundle holds whole stories, so the pandas ``find_duplicates`` runs on
-       the bundles (rows alone in theirs stay in place; the others are shuffled
-       together), and its story fields are attached to the rows.
-
-    Parameters
-    ----------
-    articles : dask.dataframe.DataFrame
-        Articles table with a ``text`` column and unique ``article_id`` values.
-    scratch_dir : path or None, default None
-        Where signatures are kept while the bands are compared; on a cluster of
-        several machines, a folder every worker can read. ``None`` uses the
-        system's temporary folder.
-    **options
-        Options of :func:`analysis.find_duplicates` (``threshold``, ``num_perm``,
-        ``shingle_size``, ``containment``, ``min_words``).
-
-    Returns
-    -------
-    dask.dataframe.DataFrame
-        ``articles`` with ``story_id``, ``is_duplicate``, ``syndicated`` and ``wire``.
-
-    Raises
-    ------
-    SchemaError
-        Without a ``text`` column.
-    ParameterError
-        For an unknown or out-of-range option.
-
-    Examples
-    --------
-    >>> found = find_duplicates(open_dask_corpus("data/corpus"))  # doctest: +SKIP
-    >>> found["is_duplicate"].sum().compute()  # doctest: +SKIP
-    """
+) -> tuple[pd.DataFrame, pd.DataFrame, list[int], list[int]]:
+    """Story fields of every row in table order (with ``_pos``), the output meta, partition extents."""
     import tempfile
 
     import dask
@@ -905,6 +863,8 @@ def find_duplicates(
         verify_meta=False,
     )
     story_meta = meta[["story_id", "is_duplicate", "syndicated", "wire"]].assign(_pos=np.int64(0))
+    if "article_id" in sub.columns:
+        story_meta = story_meta.assign(article_id=sub._meta["article_id"])
     if int((size > 1).sum()):
         grouped = shared.shuffle(on="_bundle", npartitions=max(1, len(parts)))
         pieces.extend(
@@ -912,6 +872,62 @@ def find_duplicates(
         )
     derived = pd.concat(dask.compute(*pieces), ignore_index=True)
     derived = derived.sort_values("_pos", kind="stable").reset_index(drop=True)
+    return derived, meta, starts, lengths
+
+
+def find_duplicates(
+    articles: dd.DataFrame, *, scratch_dir: str | os.PathLike | None = None, **options: Any
+) -> dd.DataFrame:
+    """
+    Group exact and near-duplicate copies of each story across all partitions.
+
+    The result equals ``analysis.find_duplicates`` on the whole table (same
+    options) with memory bounded by a partition:
+
+    1. per partition: normalised-body keys, and MinHash signatures of the long
+       bodies (written to ``scratch_dir``), cut into the LSH bands of the
+       pandas engine's index;
+    2. rows with equal keys, or sharing a band with a MinHash estimate that can
+       reach the joining threshold, are united into bundles (work grows with the
+       number of rows, not pairs of rows);
+    3. each bundle holds whole stories, so the pandas ``find_duplicates`` runs on
+       the bundles (rows alone in theirs stay in place; the others are shuffled
+       together), and its story fields are attached to the rows.
+
+    Parameters
+    ----------
+    articles : dask.dataframe.DataFrame
+        Articles table with a ``text`` column and unique ``article_id`` values.
+    scratch_dir : path or None, default None
+        Where signatures are kept while the bands are compared; on a cluster of
+        several machines, a folder every worker can read. ``None`` uses the
+        system's temporary folder.
+    **options
+        Options of :func:`analysis.find_duplicates` (``threshold``, ``num_perm``,
+        ``shingle_size``, ``containment``, ``min_words``, ``max_days``).
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        ``articles`` with ``story_id``, ``is_duplicate``, ``syndicated`` and ``wire``.
+
+    Raises
+    ------
+    SchemaError
+        Without a ``text`` column.
+    ParameterError
+        For an unknown or out-of-range option.
+
+    Examples
+    --------
+    >>> found = find_duplicates(open_dask_corpus("data/corpus"))  # doctest: +SKIP
+    >>> found["is_duplicate"].sum().compute()  # doctest: +SKIP
+    """
+    import dask.dataframe as dd
+    from dask import delayed
+
+    derived, meta, starts, lengths = _story_fields(articles, scratch_dir=scratch_dir, **options)
+    derived = derived.drop(columns=[c for c in ("article_id",) if c in derived.columns])
     out = [
         delayed(_attach)(p, derived.iloc[s : s + n])
         for p, s, n in zip(_partitions(articles), starts, lengths)
@@ -1499,9 +1515,8 @@ def update_duplicates(
 
     path = articles_path(corpus_dir)
     ddf = open_dask_corpus(path, columns=list(_DUP_COLUMNS), story_fields=False)
-    found = find_duplicates(ddf, scratch_dir=scratch_dir, **options)
-    cols = ["article_id", *[c for c in DERIVED_COLUMNS if c in found.columns]]
-    table = found[cols].compute().reset_index(drop=True)
+    found, *_ = _story_fields(ddf, scratch_dir=scratch_dir, **options)
+    table = found[["article_id", *[c for c in DERIVED_COLUMNS if c in found.columns]]]
     target = path.parent / DUPLICATES
     tmp = target.with_name(target.name + ".tmp")
     table.to_parquet(tmp, index=False)
