@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import string
 from collections import Counter
 from collections.abc import Sequence
 
@@ -157,6 +158,9 @@ def stopword_set(stopwords, extra_stopwords) -> frozenset[str]:
 # this to the last token.
 
 
+_ASCII_PUNCT = string.punctuation.encode("ascii")
+
+
 class _Resolver(dict):
     """Map a bytes chunk to its token key: one str, a tuple of several, or None."""
 
@@ -165,6 +169,13 @@ class _Resolver(dict):
         self.multi: set[tuple[str, ...]] = set()
 
     def __missing__(self, chunk: bytes):
+        # Most chunks are one ASCII word or number wrapped in punctuation ("(Kyiv),"):
+        # no ASCII punctuation ever joins such a core to anything, so it is the token.
+        core = chunk.strip(_ASCII_PUNCT)
+        if core.isalnum():
+            key = core.decode("ascii")
+            self[chunk] = key
+            return key
         toks = tokenize(chunk.decode("utf-8", "surrogatepass"))
         if len(toks) == 1:
             key = toks[0]

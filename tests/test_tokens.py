@@ -99,10 +99,28 @@ _pieces = st.sampled_from(
         "\u00a0",
         "é",
         "ß",
+        "Kyiv:",
+        "/x",
+        "_a_",
+        "'quoted'",
+        "www.",
+        "https:",
+        "http://",
+        ".5",
+        "-word-",
+        "$5",
+        "'s'",
+        "a.",
+        "1.",
+        "(www",
+        "F-16s,",
+        "(U.S.)",
+        "s'",
     ]
 )
 _texts = st.lists(st.one_of(_pieces, st.text(max_size=8)), max_size=30).flatmap(
-    lambda parts: st.sampled_from([" ", "\n", "  ", "\t"]).map(lambda sep: sep.join(parts))
+    # "" glues pieces into one chunk such as "(U.S.)Kyiv:'s"
+    lambda parts: st.sampled_from([" ", "\n", "  ", "\t", ""]).map(lambda sep: sep.join(parts))
 )
 
 
