@@ -87,6 +87,8 @@ _EXPORTS: dict[str, str] = {
     "corpus_path": "reporting",
     "n_groups": "reporting",
     "cached_by_article": "reporting",
+    # larger corpora (Dask)
+    "open_corpus_engine": "scale",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
