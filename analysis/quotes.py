@@ -881,6 +881,25 @@ _AFTER_CUE_NP = re.compile(
 )
 
 
+_QUOTE_CUE_SET = set(_QUOTE_CUE_ALT.split("|"))
+_WORD = re.compile(r"(?<![\w-])[A-Za-z]+(?![\w-])")
+_NP_STOP = re.compile(r"[.!?;:\"“”]")
+
+
+def _after_np_cue(after: str) -> re.Match | None:
+    """``_AFTER_NP_CUE.match(after)``, but only tried where a cue word stands (fast)."""
+    stop = _NP_STOP.search(after)
+    limit = min(len(after), stop.start() + 30 if stop else len(after), 160)
+    for w in _WORD.finditer(after, 0, limit):
+        if w.group() in _QUOTE_CUE_SET:
+            m = _AFTER_NP_CUE.match(after[: w.end()])
+            if m:
+                return m
+            if stop is not None and w.start() > stop.start():
+                return None
+    return None
+
+
 _BEFORE_QUOTE = re.compile(
     r"(?<![\w-])(?P<cue>" + _QUOTE_CUE_ALT + r")(?![\w-])(?P<tail>[^.!?\"“”]{0,80}?)[:,]\s*$",
     re.IGNORECASE,
@@ -942,7 +961,7 @@ def _attribute_quote(
             sp = _speaker_from_np(m.group("np"), after_at + m.start("np"), after, names)
             if sp is not None:
                 return sp, m.group("cue"), after_at + m.start("cue"), embedded
-        m = _AFTER_NP_CUE.match(after)
+        m = _after_np_cue(after)
         if m:
             np = _np_before_cue(m.group("np"))
             if np and len(np.split()) <= 14:
@@ -1430,11 +1449,13 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
         candidates: list[_Attribution] = []
         cue_re = _HEADLINE_CUE_RE if _is_headline(sentence) else _CUE_RE
         for regex, rule in ((_ACCORDING_RE, _according_to), (cue_re, _reported)):
-            for m in regex.finditer(sentence):
-                pos = s_start + m.start()
+            for pos in _cue_positions(regex, sentence, s_start):
                 if _inside(pos, quote_extents) or _inside(pos, claimed):
                     continue
-                att = rule(text, s_start, s_end, regex.match(text, pos), names)
+                m = regex.match(text, pos)
+                if m is None:
+                    continue  # a cue word in capitals ("PLANS")
+                att = rule(text, s_start, s_end, m, names)
                 if att is None:
                     continue
                 a, b = att.pieces[0]
@@ -1557,6 +1578,19 @@ def _is_headline(sentence: str) -> bool:
 #: a quote with no attribution is kept from this length on (shorter ones are mostly
 #: scare quotes and titles)
 _MIN_UNATTRIBUTED_WORDS = 8
+
+
+def _cue_positions(regex: re.Pattern, sentence: str, s_start: int) -> list[int]:
+    """Offsets where ``regex`` matches in a sentence; cue words are found by set lookup."""
+    if regex is _ACCORDING_RE:
+        return [s_start + m.start() for m in regex.finditer(sentence)]
+    headline = regex is _HEADLINE_CUE_RE
+    return [
+        s_start + w.start()
+        for w in _WORD.finditer(sentence)
+        if (w.group().lower() if headline else w.group()) in _CUE_FORMS
+        and (not headline or w.group()[0].isupper() or w.group() in _CUE_FORMS)
+    ]
 
 
 def _starts_paragraph(text: str, pos: int, p_start: int) -> bool:
