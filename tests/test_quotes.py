@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.errors import ParameterError, SchemaError
 from analysis.quotes import (
@@ -476,3 +478,50 @@ def test_polnear_floor(polnear_dir, compartment, min_gold, floors):
     assert scores["n_gold"] > min_gold
     for name, floor in floors.items():
         assert scores[name] >= floor, (name, scores)
+
+
+# --- robustness -----------------------------------------------------------
+
+PIECES = st.sampled_from(
+    [
+        '"',
+        "“",
+        "”",
+        "'",
+        "‘",
+        "’",
+        "''",
+        ",",
+        ".",
+        ":",
+        " ",
+        "\n",
+        "\n\n",
+        "said",
+        "told",
+        "he",
+        "Mr.",
+        "Ann Lee",
+        "Lee",
+        "according to",
+        "officials",
+        "that",
+        "We won",
+        "U.S.",
+        "(",
+        ")",
+        "—",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(PIECES, max_size=40).map(" ".join))
+def test_any_text_gives_consistent_rows(text):
+    got = quotes_of(text)
+    for r in got.itertuples():
+        assert 0 <= r.start <= r.end <= len(text)
+        assert all(r.start <= a <= b <= r.end for a, b in r.spans)
+        assert r.quote == " ".join(text[a:b].strip() for a, b in r.spans).strip()
+        if r.speaker_start is not pd.NA:
+            assert text[r.speaker_start : r.speaker_end] == r.mention
