@@ -661,13 +661,13 @@ def _dup_sketch(
     mult = np.random.default_rng(20_26).integers(
         1, 2**63, size=params["num_perm"], dtype=np.uint64
     ) | np.uint64(1)
-    # 32 bits per band: a collision only adds a candidate pair, which is then checked
-    band_hash = np.empty((len(sig), len(bands)), dtype=np.uint32)
+    # 64 bits per band: a collision (odds ~1e-7 at a million rows) would only add
+    # candidates, which are then checked
+    band_hash = np.empty((len(sig), len(bands)), dtype=np.uint64)
     wide = sig.astype(np.uint64)
     with np.errstate(over="ignore"):
         for b, (lo, hi) in enumerate(bands):
-            h = (wide[:, lo:hi] * mult[lo:hi]).sum(axis=1, dtype=np.uint64)
-            band_hash[:, b] = (h >> np.uint64(32)).astype(np.uint32) ^ np.uint32(b)
+            band_hash[:, b] = (wide[:, lo:hi] * mult[lo:hi]).sum(axis=1, dtype=np.uint64)
     return {
         "n": n,
         "keys": keys,
@@ -678,7 +678,9 @@ def _dup_sketch(
     }
 
 
-def _dup_components(sketches: list[dict], cutoff: float) -> tuple[Any, list[int]]:
+def _dup_components(
+    sketches: list[dict], cutoff: float, chain_above: int | None
+) -> tuple[Any, list[int]]:
     """Union rows into bundles holding every story ``find_duplicates`` can form; rows per partition."""
     import numpy as np
 
@@ -711,22 +713,29 @@ def _dup_components(sketches: list[dict], cutoff: float) -> tuple[Any, list[int]
     same = np.flatnonzero(keys[1:] == keys[:-1])
     parent[pos[same + 1]] = pos[same]  # chains point to an earlier copy: roots stay minimal
     parent[:] = _flatten(parent)
+    first_copy = parent.copy()  # each body's first row: the one the pandas engine compares
 
     # near: rows sharing an LSH band, kept when their MinHash estimate can pass
     long_pos = np.concatenate([s["long_pos"] for s in sketches])
     if len(long_pos) < 2:
         return parent, lengths
-    bands = np.concatenate([s["bands"] for s in sketches])
+    n_bands = sketches[0]["bands"].shape[1]
     sigs = [np.load(s["sig_file"], mmap_mode="r") for s in sketches]
     where = np.concatenate([np.full(len(s["long_pos"]), k) for k, s in enumerate(sketches)])
     offset = np.concatenate([np.arange(len(s["long_pos"])) for s in sketches])
+    is_first = first_copy[long_pos] == long_pos
 
     def signature(row: int) -> np.ndarray:
         return np.asarray(sigs[where[row]][offset[row]])
 
-    for b in range(bands.shape[1]):
-        order = np.argsort(bands[:, b], kind="stable")
-        h = bands[order, b]
+    def check(a: int, b: int, sa: np.ndarray, sb: np.ndarray) -> None:
+        if (sa == sb).mean() >= cutoff:
+            union(int(long_pos[a]), int(long_pos[b]))
+
+    for b in range(n_bands):
+        h = np.concatenate([s["bands"][:, b] for s in sketches])
+        order = np.argsort(h, kind="stable")
+        h = h[order]
         starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
         sizes = np.diff(np.r_[starts, len(h)])
         multi = starts[sizes > 1]
@@ -738,8 +747,18 @@ def _dup_components(sketches: list[dict], cutoff: float) -> tuple[Any, list[int]
         bounds = np.r_[0, np.cumsum(multi_sizes)[:-1]]
         mixed = np.minimum.reduceat(r, bounds) != np.maximum.reduceat(r, bounds)
         for k in np.flatnonzero(mixed):
-            rows = np.sort(members[bounds[k] : bounds[k] + multi_sizes[k]])
+            rows = members[bounds[k] : bounds[k] + multi_sizes[k]]
+            # one row per distinct body, in table order: the pandas engine's bucket
+            rows = np.sort(rows[is_first[rows]])
+            if len(rows) < 2:
+                continue
             sig_rows = np.stack([signature(x) for x in rows])
+            if chain_above is not None and len(rows) > chain_above:
+                # a crowded bucket: the pandas engine compares neighbours only
+                for i in range(1, len(rows)):
+                    if np.ptp(roots(long_pos[rows[i - 1 : i + 1]])):
+                        check(rows[i - 1], rows[i], sig_rows[i - 1], sig_rows[i])
+                continue
             for i in range(1, len(rows)):
                 ri = int(roots(long_pos[rows[i : i + 1]])[0])
                 others = roots(long_pos[rows[:i]])
@@ -839,7 +858,10 @@ def _story_fields(
             delayed(_dup_sketch, pure=False)(p, params, bands, str(Path(tmp) / f"sig-{k:06d}.npy"))
             for k, p in enumerate(parts)
         ]
-        roots, lengths = delayed(_dup_components)(sketches, _prune_below(params)).compute()
+        chain_above = getattr(dup, "MAX_BUCKET_PAIRS", None)
+        roots, lengths = delayed(_dup_components)(
+            sketches, _prune_below(params), chain_above
+        ).compute()
     starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(int).tolist()
     size = np.bincount(roots, minlength=len(roots))[roots]
     log.info(
