@@ -703,6 +703,7 @@ def _speaker_from_np(
     lead = len(raw) - len(raw.lstrip(" ,:;–—-\u00a0'‘’"))
     np = raw.strip(" ,:;–—-\u00a0'‘’")
     stripped = _LEADING_TIME.sub("", _LEADING_CONJ.sub("", np))
+    stripped = re.sub(r"\s+(?:who|which|that)$", "", stripped)  # "a businessman who"
     lead += len(np) - len(stripped)
     np = stripped
     if not np or _QUOTE_MARK.search(np) or len(np.split()) > 40:
@@ -1108,7 +1109,10 @@ def _reported(text: str, s_start: int, s_end: int, cue_m: re.Match, names) -> _A
         sp = _main_subject(text, s_start, c_start, names)
         return _Attribution([(content_start, end)], sp, cue, _kind(lemma))
     subj = _subject_before(text, s_start, c_start)
-    if subj is not None and _CUE_RE.search(subj[0].split(",")[0]):
+    if subj is not None and (
+        _CUE_RE.search(subj[0].split(",")[0])
+        or (lemma in _WEAK_CUES and _CLAUSE_IN_SUBJECT.search(subj[0].split(",")[0]))
+    ):
         subj = None  # the words before the cue hold a verb: not a subject
     after_pos = _skip_object_and_adverbials(text, c_end, lemma, s_end)
     tail = text[after_pos:s_end]
@@ -1315,6 +1319,14 @@ def _main_subject(text: str, s_start: int, c_start: int, names) -> _Speaker | No
 
 #: the plainest verbs of saying come first when cues compete for a sentence
 _PLAIN = {"say", "tell", "add", "note", "write", "ask"}
+
+
+#: "Ms Georgieva is concerned that ...": a verb outside a relative clause
+_CLAUSE_IN_SUBJECT = re.compile(
+    r"^(?:(?!\b(?:who|which|that|whose)\b).)*\b(?:is|are|was|were|has|have|had|will|would|been)\b"
+    r"(?:(?!\b(?:who|which|whose)\b).)*$",
+    re.IGNORECASE,
+)
 
 
 def _kind(lemma: str) -> str:
@@ -1672,7 +1684,11 @@ def _resolve_pronouns(
     official, who stays anonymous); failing that, the person named last in the
     same or the previous sentence (full names used in the article).
     """
-    people = [" ".join(n) for n in names if not any(t in _NOT_PERSON for t in n)]
+    people = [
+        " ".join(n)
+        for n in names
+        if not any(t in _NOT_PERSON or not t.replace("'", "").isalpha() for t in n)
+    ]
     people = list(dict.fromkeys(people))
     prev: tuple[int, _Speaker] | None = None
     previous: _Attribution | None = None
