@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import string
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 
@@ -152,91 +153,131 @@ def stopword_set(stopwords, extra_stopwords) -> frozenset[str]:
 #
 # Counting works on whitespace-separated pieces ("chunks") of UTF-8 bytes, which
 # Python splits and hashes faster than a regular expression can scan: each distinct
-# chunk is tokenized once (a chunk such as "Russia's," gives "russia"), and the
-# chunk counts are turned into token counts. Because no token spans whitespace,
-# the result equals counting ``tokenize(text)`` directly; the exactness test holds
-# this to the last token.
+# chunk is tokenized once (a chunk such as "Russia's," gives "russia") and stands
+# for an integer id; ids are gathered in C arrays and counted with numpy's
+# bincount, documents' id sets likewise for document frequencies. Because no token
+# spans whitespace, the result equals counting ``tokenize(text)`` directly; the
+# exactness test holds this to the last token.
 
 
 _ASCII_PUNCT = string.punctuation.encode("ascii")
 
 
 class _Resolver(dict):
-    """Map a bytes chunk to its token key: one str, a tuple of several, or None."""
+    """
+    Map a bytes chunk to an integer key id (``get`` is this dict's C-level lookup).
+
+    Id 0 means "no token" (a chunk of punctuation); an id in :attr:`multi` stands
+    for a chunk holding several tokens ("russia/ukraine") and maps to their ids.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.multi: set[tuple[str, ...]] = set()
+        self.tokens: list[str | None] = [None]
+        self.token_id: dict[str, int] = {}
+        self.multi: dict[int, tuple[int, ...]] = {}
+        self.multi_ids: set[int] = set()
 
-    def __missing__(self, chunk: bytes):
+    def _id(self, token: str) -> int:
+        i = self.token_id.get(token)
+        if i is None:
+            i = self.token_id[token] = len(self.tokens)
+            self.tokens.append(token)
+        return i
+
+    def __missing__(self, chunk: bytes) -> int:
         # Most chunks are one ASCII word or number wrapped in punctuation ("(Kyiv),"):
         # no ASCII punctuation ever joins such a core to anything, so it is the token.
         core = chunk.strip(_ASCII_PUNCT)
         if core.isalnum():
-            key = core.decode("ascii")
-            self[chunk] = key
-            return key
-        toks = tokenize(chunk.decode("utf-8", "surrogatepass"))
-        if len(toks) == 1:
-            key = toks[0]
-        elif not toks:
-            key = None
+            key = self._id(core.decode("ascii"))
         else:
-            key = tuple(toks)
-            self.multi.add(key)
+            toks = tokenize(chunk.decode("utf-8", "surrogatepass"))
+            if len(toks) == 1:
+                key = self._id(toks[0])
+            elif not toks:
+                key = 0
+            else:
+                parts = tuple(self._id(t) for t in toks)
+                key = len(self.tokens)
+                self.tokens.append(None)
+                self.multi[key] = parts
+                self.multi_ids.add(key)
         self[chunk] = key
         return key
 
+    def expand(self, ids: set[int]) -> set[int]:
+        """Replace the multi-token ids of one document's id set by their tokens' ids."""
+        out = set()
+        for i in ids:
+            parts = self.multi.get(i)
+            if parts is None:
+                out.add(i)
+            else:
+                out.update(parts)
+        return out
 
-def _expand(counts: Counter) -> tuple[Counter, int]:
-    """Turn counts of token keys into token counts; return them and the token total."""
-    counts.pop(None, None)
-    multi = [k for k in counts if type(k) is tuple]
-    for key in multi:
-        c = counts.pop(key)
-        for t in key:
-            counts[t] += c
-    return counts, sum(counts.values())
+
+class _Tally:
+    """Integer counts of ids, gathered in a C array and folded with bincount."""
+
+    FOLD_AT = 4_000_000
+
+    def __init__(self) -> None:
+        self.pending = array("i")
+        self.total = np.zeros(0, dtype=np.int64)
+
+    def fold(self) -> np.ndarray:
+        if len(self.pending):
+            add = np.bincount(np.frombuffer(self.pending, dtype=np.int32))
+            if len(add) > len(self.total):
+                add[: len(self.total)] += self.total
+                self.total = add
+            else:
+                self.total[: len(add)] += add
+            self.pending = array("i")
+        return self.total
 
 
-def _doc_tokens(keys: set) -> set:
-    """Expand the tuple keys of one document into a set of tokens."""
-    out = set()
-    for k in keys:
-        if type(k) is tuple:
-            out.update(k)
-        else:
-            out.add(k)
-    return out
+def _to_counter(counts: np.ndarray, resolve: _Resolver) -> Counter:
+    """Turn id counts into a Counter of tokens (multi-token ids spread to their tokens)."""
+    counts = np.pad(counts, (0, len(resolve.tokens) - len(counts)))
+    for key, parts in resolve.multi.items():
+        for t in parts:
+            counts[t] += counts[key]
+        counts[key] = 0
+    counts[0] = 0
+    nz = np.flatnonzero(counts)
+    tokens = resolve.tokens
+    return Counter(dict(zip([tokens[i] for i in nz.tolist()], counts[nz].tolist())))
 
 
 def count_part(texts: Sequence[str], codes: np.ndarray, n_groups: int, doc_freq: bool):
     """Count tokens of ``texts`` into ``n_groups`` groups; return token-level results."""
     resolve = _Resolver()
     get = resolve.__getitem__
-    multi = resolve.multi
-    key_counts = [Counter() for _ in range(n_groups)]
-    dfs = [Counter() for _ in range(n_groups)]
+    multi = resolve.multi_ids  # a set: isdisjoint then walks the smaller side
+    tallies = [_Tally() for _ in range(n_groups)]
+    df_tallies = [_Tally() for _ in range(n_groups)]
     n_docs = [0] * n_groups
+    fold_at = _Tally.FOLD_AT
     for text, g in zip(texts, codes.tolist()):
-        keys = map(get, text.encode("utf-8", "surrogatepass").lower().split())
+        ids = list(map(get, text.encode("utf-8", "surrogatepass").lower().split()))
         n_docs[g] += 1
-        if not doc_freq:
-            key_counts[g].update(keys)
-        else:
-            keys = list(keys)
-            key_counts[g].update(keys)
-            seen = set(keys)
+        pending = tallies[g].pending
+        pending.fromlist(ids)
+        if doc_freq:
+            seen = set(ids)
             if multi and not seen.isdisjoint(multi):
-                seen = _doc_tokens(seen)
-            dfs[g].update(seen)
-    counts, n_words = [], []
-    for kc in key_counts:
-        c, n = _expand(kc)
-        counts.append(c)
-        n_words.append(n)
-    for d in dfs:
-        d.pop(None, None)
+                seen = resolve.expand(seen)
+            df_tallies[g].pending.extend(seen)
+            if len(df_tallies[g].pending) > fold_at:
+                df_tallies[g].fold()
+        if len(pending) > fold_at:
+            tallies[g].fold()
+    counts = [_to_counter(t.fold(), resolve) for t in tallies]
+    dfs = [_to_counter(t.fold(), resolve) if doc_freq else Counter() for t in df_tallies]
+    n_words = [sum(c.values()) for c in counts]
     return counts, dfs, n_docs, n_words
 
 
