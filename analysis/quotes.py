@@ -49,6 +49,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .errors import ParameterError, SchemaError
+from .nlp import sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -509,8 +510,6 @@ _NAME_TOKEN = r"(?:[A-Z][\w'’\u2024-]*|de|da|van|von|al-[A-Z][\w-]*|bin|le|la|
 _NAME_RUN = re.compile(_NAME_TOKEN + r"(?:[ \t\u00a0]+" + _NAME_TOKEN + r")*")
 _QUOTE_MARK = re.compile(r"''|``|[\"“”„«»]")
 _ANY_MARK = re.compile(r"''|``|[\"“”„«»‘’']")
-_OPENERS = "“„«`"
-_CLOSERS = "”»"
 
 # ---------------------------------------------------------------------------
 # Sentences
@@ -537,30 +536,6 @@ def _mask_abbreviations(text: str) -> str:
     return _ABBREVIATION.sub(swap, text)
 
 
-_FALLBACK_BREAK = re.compile(r"(?<=[.!?])[\"”’')]*\s+(?=[\"“‘'(]?[A-Z0-9])")
-_FALLBACK_NO_END = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|St|Jr|Sr|No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|[A-Z])|"
-    r"\b(?:[A-Z]\.){1,3})\.[\"”’')]*\s+$"
-)
-
-
-def _fallback_sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Split lines at sentence punctuation, never after a title or an initial."""
-    spans = []
-    for line in re.finditer(r"[^\n]+", text):
-        start = line.start()
-        for brk in _FALLBACK_BREAK.finditer(line.group()):
-            end = line.start() + brk.start()
-            if _FALLBACK_NO_END.search(text[start : line.start() + brk.end()]):
-                continue
-            if text[start:end].strip():
-                spans.append((start, end))
-            start = line.start() + brk.end()
-        if text[start : line.end()].strip():
-            spans.append((start, line.end()))
-    return spans
-
-
 #: "... in the U.S. He says ...": an initialism can end a sentence
 _INITIALISM_END = re.compile(
     r"(?<=\b[A-Z]\.[A-Z]\.)\s+(?=(?:He|She|They|It|We|I|The|But|While|In|And|This|That|His|Her|"
@@ -569,13 +544,14 @@ _INITIALISM_END = re.compile(
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences from ``analysis.nlp``; one that starts in lower case joins the one before."""
-    try:
-        from .nlp import sentence_spans
-    except ImportError:  # the sentence splitter is optional for this module
-        spans = _fallback_sentence_spans(text)
-    else:
-        spans = sentence_spans(text)
+    """
+    Sentences from :func:`analysis.nlp.sentence_spans`, adjusted for attribution.
+
+    A sentence that starts in lower case joins the one before ("Sen. Bernie
+    Sanders (I-Vt.) | said ..."), and an initialism followed by a sentence opener
+    ends a sentence ("... in the U.S. He says ...").
+    """
+    spans = sentence_spans(text)
     split: list[tuple[int, int]] = []
     for a, b in spans:
         for m in _INITIALISM_END.finditer(text, a, b):
@@ -1260,44 +1236,6 @@ def _inverted(text, lead, comma, c_end, s_end, cue, lemma, names) -> _Attributio
     if end - lead < 8:
         return None
     return _Attribution([(lead, end)], sp, cue, _kind(lemma))
-
-
-_AUX_VERB_HINTS = tuple(
-    sorted(
-        {f for f, lem in _CUE_FORMS.items()}
-        | {
-            "is",
-            "was",
-            "are",
-            "were",
-            "has",
-            "had",
-            "have",
-            "will",
-            "would",
-            "did",
-            "does",
-            "declined",
-            "refused",
-            "criticized",
-            "called",
-            "pushed",
-            "took",
-            "went",
-            "came",
-            "made",
-            "urged",
-            "accused",
-            "praised",
-            "defended",
-            "attacked",
-            "rejected",
-            "dismissed",
-        },
-        key=len,
-        reverse=True,
-    )
-)
 
 
 _COORDINATED = re.compile(
