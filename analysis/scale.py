@@ -1575,6 +1575,53 @@ def ingest(inputs: Any, corpus_dir: str | os.PathLike, **options: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------
+# The same names on both engines
+# ---------------------------------------------------------------------------
+
+#: Helpers with a Dask version here: public name -> function of this module.
+DASK_VERSIONS: dict[str, Callable[..., Any]] = {
+    "term_counts": term_counts,
+    "keyness": keyness,
+    "volume": volume,
+    "kwic": kwic,
+    "sentence_sentiment": sentence_sentiment,
+    "article_sentiment": article_sentiment,
+    "extract_quotes": extract_quotes,
+    "find_duplicates": find_duplicates,
+}
+
+
+def engine_aware(func: Callable[..., Any]) -> Callable[..., Any]:
+    """
+    Wrap a pandas helper so that, given a Dask table, it runs its Dask version.
+
+    Lets a notebook call ``analysis.term_counts(articles)`` whichever engine
+    opened ``articles``; a helper without a Dask version is returned unchanged.
+
+    Examples
+    --------
+    >>> from analysis.terms import term_counts as pandas_counts
+    >>> counts = engine_aware(pandas_counts)
+    >>> df = pd.DataFrame({"text": ["Talks stall", "talks resume"]})
+    >>> counts(df, stopwords=None)["term"].tolist()
+    ['talks', 'resume', 'stall']
+    """
+    import functools
+
+    dask_version = DASK_VERSIONS.get(getattr(func, "__name__", ""))
+    if dask_version is None or dask_version is func:
+        return func
+
+    @functools.wraps(func)
+    def run(articles: Any, *args: Any, **kwargs: Any) -> Any:
+        if is_dask(articles):
+            return dask_version(articles, *args, **kwargs)
+        return func(articles, *args, **kwargs)
+
+    return run
+
+
+# ---------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------
 

@@ -397,3 +397,14 @@ def test_find_duplicates_crowded_buckets(client):
     assert 1 < want["story_id"].nunique() < len(table)
     got = scale.find_duplicates(dd.from_pandas(table, npartitions=4, sort=False)).compute()
     _same(got, want)
+
+
+def test_engine_aware_helpers(pandas_articles, dask_articles):
+    """One call for both engines: a Dask table runs the Dask version."""
+    from analysis.kwic import kwic
+    from analysis.terms import term_counts
+
+    counts = scale.engine_aware(term_counts)
+    _same(counts(dask_articles, by="outlet"), counts(pandas_articles, by="outlet"))
+    assert scale.engine_aware(len) is len
+    _same(scale.engine_aware(kwic)(dask_articles, "talks"), kwic(pandas_articles, "talks"))
