@@ -1155,6 +1155,16 @@ def _timings(nb: Any, wall: float) -> dict[str, float]:
     return {"kernel_start_s": round(kernel, 3), **{k: round(v, 3) for k, v in parts.items()}}
 
 
+def _cell_timings(nb: Any) -> list[dict[str, Any]]:
+    """Seconds per code cell, with the cell's first line, to find what a report spends time on."""
+    return [
+        {"cell": index, "first_line": cell.source.splitlines()[0][:80] if cell.source else "",
+         "seconds": round(_cell_seconds(cell), 3)}
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+    ]  # fmt: skip
+
+
 def _error_output(nb: Any) -> tuple[int, Any] | tuple[None, None]:
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
@@ -1296,8 +1306,7 @@ def run_report(
 
     import nbformat
 
-    nb = nbformat.read(executed, as_version=4) if executed.exists() else None
-    if status == "failed":
+    def give_up(error: str) -> ReportError:
         record.update(status="failed", error=error, finished=_now())
         failed = nb_root / "failed" / name
         _write_json(build / "run.json", record)
@@ -1305,10 +1314,13 @@ def run_report(
         failed.parent.mkdir(parents=True, exist_ok=True)
         os.replace(build, failed)
         build_index(root)
-        raise ReportError(
+        return ReportError(
             f"{nb_path.name} failed: {error}; executed notebook kept in {failed / executed.name}"
         )
 
+    if status == "failed" or not executed.exists():
+        raise give_up(error or "the notebook was not executed")
+    nb = nbformat.read(executed, as_version=4)
     timings = _timings(nb, exec_wall)
     if status == "no-articles":
         _drop_papermill_markers(nb)
@@ -1316,12 +1328,15 @@ def run_report(
         nbformat.write(nb, executed)
     say("rendering report.html")
     t_render = time.perf_counter()
-    page = render_html(nb, title=title, record=record, show_code=show_code)
+    try:
+        page = render_html(nb, title=title, record=record, show_code=show_code)
+    except Exception as exc:  # a broken output must not leave a half-built folder behind
+        raise give_up(f"rendering failed: {type(exc).__name__}: {exc}") from exc
     (build / "report.html").write_text(page, encoding="utf-8")
     timings["rendering_s"] = round(time.perf_counter() - t_render, 3)
     timings["prepare_s"] = round(t_prepare, 3)
     timings["total_s"] = round(time.perf_counter() - t_start, 3)
-    record.update(status=status, finished=_now(), timings=timings)
+    record.update(status=status, finished=_now(), timings=timings, cells=_cell_timings(nb))
     _write_json(build / "run.json", record)
 
     _publish(build, final)
@@ -1359,7 +1374,7 @@ def _execute(
                 progress_bar=progress,
                 log_output=False,
                 cwd=os.getcwd(),
-                extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"],
             )
     except PapermillExecutionError as exc:
         if exc.ename == "NoArticlesError":
