@@ -110,7 +110,7 @@ def get_client(
     address = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if address:
         try:
-            client = Client(address, timeout="10s")
+            client = Client(address)  # waits distributed.comm.timeouts.connect
         except (OSError, TimeoutError) as exc:
             raise ParameterError(f"scheduler {address!r}: cannot connect ({exc})") from exc
         log.info("connected to Dask scheduler %s", address)

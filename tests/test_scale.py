@@ -139,7 +139,15 @@ def test_get_client_reuses_and_connects(client, monkeypatch):
         other.close()
 
 
-def test_get_client_unreachable_scheduler():
+@pytest.fixture
+def quick_timeout():
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        yield
+
+
+def test_get_client_unreachable_scheduler(quick_timeout):
     with pytest.raises(ParameterError, match="cannot connect"):
         scale.get_client("tcp://127.0.0.1:9")
 
@@ -355,7 +363,7 @@ def test_ingest_on_dask_stores_the_same_story_groups(tmp_path, corpus, client):
     )
 
 
-def test_cli_dask_duplicates_and_info(tmp_path, corpus, client, capsys):
+def test_cli_dask_duplicates_and_info(tmp_path, corpus, client, capsys, quick_timeout):
     """The commands connect to the running cluster through --scheduler."""
     import shutil
 
