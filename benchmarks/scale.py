@@ -37,7 +37,7 @@ PANDAS_MAX = 100_000
 ROWS_PER_FILE = 20_000
 WORKERS = 2
 #: Memory limit per Dask worker in the benchmark (the target is 4 GB for the whole tree).
-WORKER_MEMORY = "1200MB"
+WORKER_MEMORY = "1500MB"
 STAGES = ("ingest", "duplicates", "counts", "keyness", "sentiment", "report")
 #: Above ``PANDAS_MAX`` the cheap stages come first, so a run cut short still
 #: measures most of them (each stage reads only the ingested corpus and caches).
