@@ -416,3 +416,24 @@ def test_engine_aware_helpers(pandas_articles, dask_articles):
     _same(counts(dask_articles, by="outlet"), counts(pandas_articles, by="outlet"))
     assert scale.engine_aware(len) is len
     _same(scale.engine_aware(kwic)(dask_articles, "talks"), kwic(pandas_articles, "talks"))
+
+
+@pytest.mark.parametrize("options", [{}, {"containment": None, "threshold": 0.7}])
+def test_lsh_layout_matches_the_pandas_index(monkeypatch, options):
+    """The bands cut on Dask are those of the index the pandas engine builds."""
+    from datasketch import MinHashLSH
+
+    from analysis import duplicates
+
+    seen = []
+    original = duplicates._candidate_pairs
+
+    def spy(sig, lsh_threshold, num_perm):
+        seen.append(list(MinHashLSH(threshold=lsh_threshold, num_perm=num_perm).hashranges))
+        return original(sig, lsh_threshold, num_perm)
+
+    monkeypatch.setattr(duplicates, "_candidate_pairs", spy)
+    body = "Negotiators from both sides met in Istanbul on Tuesday for talks " * 8
+    table = pd.DataFrame({"text": [body, "By Jo Bloggs. " + body, body + " More."]})
+    duplicates.find_duplicates(table, **options)
+    assert seen == [scale._lsh_bands(scale._dup_params(options))]
