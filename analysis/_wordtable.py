@@ -90,6 +90,42 @@ def texts_of(articles: pd.DataFrame) -> list[str]:
     return [t if isinstance(t, str) else "" for t in articles["text"].tolist()]
 
 
+def text_bytes(articles: pd.DataFrame) -> list:
+    """
+    Return the ``text`` column as a sequence of per-row UTF-8 sources for the counters.
+
+    Arrow-backed string columns (the canonical table's) are read straight from
+    their buffers: each row becomes a ``memoryview`` of its bytes, with no Python
+    string made and no re-encoding. Other columns give their strings.
+    """
+    col = articles["text"].array
+    arrow = getattr(col, "__arrow_array__", None)
+    if arrow is None:
+        return texts_of(articles)
+    try:
+        chunked = arrow()
+    except (TypeError, ValueError):  # pragma: no cover - odd extension arrays
+        return texts_of(articles)
+    out: list = []
+    for chunk in getattr(chunked, "chunks", [chunked]):
+        kind = str(chunk.type)
+        if kind not in ("string", "large_string"):
+            return texts_of(articles)
+        _, offsets, data = chunk.buffers()
+        n = len(chunk)
+        if n == 0:
+            continue
+        width = np.int64 if kind == "large_string" else np.int32
+        off = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + n + 1].tolist()
+        view = memoryview(data) if data is not None else memoryview(b"")
+        rows = [view[a:b] for a, b in zip(off, off[1:])]
+        if chunk.null_count:
+            for i in np.flatnonzero(chunk.is_null().to_numpy(zero_copy_only=False)).tolist():
+                rows[i] = view[0:0]
+        out.extend(rows)
+    return out
+
+
 def group_codes(articles: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
     """
     Return one integer code per row and the table of group keys (one row per code).
@@ -252,8 +288,8 @@ def _to_counter(counts: np.ndarray, resolve: _Resolver) -> Counter:
     return Counter(dict(zip([tokens[i] for i in nz.tolist()], counts[nz].tolist())))
 
 
-def count_part(texts: Sequence[str], codes: np.ndarray, n_groups: int, doc_freq: bool):
-    """Count tokens of ``texts`` into ``n_groups`` groups; return token-level results."""
+def count_part(texts: Sequence, codes: np.ndarray, n_groups: int, doc_freq: bool):
+    """Count tokens of ``texts`` (str or UTF-8 bytes-like) into ``n_groups`` groups."""
     resolve = _Resolver()
     get = resolve.__getitem__
     multi = resolve.multi_ids  # a set: isdisjoint then walks the smaller side
@@ -262,7 +298,8 @@ def count_part(texts: Sequence[str], codes: np.ndarray, n_groups: int, doc_freq:
     n_docs = [0] * n_groups
     fold_at = _Tally.FOLD_AT
     for text, g in zip(texts, codes.tolist()):
-        ids = list(map(get, text.encode("utf-8", "surrogatepass").lower().split()))
+        raw = text.encode("utf-8", "surrogatepass") if type(text) is str else bytes(text)
+        ids = list(map(get, raw.lower().split()))
         n_docs[g] += 1
         pending = tallies[g].pending
         pending.fromlist(ids)

@@ -143,7 +143,7 @@ def term_counts(
     stop = wt.stopword_set(stopwords, extra_stopwords)
     codes, groups = wt.group_codes(table, by)
     counts, dfs, n_docs, n_words = _count(
-        wt.texts_of(table),
+        wt.text_bytes(table) if ngram == 1 else wt.texts_of(table),
         codes,
         len(groups),
         ngram=ngram,
@@ -585,7 +585,13 @@ def keyness(
         keys = [key] if key else []
         codes, groups = wt.group_codes(frame, keys)
         counts, _, n_docs, n_words = _count(
-            wt.texts_of(frame), codes, len(groups), ngram=1, doc_freq=False, stop=stop, n_jobs=None
+            wt.text_bytes(frame),
+            codes,
+            len(groups),
+            ngram=1,
+            doc_freq=False,
+            stop=stop,
+            n_jobs=None,
         )
         labels = groups[key].tolist() if key else ["all"]
         return labels, counts, n_docs, n_words

@@ -298,3 +298,14 @@ def test_keyness_period_against_previous_period():
 def test_keyness_min_count_filters_rare_terms():
     out = keyness(_keyness_table(), by="outlet", target="A", min_count=7)
     assert set(out["term"]) == {"ceasefire", "talks"}
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", object])
+def test_counts_read_every_text_column_storage(dtype):
+    texts = ["Russia’s talks", None, "", "Talks — resumed, Kyiv said.", "ΟΔΟΣ talks"] * 3
+    table = pd.DataFrame({"text": pd.Series(texts, dtype=dtype)}).iloc[2:]
+    expected = _counter([t for t in texts[2:] if isinstance(t, str)])
+    for n_jobs in (1, 2):
+        got = term_counts(table, stopwords=None, n_jobs=n_jobs)
+        assert _as_dict(got) == dict(expected)
+        assert got["n_articles"].iloc[0] == len(table)
