@@ -6,8 +6,10 @@ Cases (texts prepared once, untimed, then read by every tool in a fresh process)
 - ``reuters x10``: Reuters-21578 ``<BODY>`` texts repeated 10 times (``--quick``: twice).
 
 Tools (time of the counting only; texts are already in memory; peak memory is
-the whole process, so the ``texts only`` row gives the baseline; for the
-multi-core rows ``worker_peak_mb`` is the largest worker's):
+the whole process, so the ``texts only`` row gives the baseline of the
+list-based tools and ``table only`` that of ``term_counts``, whose input is a
+DataFrame with an Arrow-backed text column; for the multi-core rows
+``worker_peak_mb`` is the largest worker's, pages shared with the parent included):
 
 - ``CountVectorizer``: scikit-learn ``CountVectorizer().fit_transform`` (default
   regex, lowercase): a document-term matrix, so counts and document frequencies;
@@ -120,6 +122,13 @@ def tool_texts_only(path: str):
     return 0.0, 0.0, _checksum(0, len(texts)), _peaks()
 
 
+def tool_table_only(path: str):
+    import pandas as pd
+
+    table = pd.DataFrame({"text": _load(path)})
+    return 0.0, 0.0, _checksum(0, len(table)), _peaks()
+
+
 def tool_countvectorizer(path: str):
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -206,6 +215,7 @@ def _count_rows(case: str, path: str, n_texts: int, n_chars: int) -> list[dict]:
     cores = _cores()
     tools = [
         ("texts only", tool_texts_only, ()),
+        ("table only", tool_table_only, ()),
         ("CountVectorizer", tool_countvectorizer, ()),
         ("nltk word_tokenize + FreqDist", tool_nltk, ()),
         ("Counter(tokenize)", tool_counter, ()),
@@ -225,7 +235,7 @@ def _count_rows(case: str, path: str, n_texts: int, n_chars: int) -> list[dict]:
             NAME, case, name, n_chars, "chars", m, texts=n_texts, result=check, **extra, **extra_cpu
         )
         row["load_avg"] = round(os.getloadavg()[0], 1)
-        if name == "texts only":
+        if name in ("texts only", "table only"):
             row["seconds"] = row["items_per_s"] = None
         rows.append(row)
     common.add_ratios(rows, "CountVectorizer")
