@@ -83,7 +83,7 @@ def test_notebook_runs_on_the_bundled_corpus(name, bundled_corpus, tmp_path):
     assert "<h2" in page and 'class="report-toc"' in page
     if name == "coverage_report":
         figures = {p.stem for p in (folder / "figures").glob("*.png")}
-        assert {"volume", "tone_over_time"} <= figures
+        assert {"volume", "top_terms", "query_trends", "tone_by_group", "tone_over_time"} <= figures
         # the bundled outlets appear in the corpus table
         assert "Harbor City Tribune" in page and "Continental Wire Service" in page
 
