@@ -435,3 +435,15 @@ def test_cached_by_article_processes_only_new_or_changed_articles(tmp_path):
     assert seen[-1] == ["a", "b", "c"]
     reporting.cached_by_article(lengths, arts, cache_dir="", name="len")
     assert len(seen) == 4
+
+
+def test_cli_ingests_when_asked_and_lists_bundled_parameters(demo, tmp_path, seed_path, capsys):
+    corpus = tmp_path / "corpus"
+    args = ["report", str(demo), "--out", str(tmp_path / "reports"), "--name", "with-ingest"]
+    assert cli.main([*args, "--corpus", str(corpus), "--ingest", str(seed_path.parent)]) == 0
+    assert (corpus / "articles.parquet").exists()  # ingested before the run
+    assert (tmp_path / "reports" / "demo" / "with-ingest" / "report.html").is_file()
+    assert cli.main(["params", "coverage_report"]) == 0
+    listed = capsys.readouterr().out
+    for name in ("corpus", "date_range", "outlets", "query", "top_n", "copies", "sentiment_engine"):
+        assert name in listed
