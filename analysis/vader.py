@@ -12,9 +12,10 @@ last rounding, quirks included:
     occurrence).
 ``"nltk"``
     NLTK's port (``nltk.sentiment.vader``): single-character tokens are dropped,
-    a repeated word is scored at the position of its first occurrence, a smaller
-    booster list, case-sensitive "never so"/idiom checks, no special rule for
-    ``"no"``, and a plain "but" reweighting.
+    only listed punctuation strings are stripped from word edges (``."`` is not
+    one), a repeated word is scored at the position of its first occurrence, a
+    smaller booster list, case-sensitive "never so"/idiom checks, no special rule
+    for ``"no"``, and a plain "but" reweighting.
 
 Both read the lexicon shipped by the installed ``vaderSentiment`` package, offline.
 Scores are ``(neg, neu, pos, compound)`` rounded like the references (3 and 4
@@ -22,10 +23,12 @@ decimals).
 
 Speed comes from doing each piece of work once: every distinct token is
 analysed once (lowercase form, capitals, lexicon valence, booster value,
-negation) and then looked up; the rules run only at lexicon words, with
-neighbours read from the cached analysis instead of re-lowercasing the
-sentence for each check; identical sentences are scored once per batch; and a
-large batch can be spread over processes.
+negation) and then looked up; a batch of texts is split and looked up in one
+pass; the rules run only at rated words, and only when a word that can modify
+them is within reach, reading neighbours from the cached analysis instead of
+re-lowercasing the sentence for each check; the final arithmetic and rounding
+run for the whole batch at once; identical texts are scored once; and a large
+batch can be spread over processes.
 """
 
 from __future__ import annotations
