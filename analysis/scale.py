@@ -983,8 +983,10 @@ def _word_partial(part: pd.DataFrame, by: list[str], options: dict) -> dict:
     if options.get("freq"):
         table = wt.add_period(table, options["freq"], where=options["where"])
     codes, groups = wt.group_codes(table, by)
+    # the same text form the pandas engine hands its counter
+    bytes_form = options["ngram"] == 1 and hasattr(wt, "text_bytes")
     counts, dfs, n_docs, n_words = _count(
-        wt.texts_of(table),
+        wt.text_bytes(table) if bytes_form else wt.texts_of(table),
         codes,
         len(groups),
         ngram=options["ngram"],
