@@ -111,15 +111,8 @@ def text_hash(text: str) -> str:
 
 
 def _english(articles: pd.DataFrame) -> pd.DataFrame:
-    try:
-        from .language import english_only
-    except ImportError:  # pragma: no cover - language module absent
-        lang = (
-            articles["language"]
-            if "language" in articles
-            else pd.Series(pd.NA, index=articles.index)
-        )
-        return articles[lang.isna() | (lang.astype("string").str.lower() == "en")]
+    from .language import english_only
+
     return english_only(articles)
 
 
