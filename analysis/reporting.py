@@ -1284,7 +1284,9 @@ def run_report(
         run_params["output_dir"] = str(build.resolve())
     title = str(
         run_params.get("title")
-        or next((p.default for p in spec if p.name == "title"), stem.replace("_", " ").capitalize())
+        or next((p.default for p in spec if p.name == "title"), None)
+        or _first_heading(nb_path)
+        or stem.replace("_", " ").capitalize()
     )
     record: dict[str, Any] = {
         "notebook": stem,
@@ -1345,6 +1347,18 @@ def run_report(
     return final
 
 
+def _first_heading(path: Path) -> str:
+    """Return the text of the notebook's first level-1 Markdown heading, or ""."""
+    import nbformat
+
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return ""
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -1374,7 +1388,10 @@ def _execute(
                 progress_bar=progress,
                 log_output=False,
                 cwd=os.getcwd(),
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"],
+                extra_arguments=[
+                    "--IPKernelApp.log_level=CRITICAL",
+                    "--HistoryManager.enabled=False",
+                ],
             )
     except PapermillExecutionError as exc:
         if exc.ename == "NoArticlesError":
