@@ -81,6 +81,12 @@ def test_notebook_runs_on_the_bundled_corpus(name, bundled_corpus, tmp_path):
     folder = reporting.run_report(name, corpus=bundled_corpus, out=tmp_path, name="bundled")
     page = check_report(folder)
     assert "<h2" in page and 'class="report-toc"' in page
+    heading = nbformat.read(repo_path("notebooks", f"{name}.ipynb"), as_version=4).cells[0].source
+    title = json.loads((folder / "run.json").read_text())["title"]
+    assert f"<title>{title}</title>" in page
+    assert len(re.findall(r"<h1[ >]", page)) == 1  # the title once, not again from the notebook
+    if name == "explore":  # no title parameter: the notebook's heading names the report
+        assert heading == f"# {title}"
     if name == "coverage_report":
         figures = {p.stem for p in (folder / "figures").glob("*.png")}
         assert {"volume", "top_terms", "query_trends", "tone_by_group", "tone_over_time"} <= figures
