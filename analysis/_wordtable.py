@@ -197,6 +197,17 @@ def stopword_set(stopwords, extra_stopwords) -> frozenset[str]:
 
 
 _ASCII_PUNCT = string.punctuation.encode("ascii")
+# Typographic punctuation (E2 80 xx) written as the ASCII character that plays the
+# same part for the tokenizer: ’ is an apostrophe; ‘ “ ” quotes; – — dashes; … dots.
+_TYPOGRAPHIC = [
+    ("\u2019".encode(), b"'"),
+    ("\u2018".encode(), b'"'),
+    ("\u201c".encode(), b'"'),
+    ("\u201d".encode(), b'"'),
+    ("\u2013".encode(), b"-"),
+    ("\u2014".encode(), b"-"),
+    ("\u2026".encode(), b"."),
+]
 
 
 class _Resolver(dict):
@@ -222,9 +233,16 @@ class _Resolver(dict):
         return i
 
     def __missing__(self, chunk: bytes) -> int:
-        # Most chunks are one ASCII word or number wrapped in punctuation ("(Kyiv),"):
-        # no ASCII punctuation ever joins such a core to anything, so it is the token.
-        core = chunk.strip(_ASCII_PUNCT)
+        # Most chunks are one ASCII word or number wrapped in punctuation ("(Kyiv),",
+        # "“Kyiv’s”"): nothing stripped here ever joins such a core to anything, so
+        # the core (without a possessive 's) is the token.
+        core = chunk
+        if b"\xe2\x80" in core:
+            for old, new in _TYPOGRAPHIC:
+                core = core.replace(old, new)
+        core = core.strip(_ASCII_PUNCT)
+        if core.endswith(b"'s"):
+            core = core[:-2]
         if core.isalnum():
             key = self._id(core.decode("ascii"))
         else:
@@ -244,13 +262,10 @@ class _Resolver(dict):
 
     def expand(self, ids: set[int]) -> set[int]:
         """Replace the multi-token ids of one document's id set by their tokens' ids."""
-        out = set()
-        for i in ids:
-            parts = self.multi.get(i)
-            if parts is None:
-                out.add(i)
-            else:
-                out.update(parts)
+        hit = ids & self.multi_ids
+        out = ids - hit
+        for i in hit:
+            out.update(self.multi[i])
         return out
 
 

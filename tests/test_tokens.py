@@ -116,6 +116,19 @@ _pieces = st.sampled_from(
         "F-16s,",
         "(U.S.)",
         "s'",
+        "“Kyiv”",
+        "Ukrainians’",
+        "’s",
+        "‘x’",
+        "…",
+        "—word—",
+        "“Russia’s”",
+        "it’s.",
+        "\u2000",
+        "x\u2030",
+        "Ⓚ",
+        "russia‘s",
+        "–",
     ]
 )
 _texts = st.lists(st.one_of(_pieces, st.text(max_size=8)), max_size=30).flatmap(
