@@ -8,7 +8,8 @@
 
 Every file is accounted for: each one gets a :class:`FileResult` (loaded,
 skipped or failed, with the reason and the rows it gave), available as
-``df.attrs["load_report"]`` and used by the corpus store's ingest log.
+``load_report(df)`` (kept in ``df.attrs["load_report"]`` as plain records) and
+used by the corpus store's ingest log.
 """
 
 from __future__ import annotations
@@ -942,7 +943,7 @@ def load_articles(paths, **options) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        The canonical table (see ``analysis.schema.SCHEMA``). ``df.attrs["load_report"]``
+        The canonical table (see ``analysis.schema.SCHEMA``). ``load_report(df)``
         holds one row per input file: path, status, rows, reason, warnings.
 
     Raises
@@ -964,7 +965,7 @@ def load_articles(paths, **options) -> pd.DataFrame:
         results[id(res)] = res
         if len(df):
             chunks.append(df)
-    report = pd.DataFrame([r.as_row() for r in results.values()])
+    report = [r.as_row() for r in results.values()]
     if not chunks:
         reasons = (
             "; ".join(f"{Path(r.path).name}: {r.reason or r.status}" for r in results.values())
@@ -978,8 +979,21 @@ def load_articles(paths, **options) -> pd.DataFrame:
     df = unique_ids(df)
     if detect:
         df = _with_language(df)
+    # Plain records, not a DataFrame: pandas compares attrs when it combines frames.
     df.attrs["load_report"] = report
     return df
+
+
+def load_report(articles: pd.DataFrame) -> pd.DataFrame:
+    """
+    Return what :func:`load_articles` did with each input file.
+
+    Columns: path, status (loaded, skipped, failed, partial), rows, reason,
+    format, encoding, warnings. Empty when the table did not come from
+    ``load_articles``.
+    """
+    cols = list(FileResult("", "").as_row())
+    return pd.DataFrame(articles.attrs.get("load_report", []), columns=cols)
 
 
 def unique_ids(df: pd.DataFrame, *, taken: Iterable[str] = ()) -> pd.DataFrame:

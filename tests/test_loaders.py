@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from analysis import load_articles
 from analysis.errors import AnalysisError, InputError
-from analysis.loaders import expand_paths, sniff_encoding
+from analysis.loaders import expand_paths, load_report, sniff_encoding
 from analysis.schema import validate
 
 BODY = "Ukraine and Russia held talks in Istanbul on Tuesday. Both sides said progress was slow."
@@ -65,7 +65,7 @@ def test_ukraine_nyt_shifted_header_detected(ukraine_articles):
     assert nyt["published"].dt.year.eq(2022).all()
     # abstract and lead paragraph both kept in the body
     assert nyt["text"].str.contains("\n\n").mean() > 0.5
-    report = ukraine_articles.attrs["load_report"]
+    report = load_report(ukraine_articles)
     note = report.loc[report["path"].str.endswith("NYT.csv"), "warnings"].iloc[0]
     assert "header does not match" in note
 
@@ -175,7 +175,7 @@ def test_text_dump_folder_and_manifest(tmp_path):
     assert one.published == pd.Timestamp("2022-03-05 10:00", tz="UTC")
     assert two.outlet == "daily-star" and pd.isna(two.url)
     assert BODY in one.text and "Home" not in one.text.splitlines()
-    report = df.attrs["load_report"]
+    report = load_report(df)
     assert (report["status"] == "skipped").sum() == 1  # the manifest itself, accounted for
 
 
@@ -200,9 +200,7 @@ def test_every_file_accounted_for(tmp_path):
     _write(tmp_path / "notes.md", "# notes")
     _write(tmp_path / "bad.jsonl", '{"title": "J", "text": "' + BODY + '"}\n{broken\n')
     df = load_articles(tmp_path, detect_language=False)
-    report = df.attrs["load_report"].set_index(
-        df.attrs["load_report"]["path"].str.rsplit("/", n=1).str[-1]
-    )
+    report = load_report(df).set_index(load_report(df)["path"].str.rsplit("/", n=1).str[-1])
     assert report.loc["good.csv", "status"] == "loaded"
     assert (
         report.loc["empty.csv", "status"] == "failed"
@@ -262,7 +260,7 @@ def test_ragged_rows_and_nul(tmp_path):
     )
     df = load_articles(f, detect_language=False)
     assert list(df["title"]) == ["A", "B", "C"]
-    report = df.attrs["load_report"].iloc[0]
+    report = load_report(df).iloc[0]
     assert "ragged" in report["warnings"] and "NUL" in report["warnings"]
     # the surplus fields are joined back into the body, not dropped
     assert df.loc[1, "text"] == "two, with, commas"
@@ -277,7 +275,7 @@ def test_unparseable_dates_kept(tmp_path, caplog):
     assert len(df) == 2
     assert df.loc[1, "published"] is pd.NaT and df.loc[1, "date_source"] == "none"
     assert df.loc[1, "published_raw"] == "the day after"
-    assert "did not parse" in df.attrs["load_report"].iloc[0]["warnings"]
+    assert "did not parse" in load_report(df).iloc[0]["warnings"]
 
 
 def test_duplicate_rows_get_unique_ids(tmp_path):
@@ -360,7 +358,7 @@ def test_sample_corpus_every_file_accounted_for(sample_articles):
 
     files = {p.name for p in repo_path("data", "sample").rglob("*") if p.is_file()}
     files |= {p.name for p in repo_path("seeds").glob("*") if p.is_file()}
-    report = _by_name(sample_articles.attrs["load_report"])
+    report = _by_name(load_report(sample_articles))
     assert set(report.index) == files
     assert report["rows"].sum() == len(sample_articles)
     assert report.loc["2022-03-15-live-blog.txt", "status"] == "failed"
@@ -369,7 +367,7 @@ def test_sample_corpus_every_file_accounted_for(sample_articles):
 
 
 def test_sample_corpus_messy_encodings_decoded(sample_articles):
-    report = _by_name(sample_articles.attrs["load_report"])
+    report = _by_name(load_report(sample_articles))
     by_file = sample_articles.set_index(
         sample_articles["source_path"].map(lambda p: p.rsplit("/", 1)[-1])
     )
