@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "SchemaError": "errors",
     "ParameterError": "errors",
     "load_articles": "loaders",
+    "load_report": "loaders",
     "open_corpus": "store",
     "ingest": "store",
     "ensure_nltk_data": "nlp",
