@@ -1636,7 +1636,7 @@ def build_index(root: str | Path | None = None) -> Path:
             "<tr>"
             f'<td><a href="{html.escape(quote(r.link))}">{html.escape(r.title)}</a></td>'
             f"<td>{html.escape(r.notebook)}</td><td>{html.escape(r.name)}</td>"
-            f"<td>{html.escape(r.date.replace('T', ' '))}</td><td>{html.escape(r.status)}</td>"
+            f"<td>{html.escape(r.date[:16].replace('T', ' '))}</td><td>{html.escape(r.status)}</td>"
             f"<td>{html.escape(Path(corpus).name if corpus else '')}</td>"
             f'<td><ul class="params">{params or "<li>defaults</li>"}</ul></td>'
             "</tr>"
@@ -1654,7 +1654,7 @@ def build_index(root: str | Path | None = None) -> Path:
 <body>
 <main class="report">
 <h1>Reports</h1>
-<p>{len(reports)} report(s), newest first. Rebuilt {html.escape(_now())}.</p>
+<p>{len(reports)} report(s), newest first. Rebuilt {html.escape(_now()[:16].replace("T", " "))} UTC.</p>
 <table class="report-table">
 <thead><tr><th>Title</th><th>Notebook</th><th>Run</th><th>Finished (UTC)</th><th>Status</th>
 <th>Corpus</th><th>Parameters changed from the defaults</th></tr></thead>
