@@ -13,9 +13,11 @@ untrusted text escaped) and moves the finished folder into
 ``reports/<notebook>/<name>/`` in one rename, so a failed run never replaces the
 last good report. ``reports/index.html`` lists every report and is rebuilt each run.
 
-The module also holds the small functions the notebooks call for their I/O:
+The module also holds the small functions the notebooks call around the helpers:
 :func:`load_corpus`, :func:`select_articles`, :func:`require_articles`,
-:func:`save_figure`, :func:`show_table` and :func:`parse_date_range`.
+:func:`parse_date_range`, :func:`corpus_overview`, :func:`tally`, :func:`two_groups`,
+:func:`n_groups`, :func:`add_article_column`, :func:`cached_by_article`,
+:func:`save_figure` and :func:`show_table`.
 """
 
 from __future__ import annotations
