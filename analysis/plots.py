@@ -103,7 +103,8 @@ def _new_axes(ax, figsize=None):
         return ax
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(figsize=figsize)
+    # constrained layout keeps long labels and outside legends inside the saved image
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
@@ -246,16 +247,11 @@ def plot_trends(
             ax.scatter(x[~solid], y[~solid], facecolors="white", edgecolors=color, s=16, zorder=3)
         ax.set_ylabel({"per_10k": "uses per 10,000 words", "count": "uses"}.get(value, value))
         ax.set_xlabel("")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        ax.figure.autofmt_xdate()
-        if min_articles > 1:
-            ax.annotate(
-                f"hollow points: fewer than {min_articles} articles",
-                xy=(0, -0.18),
-                xycoords="axes fraction",
-                fontsize=8,
-                color="#666666",
-            )
+        note = f"hollow: fewer than {min_articles} articles" if min_articles > 1 else None
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title=note, title_fontsize=8)
+        for label in ax.get_xticklabels():
+            label.set_rotation(30)
+            label.set_horizontalalignment("right")
     return ax
 
 
