@@ -159,17 +159,40 @@ def term_counts(
         if not items:
             continue
         terms = [k for k, _ in items]
-        part = pd.DataFrame(
-            {"term": terms, "count": np.fromiter((v for _, v in items), np.int64, len(items))}
+        parts.append(
+            counts_frame(
+                terms,
+                np.fromiter((v for _, v in items), np.int64, len(items)),
+                np.fromiter((dfs[g][t] for t in terms), np.int64, len(terms)) if doc_freq else None,
+                n_articles=n_docs[g],
+                n_words=n_words[g],
+                keys={col: groups[col].iloc[g] for col in by},
+            )
         )
-        if doc_freq:
-            part["doc_freq"] = np.fromiter((dfs[g][t] for t in terms), np.int64, len(terms))
-        part["per_10k"] = part["count"] * 10_000 / n_words[g] if n_words[g] else np.nan
-        part["n_articles"] = n_docs[g]
-        part["n_words"] = n_words[g]
-        for col in reversed(by):
-            part.insert(0, col, groups[col].iloc[g])
-        parts.append(part)
+    return stack_counts(parts, by=by, doc_freq=doc_freq)
+
+
+def counts_frame(
+    terms, counts, doc_freqs, *, n_articles: int, n_words: int, keys: dict
+) -> pd.DataFrame:
+    """
+    Build the rows of one group of :func:`term_counts` (group columns first).
+
+    ``doc_freqs`` is None when document frequencies were not counted.
+    """
+    part = pd.DataFrame({"term": list(terms), "count": np.asarray(counts, dtype=np.int64)})
+    if doc_freqs is not None:
+        part["doc_freq"] = np.asarray(doc_freqs, dtype=np.int64)
+    part["per_10k"] = part["count"] * 10_000 / n_words if n_words else np.nan
+    part["n_articles"] = n_articles
+    part["n_words"] = n_words
+    for col, value in reversed(list(keys.items())):
+        part.insert(0, col, value)
+    return part
+
+
+def stack_counts(parts: list[pd.DataFrame], *, by: list[str], doc_freq: bool) -> pd.DataFrame:
+    """Stack :func:`counts_frame` parts in the layout and order of :func:`term_counts`."""
     cols = (
         [*by, "term", "count"]
         + (["doc_freq"] if doc_freq else [])
