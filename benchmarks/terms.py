@@ -85,23 +85,10 @@ def _checksum(total: int, distinct: int) -> str:
 
 
 def _peaks() -> tuple[float, float]:
-    """
-    Return this process's peak resident memory (MB) and its largest child's.
-
-    ``VmHWM`` is read rather than ``ru_maxrss``: on Linux a spawned process
-    inherits its parent's ``ru_maxrss`` across ``exec``, which would hide the
-    tool's own peak behind the benchmark runner's.
-    """
+    """Return this process's peak resident memory (MB) and its largest worker's."""
     import resource
 
-    own = None
-    try:
-        with open("/proc/self/status") as fh:
-            own = next(int(ln.split()[1]) / 1024 for ln in fh if ln.startswith("VmHWM:"))
-    except (OSError, StopIteration):  # pragma: no cover - not Linux
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
+    return common.peak_rss_mb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _timed(func, *args, **kwargs):
