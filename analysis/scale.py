@@ -1083,9 +1083,8 @@ def term_counts(
     --------
     >>> counts = term_counts(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
     """
-    import numpy as np
-
     from . import _wordtable as wt
+    from .terms import counts_frame, stack_counts
 
     if not isinstance(ngram, int) or ngram < 1:
         raise ParameterError(f"ngram={ngram!r}; expected a positive integer")
@@ -1117,27 +1116,17 @@ def term_counts(
             table = table.head(top)
         if not len(table):
             continue
-        part = pd.DataFrame({"term": table["term"].tolist(), "count": table["count"].to_numpy()})
-        if doc_freq:
-            part["doc_freq"] = table["doc_freq"].to_numpy()
-        part["per_10k"] = part["count"] * 10_000 / n_words if n_words else np.nan
-        part["n_articles"] = n_docs
-        part["n_words"] = n_words
-        for col in reversed(by):
-            part.insert(0, col, label[col])
-        parts.append(part)
-    cols = (
-        [*by, "term", "count"]
-        + (["doc_freq"] if doc_freq else [])
-        + ["per_10k", "n_articles", "n_words"]
-    )
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    out = pd.concat(parts, ignore_index=True)
-    out = out.sort_values(
-        [*by, "count", "term"], ascending=[True] * len(by) + [False, True], kind="stable"
-    )
-    return out.reset_index(drop=True)[cols]
+        parts.append(
+            counts_frame(
+                table["term"].tolist(),
+                table["count"].to_numpy(),
+                table["doc_freq"].to_numpy() if doc_freq else None,
+                n_articles=n_docs,
+                n_words=n_words,
+                keys=label,
+            )
+        )
+    return stack_counts(parts, by=by, doc_freq=doc_freq)
 
 
 def _sort_key(key: tuple) -> tuple:
