@@ -45,6 +45,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -1690,7 +1691,85 @@ def _check_articles(articles: pd.DataFrame, needed: Sequence[str]) -> None:
             raise SchemaError(col, "missing (needed to extract quotes)")
 
 
-def extract_quotes(articles: pd.DataFrame) -> pd.DataFrame:
+#: Above this many characters of text, :func:`extract_quotes` shares the work between processes.
+PARALLEL_MIN_CHARS = 400_000
+
+_SHARED: dict = {}
+
+
+def _article_rows(text) -> list[tuple]:
+    """The rows of one article (without its id, outlet and date)."""
+    if not isinstance(text, str):
+        return []
+    rows = []
+    for att in _quotes_in_text(text):
+        sp = att.speaker
+        rows.append(
+            (
+                sp.name if sp else pd.NA,
+                text[sp.start : sp.end] if sp else pd.NA,
+                bool(sp.anonymous) if sp else False,
+                att.cue,
+                " ".join(text[a:b].strip() for a, b in att.pieces).strip(),
+                att.kind,
+                att.pieces[0][0],
+                att.pieces[-1][1],
+                [tuple(p) for p in att.pieces],
+                sp.start if sp else pd.NA,
+                sp.end if sp else pd.NA,
+            )
+        )
+    return rows
+
+
+def _rows_of_slice(bounds: tuple[int, int]) -> list[list[tuple]]:
+    start, stop = bounds
+    return [_article_rows(t) for t in _SHARED["texts"][start:stop]]
+
+
+def _rows_per_article(texts: list, *, n_jobs: int | None) -> list[list[tuple]]:
+    """Rows of every article, in order, over several processes for large inputs."""
+    from ._wordtable import n_workers
+
+    chars = [len(t) if isinstance(t, str) else 0 for t in texts]
+    if n_jobs is None and sum(chars) < PARALLEL_MIN_CHARS:
+        workers = 1
+    else:
+        workers = n_workers(n_jobs, sys.maxsize)  # n_jobs, else every available core
+    show = len(texts) >= 2000 and sys.stderr.isatty()
+    if workers > 1 and len(texts) >= 2 * workers:
+        import multiprocessing as mp
+
+        try:
+            ctx = mp.get_context("fork")
+        except ValueError:  # pragma: no cover - platforms without fork
+            ctx = None
+        if ctx is not None:
+            # Slices of about equal characters, several per process so that none idles.
+            cum = np.cumsum(chars)
+            n_parts = min(len(texts), 8 * workers)
+            cuts = sorted(
+                {0, len(texts)}
+                | {int(np.searchsorted(cum, cum[-1] * k / n_parts)) for k in range(1, n_parts)}
+            )
+            bounds = list(zip(cuts, cuts[1:]))
+            _SHARED["texts"] = texts
+            out: list[list[tuple]] = []
+            try:
+                with (
+                    ctx.Pool(workers) as pool,
+                    tqdm(total=len(texts), disable=not show, desc="quotes", unit="article") as bar,
+                ):
+                    for (a, b), part in zip(bounds, pool.imap(_rows_of_slice, bounds)):
+                        out.extend(part)
+                        bar.update(b - a)
+            finally:
+                _SHARED.clear()
+            return out
+    return [_article_rows(t) for t in tqdm(texts, disable=not show, desc="quotes", unit="article")]
+
+
+def extract_quotes(articles: pd.DataFrame, *, n_jobs: int | None = None) -> pd.DataFrame:
     """
     Find quotes and attributed statements, with their speakers, in article texts.
 
@@ -1699,6 +1778,10 @@ def extract_quotes(articles: pd.DataFrame) -> pd.DataFrame:
     articles : DataFrame
         Canonical articles table; needs ``article_id`` and ``text``. ``outlet`` and
         ``published`` are carried over when present.
+    n_jobs : int or None, default None
+        Processes to share the articles between; None uses every available core
+        when the texts hold more than ``PARALLEL_MIN_CHARS`` characters. The result
+        is the same for any number.
 
     Returns
     -------
@@ -1750,33 +1833,13 @@ def extract_quotes(articles: pd.DataFrame) -> pd.DataFrame:
         if "published" in articles.columns
         else pd.Series(pd.NaT, index=articles.index)
     )
+    texts = articles["text"].tolist()
     rows = []
-    items = zip(articles["article_id"], articles["text"], outlets, published, strict=True)
-    for aid, text, outlet, pub in tqdm(
-        items, total=n, disable=n < 2000 or not sys.stderr.isatty(), desc="quotes"
+    per_article = _rows_per_article(texts, n_jobs=n_jobs)
+    for aid, outlet, pub, found in zip(
+        articles["article_id"], outlets, published, per_article, strict=True
     ):
-        if not isinstance(text, str):
-            continue
-        for att in _quotes_in_text(text):
-            sp = att.speaker
-            rows.append(
-                (
-                    aid,
-                    outlet,
-                    pub,
-                    sp.name if sp else pd.NA,
-                    text[sp.start : sp.end] if sp else pd.NA,
-                    bool(sp.anonymous) if sp else False,
-                    att.cue,
-                    " ".join(text[a:b].strip() for a, b in att.pieces).strip(),
-                    att.kind,
-                    att.pieces[0][0],
-                    att.pieces[-1][1],
-                    [tuple(p) for p in att.pieces],
-                    sp.start if sp else pd.NA,
-                    sp.end if sp else pd.NA,
-                )
-            )
+        rows.extend((aid, outlet, pub, *r) for r in found)
     out = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
     out = out.astype(
         {
