@@ -84,8 +84,19 @@ def house_style() -> Iterator[None]:
     import matplotlib as mpl
     from cycler import cycler
 
-    with mpl.rc_context({**HOUSE_STYLE, "axes.prop_cycle": cycler(color=list(PALETTE))}):
-        yield
+    # rc_context restores every setting on exit, matplotlib's interactive mode among
+    # them; but that mode is not a style: in a notebook the first figure drawn inside
+    # the block turns it on (the inline backend is set up then), and restoring the
+    # old value would stop later figures from being shown. It is kept as it ends up.
+    interactive = mpl.is_interactive()
+    try:
+        with mpl.rc_context({**HOUSE_STYLE, "axes.prop_cycle": cycler(color=list(PALETTE))}):
+            try:
+                yield
+            finally:
+                interactive = mpl.is_interactive()
+    finally:
+        mpl.interactive(interactive)
 
 
 def _need(table: pd.DataFrame, columns: Sequence[str], where: str) -> None:

@@ -112,3 +112,35 @@ def test_drawing_on_a_given_axes(tiny_articles):
     counts = term_counts(tiny_articles, by="outlet")
     assert plot_top_terms(counts, group="Alpha", ax=axes[0]) is axes[0]
     assert plot_top_terms(counts, group="Beta", ax=axes[1]) is axes[1]
+
+
+@pytest.mark.parametrize("turn_on", [True, False])
+def test_house_style_keeps_interactive_mode_set_inside(turn_on):
+    was = plt.isinteractive()
+    try:
+        plt.interactive(not turn_on)
+        with house_style():
+            plt.interactive(turn_on)  # what a notebook backend does on its first figure
+        assert plt.isinteractive() is turn_on
+        with house_style():
+            pass
+        assert plt.isinteractive() is turn_on
+    finally:
+        plt.interactive(was)
+
+
+@pytest.mark.slow
+def test_figures_after_a_plot_helper_still_show_in_a_notebook(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    cells = [
+        "import matplotlib.pyplot as plt\nimport pandas as pd\nimport analysis",
+        "table = pd.DataFrame({'term': ['talks', 'grain'], 'count': [3, 2], 'per_10k': [3.0, 2.0]})\n"
+        "ax = analysis.plot_top_terms(table, n=2)",
+        "fig, ax = plt.subplots()\nline = ax.plot([1, 2])",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    shown = [any("image/png" in out.get("data", {}) for out in cell.outputs) for cell in nb.cells]
+    assert shown == [False, True, True]
