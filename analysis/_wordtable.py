@@ -446,3 +446,235 @@ def word_matches(matcher, token: str) -> bool:
 def entry_label(words: tuple) -> str:
     """Return a readable label for a parsed entry."""
     return " ".join(w if type(w) is str else w.pattern.replace(".*", "*") for w in words)
+
+
+# --------------------------------------------------------------------------- per-article cache
+#
+# With a cache folder (the corpus folder), the unigram counts of each article are
+# kept in ``term_counts_cache.parquet`` (rows ``key, term, count``; ``key`` is the
+# article id and a hash of its text; an article's terms in the order they first
+# occur in it). A measurement sums the cached counts of the selected articles, and
+# only new or changed articles are tokenized. The sums, and the order in which
+# terms enter each group's Counter (first occurrence in the table, which decides
+# ties that ``most_common`` cuts), are those of :func:`count_unigrams`.
+
+CACHE_FILE = "term_counts_cache.parquet"
+
+#: What the last cached count did: articles counted and articles newly tokenized.
+LAST_CACHE_STATS: dict[str, int] = {}
+
+
+class _ArticleCounts:
+    """Per-article term counts in CSR layout, terms numbered in one vocabulary."""
+
+    def __init__(self) -> None:
+        self.vocab: list[str] = []
+        self.term_id: dict[str, int] = {}
+        self.row_of: dict[str, int] = {}
+        self.indptr = np.zeros(1, dtype=np.int64)
+        self.indices = np.zeros(0, dtype=np.int64)
+        self.data = np.zeros(0, dtype=np.int64)
+
+    def add(self, keys: list[str], per_article: list[Counter]) -> None:
+        """Append articles (``per_article``: Counters in first-occurrence order)."""
+        ids: list[int] = []
+        counts: list[int] = []
+        lengths = []
+        term_id, vocab = self.term_id, self.vocab
+        for key, c in zip(keys, per_article):
+            for term, n in c.items():
+                i = term_id.get(term)
+                if i is None:
+                    i = term_id[term] = len(vocab)
+                    vocab.append(term)
+                ids.append(i)
+                counts.append(n)
+            lengths.append(len(c))
+            self.row_of[key] = len(self.row_of)
+        self.indptr = np.concatenate(
+            [self.indptr, self.indptr[-1] + np.cumsum(np.asarray(lengths, dtype=np.int64))]
+        )
+        self.indices = np.concatenate([self.indices, np.asarray(ids, dtype=np.int64)])
+        self.data = np.concatenate([self.data, np.asarray(counts, dtype=np.int64)])
+
+    @classmethod
+    def read(cls, path) -> _ArticleCounts:
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        out = cls()
+        if table.num_rows == 0:
+            return out
+        keys = table.column("key").combine_chunks().dictionary_encode()
+        key_idx = keys.indices.to_numpy()
+        starts = np.flatnonzero(np.r_[True, key_idx[1:] != key_idx[:-1]])
+        names = keys.dictionary.to_pylist()
+        out.row_of = {names[k]: r for r, k in enumerate(key_idx[starts].tolist())}
+        # an article without tokens has one row with no term, to be known as counted
+        real = table.filter(pc.is_valid(table.column("term")))
+        terms = real.column("term").combine_chunks().dictionary_encode()
+        out.vocab = terms.dictionary.to_pylist()
+        out.term_id = {t: i for i, t in enumerate(out.vocab)}
+        out.indices = terms.indices.to_numpy().astype(np.int64)
+        out.data = pc.cast(real.column("count"), "int64").to_numpy()
+        per_row = np.bincount(
+            np.searchsorted(
+                starts,
+                np.flatnonzero(pc.is_valid(table.column("term")).to_numpy(zero_copy_only=False)),
+                side="right",
+            )
+            - 1,
+            minlength=len(starts),
+        )
+        out.indptr = np.r_[0, np.cumsum(per_row)].astype(np.int64)
+        return out
+
+    def write(self, path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        keys = [None] * len(self.row_of)
+        for key, r in self.row_of.items():
+            keys[r] = key
+        lengths = np.diff(self.indptr)
+        # an article without tokens gets one row with no term (see read)
+        empty = lengths == 0
+        rows_per = np.where(empty, 1, lengths)
+        term_idx = np.full(int(rows_per.sum()), -1, dtype=np.int64)
+        at = np.cumsum(rows_per) - rows_per
+        filled = np.repeat(at[~empty], lengths[~empty]) + (
+            np.arange(len(self.indices)) - np.repeat(self.indptr[:-1][~empty], lengths[~empty])
+        )
+        term_idx[filled] = self.indices
+        count = np.zeros(len(term_idx), dtype=np.int32)
+        count[filled] = self.data
+        key_col = pa.DictionaryArray.from_arrays(
+            pa.array(np.repeat(np.arange(len(keys), dtype=np.int32), rows_per)),
+            pa.array(keys, type=pa.string()),
+        )
+        term_col = pa.DictionaryArray.from_arrays(
+            pa.array(term_idx.astype(np.int32), mask=term_idx < 0),
+            pa.array(self.vocab, type=pa.string()),
+        )
+        table = pa.table({"key": key_col, "term": term_col, "count": pa.array(count)})
+        tmp = path.with_name(path.name + ".tmp")
+        pq.write_table(table, tmp)
+        tmp.replace(path)
+
+
+_LOADED: dict = {}
+
+
+def article_keys(articles: pd.DataFrame) -> list[str]:
+    """Cache keys of the rows: article id and a hash of the text."""
+    import hashlib
+
+    ids = articles["article_id"].astype(str).tolist()
+    return [
+        f"{aid}:{hashlib.blake2b(bytes(raw), digest_size=8).hexdigest()}"
+        if type(raw) is not str
+        else f"{aid}:{hashlib.blake2b(raw.encode('utf-8', 'surrogatepass'), digest_size=8).hexdigest()}"
+        for aid, raw in zip(ids, text_bytes(articles))
+    ]
+
+
+def per_article_counts(texts: Sequence) -> list[Counter]:
+    """Token counts of each text, each Counter in the order its tokens first occur."""
+    resolve = _Resolver()
+    get = resolve.__getitem__
+    tokens, multi = resolve.tokens, resolve.multi
+    out = []
+    for text in texts:
+        raw = text.encode("utf-8", "surrogatepass") if type(text) is str else bytes(text)
+        ids = list(map(get, raw.lower().split()))
+        if resolve.multi_ids and not resolve.multi_ids.isdisjoint(ids):
+            ids = [p for i in ids for p in (multi[i] if i in multi else (i,))]
+        c = Counter(ids)
+        c.pop(0, None)
+        out.append(Counter({tokens[i]: n for i, n in c.items()}))
+    return out
+
+
+def _cached_counts(cache_dir, table: pd.DataFrame) -> tuple[_ArticleCounts, np.ndarray]:
+    """The cache (read once per process and file state) with ``table``'s rows added."""
+    from pathlib import Path
+
+    path = Path(cache_dir) / CACHE_FILE
+    stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None
+    held = _LOADED.get(str(path))
+    if held is not None and held[0] == stamp:
+        cache = held[1]
+    elif stamp is not None:
+        try:
+            cache = _ArticleCounts.read(path)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("%s unreadable (%s); counting again", path.name, exc)
+            cache = _ArticleCounts()
+    else:
+        cache = _ArticleCounts()
+    keys = article_keys(table)
+    todo = [i for i, k in enumerate(keys) if k not in cache.row_of]
+    todo_keys = list(dict.fromkeys(keys[i] for i in todo))
+    if todo_keys:
+        sources = text_bytes(table)
+        first = {}
+        for i in todo:
+            first.setdefault(keys[i], i)
+        cache.add(todo_keys, per_article_counts([sources[first[k]] for k in todo_keys]))
+        try:
+            cache.write(path)
+            stamp = (path.stat().st_mtime_ns, path.stat().st_size)
+        except OSError as exc:
+            log.warning("term counts cache not written in %s (%s)", cache_dir, exc)
+    _LOADED.clear()
+    _LOADED[str(path)] = (stamp, cache)
+    LAST_CACHE_STATS.clear()
+    LAST_CACHE_STATS.update(articles=len(keys), tokenized=len(todo_keys))
+    log.debug("term counts: %d articles, %d tokenized", len(keys), len(todo_keys))
+    rows = np.fromiter((cache.row_of[k] for k in keys), np.int64, len(keys))
+    return cache, rows
+
+
+def count_unigrams_cached(
+    table: pd.DataFrame, codes: np.ndarray, n_groups: int, *, doc_freq: bool, cache_dir
+):
+    """
+    :func:`count_unigrams` of ``table``'s texts from per-article counts kept in ``cache_dir``.
+
+    Returns the same ``(counts, doc_freqs, n_docs, n_words)``, Counters equal and
+    in the same order.
+    """
+    cache, rows = _cached_counts(cache_dir, table)
+    lengths = np.diff(cache.indptr)[rows]
+    total = int(lengths.sum())
+    ends = np.cumsum(lengths)
+    pos = np.arange(total, dtype=np.int64) - np.repeat(ends - lengths, lengths)
+    pos += np.repeat(cache.indptr[rows], lengths)
+    cols = cache.indices[pos]
+    vals = cache.data[pos]
+    groups = np.repeat(np.asarray(codes, dtype=np.int64), lengths)
+    # terms numbered by first occurrence in the table, as the counter numbers them
+    vocab_seen, first = np.unique(cols, return_index=True)
+    rank = np.empty(len(cache.vocab), dtype=np.int64)
+    order = np.argsort(first, kind="stable")
+    rank[vocab_seen[order]] = np.arange(len(order))
+    by_rank = vocab_seen[order]
+    width = max(len(order), 1)
+    combined = groups * width + rank[cols]
+    uniq, inverse = np.unique(combined, return_inverse=True)
+    sums = np.bincount(inverse, weights=vals, minlength=len(uniq)).astype(np.int64)
+    dfs_all = np.bincount(inverse, minlength=len(uniq)).astype(np.int64)
+    g_of, r_of = np.divmod(uniq, width)
+    bounds = np.searchsorted(g_of, np.arange(n_groups + 1))
+    vocab = cache.vocab
+    names = [vocab[i] for i in by_rank.tolist()]
+    counts, dfs = [], []
+    for g in range(n_groups):
+        a, b = bounds[g], bounds[g + 1]
+        terms = [names[r] for r in r_of[a:b].tolist()]
+        counts.append(Counter(dict(zip(terms, sums[a:b].tolist()))))
+        dfs.append(Counter(dict(zip(terms, dfs_all[a:b].tolist()))) if doc_freq else Counter())
+    n_docs = np.bincount(np.asarray(codes, dtype=np.int64), minlength=n_groups).tolist()
+    n_words = [sum(c.values()) for c in counts]
+    return counts, dfs, n_docs[:n_groups], n_words

@@ -23,6 +23,7 @@ english_only : bool, default True
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from typing import Literal, NamedTuple
@@ -44,12 +45,22 @@ Stopwords = Literal["default"] | Collection[str] | None
 # --------------------------------------------------------------------------- counting
 
 
-def _count(texts, codes, n_groups, *, ngram, doc_freq, stop, n_jobs):
-    """Per group: token (or n-gram) Counters, doc-frequency Counters, docs, tokens."""
+def _count(texts, codes, n_groups, *, ngram, doc_freq, stop, n_jobs, table=None, cache_dir=None):
+    """
+    Per group: token (or n-gram) Counters, doc-frequency Counters, docs, tokens.
+
+    With ``cache_dir`` (and ``table``, the rows of ``texts``), single tokens are
+    summed from per-article counts kept there (see ``_wordtable.count_unigrams_cached``).
+    """
     if ngram == 1:
-        counts, dfs, n_docs, n_words = wt.count_unigrams(
-            texts, codes, n_groups, doc_freq=doc_freq, n_jobs=n_jobs
-        )
+        if _use_cache(cache_dir) and table is not None and "article_id" in table.columns:
+            counts, dfs, n_docs, n_words = wt.count_unigrams_cached(
+                table, codes, n_groups, doc_freq=doc_freq, cache_dir=cache_dir
+            )
+        else:
+            counts, dfs, n_docs, n_words = wt.count_unigrams(
+                texts, codes, n_groups, doc_freq=doc_freq, n_jobs=n_jobs
+            )
         if stop:
             for c in counts + dfs:
                 for w in stop & c.keys():
@@ -74,6 +85,16 @@ def _count(texts, codes, n_groups, *, ngram, doc_freq, stop, n_jobs):
     return counts, dfs, n_docs, n_words
 
 
+def _use_cache(cache_dir) -> bool:
+    if cache_dir is None or not str(cache_dir).strip():
+        return False
+    from pathlib import Path
+
+    if not Path(cache_dir).is_dir():
+        raise ParameterError(f"cache_dir={str(cache_dir)!r} is not a folder")
+    return True
+
+
 def term_counts(
     articles: pd.DataFrame,
     *,
@@ -87,6 +108,7 @@ def term_counts(
     unique_stories: bool = False,
     english_only: bool = True,
     n_jobs: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """
     Count terms in article texts, optionally per group.
@@ -114,6 +136,11 @@ def term_counts(
     n_jobs : int or None
         Processes for single-token counting; ``None`` uses every available core
         for large inputs (over ~3 million characters) and one otherwise.
+    cache_dir : path-like or None
+        Folder (the corpus folder) where single-token counts are kept per article
+        (``term_counts_cache.parquet``, keyed by article id and a hash of the text):
+        a later call tokenizes only new or changed articles and sums the rest. The
+        result is the same as without it. Needs the ``article_id`` column.
 
     Returns
     -------
@@ -150,6 +177,8 @@ def term_counts(
         doc_freq=doc_freq,
         stop=stop,
         n_jobs=n_jobs,
+        table=table,
+        cache_dir=cache_dir,
     )
     parts = []
     for g, c in enumerate(counts):
@@ -547,6 +576,7 @@ def keyness(
     extra_stopwords: Collection[str] | None = None,
     unique_stories: bool = False,
     english_only: bool = True,
+    cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """
     Find the terms that distinguish a group of articles from a reference.
@@ -576,6 +606,8 @@ def keyness(
     top : int or None
         Keep the ``top`` terms with the largest positive log ratio among the
         significant ones per comparison (the distinctive vocabulary of the target).
+    cache_dir : path-like or None
+        Per-article token counts kept in this folder, as in :func:`term_counts`.
 
     Returns
     -------
@@ -615,6 +647,8 @@ def keyness(
             doc_freq=False,
             stop=stop,
             n_jobs=None,
+            table=frame,
+            cache_dir=cache_dir,
         )
         labels = groups[key].tolist() if key else ["all"]
         return labels, counts, n_docs, n_words

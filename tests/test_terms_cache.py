@@ -1,0 +1,77 @@
+"""Per-article term counts kept in a corpus folder: the same tables, and only new articles counted."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import _wordtable as wt
+from analysis import keyness, term_counts
+from analysis.errors import ParameterError
+
+
+def _calls(cache_dir, table):
+    return [
+        term_counts(table, by="outlet", cache_dir=cache_dir),
+        term_counts(table, by="outlet", top=5, cache_dir=cache_dir),
+        term_counts(table, top=5, stopwords=None, doc_freq=False, cache_dir=cache_dir),
+        keyness(table, by="outlet", min_count=1, cache_dir=cache_dir),
+    ]
+
+
+def _same_as_uncached(table, cache_dir):
+    for plain, cached in zip(_calls(None, table), _calls(cache_dir, table), strict=True):
+        pd.testing.assert_frame_equal(cached, plain)
+
+
+def test_cached_counts_equal_uncached_on_the_bundled_corpus(sample_articles, tmp_path):
+    _same_as_uncached(sample_articles, tmp_path)
+    assert wt.LAST_CACHE_STATS == {"articles": len(sample_articles), "tokenized": 0}
+    assert (tmp_path / wt.CACHE_FILE).exists()
+    wt._LOADED.clear()  # as a new process: the counts come from the file
+    _same_as_uncached(sample_articles, tmp_path)
+    assert wt.LAST_CACHE_STATS["tokenized"] == 0
+
+
+def test_only_new_or_changed_articles_are_tokenized(tiny_articles, tmp_path):
+    first, later = tiny_articles.iloc[:3], tiny_articles
+    term_counts(first, by="outlet", cache_dir=tmp_path)
+    assert wt.LAST_CACHE_STATS == {"articles": 3, "tokenized": 3}
+    wt._LOADED.clear()
+    out = term_counts(later, by="outlet", cache_dir=tmp_path)
+    assert wt.LAST_CACHE_STATS == {"articles": 4, "tokenized": 1}
+    pd.testing.assert_frame_equal(out, term_counts(later, by="outlet"))
+    edited = later.assign(text=later["text"].str.replace("Kharkiv", "Kherson"))
+    out = term_counts(edited, by="outlet", cache_dir=tmp_path)
+    assert wt.LAST_CACHE_STATS == {"articles": 4, "tokenized": 1}
+    assert "kherson" in set(out["term"]) and "kharkiv" not in set(out["term"])
+
+
+def test_articles_without_words_stay_counted(tiny_articles, tmp_path):
+    table = tiny_articles.assign(text=["", "... --", *tiny_articles["text"].iloc[2:]])
+    first = term_counts(table, by="outlet", cache_dir=tmp_path)
+    wt._LOADED.clear()
+    again = term_counts(table, by="outlet", cache_dir=tmp_path)
+    assert wt.LAST_CACHE_STATS["tokenized"] == 0
+    pd.testing.assert_frame_equal(again, first)
+    pd.testing.assert_frame_equal(again, term_counts(table, by="outlet"))
+
+
+def test_cache_dir_must_be_a_folder(tiny_articles, tmp_path):
+    with pytest.raises(ParameterError, match="cache_dir"):
+        term_counts(tiny_articles, cache_dir=tmp_path / "missing")
+
+
+@pytest.mark.corpora
+def test_cached_counts_equal_uncached_on_a_ukraine_sample(ukraine_articles, tmp_path):
+    sample = ukraine_articles.sample(600, random_state=11)
+    _same_as_uncached(sample, tmp_path)
+    pd.testing.assert_frame_equal(
+        keyness(sample, freq="M", top=5, cache_dir=tmp_path), keyness(sample, freq="M", top=5)
+    )
+    rest = ukraine_articles.drop(index=sample.index)
+    bigger = pd.concat([sample, rest.sample(50, random_state=12)])
+    wt._LOADED.clear()
+    out = term_counts(bigger, by="outlet", top=15, cache_dir=tmp_path)
+    assert wt.LAST_CACHE_STATS == {"articles": 650, "tokenized": 50}
+    pd.testing.assert_frame_equal(out, term_counts(bigger, by="outlet", top=15))
