@@ -566,6 +566,17 @@ class _ArticleCounts:
 _LOADED: dict = {}
 
 
+def use_cache(cache_dir, table: pd.DataFrame) -> bool:
+    """Whether counts come from the per-article cache: a folder given and article ids."""
+    if cache_dir is None or not str(cache_dir).strip():
+        return False
+    from pathlib import Path
+
+    if not Path(cache_dir).is_dir():
+        raise ParameterError(f"cache_dir={str(cache_dir)!r} is not a folder")
+    return "article_id" in table.columns
+
+
 def article_keys(articles: pd.DataFrame) -> list[str]:
     """Cache keys of the rows: article id and a hash of the text."""
     import hashlib
@@ -636,6 +647,21 @@ def _cached_counts(cache_dir, table: pd.DataFrame) -> tuple[_ArticleCounts, np.n
     return cache, rows
 
 
+def cached_entries(cache_dir, table: pd.DataFrame):
+    """
+    Return ``(vocab, lengths, term_ids, counts)``: the cached counts of ``table``'s rows.
+
+    Row ``i`` has ``lengths[i]`` entries, laid out row after row, each row's terms in
+    the order they first occur in its text; ``vocab[term_id]`` is the term.
+    """
+    cache, rows = _cached_counts(cache_dir, table)
+    lengths = np.diff(cache.indptr)[rows]
+    ends = np.cumsum(lengths)
+    pos = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(ends - lengths, lengths)
+    pos += np.repeat(cache.indptr[rows], lengths)
+    return cache.vocab, lengths, cache.indices[pos], cache.data[pos]
+
+
 def count_unigrams_cached(
     table: pd.DataFrame, codes: np.ndarray, n_groups: int, *, doc_freq: bool, cache_dir
 ):
@@ -645,18 +671,11 @@ def count_unigrams_cached(
     Returns the same ``(counts, doc_freqs, n_docs, n_words)``, Counters equal and
     in the same order.
     """
-    cache, rows = _cached_counts(cache_dir, table)
-    lengths = np.diff(cache.indptr)[rows]
-    total = int(lengths.sum())
-    ends = np.cumsum(lengths)
-    pos = np.arange(total, dtype=np.int64) - np.repeat(ends - lengths, lengths)
-    pos += np.repeat(cache.indptr[rows], lengths)
-    cols = cache.indices[pos]
-    vals = cache.data[pos]
+    vocab, lengths, cols, vals = cached_entries(cache_dir, table)
     groups = np.repeat(np.asarray(codes, dtype=np.int64), lengths)
     # terms numbered by first occurrence in the table, as the counter numbers them
     vocab_seen, first = np.unique(cols, return_index=True)
-    rank = np.empty(len(cache.vocab), dtype=np.int64)
+    rank = np.empty(len(vocab), dtype=np.int64)
     order = np.argsort(first, kind="stable")
     rank[vocab_seen[order]] = np.arange(len(order))
     by_rank = vocab_seen[order]
@@ -667,7 +686,6 @@ def count_unigrams_cached(
     dfs_all = np.bincount(inverse, minlength=len(uniq)).astype(np.int64)
     g_of, r_of = np.divmod(uniq, width)
     bounds = np.searchsorted(g_of, np.arange(n_groups + 1))
-    vocab = cache.vocab
     names = [vocab[i] for i in by_rank.tolist()]
     counts, dfs = [], []
     for g in range(n_groups):

@@ -326,6 +326,7 @@ def dictionary_counts(
     freq: Literal["D", "W", "M"] | None = None,
     unique_stories: bool = False,
     english_only: bool = True,
+    cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """
     Count dictionary categories per article, or their rates per group and period.
@@ -345,6 +346,10 @@ def dictionary_counts(
         Count each story once (canonical copy; see :func:`analysis.dedupe`).
     english_only : bool, default True
         Leave out rows whose ``language`` is known and not English.
+    cache_dir : path-like or None
+        Folder (the corpus folder) of per-article token counts, shared with
+        :func:`analysis.term_counts`: only new or changed articles, and articles
+        holding the first word of a phrase, are tokenized. Same result.
 
     Returns
     -------
@@ -378,17 +383,56 @@ def dictionary_counts(
         where="dictionary_counts",
     )
     return _count_table(
-        table, book, by=wt.as_list(by), freq=freq, label_col="category", where="dictionary_counts"
+        table,
+        book,
+        by=wt.as_list(by),
+        freq=freq,
+        label_col="category",
+        where="dictionary_counts",
+        cache_dir=cache_dir,
     )
 
 
-def _count_table(table, book, *, by, freq, label_col, where) -> pd.DataFrame:
+def _cached_matches(table: pd.DataFrame, dictionary: Mapping, cache_dir):
+    """
+    :func:`article_matches` of ``table``'s texts from the per-article token counts.
+
+    Single words and wildcards are summed from the cached counts; an article
+    holding the first word of a phrase is tokenized and counted as usual.
+    """
+    matcher = Matcher(dictionary)
+    vocab, lengths, cols, vals = wt.cached_entries(cache_dir, table)
+    n = len(table)
+    rows = np.repeat(np.arange(n), lengths)
+    n_words = np.bincount(rows, weights=vals, minlength=n).astype(np.int64)
+    used, local = np.unique(cols, return_inverse=True)
+    terms = [vocab[i] for i in used.tolist()]
+    matcher._learn(terms)
+    labels_of = np.zeros((len(terms), len(matcher.labels)), dtype=bool)
+    for k, t in enumerate(terms):
+        labels_of[k, list(matcher.cache[t])] = True
+    counts = np.zeros((n, len(matcher.labels)), dtype=np.int64)
+    for li in range(len(matcher.labels)):
+        hit = labels_of[local, li]
+        counts[:, li] = np.bincount(rows[hit], weights=vals[hit], minlength=n).astype(np.int64)
+    if matcher.phrases and matcher.first_terms:
+        first = np.fromiter((t in matcher.first_terms for t in terms), bool, len(terms))
+        texts = wt.texts_of(table)
+        for i in np.unique(rows[first[local]]).tolist():
+            counts[i] = matcher.count(tokenize(texts[i]))
+    return counts, n_words
+
+
+def _count_table(table, book, *, by, freq, label_col, where, cache_dir=None) -> pd.DataFrame:
     keys = list(by)
     if freq is not None:
         table = wt.add_period(table, freq, where=where)
         keys.append("period")
     labels = list(book)
-    counts, n_words = article_matches(wt.texts_of(table), book)
+    if wt.use_cache(cache_dir, table):
+        counts, n_words = _cached_matches(table, book, cache_dir)
+    else:
+        counts, n_words = article_matches(wt.texts_of(table), book)
     if not keys:
         ident = [c for c in ("article_id", "outlet", "published") if c in table.columns]
         base = table[ident].reset_index(drop=True)

@@ -53,7 +53,7 @@ def _count(texts, codes, n_groups, *, ngram, doc_freq, stop, n_jobs, table=None,
     summed from per-article counts kept there (see ``_wordtable.count_unigrams_cached``).
     """
     if ngram == 1:
-        if _use_cache(cache_dir) and table is not None and "article_id" in table.columns:
+        if table is not None and wt.use_cache(cache_dir, table):
             counts, dfs, n_docs, n_words = wt.count_unigrams_cached(
                 table, codes, n_groups, doc_freq=doc_freq, cache_dir=cache_dir
             )
@@ -83,16 +83,6 @@ def _count(texts, codes, n_groups, *, ngram, doc_freq, stop, n_jobs, table=None,
         if doc_freq:
             dfs[g].update(set(grams))
     return counts, dfs, n_docs, n_words
-
-
-def _use_cache(cache_dir) -> bool:
-    if cache_dir is None or not str(cache_dir).strip():
-        return False
-    from pathlib import Path
-
-    if not Path(cache_dir).is_dir():
-        raise ParameterError(f"cache_dir={str(cache_dir)!r} is not a folder")
-    return True
 
 
 def term_counts(
@@ -332,6 +322,7 @@ def term_trends(
     by: str | Sequence[str] | None = "outlet",
     unique_stories: bool = False,
     english_only: bool = True,
+    cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """
     Rate of terms per period and group, normalized by the group's volume in the period.
@@ -351,6 +342,9 @@ def term_trends(
         Day, week (starting Monday) or month of ``published`` (UTC).
     by : str, sequence of str or None, default "outlet"
         Group columns; ``None`` gives one series per term for the whole table.
+    cache_dir : path-like or None
+        Per-article token counts kept in this folder, as in :func:`term_counts`;
+        only articles holding the first word of a phrase are read again.
 
     Returns
     -------
@@ -375,7 +369,13 @@ def term_trends(
         articles, english_only=english_only, unique_stories=unique_stories, where="term_trends"
     )
     out = _count_table(
-        table, book, by=wt.as_list(by), freq=freq, label_col="term", where="term_trends"
+        table,
+        book,
+        by=wt.as_list(by),
+        freq=freq,
+        label_col="term",
+        where="term_trends",
+        cache_dir=cache_dir,
     )
     return out.drop(columns="share_articles")
 

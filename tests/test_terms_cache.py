@@ -6,8 +6,13 @@ import pandas as pd
 import pytest
 
 from analysis import _wordtable as wt
-from analysis import keyness, term_counts
+from analysis import dictionary_counts, keyness, term_counts, term_trends
 from analysis.errors import ParameterError
+
+
+# single words, wildcards, phrases, and a word in two categories
+TERMS = ["talks", "peace talks", "negotiat*", "kyiv"]
+BOOK = {"diplomacy": ["peace talks", "talks", "negotiat*"], "war": ["missile*", "shell*", "talks"]}
 
 
 def _calls(cache_dir, table):
@@ -16,6 +21,9 @@ def _calls(cache_dir, table):
         term_counts(table, by="outlet", top=5, cache_dir=cache_dir),
         term_counts(table, top=5, stopwords=None, doc_freq=False, cache_dir=cache_dir),
         keyness(table, by="outlet", min_count=1, cache_dir=cache_dir),
+        term_trends(table, TERMS, freq="M", by="outlet", cache_dir=cache_dir),
+        dictionary_counts(table, BOOK, by="outlet", cache_dir=cache_dir),
+        dictionary_counts(table, BOOK, cache_dir=cache_dir),
     ]
 
 
