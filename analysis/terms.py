@@ -535,7 +535,9 @@ def adjust_pvalues(p, method: Literal["bh", "holm", "none"] = "bh") -> np.ndarra
 def _compare(
     target: Counter, ref: Counter, n_t: int, n_r: int, *, min_count, correction, alpha
 ) -> pd.DataFrame:
-    from scipy.stats import chi2
+    # chi2.sf(x, 1) of scipy.stats, without importing scipy.stats (about a second):
+    # the same function of scipy.special, and 1 at and below zero as chi2.sf gives
+    from scipy.special import chdtrc
 
     terms = [t for t in target.keys() | ref.keys() if target.get(t, 0) + ref.get(t, 0) >= min_count]
     a = np.fromiter((target.get(t, 0) for t in terms), float, len(terms))
@@ -543,7 +545,7 @@ def _compare(
     if n_t == 0 or n_r == 0:
         raise ParameterError("keyness: one side of the comparison has no tokens")
     stat = g2(a, b, n_t, n_r)
-    p = chi2.sf(stat, 1)
+    p = chdtrc(1, np.maximum(stat, 0.0))
     p_adj = adjust_pvalues(p, correction)
     return pd.DataFrame(
         {
