@@ -558,7 +558,7 @@ class _ArticleCounts:
             pa.array(self.vocab, type=pa.string()),
         )
         table = pa.table({"key": key_col, "term": term_col, "count": pa.array(count)})
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one per writing process
         pq.write_table(table, tmp)
         tmp.replace(path)
 
