@@ -1,6 +1,7 @@
 """Shared plumbing for the word measurements: row selection, groups, periods, fast counts.
 
-Private to :mod:`analysis.terms`, :mod:`analysis.kwic` and :mod:`analysis.dictionaries`.
+Private to :mod:`analysis.terms`, :mod:`analysis.kwic` and :mod:`analysis.dictionaries`
+(:mod:`analysis.quotes` takes its process count from :func:`n_workers`).
 """
 
 from __future__ import annotations
