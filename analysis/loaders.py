@@ -777,14 +777,12 @@ def iter_articles(
                     empty_articles(),
                 )
             except InputError as exc:
-                if strict:
-                    raise
-                log.warning("%s", exc)
-                yield (
+                yield _failure(
+                    exc,
+                    strict,
                     FileResult(
                         str(f), "failed", reason=f"bad manifest: {exc.reason}", format="manifest"
                     ),
-                    empty_articles(),
                 )
             continue
         ordered.append(f)
@@ -853,19 +851,8 @@ def iter_articles(
                 if start == 0:
                     raise InputError(f, "no rows (empty table)")
         except InputError as exc:
-            if strict:
-                raise
-            log.warning("%s", exc)
-            yield (
-                FileResult(
-                    str(f),
-                    "failed" if result.rows == 0 else "partial",
-                    rows=result.rows,
-                    reason=exc.reason,
-                    format=fmt,
-                ),
-                empty_articles(),
-            )
+            status = "failed" if result.rows == 0 else "partial"
+            yield _failure(exc, strict, FileResult(str(f), status, result.rows, exc.reason, fmt))
         else:
             for w in result.warnings:
                 log.warning("%s: %s", f, w)
@@ -873,6 +860,14 @@ def iter_articles(
                 raise InputError(f, "; ".join(result.warnings))
         bar.update()
     bar.close()
+
+
+def _failure(exc: InputError, strict: bool, result: FileResult) -> tuple[FileResult, pd.DataFrame]:
+    """Raise under ``strict``; otherwise log the problem and pair its result with no rows."""
+    if strict:
+        raise exc
+    log.warning("%s", exc)
+    return result, empty_articles()
 
 
 def _nearest_manifest(manifests: dict, p: Path):
@@ -894,10 +889,9 @@ def _load_pages(
             good.append((f, text))
             results[f] = res
         except InputError as exc:
-            if strict:
-                raise
-            log.warning("%s", exc)
-            yield FileResult(str(f), "failed", reason=exc.reason, format="txt"), empty_articles()
+            yield _failure(
+                exc, strict, FileResult(str(f), "failed", reason=exc.reason, format="txt")
+            )
     if not good:
         return
     rows = _page_rows(good, outlet=outlet, chrome=chrome)
