@@ -248,7 +248,9 @@ def sentence_sentiment(
     if cache_dir is not None:
         path = _cache_file(cache_dir, method)
         cached = _read_cache(path)
-    wanted = pd.DataFrame({"article_id": ids, "text_hash": hashes})
+    wanted = pd.DataFrame(
+        {"article_id": pd.Series(ids, dtype=object), "text_hash": pd.Series(hashes, dtype=object)}
+    )
     if cached is not None:
         keys = cached["article_id"] + ":" + cached["text_hash"]
         wanted_keys = set(wanted["article_id"] + ":" + wanted["text_hash"])

@@ -379,3 +379,26 @@ def test_real_corpus_tone_by_outlet_and_targets(ukraine_sample, tmp_path):
     )
     assert (neg.groupby("outlet")["compound"].apply(lambda c: c.is_monotonic_increasing)).all()
     assert set(neg["article_id"]) <= set(arts["article_id"])
+
+
+def test_empty_and_all_non_english_selections_give_empty_tables():
+    import pandas as pd
+
+    from analysis import article_sentiment, sentence_sentiment
+    from analysis.schema import conform
+
+    empty = conform(pd.DataFrame(columns=["article_id", "outlet", "title", "text"]))
+    german = conform(
+        pd.DataFrame(
+            {
+                "article_id": ["a"],
+                "outlet": ["x"],
+                "title": ["t"],
+                "language": ["de"],
+                "text": ["Das ist ein schöner Tag und alle sind glücklich."],
+            }
+        )
+    )
+    for table in (empty, german):
+        assert article_sentiment(table).empty
+        assert sentence_sentiment(table).empty
