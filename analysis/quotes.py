@@ -316,10 +316,25 @@ _NAMED_AS = re.compile(
     r"who (?:asked to be )?identified (?:herself|himself|themselves)? ?(?:only )?as)\s+"
     r"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)"
 )
-_FUNCTION_WORDS = {
+_DETERMINERS = {
     "the",
     "a",
     "an",
+    "some",
+    "many",
+    "most",
+    "all",
+    "both",
+    "one",
+    "two",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "my",
+}
+_FUNCTION_WORDS = _DETERMINERS | {
     "had",
     "has",
     "have",
@@ -356,19 +371,6 @@ _FUNCTION_WORDS = {
     "this",
     "these",
     "those",
-    "some",
-    "many",
-    "most",
-    "all",
-    "both",
-    "one",
-    "two",
-    "his",
-    "her",
-    "their",
-    "its",
-    "our",
-    "my",
     "your",
     "is",
     "was",
@@ -723,24 +725,6 @@ def _speaker_from_np(
     return _Speaker(core, np, start, end, anonymous)
 
 
-_DETERMINERS = {
-    "the",
-    "a",
-    "an",
-    "some",
-    "many",
-    "most",
-    "all",
-    "both",
-    "one",
-    "two",
-    "his",
-    "her",
-    "their",
-    "its",
-    "our",
-    "my",
-}
 #: parentheses ("(R-Iowa)") and a trailing time ("on Wednesday") are not part of a name
 _NP_NOISE = re.compile(
     r"\s*\([^)]*\)|\s+(?:(?:on|last|this|late|early|earlier)\s+)?(?:" + _DAYS_WORDS + r")"
