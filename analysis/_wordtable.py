@@ -198,6 +198,7 @@ def stopword_set(stopwords, extra_stopwords) -> frozenset[str]:
 
 
 _ASCII_PUNCT = string.punctuation.encode("ascii")
+_PUNCT_STR = string.punctuation
 # Typographic punctuation (E2 80 xx) written as the ASCII character that plays the
 # same part for the tokenizer: ’ is an apostrophe; ‘ “ ” quotes; – — dashes; … dots.
 _TYPOGRAPHIC = [
@@ -261,6 +262,43 @@ class _Resolver(dict):
         self[chunk] = key
         return key
 
+    def resolve_many(self, chunks: list[bytes]) -> np.ndarray:
+        """
+        Return the key id of each chunk, as :meth:`__missing__` would, in one batch.
+
+        The common shape (one ASCII word or number wrapped in punctuation) is
+        recognised with Arrow's compiled string kernels; the rest go through
+        :func:`analysis.tokenize` one by one.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not chunks:
+            return np.zeros(0, dtype=np.int64)
+        arr = pa.array(chunks, pa.binary())
+        for old, new in _TYPOGRAPHIC:
+            arr = pc.replace_substring(arr, old, new)
+        try:
+            text = arr.cast(pa.string())
+        except pa.ArrowInvalid:  # not UTF-8 (a lone surrogate): the slow path throughout
+            return np.fromiter(map(self.__getitem__, chunks), np.int64, len(chunks))
+        core = pc.ascii_trim(text, characters=_PUNCT_STR)
+        core = pc.if_else(pc.ends_with(core, "'s"), pc.utf8_slice_codeunits(core, 0, -2), core)
+        simple = pc.ascii_is_alnum(core).to_pylist()
+        token_id, tokens, get = self.token_id, self.tokens, self.__getitem__
+        out = []
+        # in chunk order, so that tokens are numbered in order of first sight
+        for chunk, ok, token in zip(chunks, simple, core.to_pylist()):
+            if ok:
+                t = token_id.get(token)
+                if t is None:
+                    t = token_id[token] = len(tokens)
+                    tokens.append(token)
+                out.append(t)
+            else:
+                out.append(get(chunk))
+        return np.asarray(out, dtype=np.int64)
+
     def expand(self, ids: set[int]) -> set[int]:
         """Replace the multi-token ids of one document's id set by their tokens' ids."""
         hit = ids & self.multi_ids
@@ -270,25 +308,115 @@ class _Resolver(dict):
         return out
 
 
+class _ChunkIds(dict):
+    """
+    Number each distinct chunk in order of first sight (``get`` is the dict's C lookup).
+
+    Chunks are resolved to tokens in batches (:meth:`keys_of`), not one lookup
+    miss at a time: the counting loop itself runs no Python code per chunk.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resolver = _Resolver()
+        self.keys = np.zeros(0, dtype=np.int64)
+
+    def __missing__(self, chunk: bytes) -> int:
+        i = self[chunk] = len(self)
+        return i
+
+    def keys_of(self) -> np.ndarray:
+        """Key id (see :class:`_Resolver`) of every chunk numbered so far."""
+        done = len(self.keys)
+        if done < len(self):
+            from itertools import islice
+
+            fresh = self.resolver.resolve_many(list(islice(self, done, None)))
+            self.keys = np.concatenate([self.keys, fresh])
+        return self.keys
+
+
 class _Tally:
-    """Integer counts of ids, gathered in a C array and folded with bincount."""
+    """
+    Token ids of one group's articles, gathered in C arrays and folded with numpy.
+
+    Counts come from ``bincount`` over the ids; document frequencies from the same
+    ids laid out one article per row of a sparse matrix whose duplicates within a
+    row are merged (a sort per row in compiled code), so no per-article Python set
+    is ever built.
+    """
 
     FOLD_AT = 4_000_000
 
-    def __init__(self) -> None:
+    def __init__(self, chunks: _ChunkIds, doc_freq: bool) -> None:
+        self.chunks = chunks
+        self.resolve = chunks.resolver
+        self.doc_freq = doc_freq
         self.pending = array("i")
+        self.lengths = array("i")
         self.total = np.zeros(0, dtype=np.int64)
+        self.docs = np.zeros(0, dtype=np.int64)
 
-    def fold(self) -> np.ndarray:
+    def add(self, ids: list[int]) -> None:
+        self.pending.fromlist(ids)
+        if self.doc_freq:
+            self.lengths.append(len(ids))
+        if len(self.pending) > self.FOLD_AT:
+            self.fold()
+
+    @staticmethod
+    def _plus(total: np.ndarray, add: np.ndarray) -> np.ndarray:
+        if len(add) > len(total):
+            add[: len(total)] += total
+            return add
+        total[: len(add)] += add
+        return total
+
+    def fold(self) -> tuple[np.ndarray, np.ndarray]:
         if len(self.pending):
-            add = np.bincount(np.frombuffer(self.pending, dtype=np.int32))
-            if len(add) > len(self.total):
-                add[: len(self.total)] += self.total
-                self.total = add
-            else:
-                self.total[: len(add)] += add
+            ids = self.chunks.keys_of()[np.frombuffer(self.pending, dtype=np.int32)]
+            self.total = self._plus(self.total, np.bincount(ids))
+            if self.doc_freq:
+                self.docs = self._plus(self.docs, self._doc_counts(ids))
             self.pending = array("i")
-        return self.total
+            self.lengths = array("i")
+        return self.total, self.docs
+
+    def _doc_counts(self, ids: np.ndarray) -> np.ndarray:
+        """Number of articles holding each id, over the pending articles."""
+        from scipy.sparse import csr_matrix
+
+        lengths = np.frombuffer(self.lengths, dtype=np.int32)
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        width = len(self.resolve.tokens)
+        matrix = csr_matrix(
+            (np.ones(len(ids), dtype=np.int32), ids.astype(np.int32), indptr),
+            shape=(len(lengths), width),
+        )
+        matrix.sum_duplicates()
+        docs = np.bincount(matrix.indices, minlength=width).astype(np.int64)
+        multi = self.resolve.multi
+        if multi:
+            # an article holding a chunk of several tokens ("russia/ukraine") also
+            # holds each of them: count it once for each one not already counted
+            is_multi = np.zeros(width, dtype=bool)
+            is_multi[np.fromiter(multi, np.int64, len(multi))] = True
+            hit = is_multi[matrix.indices]
+            if hit.any():
+                rows = np.unique(
+                    np.searchsorted(matrix.indptr, np.flatnonzero(hit), side="right") - 1
+                )
+                extra: list[int] = []
+                for r in rows.tolist():
+                    held = matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]].tolist()
+                    plain = set(held)
+                    spread = {t for i in held if i in multi for t in multi[i]}
+                    extra.extend(spread - plain)
+                if extra:
+                    docs += np.bincount(np.asarray(extra, dtype=np.int64), minlength=width)
+            docs[is_multi] = 0
+        return docs
 
 
 def _to_counter(counts: np.ndarray, resolve: _Resolver) -> Counter:
@@ -306,30 +434,25 @@ def _to_counter(counts: np.ndarray, resolve: _Resolver) -> Counter:
 
 def count_part(texts: Sequence, codes: np.ndarray, n_groups: int, doc_freq: bool):
     """Count tokens of ``texts`` (str or UTF-8 bytes-like) into ``n_groups`` groups."""
-    resolve = _Resolver()
-    get = resolve.__getitem__
-    multi = resolve.multi_ids  # a set: isdisjoint then walks the smaller side
-    tallies = [_Tally() for _ in range(n_groups)]
-    df_tallies = [_Tally() for _ in range(n_groups)]
+    chunks = _ChunkIds()
+    get = chunks.__getitem__
+    resolve = chunks.resolver
+    tallies = [_Tally(chunks, doc_freq) for _ in range(n_groups)]
     n_docs = [0] * n_groups
-    fold_at = _Tally.FOLD_AT
-    for text, g in zip(texts, codes.tolist()):
-        raw = text.encode("utf-8", "surrogatepass") if type(text) is str else bytes(text)
-        ids = list(map(get, raw.lower().split()))
-        n_docs[g] += 1
-        pending = tallies[g].pending
-        pending.fromlist(ids)
-        if doc_freq:
-            seen = set(ids)
-            if multi and not seen.isdisjoint(multi):
-                seen = resolve.expand(seen)
-            df_tallies[g].pending.extend(seen)
-            if len(df_tallies[g].pending) > fold_at:
-                df_tallies[g].fold()
-        if len(pending) > fold_at:
-            tallies[g].fold()
-    counts = [_to_counter(t.fold(), resolve) for t in tallies]
-    dfs = [_to_counter(t.fold(), resolve) if doc_freq else Counter() for t in df_tallies]
+    if n_groups == 1:
+        add = tallies[0].add
+        for text in texts:
+            raw = text.encode("utf-8", "surrogatepass") if type(text) is str else bytes(text)
+            add(list(map(get, raw.lower().split())))
+        n_docs[0] = len(texts)
+    else:
+        for text, g in zip(texts, codes.tolist()):
+            raw = text.encode("utf-8", "surrogatepass") if type(text) is str else bytes(text)
+            tallies[g].add(list(map(get, raw.lower().split())))
+            n_docs[g] += 1
+    folded = [t.fold() for t in tallies]
+    counts = [_to_counter(total, resolve) for total, _ in folded]
+    dfs = [_to_counter(docs, resolve) if doc_freq else Counter() for _, docs in folded]
     n_words = [sum(c.values()) for c in counts]
     return counts, dfs, n_docs, n_words
 
@@ -392,8 +515,10 @@ def count_unigrams(
     ]
     _SHARED.update(texts=texts, codes=codes)
     try:
-        with ctx.Pool(len(parts)) as pool:
-            results = pool.map(_count_slice, parts, chunksize=1)
+        # the workers count every part but the first, which this process counts meanwhile
+        with ctx.Pool(len(parts) - 1) as pool:
+            rest = pool.map_async(_count_slice, parts[1:], chunksize=1)
+            results = [_count_slice(parts[0]), *rest.get()]
     finally:
         _SHARED.clear()
     counts, dfs, n_docs, n_words = results[0]

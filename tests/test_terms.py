@@ -309,3 +309,26 @@ def test_counts_read_every_text_column_storage(dtype):
         got = term_counts(table, stopwords=None, n_jobs=n_jobs)
         assert _as_dict(got) == dict(expected)
         assert got["n_articles"].iloc[0] == len(table)
+
+
+def test_document_frequencies_across_folds_and_chunks_of_several_tokens(monkeypatch):
+    from analysis import _wordtable as wt
+
+    # chunks holding several tokens, typographic punctuation, a lone surrogate, and
+    # a fold of the pending ids every few articles: every case of the counter
+    texts = [
+        "Russia/Ukraine talks; russia’s war",
+        "U.S./EU-led “Kyiv’s” (Kyiv), 's ''",
+        "",
+        "kyiv russia/ukraine russia a/b b/c",
+        "1,000 2.5 e.g. x\ud800y",
+    ] * 7
+    monkeypatch.setattr(wt._Tally, "FOLD_AT", 5)
+    codes = np.arange(len(texts)) % 3
+    counts, dfs, n_docs, _ = wt.count_part(texts, codes, 3, True)
+    for g in range(3):
+        mine = [t for t, c in zip(texts, codes) if c == g]
+        assert counts[g] == Counter(t for text in mine for t in tokenize(text))
+        assert dfs[g] == Counter(t for text in mine for t in set(tokenize(text)))
+        assert n_docs[g] == len(mine)
+    assert dfs[0]["russia"] == 6 and dfs[0]["ukraine"] == 6  # articles 0, 3, 15, 18, 30, 33
