@@ -4,6 +4,7 @@ The runner is the output end of the pipeline::
 
     python -m analysis report [NOTEBOOK] --corpus DIR [-p key=value]... [--params-file YAML]
                               [--out DIR] [--name NAME] [--show-code] [--ingest INPUT]
+                              [--engine {pandas,dask}] [--scheduler ADDRESS]
     python -m analysis params NOTEBOOK
 
 A run validates the parameters against the notebook's ``parameters`` cell before
@@ -339,7 +340,8 @@ def validate_parameters(
     ------
     ParameterError
         For an unknown name (listing the known ones), a value of the wrong type, a
-        choice outside a ``Literal`` or an unreadable ``date_range``.
+        choice outside a ``Literal``, an unreadable ``date_range`` or an unknown
+        ``engine``.
     """
     spec = read_parameters(notebook)
     by_name = {p.name: p for p in spec}
@@ -353,6 +355,8 @@ def validate_parameters(
     typed = {name: coerce_value(by_name[name], value) for name, value in values.items()}
     if "date_range" in typed:
         parse_date_range(typed["date_range"])
+    if "engine" in typed:
+        check_engine(typed["engine"])
     return typed, spec
 
 
@@ -453,7 +457,7 @@ def corpus_path(corpus: str | Path = "") -> Path:
     return Path(corpus).expanduser() if str(corpus).strip() else default_corpus_dir()
 
 
-def load_corpus(corpus: str | Path = "") -> pd.DataFrame:
+def load_corpus(corpus: str | Path = "", *, engine: str = "pandas", scheduler: str = "") -> Any:
     """
     Open a corpus folder (see ``python -m analysis ingest``) and return its articles table.
 
@@ -462,19 +466,37 @@ def load_corpus(corpus: str | Path = "") -> pd.DataFrame:
     corpus : str or Path, default ""
         Corpus folder holding ``articles.parquet``; ``""`` uses the bundled corpus
         (``analysis.paths.default_corpus_dir()``, built by ``make ingest``).
+    engine : {"pandas", "dask"}, default "pandas"
+        ``"pandas"`` reads the table into memory; ``"dask"`` opens it as a
+        partitioned Dask table read partition by partition (see ``analysis.scale``).
+        The helpers a notebook calls as ``analysis.<name>`` take either.
+    scheduler : str, default ""
+        Dask scheduler address of an existing cluster (dask engine only); ``""``
+        uses ``$MCA_DASK_SCHEDULER`` when set, else a local cluster.
+
+    Returns
+    -------
+    pandas.DataFrame or dask.dataframe.DataFrame
 
     Raises
     ------
     InputError
         When the folder holds no corpus.
+    ParameterError
+        For an unknown engine, or a scheduler that cannot be reached.
     """
     from . import open_corpus
 
+    check_engine(engine)
     path = corpus_path(corpus)
     if not path.is_dir():
         raise InputError(
             path, "no corpus here; build one with `python -m analysis ingest INPUT... --corpus DIR`"
         )
+    if engine == "dask":
+        from .scale import open_corpus_engine
+
+        return open_corpus_engine(path, "dask", scheduler=str(scheduler).strip() or None)
     opened = open_corpus(path)
     articles = opened if isinstance(opened, pd.DataFrame) else getattr(opened, "articles", None)
     if callable(articles):
@@ -482,6 +504,17 @@ def load_corpus(corpus: str | Path = "") -> pd.DataFrame:
     if not isinstance(articles, pd.DataFrame):
         raise InputError(path, f"open_corpus returned {type(opened).__name__}, not a table")
     return articles
+
+
+#: Engines a report can run on (the ``engine`` parameter).
+ENGINES = ("pandas", "dask")
+
+
+def check_engine(engine: str) -> str:
+    """Return ``engine`` when it names an engine, else raise :class:`ParameterError`."""
+    if engine not in ENGINES:
+        raise ParameterError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
+    return engine
 
 
 def select_articles(
@@ -524,39 +557,88 @@ def select_articles(
     >>> len(kept), steps["articles"].tolist()
     (1, [2, 1, 1, 1])
     """
-    if copies not in ("unique", "all"):
-        raise ParameterError(f"copies must be 'unique' or 'all', got {copies!r}")
-    steps = [("corpus", "every article", len(articles))]
-    out = articles
-    start, end = parse_date_range(date_range, now=now)
-    if start is not None or end is not None:
-        published = pd.to_datetime(out["published"], utc=True, errors="coerce")
-        keep = published.notna()
-        if start is not None:
-            keep &= published >= start
-        if end is not None:
-            keep &= published < end
-        out = out[keep]
-    steps.append(("dates", date_range or "all dates", len(out)))
-    wanted = [o.strip().lower() for o in outlets if str(o).strip()]
-    if wanted:
-        out = out[out["outlet"].astype("string").str.lower().isin(wanted).fillna(False)]
-    steps.append(("outlets", ", ".join(outlets) if wanted else "all outlets", len(out)))
+    rules = selection_rules(date_range=date_range, outlets=outlets, copies=copies, now=now)
+    n_all = len(articles)
+    out = articles[date_mask(articles, rules)]
+    n_dates = len(out)
+    out = out[outlet_mask(out, rules)]
+    n_outlets = len(out)
     if copies == "unique" and len(out):
         grouped = "story_id" in out.columns and out["story_id"].notna().all()
         if grouped:
             # the canonical copy first, then one row per story within the selection
-            flags = out["is_duplicate"] if "is_duplicate" in out.columns else False
-            order = pd.Series(flags, index=out.index).fillna(False).astype(bool)
-            out = out.loc[order.sort_values(kind="stable").index]
-            out = out.drop_duplicates("story_id").sort_index()
+            out = out.loc[story_order(out).drop_duplicates("story_id").index].sort_index()
         else:
             from . import dedupe
 
             out = dedupe(out)
-    steps.append(("copies", "one copy per story" if copies == "unique" else "every copy", len(out)))
-    table_ = pd.DataFrame(steps, columns=["step", "rule", "articles"])
-    return out.reset_index(drop=True), table_
+    return out.reset_index(drop=True), selection_steps(rules, [n_all, n_dates, n_outlets, len(out)])
+
+
+def selection_rules(
+    *,
+    date_range: str = "",
+    outlets: Sequence[str] = (),
+    copies: str = "unique",
+    now: dt.datetime | pd.Timestamp | None = None,
+) -> dict[str, Any]:
+    """Check the options of :func:`select_articles` and return them ready to apply."""
+    if copies not in ("unique", "all"):
+        raise ParameterError(f"copies must be 'unique' or 'all', got {copies!r}")
+    start, end = parse_date_range(date_range, now=now)
+    return {
+        "start": start,
+        "end": end,
+        "wanted": [o.strip().lower() for o in outlets if str(o).strip()],
+        "date_range": date_range,
+        "outlets": list(outlets),
+        "copies": copies,
+    }
+
+
+def date_mask(articles: pd.DataFrame, rules: Mapping[str, Any]) -> Any:
+    """Rows of ``articles`` inside the date range of ``rules`` (a boolean array)."""
+    import numpy as np
+
+    start, end = rules["start"], rules["end"]
+    if start is None and end is None:
+        return np.ones(len(articles), dtype=bool)
+    published = pd.to_datetime(articles["published"], utc=True, errors="coerce")
+    keep = published.notna()
+    if start is not None:
+        keep &= published >= start
+    if end is not None:
+        keep &= published < end
+    return keep.to_numpy(dtype=bool)
+
+
+def outlet_mask(articles: pd.DataFrame, rules: Mapping[str, Any]) -> Any:
+    """Rows of ``articles`` from the outlets of ``rules`` (a boolean array)."""
+    import numpy as np
+
+    if not rules["wanted"]:
+        return np.ones(len(articles), dtype=bool)
+    lower = articles["outlet"].astype("string").str.lower()
+    return lower.isin(rules["wanted"]).fillna(False).to_numpy(dtype=bool)
+
+
+def story_order(articles: pd.DataFrame) -> pd.DataFrame:
+    """Rows with the canonical copy of each story first, otherwise in table order."""
+    flags = articles["is_duplicate"] if "is_duplicate" in articles.columns else False
+    order = pd.Series(flags, index=articles.index).fillna(False).astype(bool)
+    return articles.loc[order.sort_values(kind="stable").index]
+
+
+def selection_steps(rules: Mapping[str, Any], counts: Sequence[int]) -> pd.DataFrame:
+    """The ``[step, rule, articles]`` table of :func:`select_articles` from its four counts."""
+    copies = "one copy per story" if rules["copies"] == "unique" else "every copy"
+    steps = [
+        ("corpus", "every article", counts[0]),
+        ("dates", rules["date_range"] or "all dates", counts[1]),
+        ("outlets", ", ".join(rules["outlets"]) if rules["wanted"] else "all outlets", counts[2]),
+        ("copies", copies, counts[3]),
+    ]
+    return pd.DataFrame(steps, columns=["step", "rule", "articles"])
 
 
 def corpus_overview(articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
@@ -584,6 +666,16 @@ def corpus_overview(articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFra
     >>> corpus_overview(df)[["outlet", "articles", "words", "undated"]].values.tolist()
     [['A', 2, 30, 1], ['B', 1, 5, 0]]
     """
+    return overview_table(overview_counts(articles, by=by), by=by)
+
+
+def overview_counts(articles: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    """
+    Per group of ``by``: articles, words, first and last day, undated, copies, syndicated.
+
+    Sums, minima and maxima only, so the tables of several parts of a corpus
+    combine with :func:`combine_overview` into the table of the whole.
+    """
     if by not in articles.columns:
         raise ParameterError(f"group_by {by!r} is not a column of the articles table")
     frame = articles.assign(
@@ -605,6 +697,29 @@ def corpus_overview(articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFra
         duplicates=("_dup", "sum"),
         syndicated=("_synd", "sum"),
     )
+    return out
+
+
+#: How the columns of :func:`overview_counts` combine across parts of a corpus.
+_OVERVIEW_COMBINE = {
+    "articles": "sum",
+    "words": "sum",
+    "first": "min",
+    "last": "max",
+    "undated": "sum",
+    "duplicates": "sum",
+    "syndicated": "sum",
+}
+
+
+def combine_overview(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Combine :func:`overview_counts` tables of parts of a corpus (groups in order of appearance)."""
+    return pd.concat(list(parts)).groupby(level=0, sort=False).agg(_OVERVIEW_COMBINE)
+
+
+def overview_table(counts: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    """Finish :func:`overview_counts`: whole words, largest group first."""
+    out = counts.copy()
     out["words"] = out["words"].astype("int64")
     out = out.rename_axis(by).reset_index().sort_values(["articles", by], ascending=[False, True])
     return out.reset_index(drop=True)
@@ -630,12 +745,30 @@ def tally(articles: pd.DataFrame, column: str, *, by: str | None = None) -> pd.D
     >>> tally(pd.DataFrame({"language": ["en", "en", None]}), "language").values.tolist()
     [['en', 2, 0.6666666666666666], ['(unknown)', 1, 0.3333333333333333]]
     """
+    return tally_table(tally_counts(articles, column, by=by), column, by=by)
+
+
+def tally_counts(articles: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
+    """Rows per value of ``[by, column]`` (see :func:`tally`); counts of parts add up."""
     for name in [column] + ([by] if by else []):
         if name not in articles.columns:
             raise ParameterError(f"{name!r} is not a column of the articles table")
     keys = [by, column] if by else [column]
     frame = articles[keys].astype("string").fillna("(unknown)")
-    counts = frame.value_counts(keys, sort=False).rename("articles").reset_index()
+    return frame.value_counts(keys, sort=False).rename("articles").reset_index()
+
+
+def combine_tallies(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Add :func:`tally_counts` tables of parts of a corpus."""
+    parts = list(parts)
+    keys = [c for c in parts[0].columns if c != "articles"]
+    both = pd.concat(parts, ignore_index=True)
+    return both.groupby(keys, sort=False, dropna=False)["articles"].sum().reset_index()
+
+
+def tally_table(counts: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
+    """Finish :func:`tally_counts`: shares within each group, most frequent first."""
+    counts = counts.copy()
     totals = counts.groupby(by)["articles"].transform("sum") if by else counts["articles"].sum()
     counts["share"] = counts["articles"] / totals
     order = [by, "articles"] if by else ["articles"]
@@ -739,13 +872,18 @@ def add_article_column(table: pd.DataFrame, articles: pd.DataFrame, column: str)
     """
     if column in table.columns:
         return table
+    check_article_column(table, articles, column)
+    lookup = articles.drop_duplicates("article_id").set_index("article_id")[column]
+    return table.assign(**{column: table["article_id"].map(lookup).to_numpy()})
+
+
+def check_article_column(table: Any, articles: Any, column: str) -> None:
+    """Raise :class:`ParameterError` unless both tables have ``article_id`` and ``articles`` has ``column``."""
     for frame, name in ((table, "table"), (articles, "articles")):
         if "article_id" not in frame.columns:
             raise ParameterError(f"the {name} has no 'article_id' column")
     if column not in articles.columns:
         raise ParameterError(f"{column!r} is not a column of the articles table")
-    lookup = articles.drop_duplicates("article_id").set_index("article_id")[column]
-    return table.assign(**{column: table["article_id"].map(lookup).to_numpy()})
 
 
 def n_groups(articles: pd.DataFrame, *, by: str | None = None, freq: str | None = None) -> int:
@@ -762,17 +900,24 @@ def n_groups(articles: pd.DataFrame, *, by: str | None = None, freq: str | None 
     >>> n_groups(df, by="outlet"), n_groups(df, freq="M")
     (2, 2)
     """
+    if by is None and freq is None:
+        return 1 if len(articles) else 0
+    return len(group_values(articles, by=by, freq=freq))
+
+
+def group_values(
+    articles: pd.DataFrame, *, by: str | None = None, freq: str | None = None
+) -> pd.Series:
+    """The distinct values of ``by``, or the distinct periods (``freq``) with articles."""
     if by is not None:
         if by not in articles.columns:
             raise ParameterError(f"{by!r} is not a column of the articles table")
-        return int(articles[by].nunique(dropna=True))
-    if freq is not None:
-        published = pd.to_datetime(articles["published"], utc=True, errors="coerce").dropna()
-        code = {"D": "D", "W": "W", "M": "M"}.get(freq)
-        if code is None:
-            raise ParameterError(f"period must be 'D', 'W' or 'M', got {freq!r}")
-        return int(published.dt.tz_localize(None).dt.to_period(code).nunique())
-    return 1 if len(articles) else 0
+        return articles[by].dropna().drop_duplicates()
+    code = {"D": "D", "W": "W", "M": "M"}.get(freq)
+    if code is None:
+        raise ParameterError(f"period must be 'D', 'W' or 'M', got {freq!r}")
+    published = pd.to_datetime(articles["published"], utc=True, errors="coerce").dropna()
+    return published.dt.tz_localize(None).dt.to_period(code).drop_duplicates()
 
 
 def cached_by_article(
@@ -817,11 +962,7 @@ def cached_by_article(
     """
     import hashlib
 
-    if not _SAFE_NAME.match(name):
-        raise ParameterError(f"cache name {name!r}: use letters, digits, '.', '-', '_' only")
-    for column in ("article_id", "text"):
-        if column not in articles.columns:
-            raise ParameterError(f"cached_by_article: the articles table has no {column!r} column")
+    check_cache_request(articles, name)
     if not cache_dir or not str(cache_dir).strip() or not Path(cache_dir).is_dir():
         return func(articles, **options)
     tag = hashlib.blake2b(repr(sorted(options.items())).encode(), digest_size=4).hexdigest()
@@ -868,6 +1009,15 @@ def cached_by_article(
     return out.drop(columns="_key").reset_index(drop=True)
 
 
+def check_cache_request(articles: Any, name: str) -> None:
+    """Raise :class:`ParameterError` for a cache name or an articles table :func:`cached_by_article` refuses."""
+    if not _SAFE_NAME.match(name):
+        raise ParameterError(f"cache name {name!r}: use letters, digits, '.', '-', '_' only")
+    for column in ("article_id", "text"):
+        if column not in articles.columns:
+            raise ParameterError(f"cached_by_article: the articles table has no {column!r} column")
+
+
 def _lists_back(table: pd.DataFrame) -> pd.DataFrame:
     """Parquet gives list cells back as arrays: return lists (of tuples) as they were."""
     import numpy as np
@@ -897,12 +1047,17 @@ def require_articles(articles: pd.DataFrame, *, what: str = "the selection") -> 
     The report runner turns the :class:`NoArticlesError` into a notice in the HTML
     report (no traceback) and still writes the report.
     """
-    if len(articles) == 0:
+    check_not_empty(len(articles), what=what)
+    return articles
+
+
+def check_not_empty(n_articles: int, *, what: str = "the selection") -> None:
+    """Raise :class:`NoArticlesError` when ``n_articles`` is 0."""
+    if n_articles == 0:
         raise NoArticlesError(
             f"No articles are left in {what}: widen the date range, check the outlet "
             "names or use another corpus."
         )
-    return articles
 
 
 def save_figure(fig: Any, table: pd.DataFrame | None, name: str, *, output_dir: str | Path) -> None:
@@ -1684,6 +1839,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.params_file:
         values.update(read_params_file(args.params_file))
     values.update(parse_assignments(args.param or []))
+    # --engine and --scheduler are the parameters of the same names
+    if args.engine is not None:
+        values["engine"] = args.engine
+    if args.scheduler is not None:
+        values["scheduler"] = args.scheduler
     verbose = logging.getLogger().isEnabledFor(logging.INFO) and not args.quiet_progress
     folder = run_report(
         args.notebook,
@@ -1750,7 +1910,10 @@ def register_cli(subparsers: Any) -> None:
     p.add_argument(
         "--no-progress", dest="quiet_progress", action="store_true", help="no progress bar"
     )
-    p.set_defaults(func=_cmd_report)
+    from .scale import add_engine_arguments
+
+    add_engine_arguments(p)  # same as -p engine=... -p scheduler=...; unset leaves the notebook's
+    p.set_defaults(func=_cmd_report, engine=None)
     p = subparsers.add_parser("params", help="list a notebook's parameters")
     p.add_argument("notebook", help="name or .ipynb path")
     p.set_defaults(func=_cmd_params)

@@ -1063,6 +1063,7 @@ def term_counts(
     unique_stories: bool = False,
     english_only: bool = True,
     n_jobs: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """
     Count terms partition by partition and add the counts: :func:`analysis.term_counts` on Dask.
@@ -1070,9 +1071,10 @@ def term_counts(
     Each partition is counted with the pandas engine's own counter; counts,
     document frequencies, articles and tokens per group are added across
     partitions, then rates, ``min_count`` and ``top`` are applied to the totals.
-    Options and result are those of :func:`analysis.term_counts` (``n_jobs`` is
-    ignored: the cluster's workers are the parallelism). Under ``top``, terms tied
-    at the cut are taken in alphabetical order.
+    Options and result are those of :func:`analysis.term_counts` (``n_jobs`` and
+    ``cache_dir`` are accepted and ignored: the cluster's workers are the
+    parallelism, and each partition is counted from its text). Under ``top``,
+    terms tied at the cut are taken in alphabetical order.
 
     Returns
     -------
@@ -1148,6 +1150,7 @@ def keyness(
     extra_stopwords: Any = None,
     unique_stories: bool = False,
     english_only: bool = True,
+    cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """
     Find distinctive terms from counts added across partitions: :func:`analysis.keyness` on Dask.
@@ -1155,7 +1158,8 @@ def keyness(
     Token counts per group (or per period) are computed partition by partition
     and added; the comparisons, G2 tests, corrections and effect sizes are then
     those of the pandas engine. ``reference`` may be a value of ``by``, or a
-    pandas or Dask table (a reference corpus).
+    pandas or Dask table (a reference corpus). ``cache_dir`` is accepted and
+    ignored, as in :func:`term_counts`.
 
     Returns
     -------
@@ -1393,14 +1397,14 @@ def _apply(
 
 
 def _partition_cache(
-    cache_dir: str | os.PathLike | None, part: pd.DataFrame, method: str
+    cache_dir: str | os.PathLike | None, part: pd.DataFrame, kind: str
 ) -> Path | None:
     """Cache folder of one partition, named after its first article (stable when others change)."""
     if cache_dir is None or not len(part):
         return None
     first = str(part["article_id"].iloc[0])
     name = hashlib.blake2b(first.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-    folder = Path(cache_dir) / "dask_cache" / f"sentiment_{method}" / name
+    folder = Path(cache_dir) / "dask_cache" / kind / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -1409,7 +1413,7 @@ def _sentiment_part(part: pd.DataFrame, *, which: str, cache_dir, **options) -> 
     from . import sentiment
 
     func = sentiment.sentence_sentiment if which == "sentence" else sentiment.article_sentiment
-    folder = _partition_cache(cache_dir, part, options.get("method", "vader"))
+    folder = _partition_cache(cache_dir, part, f"sentiment_{options.get('method', 'vader')}")
     return func(part, cache_dir=folder, n_jobs=1, **options)
 
 
@@ -1419,6 +1423,7 @@ def sentence_sentiment(
     method: Literal["vader", "nltk"] = "vader",
     cache_dir: str | os.PathLike | None = None,
     english_only: bool = True,
+    n_jobs: int | None = None,
 ) -> dd.DataFrame:
     """
     Score every sentence, partition by partition: :func:`analysis.sentiment.sentence_sentiment` on Dask.
@@ -1455,6 +1460,7 @@ def article_sentiment(
     method: Literal["vader", "nltk"] = "vader",
     cache_dir: str | os.PathLike | None = None,
     english_only: bool = True,
+    n_jobs: int | None = None,
 ) -> dd.DataFrame:
     """
     Summarise each article's tone from its sentences: :func:`analysis.article_sentiment` on Dask.
@@ -1483,9 +1489,11 @@ def article_sentiment(
     )
 
 
-def extract_quotes(articles: dd.DataFrame) -> dd.DataFrame:
+def extract_quotes(articles: dd.DataFrame, *, n_jobs: int | None = None) -> dd.DataFrame:
     """
     Find quotes and speakers partition by partition: :func:`analysis.extract_quotes` on Dask.
+
+    ``n_jobs`` is accepted and ignored: one partition is one task.
 
     Returns
     -------
@@ -1566,6 +1574,640 @@ def ingest(inputs: Any, corpus_dir: str | os.PathLike, **options: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------
+# The report's other helpers: small tables from one pass over the partitions
+# ---------------------------------------------------------------------------
+
+#: Rows of Dask tables already counted, by expression name: a selection made by
+#: :func:`select_articles` knows its size without reading the corpus again.
+_ROW_COUNTS: dict[str, int] = {}
+
+
+def row_count(articles: dd.DataFrame) -> int:
+    """
+    Return the number of rows of a Dask table (known at once for a selection).
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> row_count(dd.from_pandas(pd.DataFrame({"n": range(5)}), npartitions=2))
+    5
+    """
+    name = getattr(articles, "_name", None)
+    if name not in _ROW_COUNTS:
+        _ROW_COUNTS[name] = int(len(articles))
+    return _ROW_COUNTS[name]
+
+
+def collect(table: dd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """
+    Compute a few columns of a Dask table as one pandas table, rows in order.
+
+    For per-article or per-quote columns a pandas finishing step needs whole
+    (scores for a bootstrap, speakers and article ids); never the text.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> ddf = dd.from_pandas(pd.DataFrame({"a": [1, 2, 3], "b": list("xyz")}), npartitions=2)
+    >>> collect(ddf, ["a"])["a"].tolist()
+    [1, 2, 3]
+    """
+    return map_concat(table[list(dict.fromkeys(columns))], _identity)
+
+
+def _fold(
+    table: dd.DataFrame,
+    partial: Callable[..., Any],
+    combine: Callable[[list], Any],
+    /,
+    **options: Any,
+) -> Any:
+    """``partial(part, **options)`` on every partition, folded with ``combine`` (a list -> one piece)."""
+    from dask import delayed
+
+    parts = [delayed(_call, pure=True)(partial, p, options) for p in _partitions(table)]
+    return _tree_reduce(parts, combine).compute()
+
+
+def _present(table: Any, names: Iterable[str | None]) -> list[str]:
+    """The names that are columns of ``table``, each once, in order."""
+    return [c for c in dict.fromkeys(n for n in names if n) if c in table.columns]
+
+
+def corpus_overview(articles: dd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+    """
+    Summarize a corpus per group: :func:`analysis.corpus_overview` on Dask.
+
+    Each partition gives its per-group sums, first and last days; they are
+    combined, then finished as by the pandas engine. The text is never read.
+
+    Examples
+    --------
+    >>> corpus_overview(open_dask_corpus("data/corpus"))  # doctest: +SKIP
+    """
+    from .reporting import combine_overview, overview_counts, overview_table
+
+    if by not in articles.columns:
+        raise ParameterError(f"group_by {by!r} is not a column of the articles table")
+    cols = _present(articles, [by, "n_words", "published", "is_duplicate", "syndicated"])
+    counts = _fold(articles[cols], overview_counts, combine_overview, by=by)
+    return overview_table(counts, by=by)
+
+
+def tally(articles: dd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
+    """
+    Count rows per value of a column: :func:`analysis.tally` on Dask (counts added across partitions).
+
+    Examples
+    --------
+    >>> tally(open_dask_corpus("data/corpus"), "language")  # doctest: +SKIP
+    """
+    from .reporting import combine_tallies, tally_counts, tally_table
+
+    for name in [column] + ([by] if by else []):
+        if name not in articles.columns:
+            raise ParameterError(f"{name!r} is not a column of the articles table")
+    table = articles[_present(articles, [by, column])]
+    counts = _fold(table, tally_counts, combine_tallies, column=column, by=by)
+    return tally_table(counts, column, by=by)
+
+
+def _distinct(parts: list) -> Any:
+    return pd.concat(parts).drop_duplicates()
+
+
+def n_groups(articles: dd.DataFrame, *, by: str | None = None, freq: str | None = None) -> int:
+    """
+    Count the groups or periods present: :func:`analysis.n_groups` on Dask.
+
+    Examples
+    --------
+    >>> n_groups(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
+    """
+    from .reporting import group_values
+
+    if by is None and freq is None:
+        return 1 if row_count(articles) else 0
+    column = by if by is not None else "published"
+    if column not in articles.columns:
+        raise ParameterError(f"{column!r} is not a column of the articles table")
+    return len(_fold(articles[[column]], group_values, _distinct, by=by, freq=freq))
+
+
+def require_articles(articles: dd.DataFrame, *, what: str = "the selection") -> dd.DataFrame:
+    """
+    Return a Dask table unchanged, or stop with :class:`~analysis.reporting.NoArticlesError` when empty.
+
+    Examples
+    --------
+    >>> require_articles(open_dask_corpus("data/corpus"))  # doctest: +SKIP
+    """
+    from .reporting import check_not_empty
+
+    check_not_empty(row_count(articles), what=what)
+    return articles
+
+
+def _selection_pass(part: pd.DataFrame, index: int, rules: dict) -> dict:
+    """Counts after each rule, and the best row of each story, in one partition."""
+    from .reporting import date_mask, outlet_mask, story_order
+
+    dated = part[date_mask(part, rules)]
+    kept = dated[outlet_mask(dated, rules)].reset_index(drop=True)
+    out = {"n": len(part), "dates": len(dated), "outlets": len(kept)}
+    out["grouped"] = "story_id" in kept.columns and bool(kept["story_id"].notna().all())
+    out["flagged"] = "is_duplicate" in kept.columns and bool(kept["is_duplicate"].notna().all())
+    stories = None
+    if rules["copies"] == "unique" and out["grouped"]:
+        best = story_order(kept).drop_duplicates("story_id")
+        flags = best["is_duplicate"] if "is_duplicate" in best.columns else False
+        stories = pd.DataFrame(
+            {
+                "story_id": best["story_id"].to_numpy(),
+                "_dup": pd.Series(flags, index=best.index).fillna(False).astype(bool).to_numpy(),
+                "_part": index,
+                "_row": best.index.to_numpy(),
+            }
+        )
+    out["stories"] = stories
+    return out
+
+
+def _selected_part(part: pd.DataFrame, rules: dict, rows: Any) -> pd.DataFrame:
+    """The rows of one partition a selection keeps (``rows``: positions after the filters)."""
+    from .reporting import date_mask, outlet_mask
+
+    part = part.reset_index(drop=True)
+    dated = part[date_mask(part, rules)]
+    kept = dated[outlet_mask(dated, rules)].reset_index(drop=True)
+    if rows is not None:
+        kept = kept.iloc[rows].reset_index(drop=True)
+    return kept
+
+
+def _not_duplicate(part: pd.DataFrame) -> pd.DataFrame:
+    return part[~part["is_duplicate"].astype(bool).to_numpy()]
+
+
+def select_articles(
+    articles: dd.DataFrame,
+    *,
+    date_range: str = "",
+    outlets: Sequence[str] = (),
+    copies: Literal["unique", "all"] = "unique",
+    now: Any = None,
+) -> tuple[dd.DataFrame, pd.DataFrame]:
+    """
+    Keep the articles a report is about: :func:`analysis.select_articles` on Dask.
+
+    One pass over the partitions counts the rows each rule keeps and finds, for
+    each story, the row the pandas engine keeps (the canonical copy when it is
+    in the selection, else the first copy): memory grows with the number of
+    stories (an id and two integers each), never with the text. The selection
+    itself stays lazy.
+
+    Returns
+    -------
+    (dask.dataframe.DataFrame, DataFrame)
+        The selected articles (lazy, same rows and order as the pandas engine),
+        and the table ``[step, rule, articles]``.
+
+    Examples
+    --------
+    >>> kept, steps = select_articles(open_dask_corpus("data/corpus"), date_range="2022-03")  # doctest: +SKIP
+    """
+    import dask
+    import dask.dataframe as dd
+    import numpy as np
+    from dask import delayed
+
+    from .reporting import selection_rules, selection_steps
+
+    rules = selection_rules(date_range=date_range, outlets=outlets, copies=copies, now=now)
+    parts = _partitions(articles)
+    passes = dask.compute(
+        *[delayed(_selection_pass, pure=True)(p, i, rules) for i, p in enumerate(parts)]
+    )
+    counts = [sum(r[k] for r in passes) for k in ("n", "dates", "outlets")]
+    rows: dict[int, Any] = {}
+    unique = copies == "unique" and counts[2] > 0
+    grouped = all(r["grouped"] for r in passes)
+    if unique and grouped:
+        stories = pd.concat([r["stories"] for r in passes], ignore_index=True)
+        stories = stories.sort_values(["_dup", "_part", "_row"], kind="stable")
+        stories = stories.drop_duplicates("story_id")
+        rows = {int(i): np.sort(g.to_numpy()) for i, g in stories.groupby("_part")["_row"]}
+        empty = np.empty(0, dtype=np.int64)
+    pieces = [
+        delayed(_selected_part)(p, rules, rows.get(i, empty) if unique and grouped else None)
+        for i, p in enumerate(parts)
+    ]
+    selected = dd.from_delayed(pieces, meta=articles._meta, verify_meta=False)
+    if unique and grouped:
+        n_kept = sum(len(r) for r in rows.values())
+    elif unique:
+        if not all(r["flagged"] for r in passes):
+            selected = find_duplicates(selected)
+        selected = selected.map_partitions(_not_duplicate, meta=selected._meta)
+        n_kept = row_count(selected)
+    else:
+        n_kept = counts[2]
+    _ROW_COUNTS[selected._name] = n_kept
+    return selected, selection_steps(rules, [*counts, n_kept])
+
+
+def _aligned_column(table: pd.DataFrame, articles: pd.DataFrame, column: str) -> pd.DataFrame:
+    from .errors import AnalysisError
+    from .reporting import add_article_column as pandas_add
+
+    found = table["article_id"].isin(articles["article_id"])
+    if not found.all():
+        raise AnalysisError(
+            "add_article_column: a partition of the table holds articles of another "
+            "partition; compute the table from the articles it is matched with"
+        )
+    return pandas_add(table, articles, column)
+
+
+def _with_ids(part: pd.DataFrame, ids: frozenset) -> pd.DataFrame:
+    return part[part["article_id"].isin(ids).to_numpy()]
+
+
+def add_article_column(table: Any, articles: Any, column: str) -> Any:
+    """
+    Add a column of each row's article: :func:`analysis.add_article_column` with Dask tables.
+
+    A Dask table made from the articles partition by partition (sentence scores,
+    quotes) is matched partition by partition, lazily; a pandas table gets the
+    column from the rows of its own articles only.
+
+    Returns
+    -------
+    DataFrame or dask.dataframe.DataFrame
+        Of the kind of ``table``.
+
+    Examples
+    --------
+    >>> add_article_column(sentences, articles, "section")  # doctest: +SKIP
+    """
+    import dask.dataframe as dd
+
+    from .reporting import add_article_column as pandas_add
+    from .reporting import check_article_column
+
+    if column in table.columns:
+        return table
+    check_article_column(table, articles, column)
+    if not is_dask(table):
+        ids = frozenset(table["article_id"].tolist())
+        lookup = map_concat(articles[["article_id", column]], _with_ids, ids=ids)
+        return pandas_add(table, lookup, column)
+    if not is_dask(articles):
+        meta = pandas_add(table._meta, articles.iloc[:0], column)
+        return table.map_partitions(pandas_add, articles[["article_id", column]], column, meta=meta)
+    if table.npartitions != articles.npartitions:
+        raise ParameterError(
+            "add_article_column: the table and the articles have different partitions; "
+            "compute the table from these articles"
+        )
+    meta = pandas_add(table._meta, articles._meta, column)
+    lookup = articles[["article_id", column]]
+    return dd.map_partitions(
+        _aligned_column, table, lookup, column, meta=meta, align_dataframes=False
+    )
+
+
+def _cached_part(
+    part: pd.DataFrame, *, helper, name: str, cache_dir, options: dict
+) -> pd.DataFrame:
+    from .reporting import cached_by_article as pandas_cached
+
+    folder = None
+    if cache_dir is not None and str(cache_dir).strip() and Path(cache_dir).is_dir():
+        folder = _partition_cache(cache_dir, part, name)
+    return pandas_cached(helper, part, cache_dir=folder, name=name, **options)
+
+
+def cached_by_article(
+    func: Callable[..., pd.DataFrame],
+    articles: dd.DataFrame,
+    *,
+    cache_dir: str | os.PathLike | None,
+    name: str,
+    **options: Any,
+) -> dd.DataFrame:
+    """
+    Run a per-article helper on every partition, reusing cached rows: :func:`analysis.cached_by_article` on Dask.
+
+    Each partition keeps its rows under ``<cache_dir>/dask_cache/<name>/``
+    (named after its first article), so a rerun processes only new or changed
+    articles; on a cluster the folder must be one every worker can write.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        What ``func`` returns, rows in article order (lazy).
+
+    Examples
+    --------
+    >>> quotes = cached_by_article(extract_quotes, articles, cache_dir="data/corpus", name="quotes")  # doctest: +SKIP
+    """
+    from .reporting import check_cache_request
+
+    check_cache_request(articles, name)
+    return _per_article(
+        articles,
+        _cached_part,
+        {"cache_dir": None},
+        helper=func,
+        name=name,
+        cache_dir=cache_dir,
+        options=options,
+    )
+
+
+def tone_by(scores: dd.DataFrame, *, by: Any = "outlet", **options: Any) -> pd.DataFrame:
+    """
+    Mean tone per group with a bootstrap interval: :func:`analysis.tone_by` on Dask scores.
+
+    The bootstrap resamples single scores, so the columns it reads (groups,
+    date, score, cluster) are computed, one small row per scored article or
+    sentence; the rest of the table is not.
+
+    Examples
+    --------
+    >>> tone_by(article_sentiment(articles), by="outlet")  # doctest: +SKIP
+    """
+    from . import _wordtable as wt
+    from .sentiment import tone_by as pandas_tone
+
+    wanted = [
+        *wt.as_list(by),
+        options.get("date_col", "published"),
+        options.get("value", "compound"),
+        options.get("cluster"),
+    ]
+    return pandas_tone(collect(scores, _present(scores, wanted)), by=by, **options)
+
+
+def _mentioning(part: pd.DataFrame, *, targets: Any, categories: Any, exclusive: bool):
+    from .sentiment import mentions
+
+    flags = mentions(part["sentence"].tolist(), targets, categories=categories)
+    hits = flags.sum(axis=1).to_numpy()
+    return part[hits == 1] if exclusive else part[hits > 0]
+
+
+def targeted_tone(
+    sentences: dd.DataFrame,
+    targets: Any,
+    *,
+    categories: Sequence[str] | None = None,
+    exclusive: bool = False,
+    **options: Any,
+) -> pd.DataFrame:
+    """
+    Tone of the sentences that mention a target: :func:`analysis.targeted_tone` on Dask.
+
+    Each partition keeps only its sentences that mention a target; the pandas
+    engine then measures those, so memory grows with the matching sentences.
+
+    Examples
+    --------
+    >>> targeted_tone(sentence_sentiment(articles), {"talks": "talks"})  # doctest: +SKIP
+    """
+    from .errors import SchemaError
+    from .sentiment import targeted_tone as pandas_targeted
+
+    for col in ("sentence", "compound", "article_id"):
+        if col not in sentences.columns:
+            raise SchemaError(col, "missing; pass the table from sentence_sentiment")
+    matched = map_concat(
+        sentences, _mentioning, targets=targets, categories=categories, exclusive=exclusive
+    )
+    if not len(matched.columns):  # no partition at all
+        matched = sentences._meta
+    return pandas_targeted(matched, targets, categories=categories, exclusive=exclusive, **options)
+
+
+def _extreme_candidates(
+    part: pd.DataFrame, *, by: Any, n: int, value: str, min_words: int
+) -> pd.DataFrame:
+    """
+    Every row whose score reaches the ``n``-th most extreme distinct sentence of its group.
+
+    A sentence among the ``n`` most extreme of the whole table is among them in
+    every partition where it occurs (any sentence ahead of it there is ahead of it
+    overall), so all its copies are kept and the pandas engine finds the same
+    sentences, ranks and copy counts in the kept rows.
+    """
+    import numpy as np
+
+    from .sentiment import _group_keys
+
+    table, keys = _group_keys(part, by, None, "published")
+    table = table[table[value].notna()]
+    if min_words:
+        table = table[table["sentence"].str.split().str.len() >= min_words]
+    keep = []
+    for sign in (1, -1):
+        side = table[table[value] * sign > 0]
+        groups = side.groupby(keys, sort=False, dropna=False) if keys else [((), side)]
+        for _, rows in groups:
+            score = rows[value] * sign
+            cut = score[~rows.duplicated([*keys, "sentence"])].nlargest(n).min()
+            keep.append(rows.index[(score >= cut).to_numpy()])
+    index = np.sort(np.concatenate(keep)) if keep else np.empty(0, dtype=np.int64)
+    return part.loc[index]
+
+
+def extreme_sentences(
+    sentences: dd.DataFrame,
+    *,
+    by: Any = "outlet",
+    n: int = 5,
+    value: str = "compound",
+    min_words: int = 0,
+) -> pd.DataFrame:
+    """
+    The most positive and negative sentences per group: :func:`analysis.extreme_sentences` on Dask.
+
+    Each partition keeps the rows that can be among the ``n`` most extreme
+    (with every copy of them, for the copy counts); the pandas engine then ranks
+    those. Memory grows with ``n`` times the groups and partitions.
+
+    Examples
+    --------
+    >>> extreme_sentences(sentence_sentiment(articles), n=2)  # doctest: +SKIP
+    """
+    from .errors import SchemaError
+    from .sentiment import extreme_sentences as pandas_extreme
+
+    for col in (value, "sentence", "article_id"):
+        if col not in sentences.columns:
+            raise SchemaError(col, "missing; pass the table from sentence_sentiment")
+    if not isinstance(n, int) or n < 1:
+        raise ParameterError(f"n must be a positive int, got {n!r}")
+    options = dict(by=by, n=n, value=value, min_words=min_words)
+    candidates = map_concat(sentences, _extreme_candidates, **options)
+    if not len(candidates.columns):
+        candidates = sentences._meta
+    return pandas_extreme(candidates, **options)
+
+
+def who_is_quoted(quotes: dd.DataFrame, *, by: Any = "outlet", **options: Any) -> pd.DataFrame:
+    """
+    Rank who is quoted per group: :func:`analysis.who_is_quoted` on Dask quotes.
+
+    The columns it reads (groups, article, speaker, kind) are computed, one
+    small row per quote; the quoted text is not.
+
+    Examples
+    --------
+    >>> who_is_quoted(extract_quotes(articles), by="outlet")  # doctest: +SKIP
+    """
+    from . import _wordtable as wt
+    from .quotes import who_is_quoted as pandas_who
+
+    wanted = [*wt.as_list(by), "article_id", "speaker", "anonymous", "kind"]
+    return pandas_who(collect(quotes, _present(quotes, wanted)), by=by, **options)
+
+
+#: Columns of a grouped dictionary or trend table that add up across partitions.
+_ADDITIVE = ["count", "n_articles", "articles_with_hits", "n_words"]
+
+
+def _combine_matches(parts: list[pd.DataFrame], keys: list[str], label: str) -> pd.DataFrame:
+    """Add grouped dictionary counts of partitions and recompute their rates (pandas formulas)."""
+    import numpy as np
+
+    parts = [p for p in parts if len(p)] or parts[:1]
+    both = pd.concat(parts, ignore_index=True)
+    for col in keys:  # a group key with a missing value is text for the pandas engine
+        if len({str(p[col].dtype) for p in parts}) > 1:
+            both[col] = both[col].astype("string")
+    out = both.groupby([*keys, label], sort=False, dropna=False)[_ADDITIVE].sum().reset_index()
+    out = out.sort_values(keys, kind="stable").reset_index(drop=True) if keys else out
+    words = out["n_words"]
+    out["per_10k"] = np.where(words > 0, out["count"] * 10_000 / words.where(words > 0, 1), np.nan)
+    if "share_articles" in both.columns:
+        out["share_articles"] = out["articles_with_hits"] / out["n_articles"].where(
+            out["n_articles"] > 0
+        )
+    return out[list(both.columns)]
+
+
+def _match_counts(
+    articles: dd.DataFrame,
+    func: Callable[..., pd.DataFrame],
+    what: Any,
+    *,
+    by: Any,
+    freq: Any,
+    label: str,
+    unique_stories: bool,
+    english_only: bool,
+) -> pd.DataFrame:
+    import dask
+
+    from . import _wordtable as wt
+
+    table = _rows_for(articles, unique_stories, {})
+    options = dict(by=by, freq=freq, unique_stories=unique_stories, english_only=english_only)
+    keys = [*wt.as_list(by), *(["period"] if freq else [])]
+    if not keys:
+        return map_concat(table, _call_with, func=func, what=what, options=options)
+    from dask import delayed
+
+    pieces = [
+        delayed(_call, pure=True)(_call_with, p, {"func": func, "what": what, "options": options})
+        for p in _partitions(table)
+    ]
+    return _combine_matches(list(dask.compute(*pieces)), keys, label)
+
+
+def _call_with(part: pd.DataFrame, *, func: Callable[..., pd.DataFrame], what: Any, options: dict):
+    return func(part, what, **options)
+
+
+def dictionary_counts(
+    articles: dd.DataFrame,
+    dictionary: Any,
+    *,
+    by: str | Sequence[str] | None = None,
+    freq: Literal["D", "W", "M"] | None = None,
+    unique_stories: bool = False,
+    english_only: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """
+    Count dictionary categories partition by partition: :func:`analysis.dictionary_counts` on Dask.
+
+    Matches, articles, articles with a match and tokens per group add up across
+    partitions; rates and shares are then computed on the totals. Without
+    ``by`` or ``freq`` the per-article rows are concatenated. ``cache_dir`` is
+    accepted and ignored.
+
+    Examples
+    --------
+    >>> dictionary_counts(articles, {"talks": ["talks"]}, by="outlet")  # doctest: +SKIP
+    """
+    from collections.abc import Mapping
+
+    from .dictionaries import Dictionary, load_dictionary
+    from .dictionaries import dictionary_counts as pandas_counts
+
+    book = dictionary if isinstance(dictionary, Mapping) else load_dictionary(dictionary)
+    if not isinstance(book, Dictionary):
+        book = load_dictionary(book)
+    return _match_counts(
+        articles,
+        pandas_counts,
+        book,
+        by=by,
+        freq=freq,
+        label="category",
+        unique_stories=unique_stories,
+        english_only=english_only,
+    )
+
+
+def term_trends(
+    articles: dd.DataFrame,
+    terms: Any,
+    *,
+    freq: Literal["D", "W", "M"] = "W",
+    by: str | Sequence[str] | None = "outlet",
+    unique_stories: bool = False,
+    english_only: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """
+    Rate of terms per period and group: :func:`analysis.term_trends` on Dask.
+
+    Counted as :func:`dictionary_counts` (``cache_dir`` accepted and ignored).
+
+    Examples
+    --------
+    >>> term_trends(articles, ["ceasefire", "talks"], freq="W", by=None)  # doctest: +SKIP
+    """
+    from .dictionaries import as_dictionary
+    from .terms import term_trends as pandas_trends
+
+    as_dictionary(terms, "term_trends")  # a bad term fails here, not on a worker
+    return _match_counts(
+        articles,
+        pandas_trends,
+        terms,
+        by=by,
+        freq=freq,
+        label="term",
+        unique_stories=unique_stories,
+        english_only=english_only,
+    )
+
+
+# ---------------------------------------------------------------------------
 # The same names on both engines
 # ---------------------------------------------------------------------------
 
@@ -1579,6 +2221,19 @@ DASK_VERSIONS: dict[str, Callable[..., Any]] = {
     "article_sentiment": article_sentiment,
     "extract_quotes": extract_quotes,
     "find_duplicates": find_duplicates,
+    "term_trends": term_trends,
+    "dictionary_counts": dictionary_counts,
+    "tone_by": tone_by,
+    "targeted_tone": targeted_tone,
+    "extreme_sentences": extreme_sentences,
+    "who_is_quoted": who_is_quoted,
+    "corpus_overview": corpus_overview,
+    "tally": tally,
+    "n_groups": n_groups,
+    "select_articles": select_articles,
+    "require_articles": require_articles,
+    "add_article_column": add_article_column,
+    "cached_by_article": cached_by_article,
 }
 
 
@@ -1587,7 +2242,9 @@ def engine_aware(func: Callable[..., Any]) -> Callable[..., Any]:
     Wrap a pandas helper so that, given a Dask table, it runs its Dask version.
 
     Lets a notebook call ``analysis.term_counts(articles)`` whichever engine
-    opened ``articles``; a helper without a Dask version is returned unchanged.
+    opened ``articles``: any Dask table among the arguments (the articles, a
+    reference corpus, the table of :func:`add_article_column`) selects the Dask
+    version. A helper without a Dask version is returned unchanged.
 
     Examples
     --------
@@ -1604,10 +2261,10 @@ def engine_aware(func: Callable[..., Any]) -> Callable[..., Any]:
         return func
 
     @functools.wraps(func)
-    def run(articles: Any, *args: Any, **kwargs: Any) -> Any:
-        if is_dask(articles):
-            return dask_version(articles, *args, **kwargs)
-        return func(articles, *args, **kwargs)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if any(is_dask(a) for a in (*args, *kwargs.values())):
+            return dask_version(*args, **kwargs)
+        return func(*args, **kwargs)
 
     return run
 
