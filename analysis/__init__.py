@@ -3,7 +3,8 @@ media-coverage-analysis: measure how the news covered a story.
 
 The public API is re-exported here lazily, so ``import analysis`` is cheap and a
 notebook can call ``analysis.load_articles(...)``, ``analysis.term_counts(...)``
-and so on without knowing the module layout.
+and so on without knowing the module layout. The helpers that have a Dask version
+(``analysis.scale.DASK_VERSIONS``) take a pandas or a Dask articles table alike.
 """
 
 from __future__ import annotations
@@ -100,6 +101,12 @@ def __getattr__(name: str):
     if module is None:
         raise AttributeError(f"module 'analysis' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
+    if callable(value) and not isinstance(value, type):
+        # a helper with a Dask version runs it when given a Dask table (dask itself
+        # is imported only then); other helpers come back unchanged
+        from .scale import engine_aware
+
+        value = engine_aware(value)
     globals()[name] = value
     return value
 
