@@ -1842,7 +1842,11 @@ def extract_quotes(articles: pd.DataFrame, *, n_jobs: int | None = None) -> pd.D
         }
     )
     if "published" in articles.columns:
-        out["published"] = out["published"].astype(articles["published"].dtype)
+        dtype = articles["published"].dtype
+        if out["published"].isna().all():  # undated articles only: no value to convert
+            out["published"] = pd.Series(pd.NaT, index=out.index, dtype=dtype)
+        else:
+            out["published"] = out["published"].astype(dtype)
     log.info("found %d quotes in %d articles", len(out), n)
     return out
 
