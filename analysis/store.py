@@ -37,6 +37,7 @@ from .errors import InputError
 from .loaders import (
     MANIFEST_NAMES,
     FileResult,
+    IdIndex,
     decode_bytes,
     expand_paths,
     file_format,
@@ -110,16 +111,17 @@ def _write_atomic_parquet(df: pd.DataFrame, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _existing_ids(articles_dir: Path, exclude_parts: set[str]) -> set[str]:
+def _existing_ids(articles_dir: Path, exclude_parts: set[str]) -> IdIndex:
+    """The ids stored in the corpus (but not in ``exclude_parts``), read part by part."""
     import pyarrow.parquet as pq
 
-    ids: set[str] = set()
+    ids = IdIndex()
     if not articles_dir.exists():
         return ids
     for part in sorted(articles_dir.glob("*.parquet")):
         if part.name in exclude_parts:
             continue
-        ids.update(pq.read_table(part, columns=["article_id"]).column(0).to_pylist())
+        ids.add(pq.read_table(part, columns=["article_id"]).column(0).to_pylist())
     return ids
 
 
@@ -205,7 +207,7 @@ def ingest(
         key = str(f.resolve())
         if key in known:
             replaced_parts.update(_parts_of(known[key]))
-    taken = _existing_ids(articles_dir, replaced_parts) if todo else set()
+    taken = _existing_ids(articles_dir, replaced_parts) if todo else IdIndex()
 
     if todo:
         for res, chunk in iter_articles(
@@ -216,7 +218,7 @@ def ingest(
             if len(chunk) == 0:
                 continue
             chunk = unique_ids(chunk.assign(source_path=key), taken=taken)
-            taken.update(chunk["article_id"])
+            taken.add(chunk["article_id"].tolist())
             chunk = _with_language(chunk)
             parts = parts_written.setdefault(key, [])
             name = f"{_part_stem(key)}-{len(parts):05d}.parquet"

@@ -108,3 +108,27 @@ def test_ukraine_corpus_is_english(ukraine_dir):
     english = sum(lang == "en" for lang in langs) / len(langs)
     assert len(texts) >= 600
     assert english >= 0.98  # measured: every sampled article is detected as English
+
+
+@pytest.mark.corpora
+def test_batch_detection_equals_py3langid_on_the_real_corpus(ukraine_articles):
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    texts = [t for t in ukraine_articles["text"].tolist() if isinstance(t, str)]
+    # a mix of lengths and scripts: every body, plus short and upper-case pieces of them
+    texts = (
+        texts[:3000] + [t[:60] for t in texts[3000:4000]] + [t[:200].upper() for t in texts[:500]]
+    )
+    texts += list(SENTENCES.values())
+    expected = []
+    for text in texts:
+        sample = text[:1000]
+        if sum(map(str.isalpha, sample)) < 20:
+            expected.append(None)
+            continue
+        lang, prob = reference.classify(sample)
+        expected.append(lang if prob >= 0.5 else None)
+    got = detect_language(texts)
+    assert got == expected
+    assert len(set(got)) > 3  # several languages (and None) really occur
