@@ -117,7 +117,7 @@ def detect_language(
 # probabilities agree to float32 rounding (the sums run in another order).
 
 #: Bytes of padded batch (texts x longest text) handled per numpy step.
-BATCH_BYTES = 16_000_000
+BATCH_BYTES = 4_000_000
 
 
 @functools.lru_cache(maxsize=1)
