@@ -40,10 +40,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import unicodedata
 import zlib
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -410,18 +412,141 @@ def _candidate_pairs(sig: np.ndarray, lsh_threshold: float, num_perm: int) -> np
 MIN_CONTAINMENT_RATIO = 0.5
 
 
+def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> dict:
+    """
+    What grouping needs of each row, computed from its text and title alone.
+
+    ``key``: digest of the exact-match form ('' for an empty body); ``long``: at
+    least ``min_words`` words (matched by similarity too); ``sig`` and ``size``:
+    MinHash signature and number of distinct shingles of a long body. These only
+    depend on the row, so they can be kept from one run to the next.
+    """
+    n = len(texts)
+    keys = [""] * n
+    long = np.zeros(n, dtype=bool)
+    norms: dict[int, str] = {}
+    for i, text in enumerate(_progress(texts, progress, "hashing")):
+        norm = normalize_text(text)
+        if not norm:
+            continue
+        is_long = norm.count(" ") + 1 >= min_words
+        keys[i] = _digest(
+            norm if is_long else "short\x1f" + normalize_text(titles[i]) + "\x1f" + norm
+        )
+        if is_long:
+            long[i] = True
+            norms[i] = norm
+    sig = np.zeros((n, num_perm), dtype=np.uint32)
+    size = np.zeros(n, dtype=np.int64)
+    rows = np.flatnonzero(long)
+    if len(rows):
+        shingler = _Shingler(shingle_size)
+        sets = [
+            shingler(norms.pop(i).split()) for i in _progress(rows.tolist(), progress, "shingling")
+        ]
+        sig[rows] = minhash_signatures(sets, num_perm=num_perm)
+        size[rows] = [len(x) for x in sets]
+    return {"key": keys, "long": long, "sig": sig, "size": size}
+
+
+#: Per-article grouping features kept in a corpus folder (see ``find_duplicates(cache_dir=)``).
+FEATURES_CACHE = "duplicates_cache.parquet"
+_CACHE_VERSION = "1"
+
+
+def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
+    """:func:`_features` of every row, reading kept rows from ``folder`` and adding new ones."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    num_perm = options["num_perm"]
+    params = {
+        "version": _CACHE_VERSION,
+        **{k: str(options[k]) for k in ("min_words", "shingle_size", "num_perm")},
+    }
+    keys = [
+        f"{i}:{_digest((ti or '') + chr(31) + (te or ''))}" for i, ti, te in zip(ids, titles, texts)
+    ]
+    path = folder / FEATURES_CACHE
+    held: dict[str, int] = {}
+    table = None
+    if path.exists():
+        try:
+            table = pq.read_table(path)
+            meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+            if any(meta.get(k) != v for k, v in params.items()):
+                table = None  # made with other options
+            else:
+                held = {k: r for r, k in enumerate(table.column("key").to_pylist())}
+        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+            logger.warning("%s unreadable (%s); computing again", path.name, exc)
+            table, held = None, {}
+    todo = [i for i, k in enumerate(keys) if k not in held]
+    fresh = _features([texts[i] for i in todo], [titles[i] for i in todo], **options)
+    n = len(keys)
+    out = {
+        "key": [""] * n,
+        "long": np.zeros(n, dtype=bool),
+        "sig": np.zeros((n, num_perm), dtype=np.uint32),
+        "size": np.zeros(n, dtype=np.int64),
+    }
+    kept = np.array([i for i, k in enumerate(keys) if k in held], dtype=np.int64)
+    if len(kept):
+        src = np.array([held[keys[i]] for i in kept.tolist()], dtype=np.int64)
+        digests = table.column("digest").to_pylist()
+        for i, r in zip(kept.tolist(), src.tolist()):
+            out["key"][i] = digests[r]
+        out["long"][kept] = table.column("long").to_numpy()[src]
+        out["size"][kept] = table.column("size").to_numpy()[src]
+        sig_col = table.column("sig").combine_chunks()
+        raw = np.frombuffer(sig_col.buffers()[1], dtype=np.uint32)
+        raw = raw[sig_col.offset * num_perm : (sig_col.offset + len(sig_col)) * num_perm]
+        out["sig"][kept] = raw.reshape(-1, num_perm)[src]
+    if todo:
+        at = np.asarray(todo, dtype=np.int64)
+        for j, i in enumerate(todo):
+            out["key"][i] = fresh["key"][j]
+        out["long"][at] = fresh["long"]
+        out["size"][at] = fresh["size"]
+        out["sig"][at] = fresh["sig"]
+    if todo or len(held) != len(set(keys)):
+        # keep exactly the current articles (one entry per key)
+        seen: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            seen.setdefault(k, i)
+        rows = np.fromiter(seen.values(), dtype=np.int64, count=len(seen))
+        sig_bytes = np.ascontiguousarray(out["sig"][rows]).tobytes()
+        new = pa.table(
+            {
+                "key": pa.array([keys[i] for i in rows.tolist()], pa.string()),
+                "digest": pa.array([out["key"][i] for i in rows.tolist()], pa.string()),
+                "long": pa.array(out["long"][rows]),
+                "size": pa.array(out["size"][rows]),
+                "sig": pa.Array.from_buffers(
+                    pa.binary(4 * num_perm), len(rows), [None, pa.py_buffer(sig_bytes)]
+                ),
+            }
+        ).replace_schema_metadata(params)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            pq.write_table(new, tmp)
+            os.replace(tmp, path)
+        except OSError as exc:
+            logger.warning("duplicate features not kept in %s (%s)", folder, exc)
+    logger.debug("story grouping: %d articles, %d read again", n, len(todo))
+    return out
+
+
 def _group(
     texts,
-    titles,
     days,
+    features,
     *,
     threshold,
     num_perm,
     shingle_size,
     containment,
-    min_words,
     max_days,
-    progress,
 ):
     """Return (root row of each row's story, number of exact copies)."""
     n = len(texts)
@@ -429,34 +554,30 @@ def _group(
     # 1. exact keys; rows with the same key share one representative
     first_of: dict[str, int] = {}
     long_rows: list[int] = []
-    norms: dict[int, str] = {}
     n_keyed = 0
-    for i, text in enumerate(_progress(texts, progress, "hashing")):
-        norm = normalize_text(text)
-        if not norm:
+    is_long = features["long"]
+    for i, key in enumerate(features["key"]):
+        if not key:
             continue
         n_keyed += 1
-        is_long = norm.count(" ") + 1 >= min_words
-        key = _digest(norm if is_long else "short\x1f" + normalize_text(titles[i]) + "\x1f" + norm)
         j = first_of.setdefault(key, i)
         if j != i:
             uf.union(j, i)
-        elif is_long:
+        elif is_long[i]:
             long_rows.append(i)
-            norms[i] = norm
     n_exact = n_keyed - len(first_of)
     if len(long_rows) < 2:
         return uf.roots(), n_exact
 
     # 2. near duplicates among the distinct long bodies: MinHash + LSH for
     # candidates, then the exact shingle overlap of each candidate pair decides
-    shingler = _Shingler(shingle_size)
-    sets = [shingler(norms.pop(i).split()) for i in _progress(long_rows, progress, "shingling")]
-    sig = minhash_signatures(sets, num_perm=num_perm)
+    rows = np.asarray(long_rows)
+    sig = features["sig"][rows]
+    sizes = features["size"][rows]
     # the index misses many pairs right at its own threshold, so it is asked for more
     lsh_threshold = min(threshold, 0.3) if containment is not None else 0.75 * threshold
     pairs = _candidate_pairs(sig, lsh_threshold, num_perm)
-    pairs = pairs[_plausible(pairs, sig, np.array([len(x) for x in sets]), threshold, containment)]
+    pairs = pairs[_plausible(pairs, sig, sizes, threshold, containment)]
     if max_days is not None:
         # compare the date spans of the exact groups the two bodies stand for
         span = (
@@ -464,13 +585,22 @@ def _group(
             .groupby("root")["day"]
             .agg(["min", "max"])
         )
-        rows = np.asarray(long_rows)
         lo, hi = span["min"].reindex(rows).to_numpy(), span["max"].reindex(rows).to_numpy()
         a, b = pairs[:, 0], pairs[:, 1]
         gap = np.maximum(lo[b] - hi[a], lo[a] - hi[b])
         pairs = pairs[~(gap > max_days)]  # unknown dates (NaN) never block a pair
+    # shingle sets only of the bodies in a candidate pair
+    shingler = _Shingler(shingle_size)
+    sets: dict[int, np.ndarray] = {}
+
+    def shingles(k: int) -> np.ndarray:
+        got = sets.get(k)
+        if got is None:
+            got = sets[k] = shingler(normalize_text(texts[long_rows[k]]).split())
+        return got
+
     for a, b in pairs:
-        sa, sb = sets[a], sets[b]
+        sa, sb = shingles(a), shingles(b)
         shared = len(np.intersect1d(sa, sb, assume_unique=True))
         small, large = sorted((len(sa), len(sb)))
         same = shared / (small + large - shared) >= threshold or (
@@ -517,6 +647,7 @@ def find_duplicates(
     min_words: int = 50,
     max_days: float | None = 7,
     progress: bool | None = None,
+    cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """
     Group exact and near-duplicate copies of each story and flag wire syndication.
@@ -546,6 +677,11 @@ def find_duplicates(
         story. None lifts the limit. Exact copies are grouped whatever the dates.
     progress : bool or None, default None
         Show a progress bar; None shows one on a terminal for large tables.
+    cache_dir : path-like or None, default None
+        Folder (the corpus folder) where each article's exact-match key, MinHash
+        signature and shingle count are kept in ``duplicates_cache.parquet``, so
+        that a later call only reads the articles that are new or changed. The
+        result is the same with or without it.
 
     Returns
     -------
@@ -600,17 +736,22 @@ def find_duplicates(
 
     published = _published(articles)
     days = (published - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy() / 86400
+    options = dict(
+        min_words=min_words, shingle_size=shingle_size, num_perm=num_perm, progress=progress
+    )
+    if cache_dir is not None and str(cache_dir).strip():
+        features = _cached_features(texts, titles, ids, Path(cache_dir), **options)
+    else:
+        features = _features(texts, titles, **options)
     roots, n_exact = _group(
         texts,
-        titles,
         days,
+        features,
         max_days=max_days,
         threshold=threshold,
         num_perm=num_perm,
         shingle_size=shingle_size,
         containment=containment,
-        min_words=min_words,
-        progress=progress,
     )
 
     # 3-4. canonical copy, wire and syndication per story

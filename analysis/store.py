@@ -370,7 +370,7 @@ def _update_duplicates(corpus: Path) -> None:
     arts = _read_articles(
         corpus, columns=["article_id", "outlet", "title", "text", "url", "published", "wire"]
     )
-    found = find_duplicates(arts)
+    found = find_duplicates(arts, cache_dir=corpus)
     cols = ["article_id", *[c for c in DERIVED_COLUMNS if c in found.columns]]
     _write_atomic_parquet(found[cols], corpus / DUPLICATES)
 

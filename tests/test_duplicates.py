@@ -430,7 +430,9 @@ def test_corpus_agency_found_by_name_and_tag(sample_articles):
     out = fd(sample_articles)
     agency = "Continental Wire Service"
     own = out[out["outlet"] == agency]
-    mask = out["syndicated"].fillna(False).astype(bool) & out["wire"].eq(agency).fillna(False).astype(bool)
+    mask = out["syndicated"].fillna(False).astype(bool) & out["wire"].eq(agency).fillna(
+        False
+    ).astype(bool)
     copies = out[mask]
     assert not own["syndicated"].any() and not own["is_duplicate"].any()
     assert len(copies) >= 12  # the corpus holds 16 lightly edited copies of 9 wire stories
@@ -447,3 +449,52 @@ def test_local_agencies_only_agency_names():
     )
     assert found["bna"] == "Baltic News Agency" and found["baltic"] == "Baltic News Agency"
     assert "harborcitytribune" not in found and "reuters" not in found
+
+
+def test_kept_features_give_the_same_groups_and_only_new_articles_are_read(
+    sample_articles, tmp_path, monkeypatch, caplog
+):
+    import analysis.duplicates as dup
+
+    articles = sample_articles.reset_index(drop=True)
+    reference = find_duplicates(articles)
+    assert reference["is_duplicate"].any()  # the bundled corpus has copies to find
+
+    read = []
+    real = dup._features
+
+    def counting(texts, titles, **options):
+        read.append(len(texts))
+        return real(texts, titles, **options)
+
+    head = find_duplicates(articles.iloc[:30])
+    monkeypatch.setattr(dup, "_features", counting)
+    first = find_duplicates(articles.iloc[:30], cache_dir=tmp_path)
+    pd.testing.assert_frame_equal(first, head)
+    assert read == [30] and (tmp_path / dup.FEATURES_CACHE).exists()
+
+    read.clear()
+    again = find_duplicates(articles, cache_dir=tmp_path)
+    pd.testing.assert_frame_equal(again, reference)
+    assert read == [len(articles) - 30]
+
+    # an edited body is read again; other options ignore the kept features
+    edited = articles.copy()
+    edited.loc[3, "text"] = edited.loc[3, "text"] + " A late paragraph was added."
+    read.clear()
+    pd.testing.assert_frame_equal(
+        find_duplicates(edited, cache_dir=tmp_path), find_duplicates(edited)
+    )
+    assert read[0] == 1
+    read.clear()
+    pd.testing.assert_frame_equal(
+        find_duplicates(edited, cache_dir=tmp_path, num_perm=64),
+        find_duplicates(edited, num_perm=64),
+    )
+    assert read[0] == len(edited)
+
+    # a damaged file is reported and computed again, never trusted
+    (tmp_path / dup.FEATURES_CACHE).write_bytes(b"not parquet")
+    with caplog.at_level("WARNING", logger="analysis.duplicates"):
+        pd.testing.assert_frame_equal(find_duplicates(articles, cache_dir=tmp_path), reference)
+    assert "unreadable" in caplog.text
