@@ -1969,21 +1969,29 @@ def targeted_tone(
     """
     Tone of the sentences that mention a target: :func:`analysis.targeted_tone` on Dask.
 
-    Each partition keeps only its sentences that mention a target; the pandas
-    engine then measures those, so memory grows with the matching sentences.
+    Each partition keeps only its sentences that mention a target, with the
+    columns the measurement reads; the pandas engine then measures those, so
+    memory grows with the matching sentences.
 
     Examples
     --------
     >>> targeted_tone(sentence_sentiment(articles), {"talks": "talks"})  # doctest: +SKIP
     """
+    from . import _wordtable as wt
     from .errors import SchemaError
     from .sentiment import targeted_tone as pandas_targeted
 
     for col in ("sentence", "compound", "article_id"):
         if col not in sentences.columns:
             raise SchemaError(col, "missing; pass the table from sentence_sentiment")
+    by = options.get("by", "outlet")
+    wanted = ["sentence", "compound", "article_id", *wt.as_list(by), "published"]
     matched = map_concat(
-        sentences, _mentioning, targets=targets, categories=categories, exclusive=exclusive
+        sentences[_present(sentences, wanted)],
+        _mentioning,
+        targets=targets,
+        categories=categories,
+        exclusive=exclusive,
     )
     if not len(matched.columns):  # no partition at all
         matched = sentences._meta
@@ -2040,6 +2048,7 @@ def extreme_sentences(
     --------
     >>> extreme_sentences(sentence_sentiment(articles), n=2)  # doctest: +SKIP
     """
+    from . import _wordtable as wt
     from .errors import SchemaError
     from .sentiment import extreme_sentences as pandas_extreme
 
@@ -2049,7 +2058,8 @@ def extreme_sentences(
     if not isinstance(n, int) or n < 1:
         raise ParameterError(f"n must be a positive int, got {n!r}")
     options = dict(by=by, n=n, value=value, min_words=min_words)
-    candidates = map_concat(sentences, _extreme_candidates, **options)
+    wanted = [*wt.as_list(by), "published", value, "sentence", "article_id"]
+    candidates = map_concat(sentences[_present(sentences, wanted)], _extreme_candidates, **options)
     if not len(candidates.columns):
         candidates = sentences._meta
     return pandas_extreme(candidates, **options)
