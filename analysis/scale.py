@@ -2264,19 +2264,28 @@ def engine_aware(func: Callable[..., Any]) -> Callable[..., Any]:
     >>> counts(df, stopwords=None)["term"].tolist()
     ['talks', 'resume', 'stall']
     """
-    import functools
-
     dask_version = DASK_VERSIONS.get(getattr(func, "__name__", ""))
     if dask_version is None or dask_version is func:
         return func
+    return _EngineAware(func, dask_version)
 
-    @functools.wraps(func)
-    def run(*args: Any, **kwargs: Any) -> Any:
+
+class _EngineAware:
+    """A pandas helper that hands Dask tables to its Dask version (picklable, unlike a closure)."""
+
+    def __init__(self, func: Callable[..., Any], dask_version: Callable[..., Any]):
+        import functools
+
+        functools.update_wrapper(self, func)  # name, docstring, signature of the pandas helper
+        self.func, self.dask_version = func, dask_version
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if any(is_dask(a) for a in (*args, *kwargs.values())):
-            return dask_version(*args, **kwargs)
-        return func(*args, **kwargs)
+            return self.dask_version(*args, **kwargs)
+        return self.func(*args, **kwargs)
 
-    return run
+    def __repr__(self) -> str:
+        return f"<{self.func.__module__}.{self.func.__qualname__} on pandas or Dask>"
 
 
 # ---------------------------------------------------------------------------

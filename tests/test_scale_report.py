@@ -103,6 +103,23 @@ def test_import_analysis_does_not_import_dask():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=repo_path())
 
 
+def test_helpers_on_both_engines_keep_name_signature_and_pickle(pandas_articles, dask_articles):
+    import inspect
+    import pickle
+
+    from analysis.terms import term_counts
+
+    helper = analysis.term_counts
+    assert helper is not term_counts and helper.__wrapped__ is term_counts
+    assert helper.__name__ == "term_counts" and helper.__doc__ == term_counts.__doc__
+    assert inspect.signature(helper) == inspect.signature(term_counts)
+    again = pickle.loads(pickle.dumps(helper))
+    _same(again(dask_articles, by="outlet"), term_counts(pandas_articles, by="outlet"))
+    from analysis.plots import plot_trends
+
+    assert analysis.plot_trends is plot_trends  # no Dask version: unchanged
+
+
 # --------------------------------------------------------------------------- corpus tables
 
 
