@@ -41,7 +41,7 @@ import pandas as pd
 
 from . import _wordtable as wt
 from .errors import InputError, ParameterError
-from .tokens import tokenize
+from .tokens import normalize, tokenize
 
 __all__ = ["Dictionary", "load_dictionary", "dictionary_counts", "bundled_dictionaries"]
 
@@ -185,6 +185,43 @@ def as_dictionary(terms: str | Sequence[str] | Mapping, where: str) -> Dictionar
         raise ParameterError(f"{where}: {exc.reason}") from None
 
 
+def _literal(word) -> str:
+    """The longest fixed run of characters of one parsed entry word."""
+    if type(word) is str:
+        return word
+    runs, run, pattern, i = [], [], word.pattern, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            run.append(pattern[i + 1])
+            i += 2
+            continue
+        if ch == ".":  # "." or ".*": a wildcard ends the run
+            runs.append("".join(run))
+            run = []
+            i += 2 if pattern[i + 1 : i + 2] == "*" else 1
+            continue
+        run.append(ch)
+        i += 1
+    runs.append("".join(run))
+    return max(runs, key=len)
+
+
+def _needles(entries: list[tuple]):
+    """One pattern finding any entry's longest literal, or None when an entry has none."""
+    import re
+
+    found = set()
+    for words in entries:
+        best = max((_literal(w) for w in words), key=len, default="")
+        if not best:
+            return None
+        found.add(best)
+    if not found:
+        return None
+    return re.compile("|".join(re.escape(n) for n in sorted(found, key=len, reverse=True)))
+
+
 class Matcher:
     """Count the categories of a dictionary in token lists (see the module rules)."""
 
@@ -210,6 +247,23 @@ class Matcher:
         self.cache: dict[str, tuple[int, ...]] = {}
         self.hit_terms: set[str] = set()
         self.first_terms: set[str] = set()
+        self.needles = _needles(
+            [
+                wt.parse_entry(e, where=f"category {label!r}")
+                for label in self.labels
+                for e in dictionary[label]
+            ]
+        )
+
+    def may_match(self, text: str) -> bool:
+        """
+        False when ``text`` cannot hold any entry (no entry's literal letters occur in it).
+
+        Every token is a piece of the normalised text, so an entry whose word (or
+        the fixed part of its wildcard) is not in that text cannot match: such
+        texts need no tokenizing. True means "tokenize and count".
+        """
+        return self.needles is None or self.needles.search(normalize(text)) is not None
 
     def _learn(self, terms) -> None:
         for t in terms:

@@ -729,6 +729,7 @@ def mentions(
 
     book = _targets(targets, categories)
     matcher = Matcher(book)
+    none = [0] * len(matcher.labels)
     seen: dict[str, list[int]] = {}
     rows = []
     for t in texts:
@@ -737,7 +738,7 @@ def mentions(
             continue
         counts = seen.get(t)
         if counts is None:
-            counts = seen[t] = matcher.count(tokenize(t))
+            counts = seen[t] = matcher.count(tokenize(t)) if matcher.may_match(t) else none
         rows.append(counts)
     flags = np.asarray(rows, dtype=int).reshape(len(rows), len(matcher.labels)) > 0
     return pd.DataFrame(flags, columns=matcher.labels)

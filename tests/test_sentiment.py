@@ -402,3 +402,32 @@ def test_empty_and_all_non_english_selections_give_empty_tables():
     for table in (empty, german):
         assert article_sentiment(table).empty
         assert sentence_sentiment(table).empty
+
+
+def test_mentions_skip_only_texts_that_cannot_match(sample_articles):
+    from analysis.dictionaries import Matcher
+    from analysis.nlp import split_sentences
+    from analysis.sentiment import mentions
+    from analysis.tokens import tokenize
+
+    texts = [s for t in sample_articles["text"].dropna() for s in split_sentences(t)]
+    texts += [
+        "Kyiv’s mayor spoke.",
+        "ZELENSKYY SPOKE TO NEGOTIATORS.",
+        "Peace   talks resumed in the U.S. capital.",
+        "Talks about peace.",
+        "A pro-Russian rally.",
+    ]
+    targets = {
+        "kyiv": "Kyiv",
+        "talks": "peace talks|negotiat*",
+        "leader": "Zelensk?y|Putin",
+        "usa": "U.S.",
+        "russia": "*russian",
+    }
+    got = mentions(texts, targets)
+    matcher = Matcher({k: v.split("|") for k, v in targets.items()})
+    expected = [[n > 0 for n in matcher.count(tokenize(t))] for t in texts]
+    assert got.to_numpy().tolist() == expected
+    assert got.sum().min() > 0  # every target is found somewhere
+    assert matcher.needles is not None and not matcher.may_match("Nothing to see here.")
