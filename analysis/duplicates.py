@@ -276,10 +276,19 @@ class _Shingler:
 
 
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from datasketch import MinHash
+    from importlib.metadata import version
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    from .nlp import cached_arrays
+
+    def build() -> dict:
+        from datasketch import MinHash  # its import takes about half a second
+
+        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        return {"a": a.astype(np.uint32), "b": b.astype(np.uint32)}
+
+    name = f"minhash-affine32-{num_perm}-{seed}-datasketch-{version('datasketch')}"
+    perm = cached_arrays(name, build)
+    return perm["a"], perm["b"]
 
 
 def minhash_signatures(

@@ -122,15 +122,28 @@ BATCH_BYTES = 4_000_000
 
 @functools.lru_cache(maxsize=1)
 def _model() -> dict:
-    ident = _identifier()
+    from importlib.metadata import version
+
+    from .nlp import cached_arrays
+
+    def build() -> dict:
+        ident = _identifier()
+        return {
+            "nextmove": np.frombuffer(ident.tk_nextmove, dtype=f"u{ident.tk_nextmove.itemsize}"),
+            "rowbase": np.asarray(ident.tk_row, dtype=np.int64) << 8,
+            "output": np.asarray(ident.tk_output, dtype=np.int64),
+            "ptc": np.asarray(ident.nb_ptc, dtype=np.float32),
+            "pc": np.asarray(ident.nb_pc, dtype=np.float32),
+            "classes": np.asarray(ident.nb_classes, dtype=str),
+            "aliases": np.asarray(ident._alias_pairs, dtype=np.int64).reshape(-1, 2),
+        }
+
+    arrays = cached_arrays(f"langid-{version('py3langid')}-f32", build)
     return {
-        "nextmove": np.frombuffer(ident.tk_nextmove, dtype=f"u{ident.tk_nextmove.itemsize}"),
-        "rowbase": np.asarray(ident.tk_row, dtype=np.int64) << 8,
-        "output": np.asarray(ident.tk_output, dtype=np.int64),
-        "ptc": np.asarray(ident.nb_ptc, dtype=np.float32),
-        "pc": np.asarray(ident.nb_pc, dtype=np.float32),
-        "classes": list(ident.nb_classes),
-        "aliases": list(ident._alias_pairs),
+        **arrays,
+        "ptc": np.asarray(arrays["ptc"], dtype=np.float32),
+        "classes": arrays["classes"].tolist(),
+        "aliases": [tuple(p) for p in arrays["aliases"].tolist()],
     }
 
 

@@ -59,6 +59,37 @@ def nltk_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("media-coverage-analysis")) / "nltk_data"
 
 
+def cached_arrays(name: str, build) -> dict:
+    """
+    Return the arrays ``build()`` makes, kept as ``<name>.npz`` in the project data folder.
+
+    For models that are slow to load from their packaged form (a compressed
+    file, or a library whose import costs a second): the first call builds and
+    writes them, later calls (in any process) read the uncompressed file. A
+    damaged or unwritable file only means building again. ``name`` must change
+    whenever the arrays would (a version in it).
+    """
+    import numpy as np
+
+    folder = nltk_data_dir() / "arrays"
+    path = folder / f"{name}.npz"
+    if path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return {k: data[k] for k in data.files}
+        except (OSError, ValueError, EOFError) as exc:
+            log.warning("rebuilding %s (%s)", path, exc)
+    arrays = build()
+    try:
+        folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+        tmp = folder / f".{name}.{os.getpid()}.npz"
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.info("%s not kept (%s)", path, exc)
+    return arrays
+
+
 def _vader_lexicon_bytes() -> bytes:
     try:
         return resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_bytes()

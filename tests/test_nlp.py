@@ -160,3 +160,26 @@ def test_default_dir_inside_checkout():
     assert nlp.nltk_data_dir().name in (".nltk_data", "nltk_data") or os.environ.get(
         "MCA_NLTK_DATA"
     )
+
+
+def test_cached_arrays_are_built_once_and_rebuilt_when_damaged(tmp_path, monkeypatch, caplog):
+    import numpy as np
+
+    from analysis.nlp import cached_arrays
+
+    monkeypatch.setenv("MCA_NLTK_DATA", str(tmp_path))
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"a": np.arange(5, dtype=np.uint32), "names": np.asarray(["en", "de"])}
+
+    first = cached_arrays("demo-1", build)
+    again = cached_arrays("demo-1", build)
+    assert len(calls) == 1
+    assert again["a"].tolist() == [0, 1, 2, 3, 4] and again["names"].tolist() == ["en", "de"]
+    assert first.keys() == again.keys()
+    (tmp_path / "arrays" / "demo-1.npz").write_bytes(b"torn")
+    with caplog.at_level("WARNING", logger="analysis.nlp"):
+        assert cached_arrays("demo-1", build)["a"].tolist() == [0, 1, 2, 3, 4]
+    assert len(calls) == 2 and "rebuilding" in caplog.text
