@@ -1592,10 +1592,8 @@ def row_count(articles: dd.DataFrame) -> int:
     >>> row_count(dd.from_pandas(pd.DataFrame({"n": range(5)}), npartitions=2))
     5
     """
-    name = getattr(articles, "_name", None)
-    if name not in _ROW_COUNTS:
-        _ROW_COUNTS[name] = int(len(articles))
-    return _ROW_COUNTS[name]
+    known = _ROW_COUNTS.get(getattr(articles, "_name", None))
+    return int(len(articles)) if known is None else known
 
 
 def collect(table: dd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
