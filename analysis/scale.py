@@ -1431,7 +1431,7 @@ def sentence_sentiment(
     With ``cache_dir`` (the corpus folder), each partition keeps its sentence
     scores under ``dask_cache/sentiment_<method>/`` there, so a rerun scores only
     new or changed articles; on a cluster the folder must be one every worker
-    can write.
+    can write. ``n_jobs`` is accepted and ignored: one partition is one task.
 
     Returns
     -------
@@ -1465,9 +1465,9 @@ def article_sentiment(
     """
     Summarise each article's tone from its sentences: :func:`analysis.article_sentiment` on Dask.
 
-    Sentences are scored per partition (cached as in :func:`sentence_sentiment`).
-    The result has one small row per article: compute it to pandas and pass it
-    to :func:`analysis.tone_by` for groups and periods.
+    Sentences are scored per partition (cached as in :func:`sentence_sentiment`;
+    ``n_jobs`` ignored). The result has one small row per article: pass it to
+    :func:`analysis.tone_by` (or :func:`tone_by`) for groups and periods.
 
     Returns
     -------
