@@ -1800,7 +1800,8 @@ def select_articles(
         delayed(_selected_part)(p, rules, rows.get(i, empty) if unique and grouped else None)
         for i, p in enumerate(parts)
     ]
-    selected = dd.from_delayed(pieces, meta=articles._meta, verify_meta=False)
+    with dask.config.set({"dataframe.convert-string": False}):  # columns keep their types
+        selected = dd.from_delayed(pieces, meta=articles._meta, verify_meta=False)
     if unique and grouped:
         n_kept = sum(len(r) for r in rows.values())
     elif unique:

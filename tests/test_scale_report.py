@@ -184,6 +184,7 @@ def _stories() -> pd.DataFrame:
         published=pd.to_datetime(df["published"], utc=True),
         is_duplicate=df.pop("dup"),
         text="Talks resumed.",
+        tags=[["talks"], [], ["war", "talks"], None, ["x"], [], ["y"], ["z"]],  # kept as objects
     )
 
 
