@@ -945,6 +945,7 @@ def find_duplicates(
     >>> found = find_duplicates(open_dask_corpus("data/corpus"))  # doctest: +SKIP
     >>> found["is_duplicate"].sum().compute()  # doctest: +SKIP
     """
+    import dask
     import dask.dataframe as dd
     from dask import delayed
 
@@ -954,7 +955,8 @@ def find_duplicates(
         delayed(_attach)(p, derived.iloc[s : s + n])
         for p, s, n in zip(_partitions(articles), starts, lengths)
     ]
-    return dd.from_delayed(out, meta=meta, verify_meta=False)
+    with dask.config.set({"dataframe.convert-string": False}):  # columns keep their types
+        return dd.from_delayed(out, meta=meta, verify_meta=False)
 
 
 # ---------------------------------------------------------------------------

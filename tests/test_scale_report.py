@@ -207,6 +207,13 @@ def test_select_articles_without_story_groups(client):
     _same(analysis.select_articles(ddf)[0], analysis.select_articles(table)[0])
 
 
+def test_find_duplicates_keeps_object_columns(client):
+    table = _stories().drop(columns=["story_id", "is_duplicate"])
+    want = analysis.find_duplicates(table)
+    assert want["is_duplicate"].sum() == len(table) - 1
+    _same(analysis.find_duplicates(_lazy(table, 3)), want)
+
+
 def test_require_articles(dask_articles):
     assert analysis.require_articles(dask_articles) is dask_articles
     empty, _ = analysis.select_articles(dask_articles, date_range="1999")
