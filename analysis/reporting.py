@@ -806,54 +806,97 @@ def two_groups(
     >>> two_groups(df, compare="outlet", a="a", b="C")["group"].tolist()
     ['A', 'A', 'C']
     """
+    rules = group_rules(group_stats(articles, compare=compare, a=a, b=b), compare=compare, a=a, b=b)
+    out = label_groups(articles, rules, compare=compare)
+    order = {label: i for i, label in enumerate(rules)}
+    return out.sort_values("group", key=lambda s: s.map(order), kind="stable").reset_index(
+        drop=True
+    )
+
+
+def group_stats(articles: pd.DataFrame, *, compare: str, a: str = "", b: str = "") -> dict:
+    """
+    What :func:`two_groups` needs to know of the whole table to name its groups.
+
+    For a column: the rows per value (in order of first appearance) and the
+    first spelling of each value in lower case; for the two halves of the
+    periods: the publication times. Stats of parts of a table combine with
+    :func:`combine_group_stats`.
+    """
     if compare == "period":
+        if a or b:
+            return {}
         published = pd.to_datetime(articles["published"], utc=True, errors="coerce")
+        return {"dated": published.dropna()}
+    if compare not in articles.columns:
+        raise ParameterError(f"compare {compare!r} is neither 'period' nor a column")
+    values = articles[compare].astype("string")
+    spelled = pd.DataFrame({"lower": values.str.lower(), "value": values}).dropna()
+    spelled = spelled.drop_duplicates("lower")
+    return {
+        "counts": values.value_counts(sort=False),
+        "first": dict(zip(spelled["lower"].tolist(), spelled["value"].tolist())),
+    }
+
+
+def combine_group_stats(parts: Sequence[dict]) -> dict:
+    """Combine :func:`group_stats` of parts of a table, in table order."""
+    parts = list(parts)
+    if not parts[0]:
+        return {}
+    if "dated" in parts[0]:
+        return {"dated": pd.concat([p["dated"] for p in parts])}
+    first: dict[str, str] = {}
+    for part in parts:
+        for lower, value in part["first"].items():
+            first.setdefault(lower, value)
+    counts = pd.concat([p["counts"] for p in parts]).groupby(level=0, sort=False).sum()
+    return {"counts": counts, "first": first}
+
+
+def group_rules(stats: dict, *, compare: str, a: str = "", b: str = "") -> dict[str, tuple]:
+    """The two groups of :func:`two_groups`: label -> rule, first group first."""
+    if compare == "period":
         if not (a or b):
-            dated = published.dropna().sort_values()
+            dated = stats["dated"].sort_values()
             if len(dated) < 2:
                 raise NoArticlesError("Fewer than two dated articles: no periods to compare.")
             middle = dated.iloc[len(dated) // 2]
             first, last = dated.iloc[0], dated.iloc[-1]
-            masks = {
-                f"{first:%Y-%m-%d} to {middle:%Y-%m-%d}": (published < middle),
-                f"{middle:%Y-%m-%d} to {last:%Y-%m-%d}": (published >= middle),
+            return {
+                f"{first:%Y-%m-%d} to {middle:%Y-%m-%d}": ("dates", None, middle),
+                f"{middle:%Y-%m-%d} to {last:%Y-%m-%d}": ("dates", middle, None),
             }
-        else:
-            masks = {}
-            for label in (a, b):
-                start, end = parse_date_range(label)
-                keep = published.notna()
-                if start is not None:
-                    keep &= published >= start
-                if end is not None:
-                    keep &= published < end
-                masks[label] = keep
-    else:
-        if compare not in articles.columns:
-            raise ParameterError(f"compare {compare!r} is neither 'period' nor a column")
-        values = articles[compare].astype("string")
-        if not (a and b):
-            top = [v for v in values.value_counts().index if v not in (a, b)]
-            picked = [a] if a else []
-            picked += top[: 2 - len(picked)]
-            if len(picked) < 2:
-                raise NoArticlesError(f"Fewer than two values of {compare!r}: nothing to compare.")
-            a, b = picked
-        lower = values.str.lower()
-        masks = {}
-        for label in (a, b):
-            matched = values[lower == label.lower()].dropna()
-            name = matched.iloc[0] if len(matched) else label
-            masks[name] = (lower == label.lower()).fillna(False)
+        return {label: ("dates", *parse_date_range(label)) for label in (a, b)}
+    if not (a and b):
+        ranked = stats["counts"].sort_values(ascending=False, kind="stable")
+        top = [v for v in ranked.index if v not in (a, b)]
+        picked = [a] if a else []
+        picked += top[: 2 - len(picked)]
+        if len(picked) < 2:
+            raise NoArticlesError(f"Fewer than two values of {compare!r}: nothing to compare.")
+        a, b = picked
+    return {stats["first"].get(label.lower(), label): ("value", label.lower()) for label in (a, b)}
+
+
+def label_groups(
+    articles: pd.DataFrame, rules: Mapping[str, tuple], *, compare: str
+) -> pd.DataFrame:
+    """The rows of ``articles`` in a group of ``rules``, labelled in ``group`` (table order)."""
     labels = pd.Series(pd.NA, index=articles.index, dtype="string")
-    for label, mask in reversed(list(masks.items())):
-        labels = labels.mask(mask.to_numpy(dtype=bool), label)
+    for label, (kind, *bounds) in reversed(list(rules.items())):
+        if kind == "dates":
+            published = pd.to_datetime(articles["published"], utc=True, errors="coerce")
+            keep = published.notna()
+            if bounds[0] is not None:
+                keep &= published >= bounds[0]
+            if bounds[1] is not None:
+                keep &= published < bounds[1]
+        else:
+            keep = (articles[compare].astype("string").str.lower() == bounds[0]).fillna(False)
+        labels = labels.mask(keep.to_numpy(dtype=bool), label)
     out = articles.assign(group=labels)
-    out = out[out["group"].notna()]
-    order = {label: i for i, label in enumerate(masks)}
-    return out.sort_values("group", key=lambda s: s.map(order), kind="stable").reset_index(
-        drop=True
-    )
+    return out[out["group"].notna()]
 
 
 def add_article_column(table: pd.DataFrame, articles: pd.DataFrame, column: str) -> pd.DataFrame:

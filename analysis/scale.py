@@ -1817,6 +1817,49 @@ def select_articles(
     return selected, selection_steps(rules, [*counts, n_kept])
 
 
+def _one_group(part: pd.DataFrame, rules: dict, compare: str, label: str) -> pd.DataFrame:
+    from .reporting import label_groups
+
+    out = label_groups(part.reset_index(drop=True), rules, compare=compare)
+    return out[(out["group"] == label).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def two_groups(
+    articles: dd.DataFrame, *, compare: str = "outlet", a: str = "", b: str = ""
+) -> dd.DataFrame:
+    """
+    Keep the articles of two groups, labelled in ``group``: :func:`analysis.two_groups` on Dask.
+
+    One pass finds the groups (rows per value of the column, or the publication
+    times for the two halves of the dates: one small value per article); the
+    result stays lazy, the first group's rows before the second's, as from the
+    pandas engine.
+
+    Examples
+    --------
+    >>> two_groups(open_dask_corpus("data/corpus"), compare="outlet")  # doctest: +SKIP
+    """
+    import dask
+    import dask.dataframe as dd
+    from dask import delayed
+
+    from .reporting import combine_group_stats, group_rules, group_stats, label_groups
+
+    if compare != "period" and compare not in articles.columns:
+        raise ParameterError(f"compare {compare!r} is neither 'period' nor a column")
+    stats: dict = {}
+    if compare != "period" or not (a or b):
+        column = "published" if compare == "period" else compare
+        options = dict(compare=compare, a=a, b=b)
+        stats = _fold(articles[[column]], group_stats, combine_group_stats, **options)
+    rules = group_rules(stats, compare=compare, a=a, b=b)
+    parts = _partitions(articles)
+    pieces = [delayed(_one_group)(p, rules, compare, label) for label in rules for p in parts]
+    meta = label_groups(articles._meta, rules, compare=compare)
+    with dask.config.set({"dataframe.convert-string": False}):  # columns keep their types
+        return dd.from_delayed(pieces, meta=meta, verify_meta=False)
+
+
 def _aligned_column(table: pd.DataFrame, articles: pd.DataFrame, column: str) -> pd.DataFrame:
     from .errors import AnalysisError
     from .reporting import add_article_column as pandas_add
@@ -2242,6 +2285,7 @@ DASK_VERSIONS: dict[str, Callable[..., Any]] = {
     "tally": tally,
     "n_groups": n_groups,
     "select_articles": select_articles,
+    "two_groups": two_groups,
     "require_articles": require_articles,
     "add_article_column": add_article_column,
     "cached_by_article": cached_by_article,

@@ -415,21 +415,10 @@ def _same_above_the_cut(got_csv, want_csv) -> None:
     _same(got[got["count"] == cut][tied], want[want["count"] == cut][tied])
 
 
-@pytest.mark.slow
-def test_coverage_report_on_dask_equals_pandas(corpus, client, tmp_path, capsys):
-    """The whole report with --engine dask --scheduler: the same figures' numbers and tables."""
-    from analysis.cli import main
-
-    want = reporting.run_report("coverage_report", corpus=corpus, out=tmp_path, name="pandas")
-    address = client.scheduler.address
-    args = ["report", "--corpus", str(corpus), "--out", str(tmp_path), "--name", "dask"]
-    assert main([*args, "--engine", "dask", "--scheduler", address, "--no-progress"]) == 0
-    got = tmp_path / "coverage_report" / "dask"
-    run = json.loads((got / "run.json").read_text())
-    assert run["status"] == "ok"
-    assert run["parameters"]["engine"] == "dask" and run["parameters"]["scheduler"] == address
+def _same_reports(got, want) -> int:
+    """The figures' CSVs and the cells' tables of two runs of a report; returns the tables compared."""
+    assert json.loads((got / "run.json").read_text())["status"] == "ok"
     csvs = sorted(p.name for p in (want / "figures").glob("*.csv"))
-    assert len(csvs) >= 7
     assert sorted(p.name for p in (got / "figures").glob("*.csv")) == csvs
     for name in csvs:
         if name == "top_terms.csv":
@@ -444,7 +433,61 @@ def test_coverage_report_on_dask_equals_pandas(corpus, client, tmp_path, capsys)
         if not source.startswith(TIED_AT_THE_CUT):
             assert tables[source] == html, source
             compared += bool(html)
-    assert compared >= 12  # the corpus tables, selection, keyness, contexts, tone, sources...
+    return compared
+
+
+@pytest.mark.slow
+def test_coverage_report_on_dask_equals_pandas(corpus, client, tmp_path):
+    """The whole report with --engine dask --scheduler: the same figures' numbers and tables."""
+    from analysis.cli import main
+
+    want = reporting.run_report("coverage_report", corpus=corpus, out=tmp_path, name="pandas")
+    address = client.scheduler.address
+    args = ["report", "--corpus", str(corpus), "--out", str(tmp_path), "--name", "dask"]
+    assert main([*args, "--engine", "dask", "--scheduler", address, "--no-progress"]) == 0
+    got = tmp_path / "coverage_report" / "dask"
+    run = json.loads((got / "run.json").read_text())
+    assert run["parameters"]["engine"] == "dask" and run["parameters"]["scheduler"] == address
+    assert len(list((want / "figures").glob("*.csv"))) >= 7
+    # the corpus tables, selection, keyness, contexts, tone, sources...
+    assert _same_reports(got, want) >= 12
+
+
+@pytest.mark.slow
+def test_compare_report_on_dask_equals_pandas(corpus, client, tmp_path):
+    want = reporting.run_report("compare", corpus=corpus, out=tmp_path, name="pandas")
+    params = {"engine": "dask", "scheduler": client.scheduler.address}
+    got = reporting.run_report(
+        "compare", corpus=corpus, out=tmp_path, name="dask", parameters=params
+    )
+    assert len(list((want / "figures").glob("*.csv"))) >= 1
+    assert _same_reports(got, want) >= 4  # sizes, keyness, tone, sources
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"compare": "outlet"},
+        {"compare": "outlet", "a": "harbor city tribune"},
+        {"compare": "outlet", "a": "Meridian Daily", "b": "continental wire service"},
+        {"compare": "section"},
+        {"compare": "period"},
+        {"compare": "period", "a": "2022-03-01..2022-03-10", "b": "since 2022-03-08"},
+    ],
+)
+def test_two_groups(pandas_articles, dask_articles, options):
+    want = analysis.two_groups(pandas_articles, **options)
+    assert want["group"].nunique() == 2
+    got = analysis.two_groups(dask_articles, **options)
+    assert scale.is_dask(got)
+    _same(got, want)
+
+
+def test_two_groups_needs_two(dask_articles):
+    with pytest.raises(reporting.NoArticlesError, match="Fewer than two values of 'language'"):
+        analysis.two_groups(dask_articles, compare="language")
+    with pytest.raises(ParameterError, match="neither 'period' nor a column"):
+        analysis.two_groups(dask_articles, compare="colour")
 
 
 # --------------------------------------------------------------------------- command line
