@@ -22,6 +22,7 @@ english_only : bool, default True
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 from collections import Counter
@@ -83,6 +84,11 @@ def _count(texts, codes, n_groups, *, ngram, doc_freq, stop, n_jobs, table=None,
         if doc_freq:
             dfs[g].update(set(grams))
     return counts, dfs, n_docs, n_words
+
+
+def _rank(item: tuple[str, int]) -> tuple[int, str]:
+    """Order of terms in a top list: larger count first, then alphabetical."""
+    return -item[1], item[0]
 
 
 def term_counts(
@@ -172,9 +178,10 @@ def term_counts(
     )
     parts = []
     for g, c in enumerate(counts):
-        items = c.most_common(top if min_count <= 1 else None)
-        if min_count > 1:
-            items = [kv for kv in items if kv[1] >= min_count][:top]
+        kept = c.items() if min_count <= 1 else [kv for kv in c.items() if kv[1] >= min_count]
+        # at the cut, equal counts go to the alphabetically first term (on either engine,
+        # whatever order the counts were gathered in); the table is sorted below
+        items = list(kept) if top is None else heapq.nsmallest(top, kept, key=_rank)
         if not items:
             continue
         terms = [k for k, _ in items]
@@ -220,7 +227,7 @@ def stack_counts(parts: list[pd.DataFrame], *, by: list[str], doc_freq: bool) ->
     if not parts:
         return pd.DataFrame(columns=cols)
     out = pd.concat(parts, ignore_index=True)
-    # most_common breaks ties by first appearance; sort ties by term for a stable order
+    # largest counts first, equal counts in alphabetical order
     out = out.sort_values(
         [*by, "count", "term"], ascending=[True] * len(by) + [False, True], kind="stable"
     )

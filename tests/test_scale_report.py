@@ -255,12 +255,13 @@ def test_term_trends_group_with_missing_values(client):
 
 
 def test_top_terms_tie_at_the_cut(selections, corpus):
-    """Under top=N the Dask engine keeps, among terms tied at the cut, the alphabetically first."""
+    """Under top=N both engines keep, among terms tied at the cut, the alphabetically first."""
     want_sel, got_sel = selections
     got = analysis.term_counts(got_sel, by="outlet", top=15, cache_dir=corpus)
     full = analysis.term_counts(want_sel, by="outlet")
     ranked = full.sort_values(["outlet", "count", "term"], ascending=[True, False, True])
     _same(got, ranked.groupby("outlet").head(15))
+    _same(analysis.term_counts(want_sel, by="outlet", top=15, cache_dir=corpus), got)
 
 
 # --------------------------------------------------------------------------- tone
@@ -400,39 +401,20 @@ def _cell_tables(folder) -> dict[str, str]:
     }
 
 
-#: The table of top terms per group: the one documented difference between the
-#: engines (terms tied at the top-N cut, see ``test_top_terms_tie_at_the_cut``).
-TIED_AT_THE_CUT = "terms = analysis.term_counts(articles, by=group_by, top=top_n"
-
-
-def _same_above_the_cut(got_csv, want_csv) -> None:
-    """Top terms: equal rows above the lowest count kept; as many rows, with equal counts, at it."""
-    got, want = pd.read_csv(got_csv), pd.read_csv(want_csv)
-    assert list(got.columns) == list(want.columns) and len(got) == len(want)
-    cut = want["count"].min()
-    _same(got[got["count"] > cut], want[want["count"] > cut])
-    tied = [c for c in want.columns if c != "term"]
-    _same(got[got["count"] == cut][tied], want[want["count"] == cut][tied])
-
-
 def _same_reports(got, want) -> int:
     """The figures' CSVs and the cells' tables of two runs of a report; returns the tables compared."""
     assert json.loads((got / "run.json").read_text())["status"] == "ok"
     csvs = sorted(p.name for p in (want / "figures").glob("*.csv"))
     assert sorted(p.name for p in (got / "figures").glob("*.csv")) == csvs
     for name in csvs:
-        if name == "top_terms.csv":
-            _same_above_the_cut(got / "figures" / name, want / "figures" / name)
-        else:
-            assert (got / "figures" / name).read_bytes() == (want / "figures" / name).read_bytes()
+        assert (got / "figures" / name).read_bytes() == (want / "figures" / name).read_bytes()
     tables, want_tables = _cell_tables(got), _cell_tables(want)
     load = "everything = analysis.load_corpus(corpus, engine=engine, scheduler=scheduler)"
     assert any(source.startswith(load) for source in tables)
     compared = 0
     for source, html in want_tables.items():
-        if not source.startswith(TIED_AT_THE_CUT):
-            assert tables[source] == html, source
-            compared += bool(html)
+        assert tables[source] == html, source
+        compared += bool(html)
     return compared
 
 

@@ -332,3 +332,14 @@ def test_document_frequencies_across_folds_and_chunks_of_several_tokens(monkeypa
         assert dfs[g] == Counter(t for text in mine for t in set(tokenize(text)))
         assert n_docs[g] == len(mine)
     assert dfs[0]["russia"] == 6 and dfs[0]["ukraine"] == 6  # articles 0, 3, 15, 18, 30, 33
+
+
+def test_top_cut_through_equal_counts_keeps_the_alphabetically_first():
+    # "delta" and "alpha" tie at the cut (3 each); whichever is met first must not matter
+    for texts in (
+        ["zulu zulu zulu zulu delta delta alpha alpha mike", "zulu delta alpha"],
+        ["alpha delta zulu", "mike alpha alpha delta delta zulu zulu zulu zulu"],
+    ):
+        got = term_counts(pd.DataFrame({"text": texts}), top=2, stopwords=None, english_only=False)
+        assert got["term"].tolist() == ["zulu", "alpha"]
+        assert got["count"].tolist() == [5, 3]
