@@ -455,7 +455,11 @@ def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> 
         ]
         sig[rows] = minhash_signatures(sets, num_perm=num_perm)
         size[rows] = [len(x) for x in sets]
-    return {"key": keys, "long": long, "sig": sig, "size": size}
+    else:
+        sets = []
+    # the shingle sets too: the exact check of candidate pairs in this call reuses them
+    sets_of = dict(zip(rows.tolist(), sets))
+    return {"key": keys, "long": long, "sig": sig, "size": size, "sets": sets_of}
 
 
 #: Per-article grouping features kept in a corpus folder (see ``find_duplicates(cache_dir=)``).
@@ -511,6 +515,7 @@ def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
         raw = np.frombuffer(sig_col.buffers()[1], dtype=np.uint32)
         raw = raw[sig_col.offset * num_perm : (sig_col.offset + len(sig_col)) * num_perm]
         out["sig"][kept] = raw.reshape(-1, num_perm)[src]
+    out["sets"] = {todo[j]: x for j, x in fresh["sets"].items()}
     if todo:
         at = np.asarray(todo, dtype=np.int64)
         for j, i in enumerate(todo):
@@ -602,10 +607,15 @@ def _group(
     shingler = _Shingler(shingle_size)
     sets: dict[int, np.ndarray] = {}
 
+    known = features.get("sets", {})
+
     def shingles(k: int) -> np.ndarray:
         got = sets.get(k)
         if got is None:
-            got = sets[k] = shingler(normalize_text(texts[long_rows[k]]).split())
+            got = known.get(long_rows[k])
+            if got is None:
+                got = shingler(normalize_text(texts[long_rows[k]]).split())
+            sets[k] = got
         return got
 
     for a, b in pairs:
