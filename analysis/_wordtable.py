@@ -513,6 +513,8 @@ def count_unigrams(
     parts = [
         (cuts[k], cuts[k + 1], n_groups, doc_freq) for k in range(workers) if cuts[k + 1] > cuts[k]
     ]
+    if len(parts) == 1:  # one text holds nearly all the characters
+        return count_part(texts, codes, n_groups, doc_freq)
     _SHARED.update(texts=texts, codes=codes)
     try:
         # the workers count every part but the first, which this process counts meanwhile

@@ -343,3 +343,11 @@ def test_top_cut_through_equal_counts_keeps_the_alphabetically_first():
         got = term_counts(pd.DataFrame({"text": texts}), top=2, stopwords=None, english_only=False)
         assert got["term"].tolist() == ["zulu", "alpha"]
         assert got["count"].tolist() == [5, 3]
+
+
+def test_two_jobs_with_one_text_holding_nearly_every_character():
+    from analysis import _wordtable as wt
+
+    texts = ["ceasefire talks " * 2000, "a", "b", "c"]
+    codes = np.zeros(len(texts), dtype=np.int64)
+    assert wt.count_unigrams(texts, codes, 1, n_jobs=2) == wt.count_part(texts, codes, 1, True)
