@@ -69,6 +69,9 @@ def cached_arrays(name: str, build) -> dict:
     damaged or unwritable file only means building again. ``name`` must change
     whenever the arrays would (a version in it).
     """
+    import tempfile
+    import zipfile
+
     import numpy as np
 
     folder = nltk_data_dir() / "arrays"
@@ -77,16 +80,24 @@ def cached_arrays(name: str, build) -> dict:
         try:
             with np.load(path, allow_pickle=False) as data:
                 return {k: data[k] for k in data.files}
-        except (OSError, ValueError, EOFError) as exc:
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
             log.warning("rebuilding %s (%s)", path, exc)
     arrays = build()
+    tmp = None
     try:
         folder.mkdir(mode=0o755, parents=True, exist_ok=True)
-        tmp = folder / f".{name}.{os.getpid()}.npz"
-        np.savez(tmp, **arrays)
+        # a name of its own for every writer (threads of one process included)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".npz", dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        tmp = None
     except OSError as exc:
         log.info("%s not kept (%s)", path, exc)
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
     return arrays
 
 

@@ -183,3 +183,18 @@ def test_cached_arrays_are_built_once_and_rebuilt_when_damaged(tmp_path, monkeyp
     with caplog.at_level("WARNING", logger="analysis.nlp"):
         assert cached_arrays("demo-1", build)["a"].tolist() == [0, 1, 2, 3, 4]
     assert len(calls) == 2 and "rebuilding" in caplog.text
+
+
+def test_cached_arrays_rebuild_a_truncated_file(tmp_path, monkeypatch, caplog):
+    import numpy as np
+
+    from analysis.nlp import cached_arrays
+
+    monkeypatch.setenv("MCA_NLTK_DATA", str(tmp_path))
+    cached_arrays("demo-2", lambda: {"a": np.arange(1000)})
+    path = tmp_path / "arrays" / "demo-2.npz"
+    path.write_bytes(path.read_bytes()[:300])  # a torn write: a zip without its directory
+    with caplog.at_level("WARNING", logger="analysis.nlp"):
+        assert cached_arrays("demo-2", lambda: {"a": np.arange(3)})["a"].tolist() == [0, 1, 2]
+    assert "rebuilding" in caplog.text
+    assert not [p for p in (tmp_path / "arrays").iterdir() if p.name.startswith(".")]
