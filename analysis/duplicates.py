@@ -447,19 +447,28 @@ def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> 
             norms[i] = norm
     sig = np.zeros((n, num_perm), dtype=np.uint32)
     size = np.zeros(n, dtype=np.int64)
-    rows = np.flatnonzero(long)
-    if len(rows):
-        shingler = _Shingler(shingle_size)
-        sets = [
-            shingler(norms.pop(i).split()) for i in _progress(rows.tolist(), progress, "shingling")
-        ]
+    # one signature per distinct body: exact copies (same key) share it
+    first: dict[str, int] = {}
+    for i in np.flatnonzero(long).tolist():
+        first.setdefault(keys[i], i)
+    rows = list(first.values())
+    shingler = _Shingler(shingle_size)
+    sets = [shingler(norms[i].split()) for i in _progress(rows, progress, "shingling")]
+    if rows:
         sig[rows] = minhash_signatures(sets, num_perm=num_perm)
         size[rows] = [len(x) for x in sets]
-    else:
-        sets = []
+        copies = [i for i in norms if first[keys[i]] != i]
+        if copies:
+            src = [first[keys[i]] for i in copies]
+            sig[copies] = sig[src]
+            size[copies] = size[src]
     # the shingle sets too: the exact check of candidate pairs in this call reuses them
-    sets_of = dict(zip(rows.tolist(), sets))
+    sets_of = dict(zip(rows, sets))
     return {"key": keys, "long": long, "sig": sig, "size": size, "sets": sets_of}
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 #: Per-article grouping features kept in a corpus folder (see ``find_duplicates(cache_dir=)``).
@@ -478,22 +487,31 @@ def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
         **{k: str(options[k]) for k in ("min_words", "shingle_size", "num_perm")},
     }
     keys = [
-        f"{i}:{_digest((ti or '') + chr(31) + (te or ''))}" for i, ti, te in zip(ids, titles, texts)
+        f"{i}:{_digest(_str(ti) + chr(31) + _str(te))}" for i, ti, te in zip(ids, titles, texts)
     ]
     path = folder / FEATURES_CACHE
     held: dict[str, int] = {}
-    table = None
+    stored: dict = {}
     if path.exists():
         try:
             table = pq.read_table(path)
             meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-            if any(meta.get(k) != v for k, v in params.items()):
-                table = None  # made with other options
-            else:
+            if all(meta.get(k) == v for k, v in params.items()):  # else: other options
+                sig_col = table.column("sig").combine_chunks()
+                if sig_col.type != pa.binary(4 * num_perm):
+                    raise ValueError(f"signature column of type {sig_col.type}")
+                raw = np.frombuffer(sig_col.buffers()[1], dtype=np.uint32)
+                raw = raw[sig_col.offset * num_perm : (sig_col.offset + len(sig_col)) * num_perm]
+                stored = {
+                    "key": table.column("digest").to_pylist(),
+                    "long": table.column("long").to_numpy(),
+                    "size": table.column("size").to_numpy(),
+                    "sig": raw.reshape(-1, num_perm),
+                }
                 held = {k: r for r, k in enumerate(table.column("key").to_pylist())}
-        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
             logger.warning("%s unreadable (%s); computing again", path.name, exc)
-            table, held = None, {}
+            held, stored = {}, {}
     todo = [i for i, k in enumerate(keys) if k not in held]
     fresh = _features([texts[i] for i in todo], [titles[i] for i in todo], **options)
     n = len(keys)
@@ -506,15 +524,11 @@ def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
     kept = np.array([i for i, k in enumerate(keys) if k in held], dtype=np.int64)
     if len(kept):
         src = np.array([held[keys[i]] for i in kept.tolist()], dtype=np.int64)
-        digests = table.column("digest").to_pylist()
         for i, r in zip(kept.tolist(), src.tolist()):
-            out["key"][i] = digests[r]
-        out["long"][kept] = table.column("long").to_numpy()[src]
-        out["size"][kept] = table.column("size").to_numpy()[src]
-        sig_col = table.column("sig").combine_chunks()
-        raw = np.frombuffer(sig_col.buffers()[1], dtype=np.uint32)
-        raw = raw[sig_col.offset * num_perm : (sig_col.offset + len(sig_col)) * num_perm]
-        out["sig"][kept] = raw.reshape(-1, num_perm)[src]
+            out["key"][i] = stored["key"][r]
+        out["long"][kept] = stored["long"][src]
+        out["size"][kept] = stored["size"][src]
+        out["sig"][kept] = stored["sig"][src]
     out["sets"] = {todo[j]: x for j, x in fresh["sets"].items()}
     if todo:
         at = np.asarray(todo, dtype=np.int64)
@@ -545,8 +559,10 @@ def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
         try:
             pq.write_table(new, tmp)
             os.replace(tmp, path)
-        except OSError as exc:
+        except (OSError, pa.ArrowException) as exc:
             logger.warning("duplicate features not kept in %s (%s)", folder, exc)
+        finally:
+            tmp.unlink(missing_ok=True)
     logger.debug("story grouping: %d articles, %d read again", n, len(todo))
     return out
 

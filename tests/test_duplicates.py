@@ -498,3 +498,24 @@ def test_kept_features_give_the_same_groups_and_only_new_articles_are_read(
     with caplog.at_level("WARNING", logger="analysis.duplicates"):
         pd.testing.assert_frame_equal(find_duplicates(articles, cache_dir=tmp_path), reference)
     assert "unreadable" in caplog.text
+
+
+def test_kept_features_with_odd_values_and_a_foreign_file(sample_articles, tmp_path, caplog):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import analysis.duplicates as dup
+
+    articles = sample_articles.reset_index(drop=True).astype({"title": object, "text": object})
+    articles.loc[2, "title"] = 5  # a number where text is expected
+    articles.loc[4, "text"] = None
+    reference = find_duplicates(articles)
+    pd.testing.assert_frame_equal(find_duplicates(articles, cache_dir=tmp_path), reference)
+    # a file with the right options but another layout is reported, not trusted
+    path = tmp_path / dup.FEATURES_CACHE
+    meta = pq.read_schema(path).metadata
+    pq.write_table(pa.table({"key": ["x"], "sig": [b"short"]}).replace_schema_metadata(meta), path)
+    with caplog.at_level("WARNING", logger="analysis.duplicates"):
+        pd.testing.assert_frame_equal(find_duplicates(articles, cache_dir=tmp_path), reference)
+    assert "unreadable" in caplog.text
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
