@@ -95,13 +95,25 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
+#: helpers with a Dask version (``analysis.scale.DASK_VERSIONS``; a test keeps them equal),
+#: listed here so that fetching any other helper imports nothing more
+_DASK_NAMES = frozenset(
+    {
+        "add_article_column", "article_sentiment", "cached_by_article", "corpus_overview",
+        "dictionary_counts", "extract_quotes", "extreme_sentences", "find_duplicates",
+        "keyness", "kwic", "n_groups", "require_articles", "select_articles",
+        "sentence_sentiment", "tally", "targeted_tone", "term_counts", "term_trends",
+        "tone_by", "two_groups", "volume", "who_is_quoted",
+    }
+)  # fmt: skip
+
 
 def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'analysis' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
-    if callable(value) and not isinstance(value, type):
+    if name in _DASK_NAMES:
         # a helper with a Dask version runs it when given a Dask table (dask itself
         # is imported only then); other helpers come back unchanged
         from .scale import engine_aware

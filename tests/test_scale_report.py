@@ -103,6 +103,16 @@ def test_import_analysis_does_not_import_dask():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=repo_path())
 
 
+def test_only_helpers_with_a_dask_version_are_wrapped():
+    assert analysis._DASK_NAMES == set(scale.DASK_VERSIONS)
+    code = (
+        "import sys, analysis\n"
+        "assert analysis.tokenize('Talks stall') == ['talks', 'stall']\n"
+        "assert 'pandas' not in sys.modules and 'analysis.scale' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=repo_path())
+
+
 def test_helpers_on_both_engines_keep_name_signature_and_pickle(pandas_articles, dask_articles):
     import inspect
     import pickle
