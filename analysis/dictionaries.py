@@ -27,6 +27,7 @@ The YAML format (see ``analysis/data/dictionaries/war_themes.yaml``)::
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections import Counter
@@ -230,9 +231,11 @@ class Matcher:
         self.exact: dict[str, set[int]] = {}
         self.wild: list[tuple[object, int]] = []
         phrases: dict[int, list[tuple]] = {}
+        entries: list[tuple] = []
         for li, label in enumerate(self.labels):
             for entry in dictionary[label]:
                 words = wt.parse_entry(entry, where=f"category {label!r}")
+                entries.append(words)
                 if len(words) > 1:
                     phrases.setdefault(li, []).append(words)
                 elif type(words[0]) is str:
@@ -247,13 +250,12 @@ class Matcher:
         self.cache: dict[str, tuple[int, ...]] = {}
         self.hit_terms: set[str] = set()
         self.first_terms: set[str] = set()
-        self.needles = _needles(
-            [
-                wt.parse_entry(e, where=f"category {label!r}")
-                for label in self.labels
-                for e in dictionary[label]
-            ]
-        )
+        self._entries = entries
+
+    @functools.cached_property
+    def needles(self):
+        """Pattern finding any entry's longest literal (None: an entry has none)."""
+        return _needles(self._entries)
 
     def may_match(self, text: str) -> bool:
         """
