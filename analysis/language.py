@@ -90,10 +90,22 @@ def detect_language(
         raise ParameterError(f"min_confidence must be in [0, 1], got {min_confidence!r}")
     if isinstance(texts, str):
         raise ParameterError("texts must be an iterable of strings, not one string")
-    samples: list[str | None] = []
+    out: list[str | None] = []
+    block: list[str | None] = []
     for text in texts:
         sample = text[:max_chars] if isinstance(text, str) else ""
-        samples.append(sample if sum(map(str.isalpha, sample)) >= min_letters else None)
+        block.append(sample if sum(map(str.isalpha, sample)) >= min_letters else None)
+        if len(block) == BLOCK_TEXTS:
+            out += _decide(block, min_confidence)
+            block = []
+    return out + _decide(block, min_confidence)
+
+
+#: Texts read and classified together (bounds the memory of a long input).
+BLOCK_TEXTS = 50_000
+
+
+def _decide(samples: list[str | None], min_confidence: float) -> list[str | None]:
     todo = [s for s in samples if s is not None]
     found = iter(zip(*_classify(todo)) if todo else ())
     out: list[str | None] = []
