@@ -1021,7 +1021,8 @@ class IdIndex:
         h = self._hash(ids)
         self._recent.append(h)
         self._n_recent += len(h)
-        if self._n_recent >= self.MERGE_AT:
+        # merge when the recent ids reach an eighth of the sorted ones: O(n log n) overall
+        if self._n_recent >= max(self.MERGE_AT, len(self._sorted) // 8):
             self._sorted = np.unique(np.concatenate([self._sorted, *self._recent]))
             self._recent, self._n_recent = [], 0
 

@@ -395,3 +395,16 @@ def test_sample_corpus_dates_and_outlets(sample_articles):
     dated = sample.dropna(subset=["published"])
     assert dated["published"].min() >= pd.Timestamp("2022-03-07", tz="UTC")
     assert dated["published"].max() < pd.Timestamp("2022-04-02", tz="UTC")
+
+
+def test_id_index_across_many_merges(monkeypatch):
+    from analysis.loaders import IdIndex
+
+    monkeypatch.setattr(IdIndex, "MERGE_AT", 16)
+    index = IdIndex()
+    ids = [f"id-{i}" for i in range(5000)]
+    for start in range(0, len(ids), 37):
+        index.add(ids[start : start + 37])
+    assert len(index) == len(ids)
+    assert index.contains(ids).all()
+    assert not index.contains([f"other-{i}" for i in range(2000)]).any()
