@@ -489,7 +489,10 @@ def _csv_chunks(fh, path: Path, fmt: str, size: int, result: FileResult) -> Iter
         # left of the body column map from the left, those right of it from the
         # right, and the surplus is joined back into the body. Nothing is lost.
         folded = []
-        header = pd.read_csv(io.StringIO(text), nrows=0, **opts)
+        try:
+            header = pd.read_csv(io.StringIO(text), nrows=0, **opts)
+        except pd.errors.ParserError as exc:  # the header itself is broken (an open quote)
+            raise InputError(path, f"unreadable CSV header ({exc})") from None
         ncols = len(header.columns)
         names = [_ALIAS_LOOKUP.get(_norm_name(c)) for c in header.columns]
         body = names.index("text") if "text" in names else ncols - 1

@@ -408,3 +408,10 @@ def test_id_index_across_many_merges(monkeypatch):
     assert len(index) == len(ids)
     assert index.contains(ids).all()
     assert not index.contains([f"other-{i}" for i in range(2000)]).any()
+
+
+def test_csv_with_an_unterminated_quote_is_a_clear_error(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b'"')  # an open quote in the header: found by the fuzz test above
+    with pytest.raises(InputError, match="broken.csv.*CSV"):
+        load_articles(path, detect_language=False)
