@@ -466,10 +466,22 @@ def _count_slice(args):
     return count_part(texts[start:stop], codes[start:stop], n_groups, doc_freq)
 
 
+def may_start_processes() -> bool:
+    """
+    False inside a daemonic process (a Dask or multiprocessing worker), which may
+    not start processes of its own: work there runs in the process itself.
+    """
+    import multiprocessing as mp
+
+    return not mp.current_process().daemon
+
+
 def n_workers(n_jobs: int | None, total_chars: int) -> int:
+    if n_jobs is not None and n_jobs < 1:
+        raise ParameterError(f"n_jobs={n_jobs!r}; expected a positive integer or None")
+    if not may_start_processes():
+        return 1
     if n_jobs is not None:
-        if n_jobs < 1:
-            raise ParameterError(f"n_jobs={n_jobs!r}; expected a positive integer or None")
         return n_jobs
     if total_chars < PARALLEL_MIN_CHARS:
         return 1

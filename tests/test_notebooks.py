@@ -132,3 +132,22 @@ def test_coverage_report_on_the_ukraine_corpus(ukraine_dir, tmp_path):
     # the charts after the selection read only the chosen outlets
     volume = (folder / "figures" / "volume.csv").read_text()
     assert "NYT" not in volume and "bbc" in volume
+    # the same report on Dask (a local cluster of worker processes, which are daemonic
+    # and may not start processes of their own) gives the same figures, byte for byte
+    on_dask = reporting.run_report(
+        "coverage_report",
+        corpus=corpus,
+        out=tmp_path / "reports",
+        name="ukraine-dask",
+        parameters={
+            "outlets": outlets,
+            "query": ["ceasefire", "grain"],
+            "period": "M",
+            "engine": "dask",
+        },
+    )
+    check_report(on_dask)
+    csvs = sorted(p.name for p in (folder / "figures").glob("*.csv"))
+    assert csvs and csvs == sorted(p.name for p in (on_dask / "figures").glob("*.csv"))
+    for name in csvs:
+        assert (on_dask / "figures" / name).read_bytes() == (folder / "figures" / name).read_bytes()

@@ -351,3 +351,44 @@ def test_two_jobs_with_one_text_holding_nearly_every_character():
     texts = ["ceasefire talks " * 2000, "a", "b", "c"]
     codes = np.zeros(len(texts), dtype=np.int64)
     assert wt.count_unigrams(texts, codes, 1, n_jobs=2) == wt.count_part(texts, codes, 1, True)
+
+
+def _in_a_daemon(queue, texts):
+    from analysis import _wordtable as wt
+    from analysis.quotes import extract_quotes
+    from analysis.vader import score_texts
+
+    codes = np.zeros(len(texts), dtype=np.int64)
+    articles = pd.DataFrame({"article_id": [f"a{i}" for i in range(len(texts))], "text": texts})
+    queue.put(
+        (
+            wt.count_unigrams(texts, codes, 1, n_jobs=2),
+            len(extract_quotes(articles, n_jobs=2)),
+            score_texts(texts, n_jobs=2),
+        )
+    )
+
+
+def test_workers_of_a_daemonic_process_run_in_place():
+    # a Dask worker is a daemonic process: it may not start processes of its own
+    import multiprocessing as mp
+
+    from analysis import _wordtable as wt
+    from analysis.quotes import extract_quotes
+    from analysis.vader import score_texts
+
+    texts = [
+        f'"We will talk again," the minister said on day {i}. Talks {i} ended.' for i in range(3000)
+    ]
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_in_a_daemon, args=(queue, texts), daemon=True)
+    child.start()
+    counts, n_quotes, scores = queue.get(timeout=120)
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    codes = np.zeros(len(texts), dtype=np.int64)
+    assert counts == wt.count_part(texts, codes, 1, True)
+    articles = pd.DataFrame({"article_id": [f"a{i}" for i in range(len(texts))], "text": texts})
+    assert n_quotes == len(extract_quotes(articles, n_jobs=1)) > 0
+    assert scores == score_texts(texts, n_jobs=1)
