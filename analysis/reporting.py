@@ -697,7 +697,9 @@ def overview_counts(articles: pd.DataFrame, *, by: str) -> pd.DataFrame:
         duplicates=("_dup", "sum"),
         syndicated=("_synd", "sum"),
     )
-    return out
+    # an empty part (a partition the selection left empty) must keep the same types
+    counts = ["articles", "undated", "duplicates", "syndicated"]
+    return out.astype({**dict.fromkeys(counts, "int64"), "words": "float64"})
 
 
 #: How the columns of :func:`overview_counts` combine across parts of a corpus.

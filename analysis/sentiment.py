@@ -853,7 +853,9 @@ def plot_tone(table: pd.DataFrame, *, label: str | None = None, ax=None):
     keys = [c for c in table.columns if c not in _STAT_COLUMNS]
     label = label or (keys[0] if keys else None)
     names = (
-        table[keys].astype(str).agg(" / ".join, axis=1) if keys else pd.Series(["all"] * len(table))
+        table[keys].astype("string").fillna("(none)").agg(" / ".join, axis=1)
+        if keys
+        else pd.Series(["all"] * len(table))
     )
     y = np.arange(len(table))
     mean = table["mean"].to_numpy(dtype=float)

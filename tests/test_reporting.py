@@ -447,3 +447,13 @@ def test_cli_ingests_when_asked_and_lists_bundled_parameters(demo, tmp_path, see
     listed = capsys.readouterr().out
     for name in ("corpus", "date_range", "outlets", "query", "top_n", "copies", "sentiment_engine"):
         assert name in listed
+
+
+def test_overview_of_an_empty_part_combines_without_changing_anything(sample_articles):
+    # a Dask partition left empty by a selection gives an empty part
+    full = reporting.overview_counts(sample_articles, by="outlet")
+    empty = reporting.overview_counts(sample_articles.iloc[:0], by="outlet")
+    assert empty.dtypes.to_dict() == full.dtypes.to_dict()
+    pd.testing.assert_frame_equal(
+        reporting.combine_overview([empty, full, empty]), reporting.combine_overview([full])
+    )

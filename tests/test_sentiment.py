@@ -431,3 +431,21 @@ def test_mentions_skip_only_texts_that_cannot_match(sample_articles):
     assert got.to_numpy().tolist() == expected
     assert got.sum().min() > 0  # every target is found somewhere
     assert matcher.needles is not None and not matcher.may_match("Nothing to see here.")
+
+
+def test_tone_plot_labels_a_missing_group_value():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    scored = pd.DataFrame(
+        {
+            "article_id": ["a", "b", "c", "d"],
+            "wire": ["AP", None, "AP", None],
+            "compound": [0.5, -0.5, 0.3, -0.1],
+            "n_sentences": [3, 3, 3, 3],
+        }
+    )
+    tone = tone_by(scored, by="wire", n_boot=50)
+    ax = plot_tone(tone)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["AP (N=2)", "(none) (N=2)"]
