@@ -9,7 +9,6 @@ from analysis import _wordtable as wt
 from analysis import dictionary_counts, keyness, term_counts, term_trends
 from analysis.errors import ParameterError
 
-
 # single words, wildcards, phrases, and a word in two categories
 TERMS = ["talks", "peace talks", "negotiat*", "kyiv"]
 BOOK = {"diplomacy": ["peace talks", "talks", "negotiat*"], "war": ["missile*", "shell*", "talks"]}
