@@ -183,9 +183,9 @@ def _classify(texts: list[str]) -> tuple[list[str], list[float]]:
         rows = order[start:stop]
         scores = _scores([encoded[i] for i in rows.tolist()], lengths[rows], model)
         best = scores.argmax(axis=1)
-        for r, i, b in zip(rows.tolist(), range(len(rows)), best.tolist()):
+        probs[rows] = scores[np.arange(len(rows)), best]
+        for r, b in zip(rows.tolist(), best.tolist()):
             labels[r] = model["classes"][b]
-            probs[r] = float(scores[i, b])
         start = stop
     return labels, probs.tolist()
 

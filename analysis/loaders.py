@@ -24,7 +24,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -1043,19 +1043,17 @@ class IdIndex:
         return len(self._sorted) + self._n_recent
 
 
-def unique_ids(df: pd.DataFrame, *, taken: Iterable[str] | IdIndex = ()) -> pd.DataFrame:
+def unique_ids(df: pd.DataFrame, *, taken: IdIndex | None = None) -> pd.DataFrame:
     """
     Make ``article_id`` unique: a repeated id gets a suffix derived from its source.
 
-    The first occurrence (in table order, after any ids in ``taken``: a set or an
-    :class:`IdIndex`) keeps the plain id, so ids already stored never change.
+    The first occurrence (in table order, after any ids in ``taken``) keeps the
+    plain id, so ids already stored never change.
     """
     ids = df["article_id"]
-    if isinstance(taken, IdIndex):
-        seen = taken.contains(ids.tolist()) if len(taken) else np.zeros(len(df), dtype=bool)
-    else:
-        held = taken if isinstance(taken, (set, frozenset, dict)) else set(taken)
-        seen = np.fromiter((a in held for a in ids.tolist()), dtype=bool, count=len(df))
+    seen = np.zeros(len(df), dtype=bool)
+    if taken is not None and len(taken):
+        seen = taken.contains(ids.tolist())
     dup = ids.duplicated().to_numpy() | seen
     if not dup.any():
         return df
