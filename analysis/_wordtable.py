@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, SchemaError
+from .paths import write_parquet
 from .tokens import default_stopwords, normalize, tokenize
 
 log = logging.getLogger(__name__)
@@ -225,7 +226,6 @@ class _Resolver(dict):
         self.tokens: list[str | None] = [None]
         self.token_id: dict[str, int] = {}
         self.multi: dict[int, tuple[int, ...]] = {}
-        self.multi_ids: set[int] = set()
 
     def _id(self, token: str) -> int:
         i = self.token_id.get(token)
@@ -258,7 +258,6 @@ class _Resolver(dict):
                 key = len(self.tokens)
                 self.tokens.append(None)
                 self.multi[key] = parts
-                self.multi_ids.add(key)
         self[chunk] = key
         return key
 
@@ -298,14 +297,6 @@ class _Resolver(dict):
             else:
                 out.append(get(chunk))
         return np.asarray(out, dtype=np.int64)
-
-    def expand(self, ids: set[int]) -> set[int]:
-        """Replace the multi-token ids of one document's id set by their tokens' ids."""
-        hit = ids & self.multi_ids
-        out = ids - hit
-        for i in hit:
-            out.update(self.multi[i])
-        return out
 
 
 class _ChunkIds(dict):
@@ -672,7 +663,6 @@ class _ArticleCounts:
 
     def write(self, path) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         keys = [None] * len(self.row_of)
         for key, r in self.row_of.items():
@@ -698,9 +688,7 @@ class _ArticleCounts:
             pa.array(self.vocab, type=pa.string()),
         )
         table = pa.table({"key": key_col, "term": term_col, "count": pa.array(count)})
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one per writing process
-        pq.write_table(table, tmp)
-        tmp.replace(path)
+        write_parquet(table, path)
 
 
 _LOADED: dict = {}
@@ -739,7 +727,7 @@ def per_article_counts(texts: Sequence) -> list[Counter]:
     for text in texts:
         raw = text.encode("utf-8", "surrogatepass") if type(text) is str else bytes(text)
         ids = list(map(get, raw.lower().split()))
-        if resolve.multi_ids and not resolve.multi_ids.isdisjoint(ids):
+        if multi and not multi.keys().isdisjoint(ids):
             ids = [p for i in ids for p in (multi[i] if i in multi else (i,))]
         c = Counter(ids)
         c.pop(0, None)

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, SchemaError
+from .paths import write_parquet
 from .schema import article_id as _article_id
 
 logger = logging.getLogger(__name__)
@@ -555,14 +556,10 @@ def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
                 ),
             }
         ).replace_schema_metadata(params)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            pq.write_table(new, tmp)
-            os.replace(tmp, path)
+            write_parquet(new, path)
         except (OSError, pa.ArrowException) as exc:
             logger.warning("duplicate features not kept in %s (%s)", folder, exc)
-        finally:
-            tmp.unlink(missing_ok=True)
     logger.debug("story grouping: %d articles, %d read again", n, len(todo))
     return out
 

@@ -42,3 +42,25 @@ def shared_corpora() -> Path:
 def shared_corpus(name: str) -> Path:
     """Return one shared corpus folder, e.g. ``shared_corpus("ukraine_media_2022")``."""
     return shared_corpora() / name
+
+
+def write_parquet(table, target: str | os.PathLike) -> None:
+    """
+    Write a DataFrame or Arrow table to ``target`` atomically.
+
+    The file is written beside the target under a hidden name of this process and
+    then renamed over it, so a reader never sees half a file and a failed write
+    leaves the old file (and no temporary one) behind.
+    """
+    target = Path(target)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        if hasattr(table, "to_parquet"):
+            table.to_parquet(tmp, index=False)
+        else:
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -47,7 +47,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from .errors import AnalysisError, InputError, ParameterError
-from .paths import PACKAGE_DIR, default_corpus_dir, repo_path, reports_dir
+from .paths import PACKAGE_DIR, default_corpus_dir, repo_path, reports_dir, write_parquet
 
 log = logging.getLogger(__name__)
 
@@ -1043,8 +1043,8 @@ def cached_by_article(
     table = pd.concat(parts, ignore_index=True) if parts else (new if new is not None else old)
     if new is not None and len(todo):
         try:
-            _write_parquet(table, rows_file)
-            _write_parquet(pd.DataFrame({"key": sorted(done | set(keys[todo.index]))}), keys_file)
+            write_parquet(table, rows_file)
+            write_parquet(pd.DataFrame({"key": sorted(done | set(keys[todo.index]))}), keys_file)
         except (OSError, ValueError) as exc:
             log.warning("cache %s not written: %s", rows_file.name, exc)
     wanted = set(keys)
@@ -1077,12 +1077,6 @@ def _lists_back(table: pd.DataFrame) -> pd.DataFrame:
         if out[column].dtype == object:
             out[column] = out[column].map(restore)
     return out
-
-
-def _write_parquet(table: pd.DataFrame, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}")
-    table.to_parquet(tmp, index=False)
-    os.replace(tmp, target)
 
 
 def require_articles(articles: pd.DataFrame, *, what: str = "the selection") -> pd.DataFrame:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from .errors import InputError, ParameterError
+from .paths import write_parquet
 
 if TYPE_CHECKING:  # dask is imported lazily: ``import analysis`` stays cheap
     import dask.dataframe as dd
@@ -1540,10 +1541,7 @@ def update_duplicates(
     ddf = open_dask_corpus(path, columns=list(_DUP_COLUMNS), story_fields=False)
     found, *_ = _story_fields(ddf, scratch_dir=scratch_dir, **options)
     table = found[["article_id", *[c for c in DERIVED_COLUMNS if c in found.columns]]]
-    target = path.parent / DUPLICATES
-    tmp = target.with_name(target.name + ".tmp")
-    table.to_parquet(tmp, index=False)
-    os.replace(tmp, target)
+    write_parquet(table, path.parent / DUPLICATES)
     return int(table["is_duplicate"].sum())
 
 

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, SchemaError
+from .paths import write_parquet
 from .vader import ENGINES, score_texts
 
 log = logging.getLogger(__name__)
@@ -185,9 +186,7 @@ def _read_cache(path: Path) -> pd.DataFrame | None:
 
 
 def _write_cache(path: Path, table: pd.DataFrame) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    table.assign(cache_version=CACHE_VERSION).to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    write_parquet(table.assign(cache_version=CACHE_VERSION), path)
 
 
 def sentence_sentiment(

@@ -44,6 +44,7 @@ from .loaders import (
     iter_articles,
     unique_ids,
 )
+from .paths import write_parquet
 from .schema import conform
 
 log = logging.getLogger(__name__)
@@ -103,12 +104,6 @@ def _read_sources(corpus: Path) -> pd.DataFrame:
     return pd.DataFrame(
         columns=["path", "hash", "size", "status", "rows", "reason", "parts", "ingested_at"]
     )
-
-
-def _write_atomic_parquet(df: pd.DataFrame, target: Path) -> None:
-    tmp = target.with_name("." + target.name + ".tmp")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, target)
 
 
 def _existing_ids(articles_dir: Path, exclude_parts: set[str]) -> IdIndex:
@@ -222,7 +217,7 @@ def ingest(
             chunk = _with_language(chunk)
             parts = parts_written.setdefault(key, [])
             name = f"{_part_stem(key)}-{len(parts):05d}.parquet"
-            _write_atomic_parquet(chunk, articles_dir / ("." + name + ".new"))
+            write_parquet(chunk, articles_dir / ("." + name + ".new"))
             parts.append(name)
             added += len(chunk)
 
@@ -296,7 +291,7 @@ def ingest(
     table = pd.DataFrame(
         list(new_sources.values()), columns=list(_read_sources(corpus).columns) or None
     )
-    _write_atomic_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
+    write_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
     run_log = pd.DataFrame(log_rows, columns=["path", "status", "rows", "reason"])
     run_log.insert(0, "run_at", now)
     run_log.to_csv(corpus / LOG, index=False)
@@ -372,7 +367,7 @@ def _update_duplicates(corpus: Path) -> None:
     )
     found = find_duplicates(arts, cache_dir=corpus)
     cols = ["article_id", *[c for c in DERIVED_COLUMNS if c in found.columns]]
-    _write_atomic_parquet(found[cols], corpus / DUPLICATES)
+    write_parquet(found[cols], corpus / DUPLICATES)
 
 
 def _read_articles(corpus: Path, columns: list[str] | None = None) -> pd.DataFrame:
