@@ -213,6 +213,13 @@ _TYPOGRAPHIC = [
 ]
 
 
+# Lowercase ASCII cores that are one token as they stand: a word (the tokenizer's
+# word rule joins single inner hyphens and apostrophes, unless a lone "s" follows)
+# or a number with decimal or thousands separators.
+_ONE_TOKEN = r"^(?:[a-z0-9]+(?:['-][a-z0-9]+)*|[0-9]+(?:[.,][0-9]+)+)$"
+_LONE_S = r"['-]s(?:['-]|$)|^s['-]"
+
+
 class _Resolver(dict):
     """
     Map a bytes chunk to an integer key id (``get`` is this dict's C-level lookup).
@@ -265,9 +272,9 @@ class _Resolver(dict):
         """
         Return the key id of each chunk, as :meth:`__missing__` would, in one batch.
 
-        The common shape (one ASCII word or number wrapped in punctuation) is
-        recognised with Arrow's compiled string kernels; the rest go through
-        :func:`analysis.tokenize` one by one.
+        The common shapes (an ASCII word, number, hyphenated word or decimal number
+        wrapped in punctuation) are recognised with Arrow's compiled string kernels
+        and numbered in bulk; the rest go through :func:`analysis.tokenize` one by one.
         """
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -275,6 +282,9 @@ class _Resolver(dict):
         if not chunks:
             return np.zeros(0, dtype=np.int64)
         arr = pa.array(chunks, pa.binary())
+        # typographic dashes and dots inside a core do not join (only the outer ones
+        # are written as ASCII for stripping): joined cores are taken from ASCII chunks
+        plain = pc.invert(pc.match_substring(arr, b"\xe2\x80"))
         for old, new in _TYPOGRAPHIC:
             arr = pc.replace_substring(arr, old, new)
         try:
@@ -283,20 +293,36 @@ class _Resolver(dict):
             return np.fromiter(map(self.__getitem__, chunks), np.int64, len(chunks))
         core = pc.ascii_trim(text, characters=_PUNCT_STR)
         core = pc.if_else(pc.ends_with(core, "'s"), pc.utf8_slice_codeunits(core, 0, -2), core)
-        simple = pc.ascii_is_alnum(core).to_pylist()
-        token_id, tokens, get = self.token_id, self.tokens, self.__getitem__
-        out = []
-        # in chunk order, so that tokens are numbered in order of first sight
-        for chunk, ok, token in zip(chunks, simple, core.to_pylist()):
-            if ok:
-                t = token_id.get(token)
-                if t is None:
-                    t = token_id[token] = len(tokens)
-                    tokens.append(token)
-                out.append(t)
-            else:
-                out.append(get(chunk))
-        return np.asarray(out, dtype=np.int64)
+        joined = pc.and_not(
+            pc.match_substring_regex(core, _ONE_TOKEN), pc.match_substring_regex(core, _LONE_S)
+        )
+        simple = pc.or_(pc.ascii_is_alnum(core), pc.and_(plain, joined))
+        simple = simple.to_numpy(zero_copy_only=False)
+        out = np.zeros(len(chunks), dtype=np.int64)
+        words = core.filter(pa.array(simple)).to_pylist()
+        token_id, tokens = self.token_id, self.tokens
+        found = list(map(token_id.get, words))
+        if None in found:
+            fresh = list(dict.fromkeys(w for w, t in zip(words, found) if t is None))
+            token_id.update(zip(fresh, range(len(tokens), len(tokens) + len(fresh))))
+            tokens.extend(fresh)
+            found = list(map(token_id.__getitem__, words))
+        out[simple] = found
+        rest = np.flatnonzero(~simple)
+        out[rest] = [self[chunks[i]] for i in rest.tolist()]
+        return out
+
+    def keys_for(self, distinct) -> np.ndarray:
+        """Key id of each chunk of an Arrow array of distinct chunks (remembered)."""
+        import pyarrow as pa
+
+        chunks = distinct.cast(pa.binary()).to_pylist()
+        found = list(map(self.get, chunks))
+        if None in found:
+            missing = [c for c, k in zip(chunks, found) if k is None]
+            self.update(zip(missing, self.resolve_many(missing).tolist()))
+            found = list(map(self.__getitem__, chunks))
+        return np.asarray(found, dtype=np.int64)
 
 
 class _ChunkIds(dict):
@@ -497,6 +523,9 @@ def count_unigrams(
     token counts, a Counter of documents containing each token, the number of
     documents and the number of tokens.
     """
+    if not isinstance(texts, Sequence):  # an Arrow string array (see text_source)
+        size = texts.nbytes if n_jobs is None else 0
+        return count_arrow(texts, codes, n_groups, doc_freq, n_workers(n_jobs, size))
     workers = n_workers(n_jobs, sum(map(len, texts)) if n_jobs is None else 0)
     if workers == 1 or len(texts) < 2 * workers:
         return count_part(texts, codes, n_groups, doc_freq)
@@ -533,6 +562,211 @@ def count_unigrams(
             dfs[g].update(d2[g])
             n_docs[g] += nd2[g]
             n_words[g] += nw2[g]
+    return counts, dfs, n_docs, n_words
+
+
+# --------------------------------------------------------------------------- Arrow counting
+
+#: Text bytes per batch of the Arrow counter (bounds its working memory).
+BATCH_BYTES = 4_000_000
+
+
+def text_array(articles: pd.DataFrame):
+    """
+    Return the ``text`` column as one Arrow string array (nulls for missing texts),
+    or ``None`` when it cannot be one (a text with a lone surrogate is not UTF-8).
+
+    An Arrow-backed column is used as it is; other columns are converted once.
+    """
+    import pyarrow as pa
+
+    col = articles["text"].array
+    arrow = getattr(col, "__arrow_array__", None)
+    try:
+        if arrow is not None:
+            arr = arrow()
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.string())
+        else:
+            values = [t if isinstance(t, str) else None for t in col.tolist()]
+            arr = pa.array(values, pa.large_string())
+    except (pa.ArrowException, UnicodeError, TypeError, ValueError):
+        return None
+    if str(arr.type) not in ("string", "large_string"):
+        return None
+    return arr
+
+
+def text_source(articles: pd.DataFrame):
+    """What :func:`count_unigrams` reads: the Arrow text array, or per-row bytes."""
+    arr = text_array(articles)
+    return text_bytes(articles) if arr is None else arr
+
+
+def _batches(arr, n: int) -> list:
+    """Slices of ``arr`` of about :data:`BATCH_BYTES` of text each, and at least ``n``."""
+    import pyarrow as pa
+
+    if len(arr) == 0:
+        return []
+    width = np.int64 if arr.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset : arr.offset + len(arr) + 1]
+    size = int(offsets[-1] - offsets[0])
+    k = max(n, -(-size // BATCH_BYTES), 1)
+    cuts = np.searchsorted(offsets, offsets[0] + size * np.arange(1, k) / k)
+    edges = np.unique(np.concatenate([[0], np.clip(cuts, 0, len(arr)), [len(arr)]]))
+    return [arr.slice(a, b - a) for a, b in zip(edges[:-1].tolist(), edges[1:].tolist())]
+
+
+def _split_batch(batch):
+    """Chunks of a batch as Arrow's kernels cut them: (chunks per row, distinct, indices)."""
+    import pyarrow.compute as pc
+
+    lists = pc.ascii_split_whitespace(pc.ascii_lower(batch))
+    lengths = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(pc.list_flatten(lists))
+    return lengths.astype(np.int64), encoded.dictionary, encoded.indices.to_numpy()
+
+
+#: Largest groups x tokens table counted densely per batch (bigger ones are summed sparsely).
+DENSE_CELLS = 4_000_000
+
+
+def _group_sums(groups: np.ndarray, ids: np.ndarray, n_groups: int, width: int):
+    """(group, id, n) of every nonzero tally of the (group, id) pairs."""
+    if n_groups * width <= DENSE_CELLS:
+        cells = np.bincount(groups * width + ids, minlength=n_groups * width)
+        flat = np.flatnonzero(cells)
+        g, i = np.divmod(flat, width)
+        return g, i, cells[flat]
+    keys = np.sort(groups * width + ids)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    n = np.diff(np.r_[starts, len(keys)])
+    g, i = np.divmod(keys[starts], width)
+    return g, i, n
+
+
+def _tally_batch(lengths, indices, keys, codes, n_groups: int, width: int, doc_freq: bool,
+                 multi: dict):
+    """
+    Per group (counts, doc freqs) of each key id over one batch, each as (group, id, n).
+
+    Document frequencies come from the sorted (article, id) pairs: consecutive
+    equal pairs are one article holding one id.
+    """
+    ids = keys[indices]
+    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    counts = _group_sums(codes[rows], ids, n_groups, width)
+    if not doc_freq:
+        return counts, None
+    pairs = np.sort(rows * width + ids)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    held_row, held_id = np.divmod(pairs, width)
+    if multi:
+        # an article holding a chunk of several tokens ("russia/ukraine") also holds
+        # each of them: add each one it does not hold otherwise
+        is_multi = np.zeros(width, dtype=bool)
+        is_multi[[k for k in multi if k < width]] = True
+        hit = is_multi[held_id]
+        if hit.any():
+            extra_rows, extra_ids = [], []
+            bounds = np.searchsorted(held_row, np.arange(len(lengths) + 1))
+            for r in np.unique(held_row[hit]).tolist():
+                mine = held_id[bounds[r] : bounds[r + 1]].tolist()
+                spread = {t for i in mine if i in multi for t in multi[i]} - set(mine)
+                extra_rows.extend([r] * len(spread))
+                extra_ids.extend(spread)
+            keep = ~hit
+            held_row = np.concatenate([held_row[keep], np.asarray(extra_rows, dtype=np.int64)])
+            held_id = np.concatenate([held_id[keep], np.asarray(extra_ids, dtype=np.int64)])
+    return counts, _group_sums(codes[held_row], held_id, n_groups, width)
+
+
+def _counters(parts: list, resolve: _Resolver, n_groups: int) -> list[Counter]:
+    """Sum per-batch (group, id, n) parts into one Counter of tokens per group."""
+    width = max(len(resolve.tokens), 1)
+    g = np.concatenate([p[0] for p in parts] or [np.zeros(0, np.int64)])
+    i = np.concatenate([p[1] for p in parts] or [np.zeros(0, np.int64)])
+    n = np.concatenate([p[2] for p in parts] or [np.zeros(0, np.int64)])
+    multi = resolve.multi
+    if multi:
+        # a chunk of several tokens counts for each of them
+        is_multi = np.isin(i, np.fromiter(multi, np.int64, len(multi)))
+        spread = [
+            (gg, t, nn)
+            for gg, ii, nn in zip(g[is_multi].tolist(), i[is_multi].tolist(), n[is_multi].tolist())
+            for t in multi[ii]
+        ]
+        more = np.asarray(spread, dtype=np.int64).reshape(-1, 3)
+        g = np.concatenate([g[~is_multi], more[:, 0]])
+        i = np.concatenate([i[~is_multi], more[:, 1]])
+        n = np.concatenate([n[~is_multi], more[:, 2]])
+    keys = g * width + i
+    order = np.argsort(keys, kind="stable")
+    keys, n = keys[order], n[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, int)
+    sums = np.add.reduceat(n, starts) if len(keys) else n
+    g, i = np.divmod(keys[starts], width)
+    bounds = np.searchsorted(g, np.arange(n_groups + 1))
+    tokens = resolve.tokens
+    out = []
+    for r in range(n_groups):
+        cols, vals = i[bounds[r] : bounds[r + 1]], sums[bounds[r] : bounds[r + 1]]
+        nz = cols != 0
+        out.append(Counter(dict(zip([tokens[c] for c in cols[nz].tolist()], vals[nz].tolist()))))
+    return out
+
+
+def count_arrow(arr, codes: np.ndarray, n_groups: int, doc_freq: bool, workers: int = 1):
+    """
+    :func:`count_part` of an Arrow string array, in compiled kernels.
+
+    Arrow lowercases (ASCII, as ``bytes.lower``) and cuts each batch at ASCII
+    whitespace (as ``bytes.split``) and numbers its distinct chunks; only distinct
+    chunks reach Python, to be resolved to tokens as :class:`_Resolver` does. Counts
+    and document frequencies are sums of sparse matrices. With ``workers`` > 1,
+    batches are cut and tallied on that many threads (the kernels release the GIL).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    codes = np.asarray(codes, dtype=np.int64)
+    resolve = _Resolver()
+    batches = _batches(arr, workers if workers > 1 else 1)
+    starts = np.cumsum([0] + [len(b) for b in batches])
+    count_parts, doc_parts = [], []
+    n_docs = np.bincount(codes, minlength=n_groups)[:n_groups].tolist()
+
+    def tally(k, lengths, indices, keys, width, multi):
+        part = codes[starts[k] : starts[k + 1]]
+        return _tally_batch(lengths, indices, keys, part, n_groups, width, doc_freq, multi)
+
+    if workers <= 1:  # everything in this thread
+        for k, batch in enumerate(batches):
+            lengths, distinct, indices = _split_batch(batch)
+            keys = resolve.keys_for(distinct)
+            c, d = tally(k, lengths, indices, keys, len(resolve.tokens), resolve.multi)
+            count_parts.append(c)
+            if d is not None:
+                doc_parts.append(d)
+        batches = []
+    with ThreadPoolExecutor(max(workers, 1)) as pool:
+        pending = []
+        # cut in the pool; resolve in this thread, batch by batch in order (tokens
+        # are numbered in order of first sight); tally in the pool again
+        for k, (lengths, distinct, indices) in enumerate(pool.map(_split_batch, batches)):
+            keys = resolve.keys_for(distinct)
+            width, multi = len(resolve.tokens), dict(resolve.multi)
+            pending.append(pool.submit(tally, k, lengths, indices, keys, width, multi))
+        for fut in pending:
+            c, d = fut.result()
+            count_parts.append(c)
+            if d is not None:
+                doc_parts.append(d)
+    counts = _counters(count_parts, resolve, n_groups)
+    dfs = _counters(doc_parts, resolve, n_groups) if doc_freq else [
+        Counter() for _ in range(n_groups)
+    ]
+    n_words = [sum(c.values()) for c in counts]
     return counts, dfs, n_docs, n_words
 
 

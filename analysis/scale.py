@@ -987,9 +987,9 @@ def _word_partial(part: pd.DataFrame, by: list[str], options: dict) -> dict:
         table = wt.add_period(table, options["freq"], where=options["where"])
     codes, groups = wt.group_codes(table, by)
     # the same text form the pandas engine hands its counter
-    bytes_form = options["ngram"] == 1 and hasattr(wt, "text_bytes")
+    bytes_form = options["ngram"] == 1
     counts, dfs, n_docs, n_words = _count(
-        wt.text_bytes(table) if bytes_form else wt.texts_of(table),
+        wt.text_source(table) if bytes_form else wt.texts_of(table),
         codes,
         len(groups),
         ngram=options["ngram"],

@@ -166,7 +166,7 @@ def term_counts(
     stop = wt.stopword_set(stopwords, extra_stopwords)
     codes, groups = wt.group_codes(table, by)
     counts, dfs, n_docs, n_words = _count(
-        wt.text_bytes(table) if ngram == 1 else wt.texts_of(table),
+        wt.text_source(table) if ngram == 1 else wt.texts_of(table),
         codes,
         len(groups),
         ngram=ngram,
@@ -649,7 +649,7 @@ def keyness(
         keys = [key] if key else []
         codes, groups = wt.group_codes(frame, keys)
         counts, _, n_docs, n_words = _count(
-            wt.text_bytes(frame),
+            wt.text_source(frame),
             codes,
             len(groups),
             ngram=1,

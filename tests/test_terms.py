@@ -334,6 +334,33 @@ def test_document_frequencies_across_folds_and_chunks_of_several_tokens(monkeypa
     assert dfs[0]["russia"] == 6 and dfs[0]["ukraine"] == 6  # articles 0, 3, 15, 18, 30, 33
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_arrow_counter_per_group_across_batches_and_chunks_of_several_tokens(
+    monkeypatch, workers
+):
+    from analysis import _wordtable as wt
+
+    texts = [
+        "Russia/Ukraine talks; russia’s war",
+        "U.S./EU-led “Kyiv’s” (Kyiv), 's ''",
+        None,
+        "kyiv russia/ukraine russia a/b b/c\n\tnew-ones/old",
+        "1,000 2.5 e.g. Ελλάδα/Κύπρος",
+    ] * 9
+    monkeypatch.setattr(wt, "BATCH_BYTES", 60)  # a batch every few articles
+    codes = np.arange(len(texts)) % 4
+    source = wt.text_source(pd.DataFrame({"text": texts}))
+    counts, dfs, n_docs, n_words = wt.count_arrow(source, codes, 4, True, workers)
+    for g in range(4):
+        mine = [t for t, c in zip(texts, codes) if c == g]
+        assert counts[g] == Counter(t for text in mine for t in tokenize(text))
+        assert dfs[g] == Counter(t for text in mine for t in set(tokenize(text)))
+        assert n_docs[g] == len(mine) and n_words[g] == sum(counts[g].values())
+    assert dfs[0]["ukraine"] > 0
+    # without document frequencies, the same counts
+    assert wt.count_arrow(source, codes, 4, False, workers)[0] == counts
+
+
 def test_top_cut_through_equal_counts_keeps_the_alphabetically_first():
     # "delta" and "alpha" tie at the cut (3 each); whichever is met first must not matter
     for texts in (
