@@ -218,6 +218,7 @@ _TYPOGRAPHIC = [
 # or a number with decimal or thousands separators.
 _ONE_TOKEN = r"^(?:[a-z0-9]+(?:['-][a-z0-9]+)*|[0-9]+(?:[.,][0-9]+)+)$"
 _LONE_S = r"['-]s(?:['-]|$)|^s['-]"
+_NOT_JOINING = "[\u2018\u201c\u201d\u2013\u2014\u2026]"
 
 
 class _Resolver(dict):
@@ -233,6 +234,10 @@ class _Resolver(dict):
         self.tokens: list[str | None] = [None]
         self.token_id: dict[str, int] = {}
         self.multi: dict[int, tuple[int, ...]] = {}
+        # for keys_for: chunks resolved so far and their keys; tokens as an Arrow array
+        self._known = None
+        self._known_keys = np.zeros(0, dtype=np.int64)
+        self._vocab = None
 
     def _id(self, token: str) -> int:
         i = self.token_id.get(token)
@@ -269,8 +274,20 @@ class _Resolver(dict):
         return key
 
     def resolve_many(self, chunks: list[bytes]) -> np.ndarray:
+        """Return the key id of each chunk, as :meth:`__missing__` would, in one batch."""
+        import pyarrow as pa
+
+        if not chunks:
+            return np.zeros(0, dtype=np.int64)
+        try:
+            text = pa.array(chunks, pa.binary()).cast(pa.string())
+        except pa.ArrowInvalid:  # not UTF-8 (a lone surrogate): the slow path throughout
+            return np.fromiter(map(self.__getitem__, chunks), np.int64, len(chunks))
+        return self._resolve_text(text)
+
+    def _resolve_text(self, text) -> np.ndarray:
         """
-        Return the key id of each chunk, as :meth:`__missing__` would, in one batch.
+        Key ids of an Arrow string array of chunks.
 
         The common shapes (an ASCII word, number, hyphenated word or decimal number
         wrapped in punctuation) are recognised with Arrow's compiled string kernels
@@ -279,50 +296,70 @@ class _Resolver(dict):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if not chunks:
-            return np.zeros(0, dtype=np.int64)
-        arr = pa.array(chunks, pa.binary())
-        # typographic dashes and dots inside a core do not join (only the outer ones
-        # are written as ASCII for stripping): joined cores are taken from ASCII chunks
-        plain = pc.invert(pc.match_substring(arr, b"\xe2\x80"))
+        # typographic dashes, quotes and dots inside a core do not join it (only the
+        # outer ones are written as ASCII, for stripping): joined cores come from
+        # chunks without them
+        plain = pc.invert(pc.match_substring_regex(text, _NOT_JOINING))
+        core = text
         for old, new in _TYPOGRAPHIC:
-            arr = pc.replace_substring(arr, old, new)
-        try:
-            text = arr.cast(pa.string())
-        except pa.ArrowInvalid:  # not UTF-8 (a lone surrogate): the slow path throughout
-            return np.fromiter(map(self.__getitem__, chunks), np.int64, len(chunks))
-        core = pc.ascii_trim(text, characters=_PUNCT_STR)
+            core = pc.replace_substring(core, old.decode(), new.decode())
+        core = pc.ascii_trim(core, characters=_PUNCT_STR)
         core = pc.if_else(pc.ends_with(core, "'s"), pc.utf8_slice_codeunits(core, 0, -2), core)
         joined = pc.and_not(
             pc.match_substring_regex(core, _ONE_TOKEN), pc.match_substring_regex(core, _LONE_S)
         )
         simple = pc.or_(pc.ascii_is_alnum(core), pc.and_(plain, joined))
-        simple = simple.to_numpy(zero_copy_only=False)
-        out = np.zeros(len(chunks), dtype=np.int64)
-        words = core.filter(pa.array(simple)).to_pylist()
-        token_id, tokens = self.token_id, self.tokens
-        found = list(map(token_id.get, words))
-        if None in found:
-            fresh = list(dict.fromkeys(w for w, t in zip(words, found) if t is None))
-            token_id.update(zip(fresh, range(len(tokens), len(tokens) + len(fresh))))
-            tokens.extend(fresh)
-            found = list(map(token_id.__getitem__, words))
-        out[simple] = found
-        rest = np.flatnonzero(~simple)
-        out[rest] = [self[chunks[i]] for i in rest.tolist()]
+        words = core.filter(simple)
+        out = np.zeros(len(text), dtype=np.int64)
+        out[simple.to_numpy(zero_copy_only=False)] = self._word_ids(words)
+        rest = pc.invert(simple)
+        if pc.any(rest).as_py():
+            get = self.__getitem__
+            chunks = text.filter(rest).cast(pa.binary()).to_pylist()
+            out[rest.to_numpy(zero_copy_only=False)] = list(map(get, chunks))
         return out
 
-    def keys_for(self, distinct) -> np.ndarray:
-        """Key id of each chunk of an Arrow array of distinct chunks (remembered)."""
+    def _word_ids(self, words) -> np.ndarray:
+        """Token id of each word of an Arrow string array (new words numbered in order)."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        chunks = distinct.cast(pa.binary()).to_pylist()
-        found = list(map(self.get, chunks))
-        if None in found:
-            missing = [c for c, k in zip(chunks, found) if k is None]
-            self.update(zip(missing, self.resolve_many(missing).tolist()))
-            found = list(map(self.__getitem__, chunks))
-        return np.asarray(found, dtype=np.int64)
+        tokens = self.tokens
+        if self._vocab is None:
+            self._vocab = pa.array([], pa.string())
+        if len(self._vocab) < len(tokens):  # tokens added one by one since
+            more = pa.array(tokens[len(self._vocab) :], pa.string())
+            self._vocab = pa.concat_arrays([self._vocab, more])
+        pos = pc.index_in(words, value_set=self._vocab)
+        if pos.null_count:
+            fresh = pc.unique(words.filter(pc.is_null(pos)))
+            base = len(tokens)
+            names = fresh.to_pylist()
+            tokens.extend(names)
+            self.token_id.update(zip(names, range(base, base + len(names))))
+            self._vocab = pa.concat_arrays([self._vocab, fresh])
+            pos = pc.index_in(words, value_set=self._vocab)
+        return pos.to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def keys_for(self, distinct) -> np.ndarray:
+        """Key id of each chunk of an Arrow string array of distinct chunks (remembered)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        distinct = distinct.cast(pa.string())
+        if self._known is None:
+            self._known = pa.array([], pa.string())
+        out = np.zeros(len(distinct), dtype=np.int64)
+        pos = pc.index_in(distinct, value_set=self._known).fill_null(-1).to_numpy()
+        new = pos < 0
+        out[~new] = self._known_keys[pos[~new]]
+        if new.any():
+            fresh = distinct.filter(pa.array(new))
+            keys = self._resolve_text(fresh)
+            out[new] = keys
+            self._known = pa.concat_arrays([self._known, fresh])
+            self._known_keys = np.concatenate([self._known_keys, keys])
+        return out
 
 
 class _ChunkIds(dict):
