@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 FREQS = {"D": "D", "day": "D", "W": "W", "week": "W", "M": "M", "month": "M"}
 
-#: Above this many characters of text, counting is split over processes.
+#: Above this many characters of text, counting is split over threads (or processes).
 PARALLEL_MIN_CHARS = 3_000_000
 
 
@@ -669,8 +669,12 @@ def _split_batch(batch):
 DENSE_CELLS = 4_000_000
 
 
-def _group_sums(groups: np.ndarray, ids: np.ndarray, n_groups: int, width: int):
-    """(group, id, n) of every nonzero tally of the (group, id) pairs."""
+def _group_sums(groups: np.ndarray | None, ids: np.ndarray, n_groups: int, width: int):
+    """(group, id, n) of every nonzero tally of the (group, id) pairs (no groups: one)."""
+    if groups is None:
+        cells = np.bincount(ids, minlength=width)
+        i = np.flatnonzero(cells)
+        return np.zeros(len(i), dtype=np.int64), i, cells[i]
     if n_groups * width <= DENSE_CELLS:
         cells = np.bincount(groups * width + ids, minlength=n_groups * width)
         flat = np.flatnonzero(cells)
@@ -693,11 +697,18 @@ def _tally_batch(lengths, indices, keys, codes, n_groups: int, width: int, doc_f
     """
     ids = keys[indices]
     rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    counts = _group_sums(codes[rows], ids, n_groups, width)
+    one = n_groups == 1
+    counts = _group_sums(None if one else codes[rows], ids, n_groups, width)
     if not doc_freq:
         return counts, None
-    pairs = np.sort(rows * width + ids)
-    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    pairs = rows * width
+    pairs += ids
+    del rows, ids
+    pairs.sort()
+    keep = np.empty(len(pairs), dtype=bool)
+    keep[:1] = True
+    np.not_equal(pairs[1:], pairs[:-1], out=keep[1:])
+    pairs = pairs[keep]
     held_row, held_id = np.divmod(pairs, width)
     if multi:
         # an article holding a chunk of several tokens ("russia/ukraine") also holds
@@ -716,15 +727,28 @@ def _tally_batch(lengths, indices, keys, codes, n_groups: int, width: int, doc_f
             keep = ~hit
             held_row = np.concatenate([held_row[keep], np.asarray(extra_rows, dtype=np.int64)])
             held_id = np.concatenate([held_id[keep], np.asarray(extra_ids, dtype=np.int64)])
-    return counts, _group_sums(codes[held_row], held_id, n_groups, width)
+    return counts, _group_sums(None if one else codes[held_row], held_id, n_groups, width)
+
+
+def _merge(parts: list, width: int):
+    """One (group, id, n) part summing ``parts``, sorted by group then id."""
+    g = np.concatenate([p[0] for p in parts] or [np.zeros(0, np.int64)])
+    i = np.concatenate([p[1] for p in parts] or [np.zeros(0, np.int64)])
+    n = np.concatenate([p[2] for p in parts] or [np.zeros(0, np.int64)])
+    if not len(g):
+        return g, i, n
+    keys = g * width + i
+    order = np.argsort(keys, kind="stable")
+    keys, n = keys[order], n[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    g, i = np.divmod(keys[starts], width)
+    return g, i, np.add.reduceat(n, starts)
 
 
 def _counters(parts: list, resolve: _Resolver, n_groups: int) -> list[Counter]:
     """Sum per-batch (group, id, n) parts into one Counter of tokens per group."""
     width = max(len(resolve.tokens), 1)
-    g = np.concatenate([p[0] for p in parts] or [np.zeros(0, np.int64)])
-    i = np.concatenate([p[1] for p in parts] or [np.zeros(0, np.int64)])
-    n = np.concatenate([p[2] for p in parts] or [np.zeros(0, np.int64)])
+    g, i, n = _merge(parts, width)
     multi = resolve.multi
     if multi:
         # a chunk of several tokens counts for each of them
@@ -735,23 +759,20 @@ def _counters(parts: list, resolve: _Resolver, n_groups: int) -> list[Counter]:
             for t in multi[ii]
         ]
         more = np.asarray(spread, dtype=np.int64).reshape(-1, 3)
-        g = np.concatenate([g[~is_multi], more[:, 0]])
-        i = np.concatenate([i[~is_multi], more[:, 1]])
-        n = np.concatenate([n[~is_multi], more[:, 2]])
-    keys = g * width + i
-    order = np.argsort(keys, kind="stable")
-    keys, n = keys[order], n[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, int)
-    sums = np.add.reduceat(n, starts) if len(keys) else n
-    g, i = np.divmod(keys[starts], width)
+        plain = (g[~is_multi], i[~is_multi], n[~is_multi])
+        g, i, n = _merge([plain, (more[:, 0], more[:, 1], more[:, 2])], width)
     bounds = np.searchsorted(g, np.arange(n_groups + 1))
     tokens = resolve.tokens
     out = []
     for r in range(n_groups):
-        cols, vals = i[bounds[r] : bounds[r + 1]], sums[bounds[r] : bounds[r + 1]]
+        cols, vals = i[bounds[r] : bounds[r + 1]], n[bounds[r] : bounds[r + 1]]
         nz = cols != 0
         out.append(Counter(dict(zip([tokens[c] for c in cols[nz].tolist()], vals[nz].tolist()))))
     return out
+
+
+#: Per-batch tallies kept before they are summed into one (bounds memory).
+MERGE_AT = 16
 
 
 def count_arrow(arr, codes: np.ndarray, n_groups: int, doc_freq: bool, workers: int = 1):
@@ -761,48 +782,59 @@ def count_arrow(arr, codes: np.ndarray, n_groups: int, doc_freq: bool, workers: 
     Arrow lowercases (ASCII, as ``bytes.lower``) and cuts each batch at ASCII
     whitespace (as ``bytes.split``) and numbers its distinct chunks; only distinct
     chunks reach Python, to be resolved to tokens as :class:`_Resolver` does. Counts
-    and document frequencies are sums of sparse matrices. With ``workers`` > 1,
-    batches are cut and tallied on that many threads (the kernels release the GIL).
+    are ``bincount`` sums; document frequencies come from sorted (article, id)
+    pairs. With ``workers`` > 1, batches are cut and tallied on that many threads
+    (the kernels release the GIL) while this thread resolves chunks, batch after
+    batch in order, so tokens are numbered in order of first sight either way.
     """
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     codes = np.asarray(codes, dtype=np.int64)
     resolve = _Resolver()
     batches = _batches(arr, workers if workers > 1 else 1)
     starts = np.cumsum([0] + [len(b) for b in batches])
-    count_parts, doc_parts = [], []
+    tallies: list = []
     n_docs = np.bincount(codes, minlength=n_groups)[:n_groups].tolist()
 
     def tally(k, lengths, indices, keys, width, multi):
         part = codes[starts[k] : starts[k + 1]]
         return _tally_batch(lengths, indices, keys, part, n_groups, width, doc_freq, multi)
 
+    def keep(done: list) -> None:
+        tallies.extend(done)
+        if len(tallies) >= MERGE_AT:
+            width = len(resolve.tokens)
+            counts = _merge([c for c, _ in tallies], width)
+            docs = _merge([d for _, d in tallies], width) if doc_freq else None
+            tallies[:] = [(counts, docs)]
+
     if workers <= 1:  # everything in this thread
         for k, batch in enumerate(batches):
             lengths, distinct, indices = _split_batch(batch)
             keys = resolve.keys_for(distinct)
-            c, d = tally(k, lengths, indices, keys, len(resolve.tokens), resolve.multi)
-            count_parts.append(c)
-            if d is not None:
-                doc_parts.append(d)
-        batches = []
-    with ThreadPoolExecutor(max(workers, 1)) as pool:
-        pending = []
-        # cut in the pool; resolve in this thread, batch by batch in order (tokens
-        # are numbered in order of first sight); tally in the pool again
-        for k, (lengths, distinct, indices) in enumerate(pool.map(_split_batch, batches)):
-            keys = resolve.keys_for(distinct)
-            width, multi = len(resolve.tokens), dict(resolve.multi)
-            pending.append(pool.submit(tally, k, lengths, indices, keys, width, multi))
-        for fut in pending:
-            c, d = fut.result()
-            count_parts.append(c)
-            if d is not None:
-                doc_parts.append(d)
-    counts = _counters(count_parts, resolve, n_groups)
-    dfs = _counters(doc_parts, resolve, n_groups) if doc_freq else [
-        Counter() for _ in range(n_groups)
-    ]
+            keep([tally(k, lengths, indices, keys, len(resolve.tokens), resolve.multi)])
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            # at most a few batches cut ahead of the one being resolved
+            ahead = deque(pool.submit(_split_batch, b) for b in batches[: 2 * workers])
+            waiting: deque = deque()
+            for k in range(len(batches)):
+                lengths, distinct, indices = ahead.popleft().result()
+                if k + len(ahead) + 1 < len(batches):
+                    ahead.append(pool.submit(_split_batch, batches[k + len(ahead) + 1]))
+                keys = resolve.keys_for(distinct)
+                width, multi = len(resolve.tokens), dict(resolve.multi)
+                waiting.append(pool.submit(tally, k, lengths, indices, keys, width, multi))
+                while waiting and (waiting[0].done() or len(waiting) > 2 * workers):
+                    keep([waiting.popleft().result()])
+            keep([f.result() for f in waiting])
+    counts = _counters([c for c, _ in tallies], resolve, n_groups)
+    dfs = (
+        _counters([d for _, d in tallies], resolve, n_groups)
+        if doc_freq
+        else [Counter() for _ in range(n_groups)]
+    )
     n_words = [sum(c.values()) for c in counts]
     return counts, dfs, n_docs, n_words
 

@@ -130,8 +130,9 @@ def term_counts(
         Also count documents containing each term (``doc_freq``); ``False``
         skips that column and counts faster.
     n_jobs : int or None
-        Processes for single-token counting; ``None`` uses every available core
-        for large inputs (over ~3 million characters) and one otherwise.
+        Threads for single-token counting (processes for texts that are not valid
+        UTF-8); ``None`` uses every available core for large inputs (over ~3
+        million characters) and one otherwise.
     cache_dir : path-like or None
         Folder (the corpus folder) where single-token counts are kept per article
         (``term_counts_cache.parquet``, keyed by article id and a hash of the text):
