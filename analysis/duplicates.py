@@ -378,6 +378,23 @@ class _UnionFind:
 MAX_BUCKET_PAIRS = 64
 
 
+def _band_layout(lsh_threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's (bands, rows) for a threshold, kept in the project data folder."""
+    from importlib.metadata import version
+
+    from .nlp import cached_arrays
+
+    def build() -> dict:
+        from datasketch import MinHashLSH  # its import (scipy.integrate) takes ~0.4 s
+
+        index = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
+        return {"layout": np.array([index.b, index.r], dtype=np.int64)}
+
+    name = f"lsh-layout-{lsh_threshold!r}-{num_perm}-datasketch-{version('datasketch')}"
+    bands, rows = cached_arrays(name, build)["layout"].tolist()
+    return bands, rows
+
+
 def _candidate_pairs(sig: np.ndarray, lsh_threshold: float, num_perm: int) -> np.ndarray:
     """
     Return the candidate pairs ``(i, j)``, ``i < j``, of banded MinHash LSH.
@@ -386,10 +403,7 @@ def _candidate_pairs(sig: np.ndarray, lsh_threshold: float, num_perm: int) -> np
     (``MinHashLSH.b``, ``MinHashLSH.r``); the buckets are found by sorting each
     band's hashes with numpy instead of one dictionary insert per sketch and band.
     """
-    from datasketch import MinHashLSH
-
-    index = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
-    bands, rows = index.b, index.r
+    bands, rows = _band_layout(lsh_threshold, num_perm)
     n = len(sig)
     found = []
     for band in range(bands):

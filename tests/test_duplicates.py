@@ -519,3 +519,14 @@ def test_kept_features_with_odd_values_and_a_foreign_file(sample_articles, tmp_p
         pd.testing.assert_frame_equal(find_duplicates(articles, cache_dir=tmp_path), reference)
     assert "unreadable" in caplog.text
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.8])
+def test_band_layout_is_datasketchs_and_is_read_back_from_the_data_folder(threshold):
+    from datasketch import MinHashLSH
+
+    from analysis.duplicates import _band_layout
+
+    index = MinHashLSH(threshold=threshold, num_perm=128)
+    assert _band_layout(threshold, 128) == (index.b, index.r)
+    assert _band_layout(threshold, 128) == (index.b, index.r)  # now from the kept file
