@@ -541,23 +541,60 @@ def adjust_pvalues(p, method: Literal["bh", "holm", "none"] = "bh") -> np.ndarra
 
 
 def _compare(
-    target: Counter, ref: Counter, n_t: int, n_r: int, *, min_count, correction, alpha
+    target: Counter,
+    ref: Counter | None,
+    n_t: int,
+    n_r: int,
+    *,
+    min_count,
+    correction,
+    alpha,
+    top: int | None = None,
+    total: Counter | None = None,
 ) -> pd.DataFrame:
+    """
+    Test every term of ``target`` against ``ref`` (or, with ``ref=None``, against
+    ``total`` minus ``target``: the rest of the table).
+
+    With ``top``, only the ``top`` significant terms with the largest positive log
+    ratio are returned, in order (the rows :func:`comparison_table` would keep).
+    """
+    from itertools import repeat
+
     # chi2.sf(x, 1) of scipy.stats, without importing scipy.stats (about a second):
     # the same function of scipy.special, and 1 at and below zero as chi2.sf gives
     from scipy.special import chdtrc
 
-    terms = [t for t in target.keys() | ref.keys() if target.get(t, 0) + ref.get(t, 0) >= min_count]
-    a = np.fromiter((target.get(t, 0) for t in terms), float, len(terms))
-    b = np.fromiter((ref.get(t, 0) for t in terms), float, len(terms))
     if n_t == 0 or n_r == 0:
         raise ParameterError("keyness: one side of the comparison has no tokens")
+    if ref is None:
+        terms = list(total.keys())
+        a = np.fromiter(map(target.get, terms, repeat(0)), float, len(terms))
+        b = np.fromiter(total.values(), float, len(terms)) - a
+    else:
+        terms = list(target.keys() | ref.keys())
+        a = np.fromiter(map(target.get, terms, repeat(0)), float, len(terms))
+        b = np.fromiter(map(ref.get, terms, repeat(0)), float, len(terms))
+    kept = a + b >= min_count
+    if not kept.all():
+        terms = [t for t, k in zip(terms, kept.tolist()) if k]
+        a, b = a[kept], b[kept]
     stat = g2(a, b, n_t, n_r)
     p = chdtrc(1, np.maximum(stat, 0.0))
     p_adj = adjust_pvalues(p, correction)
+    ratio = log_ratio(a, b, n_t, n_r)
+    significant = p_adj < alpha
+    if top is not None:
+        rows = np.flatnonzero(significant & (ratio > 0)).tolist()
+        rows = heapq.nsmallest(top, rows, key=lambda i: (-ratio[i], terms[i]))
+        terms = [terms[i] for i in rows]
+        a, b, stat, p, p_adj, ratio, significant = (
+            x[rows] for x in (a, b, stat, p, p_adj, ratio, significant)
+        )
     return pd.DataFrame(
         {
-            "term": terms,
+            # the type pandas gives a list of strings, even when none are kept
+            "term": pd.Series(terms, dtype=pd.Series(["term"]).dtype),
             "count": a.astype(np.int64),
             "count_ref": b.astype(np.int64),
             "per_10k": a * 10_000 / n_t,
@@ -565,8 +602,8 @@ def _compare(
             "g2": stat,
             "p": p,
             "p_adj": p_adj,
-            "log_ratio": log_ratio(a, b, n_t, n_r),
-            "significant": p_adj < alpha,
+            "log_ratio": ratio,
+            "significant": significant,
         }
     )
 
@@ -698,11 +735,12 @@ class Comparison(NamedTuple):
     label: object
     reference: object
     counts: Counter
-    counts_ref: Counter
+    counts_ref: Counter | None  # None: the rest of ``total``
     n_words: int
     n_words_ref: int
     n_articles: int
     n_articles_ref: int
+    total: Counter | None = None
 
 
 def period_comparisons(labels, counts, n_docs, n_words) -> list[Comparison]:
@@ -748,11 +786,10 @@ def group_comparisons(
                            n_words[i], n_words[j], n_docs[i], n_docs[j])
             )  # fmt: skip
         else:
-            rest = total.copy()
-            rest.subtract(counts[i])
             out.append(
-                Comparison(lab, "rest", counts[i], +rest,
-                           n_words[i], n_all - n_words[i], n_docs[i], d_all - n_docs[i])
+                Comparison(lab, "rest", counts[i], None,
+                           n_words[i], n_all - n_words[i], n_docs[i], d_all - n_docs[i],
+                           total)
             )  # fmt: skip
     return out
 
@@ -770,7 +807,7 @@ def comparison_table(
     for cmp in comparisons:
         res = _compare(
             cmp.counts, cmp.counts_ref, cmp.n_words, cmp.n_words_ref,
-            min_count=min_count, correction=correction, alpha=alpha,
+            min_count=min_count, correction=correction, alpha=alpha, top=top, total=cmp.total,
         )  # fmt: skip
         if top is not None:  # keep first, then sort the few rows kept: the same rows in order
             res = res[res["significant"] & (res["log_ratio"] > 0)]
