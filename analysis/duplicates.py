@@ -157,9 +157,14 @@ def detect_wire(text: object, url: object = None) -> str | None:
     if m:
         return wire_name(m.group(1))
     tail = text[-600:]
-    if _REUTERS_SIGNOFF.search(tail):
+    # literal checks first: each pattern needs these words (most texts have neither)
+    low = tail.lower()
+    if ("reporting by " in low or "writing by " in low) and _REUTERS_SIGNOFF.search(tail):
         return "Reuters"
-    if _AP_CREDIT.search(text[:200]) or _AP_CREDIT.search(tail):
+    head = text[:200]
+    if ("Associated Press" in head and _AP_CREDIT.search(head)) or (
+        "Associated Press" in tail and _AP_CREDIT.search(tail)
+    ):
         return "AP"
     return None
 
