@@ -1105,16 +1105,25 @@ def count_unigrams_cached(
     vocab, lengths, cols, vals = cached_entries(cache_dir, table)
     groups = np.repeat(np.asarray(codes, dtype=np.int64), lengths)
     # terms numbered by first occurrence in the table, as the counter numbers them
-    vocab_seen, first = np.unique(cols, return_index=True)
+    n = len(cols)
+    first = np.full(len(vocab), n, dtype=np.int64)
+    np.minimum.at(first, cols, np.arange(n, dtype=np.int64))
+    vocab_seen = np.flatnonzero(first < n)
+    order = np.argsort(first[vocab_seen], kind="stable")
     rank = np.empty(len(vocab), dtype=np.int64)
-    order = np.argsort(first, kind="stable")
     rank[vocab_seen[order]] = np.arange(len(order))
     by_rank = vocab_seen[order]
     width = max(len(order), 1)
     combined = groups * width + rank[cols]
-    uniq, inverse = np.unique(combined, return_inverse=True)
-    sums = np.bincount(inverse, weights=vals, minlength=len(uniq)).astype(np.int64)
-    dfs_all = np.bincount(inverse, minlength=len(uniq)).astype(np.int64)
+    if n_groups * width <= DENSE_CELLS:  # one pass, no sort
+        docs = np.bincount(combined, minlength=n_groups * width)
+        uniq = np.flatnonzero(docs)
+        sums = np.bincount(combined, weights=vals, minlength=n_groups * width)[uniq]
+        sums, dfs_all = sums.astype(np.int64), docs[uniq].astype(np.int64)
+    else:
+        uniq, inverse = np.unique(combined, return_inverse=True)
+        sums = np.bincount(inverse, weights=vals, minlength=len(uniq)).astype(np.int64)
+        dfs_all = np.bincount(inverse, minlength=len(uniq)).astype(np.int64)
     g_of, r_of = np.divmod(uniq, width)
     bounds = np.searchsorted(g_of, np.arange(n_groups + 1))
     names = [vocab[i] for i in by_rank.tolist()]

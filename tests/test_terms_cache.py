@@ -40,6 +40,12 @@ def test_cached_counts_equal_uncached_on_the_bundled_corpus(sample_articles, tmp
     assert wt.LAST_CACHE_STATS["tokenized"] == 0
 
 
+def test_cached_sums_without_the_dense_table_are_the_same(sample_articles, tmp_path, monkeypatch):
+    # groups x terms beyond DENSE_CELLS are summed by sorting instead of one dense pass
+    monkeypatch.setattr(wt, "DENSE_CELLS", 0)
+    _same_as_uncached(sample_articles, tmp_path)
+
+
 def test_only_new_or_changed_articles_are_tokenized(tiny_articles, tmp_path):
     first, later = tiny_articles.iloc[:3], tiny_articles
     term_counts(first, by="outlet", cache_dir=tmp_path)
