@@ -687,8 +687,9 @@ def _group_sums(groups: np.ndarray | None, ids: np.ndarray, n_groups: int, width
     return g, i, n
 
 
-def _tally_batch(lengths, indices, keys, codes, n_groups: int, width: int, doc_freq: bool,
-                 multi: dict):
+def _tally_batch(
+    lengths, indices, keys, codes, n_groups: int, width: int, doc_freq: bool, multi: dict
+):
     """
     Per group (counts, doc freqs) of each key id over one batch, each as (group, id, n).
 

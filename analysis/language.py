@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -319,7 +320,9 @@ def english_only(
         language = articles["language"].astype("string")
     else:
         language = pd.Series(pd.NA, index=articles.index, dtype="string")
-    code = language.str.lower().str.split(r"[-_]", n=1).str[0]
+    # primary subtag ("en-GB" -> "en"), worked out once per distinct value
+    lookup = {v: re.split(r"[-_]", v.lower(), maxsplit=1)[0] for v in language.dropna().unique()}
+    code = language.map(lookup).astype("string")
     unknown = code.isna() | (code == "")
     keep = (code == ENGLISH).fillna(False) | (unknown & include_unknown)
     keep = keep.to_numpy(dtype=bool)

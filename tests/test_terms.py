@@ -335,9 +335,7 @@ def test_document_frequencies_across_folds_and_chunks_of_several_tokens(monkeypa
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_arrow_counter_per_group_across_batches_and_chunks_of_several_tokens(
-    monkeypatch, workers
-):
+def test_arrow_counter_per_group_across_batches_and_chunks_of_several_tokens(monkeypatch, workers):
     from analysis import _wordtable as wt
 
     texts = [
