@@ -1124,20 +1124,35 @@ def save_figure(fig: Any, table: pd.DataFrame | None, name: str, *, output_dir: 
     if fig is None:
         return None
     figure = getattr(fig, "figure", fig)
+    png = None
     if str(output_dir).strip():
+        import io
+
         figures = Path(output_dir) / "figures"
         figures.mkdir(parents=True, exist_ok=True)
-        figure.savefig(figures / f"{name}.png", dpi=120, bbox_inches="tight")
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+        png = buffer.getvalue()
+        (figures / f"{name}.png").write_bytes(png)
         if table is not None:
             index = any(n is not None for n in table.index.names)
             table.to_csv(figures / f"{name}.csv", index=index)
         log.debug("saved figure %s in %s", name, figures)
-    _show_in_notebook(figure)
+    _show_in_notebook(figure, png)
     return None
 
 
-def _show_in_notebook(figure: Any) -> None:
-    """Display a figure once in a running notebook, whatever matplotlib's interactive state."""
+#: Resolution of the saved figure files.
+FIGURE_DPI = 120
+
+
+def _show_in_notebook(figure: Any, png: bytes | None = None) -> None:
+    """
+    Display a figure once in a running notebook, whatever matplotlib's interactive state.
+
+    With ``png`` (the saved file's bytes) that image is shown, at the size the
+    figure has on screen, instead of drawing the figure a second time.
+    """
     try:
         from IPython import get_ipython
     except ImportError:
@@ -1146,9 +1161,13 @@ def _show_in_notebook(figure: Any) -> None:
     if shell is None or not hasattr(shell, "kernel"):
         return
     import matplotlib.pyplot as plt
-    from IPython.display import display
+    from IPython.display import Image, display
 
-    display(figure)
+    if png is None:
+        display(figure)
+    else:
+        pixels = int.from_bytes(png[16:20], "big")  # the PNG header's width
+        display(Image(data=png, format="png", width=round(pixels * figure.dpi / FIGURE_DPI)))
     plt.close(figure)
 
 

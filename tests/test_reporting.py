@@ -362,6 +362,23 @@ def test_run_report_is_atomic(demo, tmp_path):
     assert run["versions"]["papermill"]
     good = (folder / "report.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in good
+    # the figure is drawn once: the notebook shows the saved file's image, at screen size
+    import base64
+
+    import nbformat
+
+    shown = [
+        out
+        for cell in nbformat.read(folder / "demo.ipynb", as_version=4).cells
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+    ]
+    assert len(shown) == 1
+    png = (folder / "figures" / "bars.png").read_bytes()
+    assert base64.b64decode(shown[0]["data"]["image/png"]) == png
+    width = int.from_bytes(png[16:20], "big")
+    assert shown[0]["metadata"]["image/png"]["width"] < width
+    assert f'width="{shown[0]["metadata"]["image/png"]["width"]}"' in good
 
     # a failing run of the same name exits 1, is kept under failed/, and the good report stays
     with pytest.raises(reporting.ReportError, match="asked to fail"):
