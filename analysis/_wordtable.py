@@ -840,6 +840,51 @@ def count_arrow(arr, codes: np.ndarray, n_groups: int, doc_freq: bool, workers: 
     return counts, dfs, n_docs, n_words
 
 
+def per_article_arrays(arr):
+    """
+    Token counts of each text of an Arrow string array, with Arrow's kernels.
+
+    Returns ``(tokens, rows, ids, counts)``: entry ``k`` says that text ``rows[k]``
+    holds token ``tokens[ids[k]]`` ``counts[k]`` times; entries are sorted by text,
+    then token id, and texts without tokens have none.
+    """
+    resolve = _Resolver()
+    parts = []
+    start = 0
+    for batch in _batches(arr, 1):
+        lengths, distinct, indices = _split_batch(batch)
+        keys = resolve.keys_for(distinct)
+        width = max(len(resolve.tokens), 1)
+        pairs = np.repeat(np.arange(len(lengths), dtype=np.int64) + start, lengths) * width
+        pairs += keys[indices]
+        pairs.sort()
+        first = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]]) if len(pairs) else pairs
+        n = np.diff(np.r_[first, len(pairs)])
+        rows, ids = np.divmod(pairs[first], width)
+        parts.append((rows, ids, n))
+        start += len(batch)
+    rows, ids, n = (
+        np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, np.int64) for k in range(3)
+    )
+    multi = resolve.multi
+    if multi:
+        # a chunk of several tokens counts once for each of them
+        hit = np.isin(ids, np.fromiter(multi, np.int64, len(multi)))
+        spread = [
+            (r, t, c)
+            for r, i, c in zip(rows[hit].tolist(), ids[hit].tolist(), n[hit].tolist())
+            for t in multi[i]
+        ]
+        more = np.asarray(spread, dtype=np.int64).reshape(-1, 3)
+        width = max(len(resolve.tokens), 1)
+        g, i, c = _merge(
+            [(rows[~hit], ids[~hit], n[~hit]), (more[:, 0], more[:, 1], more[:, 2])], width
+        )
+        rows, ids, n = g, i, c
+    keep = ids != 0
+    return resolve.tokens, rows[keep], ids[keep], n[keep]
+
+
 # --------------------------------------------------------------------------- query words
 
 
@@ -930,6 +975,25 @@ class _ArticleCounts:
             [self.indptr, self.indptr[-1] + np.cumsum(np.asarray(lengths, dtype=np.int64))]
         )
         self.indices = np.concatenate([self.indices, np.asarray(ids, dtype=np.int64)])
+        self.data = np.concatenate([self.data, np.asarray(counts, dtype=np.int64)])
+
+    def add_arrays(self, keys: list[str], tokens: list, rows, ids, counts) -> None:
+        """Append articles from :func:`per_article_arrays` (``rows`` index ``keys``)."""
+        used = np.unique(ids)
+        remap = np.zeros(max(len(tokens), 1), dtype=np.int64)
+        term_id, vocab = self.term_id, self.vocab
+        for i in used.tolist():
+            term = tokens[i]
+            t = term_id.get(term)
+            if t is None:
+                t = term_id[term] = len(vocab)
+                vocab.append(term)
+            remap[i] = t
+        lengths = np.bincount(rows, minlength=len(keys)).astype(np.int64)
+        for key in keys:
+            self.row_of[key] = len(self.row_of)
+        self.indptr = np.concatenate([self.indptr, self.indptr[-1] + np.cumsum(lengths)])
+        self.indices = np.concatenate([self.indices, remap[ids]])
         self.data = np.concatenate([self.data, np.asarray(counts, dtype=np.int64)])
 
     @classmethod
@@ -1060,11 +1124,16 @@ def _cached_counts(cache_dir, table: pd.DataFrame) -> tuple[_ArticleCounts, np.n
     todo = [i for i, k in enumerate(keys) if k not in cache.row_of]
     todo_keys = list(dict.fromkeys(keys[i] for i in todo))
     if todo_keys:
-        sources = text_bytes(table)
         first = {}
         for i in todo:
             first.setdefault(keys[i], i)
-        cache.add(todo_keys, per_article_counts([sources[first[k]] for k in todo_keys]))
+        picked = [first[k] for k in todo_keys]
+        arr = text_array(table.iloc[picked])
+        if arr is not None:  # Arrow's kernels
+            cache.add_arrays(todo_keys, *per_article_arrays(arr))
+        else:  # a text that is not valid UTF-8: one text at a time
+            sources = text_bytes(table)
+            cache.add(todo_keys, per_article_counts([sources[r] for r in picked]))
         try:
             cache.write(path)
             stamp = (path.stat().st_mtime_ns, path.stat().st_size)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 import pytest
 
 from analysis import _wordtable as wt
 from analysis import dictionary_counts, keyness, term_counts, term_trends
 from analysis.errors import ParameterError
+from analysis.tokens import tokenize
 
 # single words, wildcards, phrases, and a word in two categories
 TERMS = ["talks", "peace talks", "negotiat*", "kyiv"]
@@ -88,3 +91,34 @@ def test_cached_counts_equal_uncached_on_a_ukraine_sample(ukraine_articles, tmp_
     out = term_counts(bigger, by="outlet", top=15, cache_dir=tmp_path)
     assert wt.LAST_CACHE_STATS == {"articles": 650, "tokenized": 50}
     pd.testing.assert_frame_equal(out, term_counts(bigger, by="outlet", top=15))
+
+
+def test_per_article_counts_from_arrow_equal_those_of_tokenize(monkeypatch):
+    texts = [
+        "Russia/Ukraine talks; russia’s war",
+        None,
+        "",
+        "  ",
+        "U.S./EU-led “Kyiv’s” (Kyiv), 's '' a/b b/a",
+        "1,000 2.5 e.g. Ελλάδα/Κύπρος pro-Russian don’t",
+    ] * 5
+    monkeypatch.setattr(wt, "BATCH_BYTES", 50)  # several batches
+    arr = wt.text_array(pd.DataFrame({"text": texts}))
+    tokens, rows, ids, counts = wt.per_article_arrays(arr)
+    got = [{} for _ in texts]
+    for r, i, n in zip(rows.tolist(), ids.tolist(), counts.tolist()):
+        assert tokens[i] not in got[r]
+        got[r][tokens[i]] = n
+    assert got == [dict(Counter(tokenize(t))) for t in texts]
+
+
+def test_a_text_that_is_not_utf8_is_counted_one_text_at_a_time(tiny_articles, tmp_path):
+    # a lone surrogate cannot go into an Arrow array: the per-text counter takes over
+    texts = tiny_articles["text"].astype(object).tolist()
+    texts[1] = texts[1] + " x\ud800y Kharkiv"
+    table = tiny_articles.assign(text=pd.Series(texts, index=tiny_articles.index, dtype=object))
+    assert wt.text_array(table) is None
+    out = term_counts(table, by="outlet", cache_dir=tmp_path)
+    assert wt.LAST_CACHE_STATS == {"articles": 4, "tokenized": 4}
+    pd.testing.assert_frame_equal(out, term_counts(table, by="outlet"))
+    assert out.set_index(["outlet", "term"]).loc[("Alpha", "kharkiv"), "count"] == 2
