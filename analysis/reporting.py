@@ -1582,6 +1582,46 @@ def _write_json(path: Path, data: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
+_ENGINE = "analysis-end-save"
+_ENGINE_REGISTERED: list[bool] = []
+
+
+def _end_save_engine() -> str:
+    """
+    Register (once) and name a papermill engine that writes the executed notebook
+    when the run ends, however it ends, instead of before and after every cell.
+
+    papermill's own engine writes the whole notebook, figures included, twice per
+    cell (about 0.6 s of a report); this one skips those writes but keeps the last
+    one, which papermill makes even when a cell fails or the kernel dies, so a
+    failed run still leaves the notebook up to where it stopped.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if _ENGINE_REGISTERED:
+        return _ENGINE
+
+    class EndSaveEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            write = nb_man.save
+            ended = False
+
+            def save(**options):
+                if ended:  # papermill's closing write (notebook_complete)
+                    write(**options)
+
+            nb_man.save = save
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            finally:
+                ended = True
+
+    papermill_engines.register(_ENGINE, EndSaveEngine)
+    _ENGINE_REGISTERED.append(True)
+    return _ENGINE
+
+
 def _execute(
     source: Path, target: Path, parameters: Mapping[str, Any], *, progress: bool
 ) -> tuple[str, str | None]:
@@ -1599,12 +1639,10 @@ def _execute(
                 str(source),
                 str(target),
                 parameters=dict(parameters),
+                engine_name=_end_save_engine(),
                 kernel_name=KERNEL_NAME,
                 progress_bar=progress,
                 log_output=False,
-                # written once at the end (and on a cell's error), not twice per cell:
-                # about 0.6 s of a report
-                request_save_on_cell_execute=False,
                 cwd=os.getcwd(),
                 extra_arguments=[
                     "--IPKernelApp.log_level=CRITICAL",

@@ -350,6 +350,25 @@ def test_missing_corpus_is_a_usage_error(tmp_path, capsys):
 # ----------------------------------------------------------------------- runs
 
 
+def test_a_kernel_that_dies_leaves_the_notebook_up_to_where_it_stopped(tmp_path):
+    book = write_notebook(
+        tmp_path / "dies.ipynb",
+        'output_dir: str = ""  # figures folder',
+        "print('first cell ran')",
+        "import os\nos._exit(1)",
+        "print('never')",
+    )
+    out = tmp_path / "reports"
+    with pytest.raises(reporting.ReportError, match="dies.ipynb failed"):
+        reporting.run_report(book, out=out, name="oom")
+    failed = out / "dies" / "failed" / "oom"
+    assert json.loads((failed / "run.json").read_text())["status"] == "failed"
+    executed = nbformat.read(failed / "dies.ipynb", as_version=4)
+    texts = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
+    assert any("first cell ran" in t for t in texts)
+    assert not any("never" in t for t in texts)
+
+
 def test_run_report_is_atomic(demo, tmp_path):
     out = tmp_path / "reports"
     folder = reporting.run_report(demo, out=out, name="weekly", parameters={"top_n": "4"})
