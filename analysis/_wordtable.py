@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import string
 from array import array
 from collections import Counter
@@ -218,6 +219,10 @@ _TYPOGRAPHIC = [
 # or a number with decimal or thousands separators.
 _ONE_TOKEN = r"^(?:[a-z0-9]+(?:['-][a-z0-9]+)*|[0-9]+(?:[.,][0-9]+)+)$"
 _LONE_S = r"['-]s(?:['-]|$)|^s['-]"
+# Chunks whose outer punctuation may not be stripped: an underscore is a word
+# character to the tokenizer's \b ("_russia's_" keeps its 's), and a URL's start
+# keeps what follows it ("https://..." is one token).
+_NOT_STRIPPABLE = re.compile(rb"_|://|www\.")
 _NOT_JOINING = "[\u2018\u201c\u201d\u2013\u2014\u2026]"
 
 
@@ -249,7 +254,8 @@ class _Resolver(dict):
     def __missing__(self, chunk: bytes) -> int:
         # Most chunks are one ASCII word or number wrapped in punctuation ("(Kyiv),",
         # "“Kyiv’s”"): nothing stripped here ever joins such a core to anything, so
-        # the core (without a possessive 's) is the token.
+        # the core (without a possessive 's) is the token. Not so for an underscore
+        # (punctuation, yet a word character to the tokenizer's \b) or a URL's start.
         core = chunk
         if b"\xe2\x80" in core:
             for old, new in _TYPOGRAPHIC:
@@ -257,7 +263,7 @@ class _Resolver(dict):
         core = core.strip(_ASCII_PUNCT)
         if core.endswith(b"'s"):
             core = core[:-2]
-        if core.isalnum():
+        if core.isalnum() and not _NOT_STRIPPABLE.search(chunk):
             key = self._id(core.decode("ascii"))
         else:
             toks = tokenize(chunk.decode("utf-8", "surrogatepass"))
@@ -308,7 +314,10 @@ class _Resolver(dict):
         joined = pc.and_not(
             pc.match_substring_regex(core, _ONE_TOKEN), pc.match_substring_regex(core, _LONE_S)
         )
-        simple = pc.or_(pc.ascii_is_alnum(core), pc.and_(plain, joined))
+        simple = pc.and_(
+            pc.or_(pc.ascii_is_alnum(core), pc.and_(plain, joined)),
+            pc.invert(pc.match_substring_regex(text, _NOT_STRIPPABLE.pattern.decode())),
+        )
         words = core.filter(simple)
         out = np.zeros(len(text), dtype=np.int64)
         out[simple.to_numpy(zero_copy_only=False)] = self._word_ids(words)

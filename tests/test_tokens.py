@@ -94,6 +94,9 @@ _pieces = st.sampled_from(
         "'s",
         "then-U.S.",
         "snake_case",
+        "_",
+        "https://",
+        "www.",
         "“quoted”",
         ".",
         "x.y",
@@ -173,9 +176,15 @@ def test_counters_take_joined_words_and_numbers_as_the_tokenizer_does(n_jobs):
         "pro-russian don't rock'n'roll 1,000 2.5 2022-03-01 covid-19's (f-16s).",
         "unthinkable–a war—russia 1…5 1–9 s-x x-s it's-a a-s-b '90s don’t",
         "Pro-Russian 1,000. ‘rock'n'roll’ x--y -pro- 1.2.3 1,2,x",
+        # an underscore is a word character to \b; a URL's start keeps what follows
+        "a's_ _Russia's_ snake_case's __init__ https://… (www./) http:/// www.— http://‘",
     ] * 3
     codes = np.zeros(len(texts), dtype=np.int64)
-    source = wt.text_source(pd.DataFrame({"text": texts}))
-    counts, dfs, _, _ = count_unigrams(source, codes, 1, n_jobs=n_jobs)
-    assert counts[0] == Counter(t for text in texts for t in tokenize(text))
-    assert dfs[0] == Counter(t for text in texts for t in set(tokenize(text)))
+    expected = Counter(t for text in texts for t in tokenize(text))
+    for source in (texts, wt.text_source(pd.DataFrame({"text": texts}))):
+        counts, dfs, _, _ = count_unigrams(source, codes, 1, n_jobs=n_jobs)
+        assert counts[0] == expected
+        assert dfs[0] == Counter(t for text in texts for t in set(tokenize(text)))
+    assert [dict(c) for c in wt.per_article_counts(texts)] == [
+        dict(Counter(tokenize(t))) for t in texts
+    ]
