@@ -286,7 +286,7 @@ class _Resolver(dict):
         if not chunks:
             return np.zeros(0, dtype=np.int64)
         try:
-            text = pa.array(chunks, pa.binary()).cast(pa.string())
+            text = pa.array(chunks, pa.binary()).cast(pa.large_string())
         except pa.ArrowInvalid:  # not UTF-8 (a lone surrogate): the slow path throughout
             return np.fromiter(map(self.__getitem__, chunks), np.int64, len(chunks))
         return self._resolve_text(text)
@@ -335,9 +335,9 @@ class _Resolver(dict):
 
         tokens = self.tokens
         if self._vocab is None:
-            self._vocab = pa.array([], pa.string())
+            self._vocab = pa.array([], pa.large_string())
         if len(self._vocab) < len(tokens):  # tokens added one by one since
-            more = pa.array(tokens[len(self._vocab) :], pa.string())
+            more = pa.array(tokens[len(self._vocab) :], pa.large_string())
             self._vocab = pa.concat_arrays([self._vocab, more])
         pos = pc.index_in(words, value_set=self._vocab)
         if pos.null_count:
@@ -355,9 +355,9 @@ class _Resolver(dict):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        distinct = distinct.cast(pa.string())
+        distinct = distinct.cast(pa.large_string())
         if self._known is None:
-            self._known = pa.array([], pa.string())
+            self._known = pa.array([], pa.large_string())
         out = np.zeros(len(distinct), dtype=np.int64)
         pos = pc.index_in(distinct, value_set=self._known).fill_null(-1).to_numpy()
         new = pos < 0
@@ -613,8 +613,11 @@ def count_unigrams(
 
 # --------------------------------------------------------------------------- Arrow counting
 
-#: Text bytes per batch of the Arrow counter (bounds its working memory).
+#: Text bytes per batch of the Arrow counter: the smallest and the largest batch
+#: (which bounds its working memory), and the number of batches aimed at between.
 BATCH_BYTES = 4_000_000
+MAX_BATCH_BYTES = 32_000_000
+BATCHES = 16
 
 
 def text_array(articles: pd.DataFrame):
@@ -629,10 +632,10 @@ def text_array(articles: pd.DataFrame):
     col = articles["text"].array
     arrow = getattr(col, "__arrow_array__", None)
     try:
-        if arrow is not None:
+        if arrow is not None:  # used as it is (a chunked array stays in its chunks)
             arr = arrow()
-            if isinstance(arr, pa.ChunkedArray):
-                arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.string())
+            if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1:
+                arr = arr.chunk(0)
         else:
             values = [t if isinstance(t, str) else None for t in col.tolist()]
             arr = pa.array(values, pa.large_string())
@@ -649,19 +652,43 @@ def text_source(articles: pd.DataFrame):
     return text_bytes(articles) if arr is None else arr
 
 
-def _batches(arr, n: int) -> list:
-    """Slices of ``arr`` of about :data:`BATCH_BYTES` of text each, and at least ``n``."""
+def _text_bytes(chunk) -> int:
+    """Bytes of text in one Arrow string array (its offsets' span)."""
     import pyarrow as pa
 
-    if len(arr) == 0:
-        return []
-    width = np.int64 if arr.type == pa.large_string() else np.int32
-    offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset : arr.offset + len(arr) + 1]
-    size = int(offsets[-1] - offsets[0])
-    k = max(n, -(-size // BATCH_BYTES), 1)
-    cuts = np.searchsorted(offsets, offsets[0] + size * np.arange(1, k) / k)
-    edges = np.unique(np.concatenate([[0], np.clip(cuts, 0, len(arr)), [len(arr)]]))
-    return [arr.slice(a, b - a) for a, b in zip(edges[:-1].tolist(), edges[1:].tolist())]
+    if len(chunk) == 0:
+        return 0
+    width = np.int64 if chunk.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
+    return int(offsets[chunk.offset + len(chunk)] - offsets[chunk.offset])
+
+
+def _batches(arr, n: int) -> list:
+    """
+    Slices of ``arr`` (an Arrow string array or chunked array, never copied), at
+    least ``n``, of :data:`BATCH_BYTES` to :data:`MAX_BATCH_BYTES` of text each:
+    about :data:`BATCHES` of them in between, so that a large input is cut into
+    few batches (each batch looks its chunks up among all those seen before).
+    """
+    import pyarrow as pa
+
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    sizes = [_text_bytes(c) for c in chunks]
+    total = sum(sizes)
+    step = min(max(BATCH_BYTES, total // BATCHES), MAX_BATCH_BYTES)
+    out = []
+    for chunk, size in zip(chunks, sizes):
+        if len(chunk) == 0:
+            continue
+        k = max(-(-size // step), -(-n * size // max(total, 1)), 1)
+        width = np.int64 if chunk.type == pa.large_string() else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        cuts = np.searchsorted(offsets, offsets[0] + size * np.arange(1, k) / k)
+        edges = np.unique(np.concatenate([[0], np.clip(cuts, 0, len(chunk)), [len(chunk)]]))
+        out.extend(chunk.slice(a, b - a) for a, b in zip(edges[:-1].tolist(), edges[1:].tolist()))
+    return out
 
 
 def _split_batch(batch):

@@ -359,6 +359,24 @@ def test_arrow_counter_per_group_across_batches_and_chunks_of_several_tokens(mon
     assert wt.count_arrow(source, codes, 4, False, workers)[0] == counts
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_text_column_in_several_arrow_chunks_is_counted_in_place(monkeypatch, n_jobs):
+    import pyarrow as pa
+
+    from analysis import _wordtable as wt
+
+    parts = [["Talks stall.", None, "Russia/Ukraine talks"], [], ["Kyiv’s talks", "war"] * 20]
+    column = pa.chunked_array([pa.array(p, pa.string()) for p in parts], type=pa.string())
+    table = pd.DataFrame({"text": pd.arrays.ArrowExtensionArray(column)})
+    monkeypatch.setattr(wt, "BATCH_BYTES", 40)
+    source = wt.text_source(table)
+    assert isinstance(source, pa.ChunkedArray)  # not combined into one copy
+    texts = [t for p in parts for t in p if t]
+    got = term_counts(table, stopwords=None, n_jobs=n_jobs, english_only=False)
+    assert _as_dict(got) == dict(_counter(texts))
+    assert got["n_articles"].iloc[0] == len(table)
+
+
 def test_top_cut_through_equal_counts_keeps_the_alphabetically_first():
     # "delta" and "alpha" tie at the cut (3 each); whichever is met first must not matter
     for texts in (
