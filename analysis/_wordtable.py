@@ -968,11 +968,10 @@ def entry_label(words: tuple) -> str:
 #
 # With a cache folder (the corpus folder), the unigram counts of each article are
 # kept in ``term_counts_cache.parquet`` (rows ``key, term, count``; ``key`` is the
-# article id and a hash of its text; an article's terms in the order they first
-# occur in it). A measurement sums the cached counts of the selected articles, and
-# only new or changed articles are tokenized. The sums, and the order in which
-# terms enter each group's Counter (first occurrence in the table, which decides
-# ties that ``most_common`` cuts), are those of :func:`count_unigrams`.
+# article id and a hash of its text). A measurement sums the cached counts of the
+# selected articles, and only new or changed articles are tokenized. The sums are
+# those of :func:`count_unigrams` (the order of a Counter's keys may differ; no
+# result depends on it: top lists break ties alphabetically).
 
 CACHE_FILE = "term_counts_cache.parquet"
 
@@ -992,7 +991,7 @@ class _ArticleCounts:
         self.data = np.zeros(0, dtype=np.int64)
 
     def add(self, keys: list[str], per_article: list[Counter]) -> None:
-        """Append articles (``per_article``: Counters in first-occurrence order)."""
+        """Append articles (``per_article``: one Counter of terms per key)."""
         ids: list[int] = []
         counts: list[int] = []
         lengths = []
@@ -1188,8 +1187,8 @@ def cached_entries(cache_dir, table: pd.DataFrame):
     """
     Return ``(vocab, lengths, term_ids, counts)``: the cached counts of ``table``'s rows.
 
-    Row ``i`` has ``lengths[i]`` entries, laid out row after row, each row's terms in
-    the order they first occur in its text; ``vocab[term_id]`` is the term.
+    Row ``i`` has ``lengths[i]`` entries, laid out row after row;
+    ``vocab[term_id]`` is the term.
     """
     cache, rows = _cached_counts(cache_dir, table)
     lengths = np.diff(cache.indptr)[rows]
@@ -1205,21 +1204,17 @@ def count_unigrams_cached(
     """
     :func:`count_unigrams` of ``table``'s texts from per-article counts kept in ``cache_dir``.
 
-    Returns the same ``(counts, doc_freqs, n_docs, n_words)``, Counters equal and
-    in the same order.
+    Returns the same ``(counts, doc_freqs, n_docs, n_words)``: equal Counters.
     """
     vocab, lengths, cols, vals = cached_entries(cache_dir, table)
     groups = np.repeat(np.asarray(codes, dtype=np.int64), lengths)
-    # terms numbered by first occurrence in the table, as the counter numbers them
-    n = len(cols)
-    first = np.full(len(vocab), n, dtype=np.int64)
-    np.minimum.at(first, cols, np.arange(n, dtype=np.int64))
-    vocab_seen = np.flatnonzero(first < n)
-    order = np.argsort(first[vocab_seen], kind="stable")
-    rank = np.empty(len(vocab), dtype=np.int64)
-    rank[vocab_seen[order]] = np.arange(len(order))
-    by_rank = vocab_seen[order]
-    width = max(len(order), 1)
+    # the terms these rows hold, numbered 0, 1, ... in vocabulary order
+    held = np.zeros(len(vocab), dtype=bool)
+    held[cols] = True
+    by_rank = np.flatnonzero(held)
+    rank = np.zeros(len(vocab), dtype=np.int64)
+    rank[by_rank] = np.arange(len(by_rank))
+    width = max(len(by_rank), 1)
     combined = groups * width + rank[cols]
     if n_groups * width <= DENSE_CELLS:  # one pass, no sort
         docs = np.bincount(combined, minlength=n_groups * width)
