@@ -622,10 +622,12 @@ BATCHES = 16
 
 def text_array(articles: pd.DataFrame):
     """
-    Return the ``text`` column as one Arrow string array (nulls for missing texts),
-    or ``None`` when it cannot be one (a text with a lone surrogate is not UTF-8).
+    Return the ``text`` column as an Arrow string array or chunked array (nulls for
+    missing texts), or ``None`` when it cannot be one (a text with a lone surrogate
+    is not UTF-8).
 
-    An Arrow-backed column is used as it is; other columns are converted once.
+    An Arrow-backed column is used as it is, never copied; other columns are
+    converted once.
     """
     import pyarrow as pa
 
@@ -705,6 +707,30 @@ def _split_batch(batch):
 DENSE_CELLS = 4_000_000
 
 
+def _key_sums(keys: np.ndarray, weights: np.ndarray | None = None):
+    """The distinct ``keys`` in order and the sum of ``weights`` (or the count) of each."""
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
+    if weights is None:
+        return keys[starts], np.diff(np.r_[starts, len(keys)])
+    return keys[starts], np.add.reduceat(weights[order], starts) if len(keys) else weights
+
+
+def _spread_multi(parts: tuple, multi: dict, width: int) -> tuple:
+    """(row, id, n) entries with each chunk of several tokens replaced by its tokens."""
+    rows, ids, n = parts
+    hit = np.isin(ids, np.fromiter(multi, np.int64, len(multi)))
+    spread = [
+        (r, t, c)
+        for r, i, c in zip(rows[hit].tolist(), ids[hit].tolist(), n[hit].tolist())
+        for t in multi[i]
+    ]
+    more = np.asarray(spread, dtype=np.int64).reshape(-1, 3)
+    plain = (rows[~hit], ids[~hit], n[~hit])
+    return _merge([plain, (more[:, 0], more[:, 1], more[:, 2])], width)
+
+
 def _group_sums(groups: np.ndarray | None, ids: np.ndarray, n_groups: int, width: int):
     """(group, id, n) of every nonzero tally of the (group, id) pairs (no groups: one)."""
     if groups is None:
@@ -716,10 +742,8 @@ def _group_sums(groups: np.ndarray | None, ids: np.ndarray, n_groups: int, width
         flat = np.flatnonzero(cells)
         g, i = np.divmod(flat, width)
         return g, i, cells[flat]
-    keys = np.sort(groups * width + ids)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    n = np.diff(np.r_[starts, len(keys)])
-    g, i = np.divmod(keys[starts], width)
+    keys, n = _key_sums(groups * width + ids)
+    g, i = np.divmod(keys, width)
     return g, i, n
 
 
@@ -774,30 +798,17 @@ def _merge(parts: list, width: int):
     n = np.concatenate([p[2] for p in parts] or [np.zeros(0, np.int64)])
     if not len(g):
         return g, i, n
-    keys = g * width + i
-    order = np.argsort(keys, kind="stable")
-    keys, n = keys[order], n[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    g, i = np.divmod(keys[starts], width)
-    return g, i, np.add.reduceat(n, starts)
+    keys, n = _key_sums(g * width + i, n)
+    g, i = np.divmod(keys, width)
+    return g, i, n
 
 
 def _counters(parts: list, resolve: _Resolver, n_groups: int) -> list[Counter]:
     """Sum per-batch (group, id, n) parts into one Counter of tokens per group."""
     width = max(len(resolve.tokens), 1)
     g, i, n = _merge(parts, width)
-    multi = resolve.multi
-    if multi:
-        # a chunk of several tokens counts for each of them
-        is_multi = np.isin(i, np.fromiter(multi, np.int64, len(multi)))
-        spread = [
-            (gg, t, nn)
-            for gg, ii, nn in zip(g[is_multi].tolist(), i[is_multi].tolist(), n[is_multi].tolist())
-            for t in multi[ii]
-        ]
-        more = np.asarray(spread, dtype=np.int64).reshape(-1, 3)
-        plain = (g[~is_multi], i[~is_multi], n[~is_multi])
-        g, i, n = _merge([plain, (more[:, 0], more[:, 1], more[:, 2])], width)
+    if resolve.multi:  # a chunk of several tokens counts for each of them
+        g, i, n = _spread_multi((g, i, n), resolve.multi, width)
     bounds = np.searchsorted(g, np.arange(n_groups + 1))
     tokens = resolve.tokens
     out = []
@@ -893,30 +904,16 @@ def per_article_arrays(arr):
         width = max(len(resolve.tokens), 1)
         pairs = np.repeat(np.arange(len(lengths), dtype=np.int64) + start, lengths) * width
         pairs += keys[indices]
-        pairs.sort()
-        first = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]]) if len(pairs) else pairs
-        n = np.diff(np.r_[first, len(pairs)])
-        rows, ids = np.divmod(pairs[first], width)
+        pairs, n = _key_sums(pairs)
+        rows, ids = np.divmod(pairs, width)
         parts.append((rows, ids, n))
         start += len(batch)
     rows, ids, n = (
         np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, np.int64) for k in range(3)
     )
-    multi = resolve.multi
-    if multi:
-        # a chunk of several tokens counts once for each of them
-        hit = np.isin(ids, np.fromiter(multi, np.int64, len(multi)))
-        spread = [
-            (r, t, c)
-            for r, i, c in zip(rows[hit].tolist(), ids[hit].tolist(), n[hit].tolist())
-            for t in multi[i]
-        ]
-        more = np.asarray(spread, dtype=np.int64).reshape(-1, 3)
+    if resolve.multi:  # a chunk of several tokens counts for each of them
         width = max(len(resolve.tokens), 1)
-        g, i, c = _merge(
-            [(rows[~hit], ids[~hit], n[~hit]), (more[:, 0], more[:, 1], more[:, 2])], width
-        )
-        rows, ids, n = g, i, c
+        rows, ids, n = _spread_multi((rows, ids, n), resolve.multi, width)
     keep = ids != 0
     return resolve.tokens, rows[keep], ids[keep], n[keep]
 
