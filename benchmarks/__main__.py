@@ -16,8 +16,19 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 SKIP = {"common", "__main__", "__init__"}
-VERSIONS = ("pandas", "numpy", "pyarrow", "nltk", "vaderSentiment", "scikit-learn",
-            "trafilatura", "datasketch", "dask", "papermill", "nbconvert")
+VERSIONS = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "nltk",
+    "vaderSentiment",
+    "scikit-learn",
+    "trafilatura",
+    "datasketch",
+    "dask",
+    "papermill",
+    "nbconvert",
+)
 
 
 def discover() -> list[str]:
@@ -35,7 +46,9 @@ def machine() -> dict:
     }
     try:
         with open("/proc/cpuinfo") as fh:
-            info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
+            info["cpu"] = next(
+                (ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), ""
+            )
         with open("/proc/meminfo") as fh:
             info["memory"] = fh.readline().split(":", 1)[1].strip()
     except OSError:
@@ -86,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         if len(table):
             for bench, part in table.groupby("benchmark", sort=False):
                 fh.write(f"## {bench}\n\n")
-                fh.write(part.dropna(axis=1, how="all").to_markdown(index=False) if _has_tabulate() else part.to_string(index=False))
+                fh.write(
+                    part.dropna(axis=1, how="all").to_markdown(index=False)
+                    if _has_tabulate()
+                    else part.to_string(index=False)
+                )
                 fh.write("\n\n")
     print(f"wrote {args.out / (stem + '.md')} and .csv")
     if failed:

@@ -72,7 +72,12 @@ def tiny_articles():
     from analysis.schema import article_id, conform
 
     rows = [
-        ("Alpha", "Talks stall", "Talks stall in Istanbul. Russia and Ukraine met on Tuesday.", "2022-03-28"),
+        (
+            "Alpha",
+            "Talks stall",
+            "Talks stall in Istanbul. Russia and Ukraine met on Tuesday.",
+            "2022-03-28",
+        ),
         ("Alpha", "Shelling", "Shelling hit Kharkiv. The mayor said 10 people died.", "2022-03-29"),
         ("Beta", "Talks resume", "Talks resume. Ukraine said the talks were useful.", "2022-03-28"),
         ("Beta", "Grain deal", "A grain deal was signed in Istanbul.", "2022-03-30"),
