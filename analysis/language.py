@@ -151,7 +151,7 @@ def _model() -> dict:
             "aliases": np.asarray(ident._alias_pairs, dtype=np.int64).reshape(-1, 2),
         }
 
-    arrays = cached_arrays(f"langid-{version('py3langid')}-f32", build)
+    arrays = cached_arrays(f"langid-{version('py3langid')}-f32", build, mmap=True)
     return {
         **arrays,
         "ptc": np.asarray(arrays["ptc"], dtype=np.float32),

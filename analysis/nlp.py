@@ -59,7 +59,7 @@ def nltk_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("media-coverage-analysis")) / "nltk_data"
 
 
-def cached_arrays(name: str, build) -> dict:
+def cached_arrays(name: str, build, *, mmap: bool = False) -> dict:
     """
     Return the arrays ``build()`` makes, kept as ``<name>.npz`` in the project data folder.
 
@@ -68,11 +68,18 @@ def cached_arrays(name: str, build) -> dict:
     writes them, later calls (in any process) read the uncompressed file. A
     damaged or unwritable file only means building again. ``name`` must change
     whenever the arrays would (a version in it).
+
+    With ``mmap=True`` they are kept as ``<name>/<key>.npy`` files and mapped into
+    memory rather than read (read-only arrays): a large model of which a call
+    needs a few parts costs next to nothing to open.
     """
     import tempfile
     import zipfile
 
     import numpy as np
+
+    if mmap:
+        return _mapped_arrays(name, build)
 
     folder = nltk_data_dir() / "arrays"
     path = folder / f"{name}.npz"
@@ -228,6 +235,43 @@ def stopwords(extra=None, *, news: bool = True) -> frozenset[str]:
     if extra:
         base = base | {w.lower() for w in extra}
     return base
+
+
+def _mapped_arrays(name: str, build) -> dict:
+    """:func:`cached_arrays` with ``mmap=True``: a folder of ``.npy`` files, mapped."""
+    import shutil
+    import tempfile
+
+    import numpy as np
+
+    folder = nltk_data_dir() / "arrays" / name
+    done = folder / "COMPLETE"  # written last: the list of arrays
+    if done.is_file():
+        try:
+            keys = done.read_text(encoding="utf-8").split()
+            return {
+                k: np.load(folder / f"{k}.npy", mmap_mode="r", allow_pickle=False) for k in keys
+            }
+        except (OSError, ValueError, EOFError) as exc:
+            log.warning("rebuilding %s (%s)", folder, exc)
+    arrays = build()
+    tmp = None
+    try:
+        folder.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder.parent))
+        for key, value in arrays.items():
+            np.save(tmp / f"{key}.npy", value, allow_pickle=False)
+        (tmp / "COMPLETE").write_text("\n".join(arrays) + "\n", encoding="utf-8")
+        tmp.chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+        tmp = None
+    except OSError as exc:  # unwritable, or another process put it in place first
+        log.info("%s not kept (%s)", folder, exc)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return arrays
 
 
 @lru_cache(maxsize=1)

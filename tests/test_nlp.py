@@ -198,3 +198,30 @@ def test_cached_arrays_rebuild_a_truncated_file(tmp_path, monkeypatch, caplog):
         assert cached_arrays("demo-2", lambda: {"a": np.arange(3)})["a"].tolist() == [0, 1, 2]
     assert "rebuilding" in caplog.text
     assert not [p for p in (tmp_path / "arrays").iterdir() if p.name.startswith(".")]
+
+
+def test_mapped_arrays_are_built_once_and_rebuilt_when_damaged(tmp_path, monkeypatch, caplog):
+    import numpy as np
+
+    from analysis.nlp import cached_arrays
+
+    monkeypatch.setenv("MCA_NLTK_DATA", str(tmp_path))
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"a": np.arange(1000, dtype=np.float32), "names": np.asarray(["en", "de"])}
+
+    first = cached_arrays("demo-3", build, mmap=True)
+    again = cached_arrays("demo-3", build, mmap=True)
+    assert len(calls) == 1
+    assert isinstance(again["a"], np.memmap) and not again["a"].flags.writeable
+    assert np.array_equal(again["a"], first["a"]) and again["names"].tolist() == ["en", "de"]
+    folder = tmp_path / "arrays" / "demo-3"
+    (folder / "a.npy").write_bytes((folder / "a.npy").read_bytes()[:200])  # torn
+    with caplog.at_level("WARNING", logger="analysis.nlp"):
+        assert cached_arrays("demo-3", build, mmap=True)["a"].tolist()[:3] == [0.0, 1.0, 2.0]
+    assert len(calls) == 2 and "rebuilding" in caplog.text
+    assert not [p for p in (tmp_path / "arrays").iterdir() if p.name.startswith(".")]
+    assert np.array_equal(cached_arrays("demo-3", build, mmap=True)["a"], np.arange(1000))
+    assert len(calls) == 2
