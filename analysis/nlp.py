@@ -266,6 +266,7 @@ def _mapped_arrays(name: str, build) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
         os.replace(tmp, folder)
         tmp = None
+        folder.with_name(f"{name}.npz").unlink(missing_ok=True)  # the same arrays, read whole
     except OSError as exc:  # unwritable, or another process put it in place first
         log.info("%s not kept (%s)", folder, exc)
     finally:
