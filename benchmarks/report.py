@@ -16,6 +16,10 @@ Cases (each in a fresh process, so peak memory is its own and the kernel's):
   loads require.js and MathJax from a CDN and shows code). It reads the corpus
   written by the full run.
 
+Both runs go through the command line a schedule uses (``python -m analysis
+ingest`` and ``python -m analysis report [--ingest]``, called in the measured
+process).
+
 Targets: full run under 60 s on 2 cores.
 """
 
@@ -62,37 +66,47 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def _report_command(args: list[str], quick: bool) -> None:
+    """``python -m analysis report ARGS`` in this process, as a schedule runs it."""
+    from analysis.cli import main
+
+    params = ["-p", "outlets=" + ",".join(QUICK_OUTLETS)] if quick else []
+    code = main(["-q", "report", *args, *params])
+    if code != 0:
+        raise RuntimeError(f"python -m analysis report {' '.join(args)} exited {code}")
+
+
 def full_run(root: str, quick: bool) -> dict:
-    from analysis import ingest, run_report
+    from analysis.cli import main
 
     root_path = Path(root)
     corpus = root_path / "corpus"
     t0 = time.perf_counter()
-    ingest([_inputs(root_path, held_out=False)], corpus, progress=False)
+    if main(["-q", "ingest", str(_inputs(root_path, held_out=False)), "--corpus", str(corpus)]):
+        raise RuntimeError("python -m analysis ingest failed")
     t_ingest = time.perf_counter() - t0
-    params = {"outlets": QUICK_OUTLETS} if quick else {}
-    folder = run_report(
-        corpus=corpus, out=root_path / "reports", name="full", parameters=params, progress=False
+    _report_command(
+        ["--corpus", str(corpus), "--out", str(root_path / "reports"), "--name", "full"], quick
     )
+    folder = root_path / "reports" / "coverage_report" / "full"
     timings = json.loads((folder / "run.json").read_text())["timings"]
     return {"ingest_s": t_ingest, **timings, "cpu_s": _cpu_s(), "peak_all_mb": _children_peak_mb()}
 
 
 def rerun(root: str, quick: bool) -> dict:
-    from analysis import run_report
-
     root_path = Path(root)
     new = _inputs(root_path, held_out=True)
-    params = {"outlets": QUICK_OUTLETS} if quick else {}
     t0 = time.perf_counter()
-    folder = run_report(
-        corpus=root_path / "corpus",
-        out=root_path / "reports",
-        name="rerun",
-        parameters=params,
-        ingest=[new],
-        progress=False,
-    )
+    _report_command(
+        [
+            "--corpus", str(root_path / "corpus"),
+            "--out", str(root_path / "reports"),
+            "--name", "rerun",
+            "--ingest", str(new),
+        ],
+        quick,
+    )  # fmt: skip
+    folder = root_path / "reports" / "coverage_report" / "rerun"
     total = time.perf_counter() - t0
     timings = json.loads((folder / "run.json").read_text())["timings"]
     return {**timings, "wall_s": total, "cpu_s": _cpu_s(), "peak_all_mb": _children_peak_mb()}

@@ -81,3 +81,20 @@ def test_make_help_lists_entry_points():
     assert out.returncode == 0
     for target in ("report", "test", "bench", "lab", "help"):
         assert f"make {target}" in out.stdout
+
+
+def test_the_command_reads_notebooks_without_the_slow_optional_iri_checker():
+    # jsonschema (through nbformat) would import rfc3987_syntax, which builds a
+    # grammar at import; the command's own process goes without it
+    code = (
+        "import sys\n"
+        "from analysis.cli import main\n"
+        "assert main(['-q', 'params', 'coverage_report']) == 0\n"
+        "assert 'nbformat' in sys.modules and 'jsonschema' in sys.modules\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_path(), timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] in ("None", "absent")
