@@ -79,13 +79,27 @@ def select_rows(
     return out
 
 
+def tqdm_class():
+    """
+    ``tqdm.auto``'s bar: a widget in a notebook that has ipywidgets, text otherwise.
+
+    Without ipywidgets tqdm warns ("IProgress not found") into every notebook that
+    imports it, a report's among them; the text bar it then falls back to is
+    what we want there, so the warning is left out.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from tqdm.auto import tqdm
+    return tqdm
+
+
 def progress(items, desc: str):
     """Wrap a long loop in a tqdm bar, shown only on a terminal and for large inputs."""
     if len(items) < 20_000:
         return items
-    from tqdm.auto import tqdm
-
-    return tqdm(items, desc=desc, unit="article", disable=None, leave=False)
+    return tqdm_class()(items, desc=desc, unit="article", disable=None, leave=False)
 
 
 def texts_of(articles: pd.DataFrame) -> list[str]:

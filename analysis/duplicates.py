@@ -938,6 +938,6 @@ def _progress(items: Iterable, progress: bool | None, desc: str):
     show = progress if progress is not None else (len(items) > 20000 and sys.stderr.isatty())
     if not show:
         return items
-    from tqdm.auto import tqdm
+    from ._wordtable import tqdm_class
 
-    return tqdm(items, desc=desc, unit="doc")
+    return tqdm_class()(items, desc=desc, unit="doc")

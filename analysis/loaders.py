@@ -796,9 +796,9 @@ def iter_articles(
         return manifests.get(None) if None in manifests else _nearest_manifest(manifests, p)
 
     show = progress if progress is not None else (sys.stderr.isatty() and len(ordered) > 50)
-    from tqdm.auto import tqdm
+    from ._wordtable import tqdm_class
 
-    bar = tqdm(total=len(ordered), unit="file", desc="loading", disable=not show)
+    bar = tqdm_class()(total=len(ordered), unit="file", desc="loading", disable=not show)
     done_pages: set[Path] = set()
     for f in ordered:
         fmt = file_format(f)

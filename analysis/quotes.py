@@ -47,7 +47,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from .errors import ParameterError, SchemaError
 from .nlp import sentence_spans
@@ -1713,8 +1712,9 @@ def _rows_of_slice(bounds: tuple[int, int]) -> list[list[tuple]]:
 
 def _rows_per_article(texts: list, *, n_jobs: int | None) -> list[list[tuple]]:
     """Rows of every article, in order, over several processes for large inputs."""
-    from ._wordtable import n_workers
+    from ._wordtable import n_workers, tqdm_class
 
+    bar_of = tqdm_class()
     chars = [len(t) if isinstance(t, str) else 0 for t in texts]
     if n_jobs is None and sum(chars) < PARALLEL_MIN_CHARS:
         workers = 1
@@ -1742,7 +1742,9 @@ def _rows_per_article(texts: list, *, n_jobs: int | None) -> list[list[tuple]]:
             try:
                 with (
                     ctx.Pool(workers) as pool,
-                    tqdm(total=len(texts), disable=not show, desc="quotes", unit="article") as bar,
+                    bar_of(
+                        total=len(texts), disable=not show, desc="quotes", unit="article"
+                    ) as bar,
                 ):
                     for (a, b), part in zip(bounds, pool.imap(_rows_of_slice, bounds)):
                         out.extend(part)
@@ -1750,7 +1752,9 @@ def _rows_per_article(texts: list, *, n_jobs: int | None) -> list[list[tuple]]:
             finally:
                 _SHARED.clear()
             return out
-    return [_article_rows(t) for t in tqdm(texts, disable=not show, desc="quotes", unit="article")]
+    return [
+        _article_rows(t) for t in bar_of(texts, disable=not show, desc="quotes", unit="article")
+    ]
 
 
 def extract_quotes(articles: pd.DataFrame, *, n_jobs: int | None = None) -> pd.DataFrame:

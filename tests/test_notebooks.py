@@ -68,6 +68,8 @@ def check_report(folder: Path, status: str = "ok") -> str:
     executed = nbformat.read(folder / f"{folder.parent.name}.ipynb", as_version=4)
     errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors and "Traceback" not in page
+    streams = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
+    assert not [t for t in streams if "IProgress not found" in t]  # no tqdm noise
     pngs = sorted((folder / "figures").glob("*.png")) if (folder / "figures").exists() else []
     for png in pngs:  # every figure comes with the numbers behind it
         assert png.with_suffix(".csv").is_file(), png.name
