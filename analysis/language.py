@@ -281,6 +281,10 @@ def flag_languages(articles: pd.DataFrame, *, overwrite: bool = False, **options
     return articles.assign(language=language)
 
 
+#: Exclusion warnings already given by this process (each is given once).
+_SAID: set[str] = set()
+
+
 def english_only(
     articles: pd.DataFrame, *, include_unknown: bool = True, detect: bool = True
 ) -> pd.DataFrame:
@@ -336,12 +340,13 @@ def english_only(
     kept.attrs["excluded_languages"] = counts
     if counts:
         detail = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
-        logger.warning(
-            "English-only analysis: excluded %d of %d articles not detected as English (%s)",
-            len(dropped),
-            len(articles),
-            detail,
+        message = (
+            f"English-only analysis: excluded {len(dropped)} of {len(articles)} articles "
+            f"not detected as English ({detail})"
         )
+        # said once per process: every helper of a report selects the same rows again
+        logger.log(logging.INFO if message in _SAID else logging.WARNING, "%s", message)
+        _SAID.add(message)
     else:
         logger.info("English-only analysis: all %d articles kept", len(articles))
     return kept

@@ -68,7 +68,10 @@ def test_flag_languages_fills_missing_and_keeps_declared():
     assert flag_languages(df, overwrite=True)["language"].tolist()[2] == "fr"
 
 
-def test_english_only_excludes_other_languages_and_says_so(caplog):
+def test_english_only_excludes_other_languages_and_says_so(caplog, monkeypatch):
+    from analysis import language
+
+    monkeypatch.setattr(language, "_SAID", set())
     df = _articles().assign(language=pd.NA)
     with caplog.at_level(logging.WARNING, logger="analysis.language"):
         kept = english_only(df)
@@ -132,3 +135,16 @@ def test_batch_detection_equals_py3langid_on_the_real_corpus(ukraine_articles):
     got = detect_language(texts)
     assert got == expected
     assert len(set(got)) > 3  # several languages (and None) really occur
+
+
+def test_the_same_exclusion_is_warned_once(caplog, monkeypatch):
+    from analysis import language
+
+    monkeypatch.setattr(language, "_SAID", set())
+    df = _articles().assign(language=pd.NA)
+    with caplog.at_level(logging.INFO, logger="analysis.language"):
+        for _ in range(3):  # as the helpers of one report do
+            english_only(df)
+        english_only(df.iloc[1:])  # other rows, another message
+    levels = [(r.levelname, "of 5" in r.getMessage()) for r in caplog.records]
+    assert levels == [("WARNING", True), ("INFO", True), ("INFO", True), ("WARNING", False)]
