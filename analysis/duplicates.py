@@ -496,8 +496,13 @@ FEATURES_CACHE = "duplicates_cache.parquet"
 _CACHE_VERSION = "1"
 
 
-def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
-    """:func:`_features` of every row, reading kept rows from ``folder`` and adding new ones."""
+def _cached_features(texts, titles, ids, folder: Path, *, prune: bool, **options) -> dict:
+    """
+    :func:`_features` of every row, reading kept rows from ``folder`` and adding new ones.
+
+    The file keeps the rows' features and, unless ``prune``, those of other
+    articles (an article id not among ``ids``); an edited article's old entry goes.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -512,6 +517,7 @@ def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
     path = folder / FEATURES_CACHE
     held: dict[str, int] = {}
     stored: dict = {}
+    table = None
     if path.exists():
         try:
             table = pq.read_table(path)
@@ -531,7 +537,7 @@ def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
                 held = {k: r for r, k in enumerate(table.column("key").to_pylist())}
         except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
             logger.warning("%s unreadable (%s); computing again", path.name, exc)
-            held, stored = {}, {}
+            held, stored, table = {}, {}, None
     todo = [i for i, k in enumerate(keys) if k not in held]
     fresh = _features([texts[i] for i in todo], [titles[i] for i in todo], **options)
     n = len(keys)
@@ -557,8 +563,12 @@ def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
         out["long"][at] = fresh["long"]
         out["size"][at] = fresh["size"]
         out["sig"][at] = fresh["sig"]
-    if todo or len(held) != len(set(keys)):
-        # keep exactly the current articles (one entry per key)
+    # entries of articles not in this call stay unless pruning; an edited one's go
+    ids_now = set(ids)
+    others = [] if prune else [r for k, r in held.items() if k.rsplit(":", 1)[0] not in ids_now]
+    dropped = len(held) - len(set(keys) & held.keys()) - len(others)
+    if todo or dropped:
+        # the current articles (one entry per key), then the others kept
         seen: dict[str, int] = {}
         for i, k in enumerate(keys):
             seen.setdefault(k, i)
@@ -574,7 +584,11 @@ def _cached_features(texts, titles, ids, folder: Path, **options) -> dict:
                     pa.binary(4 * num_perm), len(rows), [None, pa.py_buffer(sig_bytes)]
                 ),
             }
-        ).replace_schema_metadata(params)
+        )
+        if others and table is not None:
+            kept = table.select(new.column_names).take(pa.array(others, pa.int64()))
+            new = pa.concat_tables([new, kept.cast(new.schema)])
+        new = new.replace_schema_metadata(params)
         try:
             write_parquet(new, path)
         except (OSError, pa.ArrowException) as exc:
@@ -699,6 +713,7 @@ def find_duplicates(
     max_days: float | None = 7,
     progress: bool | None = None,
     cache_dir: str | os.PathLike | None = None,
+    cache_prune: bool = False,
 ) -> pd.DataFrame:
     """
     Group exact and near-duplicate copies of each story and flag wire syndication.
@@ -733,6 +748,11 @@ def find_duplicates(
         signature and shingle count are kept in ``duplicates_cache.parquet``, so
         that a later call only reads the articles that are new or changed. The
         result is the same with or without it.
+    cache_prune : bool, default False
+        With ``cache_dir``, keep features only for the rows of ``articles`` (the
+        whole corpus: ingest prunes so). By default the features of articles not
+        in ``articles`` stay, so that a call on a selection loses nothing; those of
+        an edited article are replaced either way.
 
     Returns
     -------
@@ -791,7 +811,9 @@ def find_duplicates(
         min_words=min_words, shingle_size=shingle_size, num_perm=num_perm, progress=progress
     )
     if cache_dir is not None and str(cache_dir).strip():
-        features = _cached_features(texts, titles, ids, Path(cache_dir), **options)
+        features = _cached_features(
+            texts, titles, ids, Path(cache_dir), prune=cache_prune, **options
+        )
     else:
         features = _features(texts, titles, **options)
     roots, n_exact = _group(

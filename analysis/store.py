@@ -365,7 +365,7 @@ def _update_duplicates(corpus: Path) -> None:
     arts = _read_articles(
         corpus, columns=["article_id", "outlet", "title", "text", "url", "published", "wire"]
     )
-    found = find_duplicates(arts, cache_dir=corpus)
+    found = find_duplicates(arts, cache_dir=corpus, cache_prune=True)
     cols = ["article_id", *[c for c in DERIVED_COLUMNS if c in found.columns]]
     write_parquet(found[cols], corpus / DUPLICATES)
 

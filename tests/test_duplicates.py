@@ -530,3 +530,38 @@ def test_band_layout_is_datasketchs_and_is_read_back_from_the_data_folder(thresh
     index = MinHashLSH(threshold=threshold, num_perm=128)
     assert _band_layout(threshold, 128) == (index.b, index.r)
     assert _band_layout(threshold, 128) == (index.b, index.r)  # now from the kept file
+
+
+def test_kept_features_of_other_articles_stay_unless_pruned(sample_articles, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    import analysis.duplicates as dup
+
+    articles = sample_articles.reset_index(drop=True)
+    path = tmp_path / dup.FEATURES_CACHE
+    find_duplicates(articles, cache_dir=tmp_path)
+    everyone = set(pq.read_table(path).column("key").to_pylist())
+    assert len(everyone) == len(articles)
+
+    # a call on a selection keeps the others' features: the whole table reads nothing again
+    find_duplicates(articles.iloc[:10], cache_dir=tmp_path)
+    assert set(pq.read_table(path).column("key").to_pylist()) == everyone
+    read = []
+    real = dup._features
+
+    def counting(texts, titles, **options):
+        read.append(len(texts))
+        return real(texts, titles, **options)
+
+    monkeypatch.setattr(dup, "_features", counting)
+    find_duplicates(articles, cache_dir=tmp_path)
+    assert read == [0]
+
+    # an edited article's old entry goes; pruning keeps only the rows given
+    edited = articles.iloc[:10].copy()
+    edited.loc[0, "text"] = str(edited.loc[0, "text"]) + " A late paragraph was added."
+    find_duplicates(edited, cache_dir=tmp_path)
+    keys = set(pq.read_table(path).column("key").to_pylist())
+    assert len(keys) == len(articles) and keys != everyone
+    find_duplicates(edited, cache_dir=tmp_path, cache_prune=True)
+    assert len(pq.read_table(path).column("key").to_pylist()) == 10
