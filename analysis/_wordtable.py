@@ -107,6 +107,14 @@ def texts_of(articles: pd.DataFrame) -> list[str]:
     return [t if isinstance(t, str) else "" for t in articles["text"].tolist()]
 
 
+def _offsets(chunk) -> np.ndarray:
+    """The ``len(chunk) + 1`` offsets of an Arrow string or large string array, unsliced."""
+    width = np.int64 if str(chunk.type) == "large_string" else np.int32
+    return np.frombuffer(chunk.buffers()[1], dtype=width)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+
+
 def text_bytes(articles: pd.DataFrame) -> list:
     """
     Return the ``text`` column as a sequence of per-row UTF-8 sources for the counters.
@@ -128,12 +136,10 @@ def text_bytes(articles: pd.DataFrame) -> list:
         kind = str(chunk.type)
         if kind not in ("string", "large_string"):
             return texts_of(articles)
-        _, offsets, data = chunk.buffers()
-        n = len(chunk)
-        if n == 0:
+        if len(chunk) == 0:
             continue
-        width = np.int64 if kind == "large_string" else np.int32
-        off = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + n + 1].tolist()
+        data = chunk.buffers()[2]
+        off = _offsets(chunk).tolist()
         view = memoryview(data) if data is not None else memoryview(b"")
         rows = [view[a:b] for a, b in zip(off, off[1:])]
         if chunk.null_count:
@@ -668,17 +674,6 @@ def text_source(articles: pd.DataFrame):
     return text_bytes(articles) if arr is None else arr
 
 
-def _text_bytes(chunk) -> int:
-    """Bytes of text in one Arrow string array (its offsets' span)."""
-    import pyarrow as pa
-
-    if len(chunk) == 0:
-        return 0
-    width = np.int64 if chunk.type == pa.large_string() else np.int32
-    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
-    return int(offsets[chunk.offset + len(chunk)] - offsets[chunk.offset])
-
-
 def _batches(arr, n: int) -> list:
     """
     Slices of ``arr`` (an Arrow string array or chunked array, never copied), at
@@ -688,19 +683,14 @@ def _batches(arr, n: int) -> list:
     """
     import pyarrow as pa
 
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    sizes = [_text_bytes(c) for c in chunks]
+    chunks = [c for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]) if len(c)]
+    spans = [_offsets(c) for c in chunks]
+    sizes = [int(o[-1] - o[0]) for o in spans]
     total = sum(sizes)
     step = min(max(BATCH_BYTES, total // BATCHES), MAX_BATCH_BYTES)
     out = []
-    for chunk, size in zip(chunks, sizes):
-        if len(chunk) == 0:
-            continue
+    for chunk, offsets, size in zip(chunks, spans, sizes):
         k = max(-(-size // step), -(-n * size // max(total, 1)), 1)
-        width = np.int64 if chunk.type == pa.large_string() else np.int32
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[
-            chunk.offset : chunk.offset + len(chunk) + 1
-        ]
         cuts = np.searchsorted(offsets, offsets[0] + size * np.arange(1, k) / k)
         edges = np.unique(np.concatenate([[0], np.clip(cuts, 0, len(chunk)), [len(chunk)]]))
         out.extend(chunk.slice(a, b - a) for a, b in zip(edges[:-1].tolist(), edges[1:].tolist()))

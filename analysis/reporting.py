@@ -28,6 +28,7 @@ import ast
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import html
 import importlib.metadata as md
 import io
@@ -1126,8 +1127,6 @@ def save_figure(fig: Any, table: pd.DataFrame | None, name: str, *, output_dir: 
     figure = getattr(fig, "figure", fig)
     png = None
     if str(output_dir).strip():
-        import io
-
         figures = Path(output_dir) / "figures"
         figures.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
@@ -1582,10 +1581,7 @@ def _write_json(path: Path, data: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
-_ENGINE = "analysis-end-save"
-_ENGINE_REGISTERED: list[bool] = []
-
-
+@functools.lru_cache(maxsize=1)
 def _end_save_engine() -> str:
     """
     Register (once) and name a papermill engine that writes the executed notebook
@@ -1597,9 +1593,6 @@ def _end_save_engine() -> str:
     failed run still leaves the notebook up to where it stopped.
     """
     from papermill.engines import NBClientEngine, papermill_engines
-
-    if _ENGINE_REGISTERED:
-        return _ENGINE
 
     class EndSaveEngine(NBClientEngine):
         @classmethod
@@ -1617,9 +1610,8 @@ def _end_save_engine() -> str:
             finally:
                 ended = True
 
-    papermill_engines.register(_ENGINE, EndSaveEngine)
-    _ENGINE_REGISTERED.append(True)
-    return _ENGINE
+    papermill_engines.register("analysis-end-save", EndSaveEngine)
+    return "analysis-end-save"
 
 
 def _execute(
