@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import cli, reporting
-from analysis.errors import ParameterError
+from analysis.errors import AnalysisError, ParameterError
 from analysis.reporting import Parameter
 
 NOW = pd.Timestamp("2022-03-10 15:30", tz="UTC")
@@ -273,8 +273,9 @@ def test_show_table_escapes_and_formats():
 @pytest.mark.parametrize(
     "fragment, must_not, must",
     [
-        ("<script>alert(1)</script>", "<script", "&lt;script&gt;"),
-        ("<img src=x onerror=alert(1)>", "<img", "&lt;img"),
+        ("<p>a</p><script>alert(1)</script>", "alert", "<p>a</p>"),
+        ("<b>ok</b><img src=x onerror=alert(1)>", "onerror", "<b>ok</b>"),
+        ("<td>&lt;script&gt;alert(1)</td>", "<script", "&lt;script&gt;alert(1)"),
         ('<a href="javascript:alert(1)">x</a>', "javascript:", ">x</a>"),
         ('<b onclick="alert(1)">bold</b>', "onclick", "<b>bold</b>"),
         (
@@ -483,6 +484,54 @@ def test_cli_ingests_when_asked_and_lists_bundled_parameters(demo, tmp_path, see
     listed = capsys.readouterr().out
     for name in ("corpus", "date_range", "outlets", "query", "top_n", "copies", "sentiment_engine"):
         assert name in listed
+
+
+def test_the_kernel_starts_before_ingest_and_never_outlives_the_run(
+    demo, tmp_path, seed_path, monkeypatch
+):
+    started, order = [], []
+    start = reporting._start_kernel
+
+    def recording_start():
+        km = start()
+        started.append(km)
+        order.append("kernel")
+        return km
+
+    from analysis import store
+
+    ingest = store.ingest
+
+    def recording_ingest(*args, **kwargs):
+        # the kernel was launched first and is booting while this runs
+        assert started and started[-1].has_kernel
+        order.append("ingest")
+        return ingest(*args, **kwargs)
+
+    monkeypatch.setattr(reporting, "_start_kernel", recording_start)
+    monkeypatch.setattr(store, "ingest", recording_ingest)
+    out = tmp_path / "reports"
+    corpus = tmp_path / "corpus"
+    folder = reporting.run_report(
+        demo, out=out, name="ok", corpus=corpus, ingest=[seed_path.parent]
+    )
+    assert order == ["kernel", "ingest"] and (folder / "report.html").is_file()
+    # the kernel imported the preload as it started, before the first cell
+    probe = write_notebook(
+        tmp_path / "probe.ipynb",
+        'output_dir: str = ""  # figures folder',
+        "import sys\nprint('preloaded:', sorted(m for m in ('analysis', 'matplotlib.pyplot') "
+        "if m in sys.modules))",
+    )
+    shown = (reporting.run_report(probe, out=out, name="p") / "report.html").read_text()
+    assert "preloaded: [&#39;analysis&#39;, &#39;matplotlib.pyplot&#39;]" in shown
+    with pytest.raises(reporting.ReportError, match="asked to fail"):
+        reporting.run_report(demo, out=out, name="bad", parameters={"fail": True})
+    with pytest.raises(AnalysisError):
+        reporting.run_report(demo, out=out, name="x", corpus=corpus, ingest=[tmp_path / "nope"])
+    assert len(started) == 4
+    assert not any(km.has_kernel for km in started)
+    assert not (out / "demo" / "x").exists()
 
 
 def test_overview_of_an_empty_part_combines_without_changing_anything(sample_articles):
