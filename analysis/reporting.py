@@ -1864,7 +1864,9 @@ def _html_exporter(show_code: bool) -> Any:
             lexer = info.get("pygments_lexer", info.get("name", None))
             self.register_filter(
                 "highlight_code",
-                self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)),
+                self.filters.get(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+                ),
             )
             resources = init(resources)
             self.register_filter(
