@@ -12,7 +12,8 @@ import re
 import string
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -1199,14 +1200,94 @@ def cached_entries(cache_dir, table: pd.DataFrame):
     return cache.vocab, lengths, cache.indices[pos], cache.data[pos]
 
 
-def count_unigrams_cached(
-    table: pd.DataFrame, codes: np.ndarray, n_groups: int, *, doc_freq: bool, cache_dir
-):
+class GroupCounts(NamedTuple):
     """
-    :func:`count_unigrams` of ``table``'s texts from per-article counts kept in ``cache_dir``.
+    Token counts of groups of rows, one sparse row per group.
 
-    Returns the same ``(counts, doc_freqs, n_docs, n_words)``: equal Counters.
+    Group ``g`` holds the terms ``terms[cols[indptr[g]:indptr[g + 1]]]`` with those
+    ``counts`` (and ``doc_freqs``: articles holding the term, when counted);
+    ``n_words`` counts every token, stopwords included.
     """
+
+    terms: np.ndarray  # object array of str, one per column
+    indptr: np.ndarray
+    cols: np.ndarray
+    counts: np.ndarray
+    doc_freqs: np.ndarray | None
+    n_docs: list[int]
+    n_words: list[int]
+
+    def row(self, g: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self.indptr[g], self.indptr[g + 1]
+        return self.cols[a:b], self.counts[a:b]
+
+    def without(self, stop: Collection[str]) -> GroupCounts:
+        """The same counts without the columns of ``stop`` (``n_words`` unchanged)."""
+        if not stop or not len(self.cols):
+            return self
+        dropped = np.zeros(len(self.terms), dtype=bool)
+        hits = [i for i, t in enumerate(self.terms.tolist()) if t in stop]
+        if not hits:
+            return self
+        dropped[hits] = True
+        keep = ~dropped[self.cols]
+        rows = np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))[keep]
+        indptr = np.zeros(len(self.indptr), dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(self.indptr) - 1), out=indptr[1:])
+        dfs = None if self.doc_freqs is None else self.doc_freqs[keep]
+        return self._replace(
+            indptr=indptr, cols=self.cols[keep], counts=self.counts[keep], doc_freqs=dfs
+        )
+
+    def alphabetical_rank(self) -> np.ndarray:
+        """Rank of each column's term in code point order (ties at a cut go to the first)."""
+        order = np.argsort(self.terms.astype(str), kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank
+
+    def counters(self) -> tuple[list[Counter], list[Counter]]:
+        """Per group: token Counters and document-frequency Counters (empty if not counted)."""
+        names = self.terms.tolist()
+        counts, dfs = [], []
+        for g in range(len(self.indptr) - 1):
+            a, b = self.indptr[g], self.indptr[g + 1]
+            terms = [names[c] for c in self.cols[a:b].tolist()]
+            counts.append(Counter(dict(zip(terms, self.counts[a:b].tolist()))))
+            if self.doc_freqs is None:
+                dfs.append(Counter())
+            else:
+                dfs.append(Counter(dict(zip(terms, self.doc_freqs[a:b].tolist()))))
+        return counts, dfs
+
+    @classmethod
+    def from_counters(cls, counts, dfs, n_docs, n_words, *, doc_freq: bool) -> GroupCounts:
+        """The matrix form of per-group Counters (as :func:`count_unigrams` gives)."""
+        index: dict[str, int] = {}
+        cols, vals, fr, sizes = [], [], [], []
+        for g, c in enumerate(counts):
+            sizes.append(len(c))
+            cols.extend(index.setdefault(t, len(index)) for t in c)
+            vals.extend(c.values())
+            if doc_freq:
+                fr.extend(dfs[g].get(t, 0) for t in c)
+        indptr = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        return cls(
+            np.array(list(index), dtype=object),
+            indptr,
+            np.array(cols, dtype=np.int64),
+            np.array(vals, dtype=np.int64),
+            np.array(fr, dtype=np.int64) if doc_freq else None,
+            list(n_docs),
+            list(n_words),
+        )
+
+
+def group_counts_cached(
+    table: pd.DataFrame, codes: np.ndarray, n_groups: int, *, doc_freq: bool, cache_dir
+) -> GroupCounts:
+    """Sum the per-article counts kept in ``cache_dir`` over groups of ``table``'s rows."""
     vocab, lengths, cols, vals = cached_entries(cache_dir, table)
     groups = np.repeat(np.asarray(codes, dtype=np.int64), lengths)
     # the terms these rows hold, numbered 0, 1, ... in vocabulary order
@@ -1227,14 +1308,24 @@ def count_unigrams_cached(
         sums = np.bincount(inverse, weights=vals, minlength=len(uniq)).astype(np.int64)
         dfs_all = np.bincount(inverse, minlength=len(uniq)).astype(np.int64)
     g_of, r_of = np.divmod(uniq, width)
-    bounds = np.searchsorted(g_of, np.arange(n_groups + 1))
-    names = [vocab[i] for i in by_rank.tolist()]
-    counts, dfs = [], []
-    for g in range(n_groups):
-        a, b = bounds[g], bounds[g + 1]
-        terms = [names[r] for r in r_of[a:b].tolist()]
-        counts.append(Counter(dict(zip(terms, sums[a:b].tolist()))))
-        dfs.append(Counter(dict(zip(terms, dfs_all[a:b].tolist()))) if doc_freq else Counter())
+    indptr = np.searchsorted(g_of, np.arange(n_groups + 1)).astype(np.int64)
+    terms = np.array([vocab[i] for i in by_rank.tolist()], dtype=object)
     n_docs = np.bincount(np.asarray(codes, dtype=np.int64), minlength=n_groups).tolist()
-    n_words = [sum(c.values()) for c in counts]
-    return counts, dfs, n_docs[:n_groups], n_words
+    running = np.concatenate([[0], np.cumsum(sums)])
+    n_words = (running[indptr[1:]] - running[indptr[:-1]]).tolist()
+    return GroupCounts(
+        terms, indptr, r_of, sums, dfs_all if doc_freq else None, n_docs[:n_groups], n_words
+    )
+
+
+def count_unigrams_cached(
+    table: pd.DataFrame, codes: np.ndarray, n_groups: int, *, doc_freq: bool, cache_dir
+):
+    """
+    :func:`count_unigrams` of ``table``'s texts from per-article counts kept in ``cache_dir``.
+
+    Returns the same ``(counts, doc_freqs, n_docs, n_words)``: equal Counters.
+    """
+    grouped = group_counts_cached(table, codes, n_groups, doc_freq=doc_freq, cache_dir=cache_dir)
+    counts, dfs = grouped.counters()
+    return counts, dfs, grouped.n_docs, grouped.n_words

@@ -46,13 +46,29 @@ Stopwords = Literal["default"] | Collection[str] | None
 # --------------------------------------------------------------------------- counting
 
 
-def _count(texts, codes, n_groups, *, ngram, doc_freq, stop, n_jobs, table=None, cache_dir=None):
+def _count(
+    texts, codes, n_groups, *, ngram, doc_freq, stop, n_jobs, table=None, cache_dir=None,
+    grouped=False,
+):  # fmt: skip
     """
     Per group: token (or n-gram) Counters, doc-frequency Counters, docs, tokens.
 
     With ``cache_dir`` (and ``table``, the rows of ``texts``), single tokens are
     summed from per-article counts kept there (see ``_wordtable.count_unigrams_cached``).
+    With ``grouped`` (single tokens only), the same counts as one
+    :class:`_wordtable.GroupCounts`, stopwords left out.
     """
+    if grouped:
+        if table is not None and wt.use_cache(cache_dir, table):
+            counts = wt.group_counts_cached(
+                table, codes, n_groups, doc_freq=doc_freq, cache_dir=cache_dir
+            )
+        else:
+            counts = wt.GroupCounts.from_counters(
+                *wt.count_unigrams(texts, codes, n_groups, doc_freq=doc_freq, n_jobs=n_jobs),
+                doc_freq=doc_freq,
+            )
+        return counts.without(stop)
     if ngram == 1:
         if table is not None and wt.use_cache(cache_dir, table):
             counts, dfs, n_docs, n_words = wt.count_unigrams_cached(
@@ -540,6 +556,61 @@ def adjust_pvalues(p, method: Literal["bh", "holm", "none"] = "bh") -> np.ndarra
     return out
 
 
+_TABLE_COLUMNS = ("count", "count_ref", "per_10k", "per_10k_ref", "g2", "p", "p_adj",
+                  "log_ratio", "significant")  # fmt: skip
+
+
+def _test_terms(a, b, n_t, n_r, rank, *, min_count, correction, alpha, top) -> dict:
+    """
+    Test terms counted ``a`` times in the target (``n_t`` tokens) and ``b`` in the
+    reference (``n_r``); ``rank`` orders the terms alphabetically (for ties).
+
+    Returns the table's columns for the rows kept, in the table's order (significant
+    first, largest log ratio first, then by term), with ``rows``: the positions in
+    ``a`` of those rows. With ``top``, only the ``top`` significant terms with the
+    largest positive log ratio.
+    """
+    # chi2.sf(x, 1) of scipy.stats, without importing scipy.stats (about a second):
+    # the same function of scipy.special, and 1 at and below zero as chi2.sf gives
+    from scipy.special import chdtrc
+
+    if n_t == 0 or n_r == 0:
+        raise ParameterError("keyness: one side of the comparison has no tokens")
+    both = a + b
+    rows = np.flatnonzero((both >= min_count) & (both > 0))
+    a, b, rank = a[rows], b[rows], rank[rows]
+    stat = g2(a, b, n_t, n_r)
+    p = chdtrc(1, np.maximum(stat, 0.0))
+    p_adj = adjust_pvalues(p, correction)
+    ratio = log_ratio(a, b, n_t, n_r)
+    significant = p_adj < alpha
+    if top is not None:
+        pick = np.flatnonzero(significant & (ratio > 0))
+        order = pick[np.lexsort((rank[pick], -ratio[pick]))][:top]
+    else:
+        order = np.lexsort((rank, -ratio, ~significant))
+    a, b = a[order], b[order]
+    return {
+        "rows": rows[order],
+        "count": a.astype(np.int64),
+        "count_ref": b.astype(np.int64),
+        "per_10k": a * 10_000 / n_t,
+        "per_10k_ref": b * 10_000 / n_r,
+        "g2": stat[order],
+        "p": p[order],
+        "p_adj": p_adj[order],
+        "log_ratio": ratio[order],
+        "significant": significant[order],
+    }
+
+
+def _alphabetical_rank(terms: Sequence[str]) -> np.ndarray:
+    order = np.argsort(np.array(terms, dtype=str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
 def _compare(
     target: Counter,
     ref: Counter | None,
@@ -556,14 +627,10 @@ def _compare(
     Test every term of ``target`` against ``ref`` (or, with ``ref=None``, against
     ``total`` minus ``target``: the rest of the table).
 
-    With ``top``, only the ``top`` significant terms with the largest positive log
-    ratio are returned, in order (the rows :func:`comparison_table` would keep).
+    Rows come in table order (see :func:`_test_terms`); with ``top``, only the
+    ``top`` significant terms with the largest positive log ratio.
     """
     from itertools import repeat
-
-    # chi2.sf(x, 1) of scipy.stats, without importing scipy.stats (about a second):
-    # the same function of scipy.special, and 1 at and below zero as chi2.sf gives
-    from scipy.special import chdtrc
 
     if n_t == 0 or n_r == 0:
         raise ParameterError("keyness: one side of the comparison has no tokens")
@@ -575,37 +642,14 @@ def _compare(
         terms = list(target.keys() | ref.keys())
         a = np.fromiter(map(target.get, terms, repeat(0)), float, len(terms))
         b = np.fromiter(map(ref.get, terms, repeat(0)), float, len(terms))
-    kept = a + b >= min_count
-    if not kept.all():
-        terms = [t for t, k in zip(terms, kept.tolist()) if k]
-        a, b = a[kept], b[kept]
-    stat = g2(a, b, n_t, n_r)
-    p = chdtrc(1, np.maximum(stat, 0.0))
-    p_adj = adjust_pvalues(p, correction)
-    ratio = log_ratio(a, b, n_t, n_r)
-    significant = p_adj < alpha
-    if top is not None:
-        rows = np.flatnonzero(significant & (ratio > 0)).tolist()
-        rows = heapq.nsmallest(top, rows, key=lambda i: (-ratio[i], terms[i]))
-        terms = [terms[i] for i in rows]
-        a, b, stat, p, p_adj, ratio, significant = (
-            x[rows] for x in (a, b, stat, p, p_adj, ratio, significant)
-        )
-    return pd.DataFrame(
-        {
-            # the type pandas gives a list of strings, even when none are kept
-            "term": pd.Series(terms, dtype=pd.Series(["term"]).dtype),
-            "count": a.astype(np.int64),
-            "count_ref": b.astype(np.int64),
-            "per_10k": a * 10_000 / n_t,
-            "per_10k_ref": b * 10_000 / n_r,
-            "g2": stat,
-            "p": p,
-            "p_adj": p_adj,
-            "log_ratio": ratio,
-            "significant": significant,
-        }
-    )
+    res = _test_terms(
+        a, b, n_t, n_r, _alphabetical_rank(terms),
+        min_count=min_count, correction=correction, alpha=alpha, top=top,
+    )  # fmt: skip
+    rows = res.pop("rows").tolist()
+    # the type pandas gives a list of strings, even when none are kept
+    res = {"term": pd.Series([terms[i] for i in rows], dtype=pd.Series(["term"]).dtype), **res}
+    return pd.DataFrame(res)
 
 
 def keyness(
@@ -683,10 +727,10 @@ def keyness(
     opts = dict(english_only=english_only, unique_stories=unique_stories, where="keyness")
     table = wt.select_rows(articles, **opts)
 
-    def counted(frame: pd.DataFrame, key: str | None):
+    def counted(frame: pd.DataFrame, key: str | None, *, grouped: bool = False):
         keys = [key] if key else []
         codes, groups = wt.group_codes(frame, keys)
-        counts, _, n_docs, n_words = _count(
+        counts = _count(
             wt.text_source(frame),
             codes,
             len(groups),
@@ -696,37 +740,100 @@ def keyness(
             n_jobs=None,
             table=frame,
             cache_dir=cache_dir,
+            grouped=grouped,
         )
         labels = groups[key].tolist() if key else ["all"]
-        return labels, counts, n_docs, n_words
+        return labels, counts
 
+    tests = dict(min_count=min_count, correction=correction, alpha=alpha, top=top)
     if isinstance(reference, pd.DataFrame):
         if by is not None and target is not None:
             wt.need_columns(table, [by], "keyness")
             table = table[table[by] == target]
         ref_table = wt.select_rows(reference, **opts)
-        _, ct, dt_, nt = counted(table, None)
-        _, cr, dr, nr = counted(ref_table, None)
+        _, (ct, _, dt_, nt) = counted(table, None)
+        _, (cr, _, dr, nr) = counted(ref_table, None)
         label = target if target is not None else "target"
         comparisons = [Comparison(label, "reference", ct[0], cr[0], nt[0], nr[0], dt_[0], dr[0])]
-    elif freq is not None:
+        return comparison_table(comparisons, **tests)
+    if freq is not None:
         if by is not None or target is not None or reference is not None:
             raise ParameterError(
                 "keyness: freq compares periods; do not combine it with by/target/reference"
             )
         period_table = wt.add_period(table, freq, where="keyness")
-        comparisons = period_comparisons(*counted(period_table, "period"))
+        labels, grouped = counted(period_table, "period", grouped=True)
+        pairs = [(k, k - 1) for k in range(1, len(labels))]
     else:
         if by is None:
             raise ParameterError(
                 "keyness needs by= (groups), reference= (a DataFrame) or freq= (periods)"
             )
-        comparisons = group_comparisons(
-            *counted(table, by), by=by, target=target, reference=reference
-        )
-    return comparison_table(
-        comparisons, min_count=min_count, correction=correction, alpha=alpha, top=top
-    )
+        labels, grouped = counted(table, by, grouped=True)
+        pairs = group_pairs(labels, by=by, target=target, reference=reference)
+    return _grouped_table(labels, grouped, pairs, **tests)
+
+
+def _grouped_table(labels, grouped: wt.GroupCounts, pairs, **tests) -> pd.DataFrame:
+    """
+    :func:`comparison_table` of the comparisons ``pairs`` between the groups of
+    ``grouped``: ``(i, j)`` is group ``i`` against group ``j``, or against the rest
+    when ``j`` is None.
+    """
+    if not pairs:
+        raise ParameterError("keyness: nothing to compare (a single period or an empty table)")
+    rank = grouped.alphabetical_rank()
+    n_terms = len(grouped.terms)
+    n_words, n_docs = grouped.n_words, grouped.n_docs
+    total = None
+    columns: dict[str, list] = {}
+    sizes: list[int] = []
+    group_labels: list = []
+    ref_labels: list = []
+    for i, j in pairs:
+        cols_i, counts_i = grouped.row(i)
+        if j is None:
+            if total is None:
+                total = np.bincount(grouped.cols, weights=grouped.counts, minlength=n_terms)
+            cols = np.arange(n_terms)
+            a = np.zeros(n_terms)
+            a[cols_i] = counts_i
+            b = total - a
+            n_r, d_r, ref = sum(n_words) - n_words[i], sum(n_docs) - n_docs[i], "rest"
+        else:
+            cols_j, counts_j = grouped.row(j)
+            cols = np.union1d(cols_i, cols_j)
+            a = np.zeros(len(cols))
+            a[np.searchsorted(cols, cols_i)] = counts_i
+            b = np.zeros(len(cols))
+            b[np.searchsorted(cols, cols_j)] = counts_j
+            n_r, d_r, ref = n_words[j], n_docs[j], labels[j]
+        res = _test_terms(a, b, n_words[i], n_r, rank[cols], **tests)
+        n = len(res["rows"])
+        sizes.append(n)
+        group_labels.append(labels[i])
+        ref_labels.append(ref)
+        parts = {
+            "term": grouped.terms[cols[res.pop("rows")]],
+            **res,
+            "n_articles": np.full(n, n_docs[i], dtype=np.int64),
+            "n_articles_ref": np.full(n, d_r, dtype=np.int64),
+            "n_words": np.full(n, n_words[i], dtype=np.int64),
+            "n_words_ref": np.full(n, n_r, dtype=np.int64),
+        }
+        for name, values in parts.items():
+            columns.setdefault(name, []).append(values)
+    # one label per comparison, repeated: the column takes the labels' type even when empty
+    data = {
+        "group": pd.Series(group_labels).repeat(sizes).reset_index(drop=True),
+        "reference": pd.Series(ref_labels).repeat(sizes).reset_index(drop=True),
+    }
+    for name, values in columns.items():
+        if name == "term":
+            data[name] = pd.Series(np.concatenate(values), dtype=pd.Series(["term"]).dtype)
+        else:
+            data[name] = np.concatenate(values)
+    return pd.DataFrame(data)
 
 
 class Comparison(NamedTuple):
@@ -743,26 +850,12 @@ class Comparison(NamedTuple):
     total: Counter | None = None
 
 
-def period_comparisons(labels, counts, n_docs, n_words) -> list[Comparison]:
-    """Pair each period (in order) with the previous one."""
-    return [
-        Comparison(
-            labels[k], labels[k - 1], counts[k], counts[k - 1],
-            n_words[k], n_words[k - 1], n_docs[k], n_docs[k - 1],
-        )
-        for k in range(1, len(labels))
-    ]  # fmt: skip
-
-
-def group_comparisons(
-    labels, counts, n_docs, n_words, *, by: str, target=None, reference=None
-) -> list[Comparison]:
+def group_pairs(labels, *, by: str, target=None, reference=None) -> list[tuple[int, int | None]]:
     """
-    Build the comparisons of :func:`keyness` for groups of one column.
-
-    ``labels``, ``counts``, ``n_docs`` and ``n_words`` are parallel lists, one
-    entry per group (token Counters, articles and tokens): each group against the
-    rest, ``target`` against the rest, or ``target`` against ``reference``.
+    The comparisons of :func:`keyness` between groups of one column, as positions in
+    ``labels``: ``(i, j)`` for group ``i`` against group ``j``, ``(i, None)`` against
+    the rest. Each group against the rest, ``target`` against the rest, or ``target``
+    against ``reference``.
     """
     index = {lab: i for i, lab in enumerate(labels)}
     for value, name in ((target, "target"), (reference, "reference")):
@@ -772,26 +865,8 @@ def group_comparisons(
             )
     if len(labels) < 2:
         raise ParameterError(f"keyness: column {by!r} has fewer than two groups")
-    total: Counter = Counter()
-    for c in counts:
-        total.update(c)
-    n_all, d_all = sum(n_words), sum(n_docs)
-    out = []
-    for lab in [target] if target is not None else labels:
-        i = index[lab]
-        if reference is not None:
-            j = index[reference]
-            out.append(
-                Comparison(lab, reference, counts[i], counts[j],
-                           n_words[i], n_words[j], n_docs[i], n_docs[j])
-            )  # fmt: skip
-        else:
-            out.append(
-                Comparison(lab, "rest", counts[i], None,
-                           n_words[i], n_all - n_words[i], n_docs[i], d_all - n_docs[i],
-                           total)
-            )  # fmt: skip
-    return out
+    targets = [index[target]] if target is not None else range(len(labels))
+    return [(i, index[reference] if reference is not None else None) for i in targets]
 
 
 def comparison_table(

@@ -8,6 +8,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import collocations, keyness, term_counts, term_trends, tokenize, volume
 from analysis.errors import ParameterError, SchemaError
@@ -293,6 +295,69 @@ def test_keyness_period_against_previous_period():
     march = out[out["group"] == pd.Timestamp("2022-03-01")].set_index("term")
     assert march.loc["invasion", "log_ratio"] > 0 > march.loc["buildup", "log_ratio"]
     assert march.loc["troops", "g2"] == pytest.approx(0.0)
+
+
+WORDS = ["talks", "grain", "kyiv", "the", "of", "missile", "ceasefire", "Talks", "aid", "zz"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.sampled_from(["2022-01-05", "2022-02-05", "2022-03-05", "2022-04-05"]),
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join),
+        ),
+        min_size=2,
+        max_size=30,
+    ),
+    top=st.sampled_from([None, 1, 3]),
+    min_count=st.sampled_from([1, 2, 4]),
+    correction=st.sampled_from(["bh", "holm"]),
+)
+def test_keyness_equals_comparisons_of_plain_counters(rows, top, min_count, correction):
+    # the summed-array path of keyness against per-group Counters of tokenize, each
+    # comparison tested on its own and the tables stacked
+    from analysis.terms import Comparison, comparison_table
+
+    df = pd.DataFrame(rows, columns=["outlet", "published", "text"])
+    df["published"] = pd.to_datetime(df["published"], utc=True)
+    stop = default_stopwords()
+    tests = dict(min_count=min_count, correction=correction, top=top)
+
+    def plain(key):
+        labels = sorted(set(key))
+        parts = [df["text"][key == lab].tolist() for lab in labels]
+        counts = [_counter(texts, stop) for texts in parts]
+        n_words = [sum(len(tokenize(t)) for t in texts) for texts in parts]
+        return labels, counts, n_words, [len(texts) for texts in parts]
+
+    labels, counts, n_words, n_docs = plain(df["outlet"])
+    total = sum(counts, Counter())
+    if len(labels) > 1:
+        expected = comparison_table(
+            [
+                Comparison(lab, "rest", counts[i], None, n_words[i], sum(n_words) - n_words[i],
+                           n_docs[i], sum(n_docs) - n_docs[i], total)
+                for i, lab in enumerate(labels)
+            ],
+            **tests,
+        )  # fmt: skip
+        got = keyness(df, by="outlet", english_only=False, **tests)
+        pd.testing.assert_frame_equal(got, expected)
+    months = df["published"].dt.tz_localize(None).dt.to_period("M").dt.start_time
+    labels, counts, n_words, n_docs = plain(months)
+    if len(labels) > 1:
+        expected = comparison_table(
+            [
+                Comparison(labels[k], labels[k - 1], counts[k], counts[k - 1], n_words[k],
+                           n_words[k - 1], n_docs[k], n_docs[k - 1])
+                for k in range(1, len(labels))
+            ],
+            **tests,
+        )  # fmt: skip
+        got = keyness(df, freq="M", english_only=False, **tests)
+        pd.testing.assert_frame_equal(got, expected)
 
 
 def test_keyness_min_count_filters_rare_terms():
