@@ -189,6 +189,20 @@ def _write_cache(path: Path, table: pd.DataFrame) -> None:
     write_parquet(table.assign(cache_version=CACHE_VERSION), path)
 
 
+def _runs(sentences: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """
+    Cut a sentence table into runs of rows of one article version: the first row of
+    each run, and its ``"article_id:text_hash"`` key.
+    """
+    ids = sentences["article_id"].to_numpy(dtype=object)
+    hashes = sentences["text_hash"].to_numpy(dtype=object)
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64), []
+    change = (ids[1:] != ids[:-1]) | (hashes[1:] != hashes[:-1])
+    starts = np.concatenate([[0], np.flatnonzero(change) + 1])
+    return starts, [f"{a}:{h}" for a, h in zip(ids[starts].tolist(), hashes[starts].tolist())]
+
+
 def sentence_sentiment(
     articles: pd.DataFrame,
     *,
@@ -247,19 +261,10 @@ def sentence_sentiment(
     if cache_dir is not None:
         path = _cache_file(cache_dir, method)
         cached = _read_cache(path)
-    wanted = pd.DataFrame(
-        {"article_id": pd.Series(ids, dtype=object), "text_hash": pd.Series(hashes, dtype=object)}
-    )
+    wanted = [f"{aid}:{h}" for aid, h in zip(ids, hashes)]
     if cached is not None:
-        keys = cached["article_id"] + ":" + cached["text_hash"]
-        wanted_keys = set(wanted["article_id"] + ":" + wanted["text_hash"])
-        hit = keys.isin(wanted_keys)
-        have = set(keys[hit])
-        todo = [
-            k
-            for k, key in enumerate(wanted["article_id"] + ":" + wanted["text_hash"])
-            if key not in have
-        ]
+        have = set(_runs(cached)[1])
+        todo = [k for k, key in enumerate(wanted) if key not in have]
     else:
         todo = list(range(len(ids)))
     new = _split_and_score(
@@ -282,19 +287,20 @@ def sentence_sentiment(
             len(ids) - len(todo),
         )
 
-    mine = full.merge(wanted, on=["article_id", "text_hash"], how="inner")
-    mine = mine[mine["sentence_no"] >= 0]
-    order = {aid: k for k, aid in enumerate(ids)}
-    mine = (
-        mine.assign(_order=mine["article_id"].map(order))
-        .sort_values(["_order", "sentence_no"], kind="stable")
-        .drop(columns=["_order", "text_hash"])
-        .reset_index(drop=True)
-    )
+    # the rows of the wanted versions, in article order, then sentence order
+    starts, keys = _runs(full)
+    position = {key: k for k, key in enumerate(wanted)}
+    run_article = np.fromiter((position.get(key, -1) for key in keys), np.int64, len(keys))
+    row_article = np.repeat(run_article, np.diff(np.append(starts, len(full))))
+    number = full["sentence_no"].to_numpy()
+    rows = np.flatnonzero((row_article >= 0) & (number >= 0))
+    rows = rows[np.lexsort((number[rows], row_article[rows]))]
+    mine = full.iloc[rows].drop(columns="text_hash").reset_index(drop=True)
+    mine["article_id"] = mine["article_id"].astype(object)
     carry = [c for c in ("outlet", "published", "title") if c in table.columns]
     if carry:
-        meta = table[["article_id", *carry]].astype({"article_id": "string"})
-        mine = mine.merge(meta, on="article_id", how="left")
+        meta = table[carry].iloc[row_article[rows]].reset_index(drop=True)
+        mine = pd.concat([mine, meta], axis=1)
     mine = mine[["article_id", *carry, "sentence_no", "sentence", *SCORE_COLUMNS]]
     mine.attrs.update(
         {
