@@ -1956,7 +1956,6 @@ def who_is_quoted(
             quotes=("_one", "size"),
             articles=("article_id", "nunique"),
             anonymous=("anonymous", "all"),
-            article_ids=("article_id", lambda s: sorted(set(s))),
         )
         .reset_index()
         .join(totals, on=group_cols)
@@ -1968,6 +1967,13 @@ def who_is_quoted(
     per["rank"] = per.groupby(group_cols, dropna=False).cumcount() + 1
     if top_n is not None:
         per = per[per["rank"] <= top_n]
+    # the articles of the rows kept only (most speakers fall below top_n)
+    pair = [*group_cols, "speaker"]
+    kept = q.merge(per[pair], on=pair) if top_n is not None else q
+    article_ids = kept.groupby(pair, sort=False, dropna=False)["article_id"].agg(
+        lambda s: sorted(set(s))
+    )
+    per = per.join(article_ids.rename("article_ids"), on=pair)
     per["anonymous_share"] = per["anonymous_share"].astype(float)
     return per[columns].reset_index(drop=True)
 
