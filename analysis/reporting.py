@@ -46,6 +46,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError, InputError, ParameterError
@@ -1049,11 +1050,17 @@ def cached_by_article(
             write_parquet(pd.DataFrame({"key": sorted(done | set(keys[todo.index]))}), keys_file)
         except (OSError, ValueError) as exc:
             log.warning("cache %s not written: %s", rows_file.name, exc)
-    wanted = set(keys)
-    out = table[table["_key"].isin(wanted)] if "_key" in table.columns else table
-    order = {k: i for i, k in enumerate(keys)}
-    out = out.sort_values("_key", key=lambda s: s.map(order), kind="stable")
-    return out.drop(columns="_key").reset_index(drop=True)
+    if "_key" not in table.columns:
+        return table.reset_index(drop=True)
+    # the rows of the wanted versions, in article order (a repeated article: its last place)
+    last = ~keys.duplicated(keep="last").to_numpy()
+    place = pd.Index(keys[last]).get_indexer(table["_key"])
+    place = np.where(place >= 0, np.flatnonzero(last)[place], -1)
+    rows = np.flatnonzero(place >= 0)
+    rows = rows[np.argsort(place[rows], kind="stable")]
+    if len(rows) != len(table) or (rows != np.arange(len(rows))).any():
+        table = table.iloc[rows]
+    return table.drop(columns="_key").reset_index(drop=True)
 
 
 def check_cache_request(articles: Any, name: str) -> None:
