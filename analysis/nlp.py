@@ -297,6 +297,76 @@ def _never_final() -> re.Pattern:
 _LINE = re.compile(r"[^\r\n]+")
 
 
+#: Sentence spans prepared ahead of a report (see :func:`prepare_sentence_spans`).
+SPANS_FILE = "cache_sentence_spans.parquet"
+_PREPARED: dict[str, list[tuple[int, int]]] = {}
+_PREPARED_FROM: dict[str, tuple[int, int]] = {}
+
+
+def _span_key(text: str) -> str:
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def prepare_sentence_spans(texts, cache_dir) -> int:
+    """
+    Split ``texts`` into sentences now and keep the spans in ``cache_dir``, for
+    :func:`sentence_spans` in another process (see :func:`use_prepared_spans`).
+
+    A scheduled report that ingests a few new files splits their sentences this way
+    on a second core while the notebook starts, so that the kernel need not load
+    the sentence splitter at all. The file is replaced on each call. Returns the
+    number of texts split.
+    """
+    import pyarrow as pa
+
+    from .paths import write_parquet
+
+    keys, starts, ends = [], [], []
+    for text in dict.fromkeys(t for t in texts if isinstance(t, str) and t):
+        spans = sentence_spans(text)
+        keys.append(_span_key(text))
+        starts.append([a for a, _ in spans])
+        ends.append([b for _, b in spans])
+    table = pa.table(
+        {
+            "text_key": pa.array(keys, pa.string()),
+            "starts": pa.array(starts, pa.list_(pa.int64())),
+            "ends": pa.array(ends, pa.list_(pa.int64())),
+        }
+    )
+    write_parquet(table, Path(cache_dir) / SPANS_FILE)
+    return len(keys)
+
+
+def use_prepared_spans(cache_dir) -> int:
+    """
+    Let :func:`sentence_spans` take the spans prepared in ``cache_dir`` (read again
+    only when the file changed). Returns the number of texts known.
+    """
+    if cache_dir is None or not str(cache_dir).strip():
+        return len(_PREPARED)
+    path = Path(cache_dir) / SPANS_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return len(_PREPARED)
+    if _PREPARED_FROM.get(str(path)) == (stat.st_mtime_ns, stat.st_size):
+        return len(_PREPARED)
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path).to_pydict()
+    except Exception as exc:  # a torn or foreign file: split as usual
+        log.info("prepared sentence spans %s not used (%s)", path, exc)
+        return len(_PREPARED)
+    for key, starts, ends in zip(table["text_key"], table["starts"], table["ends"]):
+        _PREPARED[key] = list(zip(starts, ends))
+    _PREPARED_FROM[str(path)] = (stat.st_mtime_ns, stat.st_size)
+    return len(_PREPARED)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """
     Return ``(start, end)`` character offsets of the sentences in ``text``.
@@ -314,6 +384,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """
     if not text:
         return []
+    if _PREPARED:
+        prepared = _PREPARED.get(_span_key(text))
+        if prepared is not None:
+            return list(prepared)
     punkt, never = _punkt(), _never_final()
     spans: list[tuple[int, int]] = []
     for m in _LINE.finditer(text):

@@ -1038,6 +1038,10 @@ def cached_by_article(
             old, done = None, set()
     todo = articles[~keys.isin(done).to_numpy()]
     log.debug("%s: %d of %d articles to process", name, len(todo), len(articles))
+    if len(todo):
+        from .nlp import use_prepared_spans
+
+        use_prepared_spans(cache_dir)  # sentences split ahead of the run, if any
     new = func(todo, **options) if len(todo) or old is None else None
     by_id = dict(zip(articles["article_id"].astype(str), keys))
     if new is not None:
@@ -1492,11 +1496,17 @@ def run_report(
     # is made ready in a thread while the notebook runs (this process waits then).
     km = _start_kernel()
     try:
+        splitting = None
         if ingest:
             from .store import ingest as ingest_inputs
 
             say("ingesting %d input(s) into %s", len(ingest), corpus_dir)
-            ingest_inputs([Path(p) for p in ingest], corpus_dir, progress=progress)
+            added = ingest_inputs([Path(p) for p in ingest], corpus_dir, progress=progress)
+            if 0 < added.articles_added <= PREPARE_SPLITS_MAX:
+                splitting = threading.Thread(
+                    target=_prepare_splits, args=(added.new_parts, corpus_dir), daemon=True
+                )
+                splitting.start()
         t_prepare = time.perf_counter() - t_start
 
         nb_root.mkdir(parents=True, exist_ok=True)
@@ -1535,6 +1545,8 @@ def run_report(
         status, error = _execute(nb_path, executed, run_params, progress=progress, km=km)
         exec_wall = time.perf_counter() - t_exec
         ready.join()
+        if splitting is not None:
+            splitting.join()
     finally:
         _stop_kernel(km)
 
@@ -1904,6 +1916,30 @@ def _html_exporter(show_code: bool) -> Any:
     exporter.register_filter("report_clean", clean_html)
     exporter.template  # noqa: B018 (loads and compiles the template now)
     return exporter
+
+
+#: Most new articles whose sentences a run splits on its own core (see _prepare_splits).
+PREPARE_SPLITS_MAX = 2000
+
+
+def _prepare_splits(parts: Sequence[Path], corpus_dir: Path) -> None:
+    """
+    Split the sentences of newly ingested articles in this process while the kernel
+    starts on the notebook (``analysis.nlp.prepare_sentence_spans``): the tone and
+    quote cells then find them split instead of loading the splitter themselves.
+    A failure only means the kernel splits them as usual.
+    """
+    try:
+        import pyarrow.parquet as pq
+
+        from .nlp import prepare_sentence_spans
+
+        texts = [
+            t for part in parts for t in pq.read_table(part, columns=["text"])["text"].to_pylist()
+        ]
+        prepare_sentence_spans(texts, corpus_dir)
+    except Exception as exc:
+        log.debug("sentences not split ahead of the run: %s", exc)
 
 
 def _prepare_exporter(show_code: bool) -> None:

@@ -267,6 +267,10 @@ def sentence_sentiment(
         todo = [k for k, key in enumerate(wanted) if key not in have]
     else:
         todo = list(range(len(ids)))
+    if todo and cache_dir is not None:
+        from .nlp import use_prepared_spans
+
+        use_prepared_spans(cache_dir)
     new = _split_and_score(
         [ids[k] for k in todo], [hashes[k] for k in todo], [texts[k] for k in todo], method, n_jobs
     )
@@ -435,16 +439,18 @@ def _is_freq(name: str) -> bool:
     return True
 
 
+def _units(values: np.ndarray, clusters: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Sum and size of each resampling unit: a cluster, or each value on its own."""
+    if clusters is None:
+        return values, np.ones_like(values)
+    _, inverse = np.unique(clusters, return_inverse=True)
+    return np.bincount(inverse, weights=values), np.bincount(inverse).astype(float)
+
+
 def _bootstrap(
-    values: np.ndarray, clusters: np.ndarray | None, n_boot: int, ci: float, rng
+    sums: np.ndarray, counts: np.ndarray, n_boot: int, ci: float, rng
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean; resamples clusters when given."""
-    if clusters is not None:
-        codes, inverse = np.unique(clusters, return_inverse=True)
-        sums = np.bincount(inverse, weights=values)
-        counts = np.bincount(inverse).astype(float)
-    else:
-        sums, counts = values, np.ones_like(values)
+    """Percentile bootstrap interval of the mean of units (see :func:`_units`)."""
     k = len(sums)
     if k < 2 or n_boot < 1:
         return (np.nan, np.nan)
@@ -458,6 +464,69 @@ def _bootstrap(
     return float(lo), float(hi)
 
 
+#: Bootstrap intervals kept in a corpus folder by :func:`tone_by` (most recent kept).
+INTERVALS_FILE = "cache_intervals.parquet"
+INTERVALS_KEEP = 100_000
+
+
+class _Intervals:
+    """
+    Bootstrap intervals of :func:`tone_by`, kept in ``cache_dir`` when one is given.
+
+    An interval depends only on the group's key, its units' sums and sizes, the seed,
+    ``n_boot`` and ``ci``; a digest of all of them keys it, so a group whose scores
+    did not change since a previous report takes its interval from there, the same
+    numbers, without resampling.
+    """
+
+    def __init__(self, cache_dir) -> None:
+        self.path = None
+        self.known: dict[str, tuple[float, float]] = {}
+        self.new: dict[str, tuple[float, float]] = {}
+        if cache_dir is None or not str(cache_dir).strip() or not Path(cache_dir).is_dir():
+            return
+        self.path = Path(cache_dir) / INTERVALS_FILE
+        if self.path.is_file():
+            try:
+                table = pd.read_parquet(self.path)
+                self.known = dict(
+                    zip(table["key"].tolist(), zip(table["lo"].tolist(), table["hi"].tolist()))
+                )
+            except Exception as exc:  # a torn or foreign file is rebuilt, not fatal
+                log.warning("ignoring unreadable interval cache %s (%s)", self.path, exc)
+
+    def interval(self, values, clusters, key: tuple, n_boot: int, ci: float, seed: int):
+        sums, counts = _units(values, clusters)
+        digest = hashlib.blake2b(
+            repr((seed, key, n_boot, ci, clusters is not None)).encode(), digest_size=16
+        )
+        digest.update(np.ascontiguousarray(sums, dtype=float).tobytes())
+        digest.update(np.ascontiguousarray(counts, dtype=float).tobytes())
+        name = digest.hexdigest()
+        found = self.known.get(name) or self.new.get(name)
+        if found is None:
+            rng = np.random.default_rng([seed, zlib.crc32(repr(key).encode())])
+            found = self.new[name] = _bootstrap(sums, counts, n_boot, ci, rng)
+        return found
+
+    def save(self) -> None:
+        if self.path is None or not self.new:
+            return
+        kept = {**self.known, **self.new}
+        keys = list(kept)[-INTERVALS_KEEP:]
+        table = pd.DataFrame(
+            {
+                "key": keys,
+                "lo": [kept[k][0] for k in keys],
+                "hi": [kept[k][1] for k in keys],
+            }
+        )
+        try:
+            write_parquet(table, self.path)
+        except OSError as exc:
+            log.warning("interval cache %s not written: %s", self.path, exc)
+
+
 def tone_by(
     scores: pd.DataFrame,
     *,
@@ -469,6 +538,7 @@ def tone_by(
     ci: float = 0.95,
     seed: int = 0,
     date_col: str = "published",
+    cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """
     Mean tone per group and/or period, with a bootstrap confidence interval and N.
@@ -498,6 +568,11 @@ def tone_by(
         key, so adding a group does not move the others' intervals.
     date_col : str, default "published"
         Date column for periods.
+    cache_dir : path-like, optional
+        Corpus folder where intervals are kept (``cache_intervals.parquet``): a
+        group whose scores are unchanged since an earlier call gets the same
+        interval without resampling (a scheduled report resamples only the groups
+        that new articles changed).
 
     Returns
     -------
@@ -525,13 +600,13 @@ def tone_by(
     table, keys = _group_keys(scores, by, freq, date_col)
     table = table[table[value].notna()]
     rows = []
+    intervals = _Intervals(cache_dir)
     groups = table.groupby(keys, sort=True, dropna=False) if keys else [((), table)]
     for key, part in groups:
         key = key if isinstance(key, tuple) else (key,)
         x = part[value].to_numpy(dtype=float)
         cl = part[cluster].to_numpy() if cluster else None
-        rng = np.random.default_rng([seed, zlib.crc32(repr(key).encode())])
-        lo, hi = _bootstrap(x, cl, n_boot, ci, rng)
+        lo, hi = intervals.interval(x, cl, key, n_boot, ci, seed)
         row = dict(zip(keys, key))
         row["n"] = len(x)
         if cluster:
@@ -545,6 +620,7 @@ def tone_by(
             share_neg=float((x <= NEGATIVE).mean()),
         )
         rows.append(row)
+    intervals.save()
     cols = [*keys, "n", *(["n_clusters"] if cluster else []), "mean", "ci_low", "ci_high", "median"]
     return pd.DataFrame(rows, columns=[*cols, "share_pos", "share_neg"])
 
@@ -760,6 +836,7 @@ def targeted_tone(
     n_boot: int = 2000,
     ci: float = 0.95,
     seed: int = 0,
+    cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """
     Tone of the sentences that mention a target, per group and/or period.
@@ -778,7 +855,7 @@ def targeted_tone(
     exclusive : bool, default False
         Count only sentences that mention exactly one of the targets (a
         sentence naming both sides says little about either).
-    n_boot, ci, seed
+    n_boot, ci, seed, cache_dir
         Bootstrap settings of :func:`tone_by`; sentences are resampled by
         article (``cluster="article_id"``).
 
@@ -811,7 +888,10 @@ def targeted_tone(
         sub = sentences[flags[name].to_numpy()]
         if not len(sub):
             continue
-        res = tone_by(sub, by=by, freq=freq, cluster="article_id", n_boot=n_boot, ci=ci, seed=seed)
+        res = tone_by(
+            sub, by=by, freq=freq, cluster="article_id", n_boot=n_boot, ci=ci, seed=seed,
+            cache_dir=cache_dir,
+        )  # fmt: skip
         parts.append(res.assign(target=name))
     if not parts:
         return pd.DataFrame(columns=["target", "n", "n_clusters", "mean", "ci_low", "ci_high"])

@@ -69,6 +69,8 @@ class IngestSummary:
     articles_total: int = 0
     seconds: float = 0.0
     counts: dict = field(default_factory=dict)
+    #: Article part files written by this run (the articles it added).
+    new_parts: list = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -309,6 +311,7 @@ def ingest(
         articles_total=total,
         seconds=time.perf_counter() - t0,
         counts=run_log["status"].value_counts().to_dict(),
+        new_parts=[articles_dir / n for names in parts_written.values() for n in names],
     )
     log.info("%s", summary)
     return summary

@@ -232,6 +232,44 @@ def test_tone_by_period_and_cluster():
     assert one.loc[0, "n"] == 1 and np.isnan(one.loc[0, "ci_low"])
 
 
+def test_tone_by_keeps_intervals_and_resamples_only_changed_groups(tmp_path, monkeypatch, caplog):
+    from analysis import sentiment
+
+    s = _random_scores()
+    resampled = []
+    real = sentiment._bootstrap
+
+    def counting(sums, *args):
+        resampled.append(len(sums))
+        return real(sums, *args)
+
+    monkeypatch.setattr(sentiment, "_bootstrap", counting)
+    plain = tone_by(s, by="outlet", n_boot=300)
+    kept = tone_by(s, by="outlet", n_boot=300, cache_dir=tmp_path)
+    pd.testing.assert_frame_equal(kept, plain)
+    assert (tmp_path / sentiment.INTERVALS_FILE).is_file()
+    resampled.clear()
+    pd.testing.assert_frame_equal(tone_by(s, by="outlet", n_boot=300, cache_dir=tmp_path), plain)
+    assert resampled == []  # every interval came from the folder
+    # new scores in outlet A: only A is resampled, and every number equals a fresh run
+    more = pd.concat([s, s[s["outlet"] == "A"].head(3).assign(compound=0.9)], ignore_index=True)
+    again = tone_by(more, by="outlet", n_boot=300, cache_dir=tmp_path)
+    assert resampled == [int((more["outlet"] == "A").sum())]
+    pd.testing.assert_frame_equal(again, tone_by(more, by="outlet", n_boot=300))
+    # other settings are other intervals; clustered sentences too
+    resampled.clear()
+    tone_by(s, by="outlet", n_boot=300, seed=5, cache_dir=tmp_path)
+    assert len(resampled) == 3
+    clustered = tone_by(s, by=None, cluster="article_id", n_boot=200, cache_dir=tmp_path)
+    pd.testing.assert_frame_equal(clustered, tone_by(s, by=None, cluster="article_id", n_boot=200))
+    # a torn file is reported and rebuilt
+    (tmp_path / sentiment.INTERVALS_FILE).write_bytes(b"not parquet")
+    with caplog.at_level("WARNING"):
+        torn = tone_by(s, by="outlet", n_boot=300, cache_dir=tmp_path)
+    assert "unreadable interval cache" in caplog.text
+    pd.testing.assert_frame_equal(torn, plain)
+
+
 @pytest.mark.parametrize(
     "kwargs, error",
     [
