@@ -307,8 +307,24 @@ def kwic(
             [normalize(t) if isinstance(t, str) else "" for t in articles["text"]], dtype=object
         )
         table = articles[low.str.contains(anchor, regex=False).to_numpy(dtype=bool)]
-    index = KwicIndex(table, unique_stories=unique_stories, english_only=english_only)
-    return index.search(query, window=window, max_hits=max_hits)
+    if max_hits is None or unique_stories:
+        index = KwicIndex(table, unique_stories=unique_stories, english_only=english_only)
+        return index.search(query, window=window, max_hits=max_hits)
+    # The first max_hits hits in article order come from the first articles: index
+    # them in growing slices and stop once there are enough (one copy per story is
+    # chosen among all rows, so that case indexes them all at once).
+    parts: list[pd.DataFrame] = []
+    found, start, step = 0, 0, 64
+    while start < len(table) and found < max_hits:
+        index = KwicIndex(table.iloc[start : start + step], english_only=english_only)
+        part = index.search(query, window=window, max_hits=max_hits - found)
+        if len(part):
+            parts.append(part)
+            found += len(part)
+        start, step = start + step, step * 2
+    if not parts:
+        return KwicIndex(table.iloc[:0]).search(query, window=window)
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 class _CallableModule(types.ModuleType):

@@ -91,6 +91,23 @@ def test_index_answers_many_queries_like_the_function(articles):
     assert len(index.search("talks", max_hits=2)) == 2
 
 
+def test_max_hits_gives_the_first_hits_of_the_whole_table(sample_articles):
+    # kwic indexes growing slices until it has max_hits hits: the same rows as
+    # searching the whole table, for words, phrases, wildcards and rare words
+    big = pd.concat([sample_articles] * 8, ignore_index=True)
+    big["article_id"] = [f"a{k}" for k in range(len(big))]
+    index = KwicIndex(big)
+    for query in ["the", "peace talks", "negotiat*", "kyiv", "no-such-word"]:
+        everything = index.search(query)
+        for cap in (1, 7, 150, len(everything), len(everything) + 5):
+            got = kwic(big, query, max_hits=cap)
+            want = index.search(query, max_hits=cap)
+            if want.empty:
+                assert got.empty and list(got.columns) == list(want.columns)
+            else:
+                pd.testing.assert_frame_equal(got, want)
+
+
 def test_no_hits_and_bad_queries(articles):
     out = kwic(articles, "ceasefire")
     assert out.empty and {"article_id", "left", "match", "right"} <= set(out.columns)
