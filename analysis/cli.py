@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 the run failed (nothing usable loaded, a report failed)
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import sys
@@ -75,6 +76,17 @@ def main(argv: list[str] | None = None) -> int:
     _lighter_imports()
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .reporting import GC_THRESHOLDS
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)  # see GC_THRESHOLDS; put back when the command ends
+    try:
+        return _run(parser, args)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):

@@ -475,10 +475,14 @@ def test_cached_by_article_processes_only_new_or_changed_articles(tmp_path):
 
 
 def test_cli_ingests_when_asked_and_lists_bundled_parameters(demo, tmp_path, seed_path, capsys):
+    import gc
+
+    before = gc.get_threshold()
     corpus = tmp_path / "corpus"
     args = ["report", str(demo), "--out", str(tmp_path / "reports"), "--name", "with-ingest"]
     assert cli.main([*args, "--corpus", str(corpus), "--ingest", str(seed_path.parent)]) == 0
     assert (corpus / "articles.parquet").exists()  # ingested before the run
+    assert gc.get_threshold() == before  # the command's GC setting ends with it
     assert (tmp_path / "reports" / "demo" / "with-ingest" / "report.html").is_file()
     assert cli.main(["params", "coverage_report"]) == 0
     listed = capsys.readouterr().out
@@ -520,11 +524,12 @@ def test_the_kernel_starts_before_ingest_and_never_outlives_the_run(
     probe = write_notebook(
         tmp_path / "probe.ipynb",
         'output_dir: str = ""  # figures folder',
-        "import sys\nprint('preloaded:', sorted(m for m in ('analysis', 'matplotlib.pyplot') "
-        "if m in sys.modules))",
+        "import gc, sys\nprint('preloaded:', sorted(m for m in ('analysis', 'matplotlib.pyplot') "
+        "if m in sys.modules), 'gc:', gc.get_threshold())",
     )
     shown = (reporting.run_report(probe, out=out, name="p") / "report.html").read_text()
     assert "preloaded: [&#39;analysis&#39;, &#39;matplotlib.pyplot&#39;]" in shown
+    assert f"gc: {reporting.GC_THRESHOLDS}" in shown  # fewer full scans of a large heap
     with pytest.raises(reporting.ReportError, match="asked to fail"):
         reporting.run_report(demo, out=out, name="bad", parameters={"fail": True})
     with pytest.raises(AnalysisError):
