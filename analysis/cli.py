@@ -12,6 +12,7 @@ import importlib
 import logging
 import sys
 
+from ._kernel import GC_THRESHOLDS, start_early, stop_early
 from .errors import AnalysisError, ParameterError
 
 #: Modules that add their own sub-commands through ``register_cli(subparsers)``.
@@ -74,16 +75,25 @@ def _lighter_imports() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _lighter_imports()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    from .reporting import GC_THRESHOLDS
-
     thresholds = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)  # see GC_THRESHOLDS; put back when the command ends
     try:
+        if _runs_a_report(sys.argv[1:] if argv is None else argv):
+            # the kernel boots while this process loads pandas, checks the parameters
+            # and ingests; the run takes it, and one no run took is stopped below
+            start_early()
+        parser = build_parser()
+        args = parser.parse_args(argv)
         return _run(parser, args)
     finally:
+        stop_early()
         gc.set_threshold(*thresholds)
+
+
+def _runs_a_report(argv: list[str]) -> bool:
+    """Whether the command line asks for a report run (and not for its help)."""
+    words = [a for a in argv if not a.startswith("-")]
+    return bool(words) and words[0] == "report" and not {"-h", "--help"} & set(argv)
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

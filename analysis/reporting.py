@@ -49,6 +49,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._kernel import (
+    KERNEL_NAME,
+    kernel_environment,
+    start_kernel,
+    stop_kernel,
+    take_early,
+)
 from .errors import AnalysisError, InputError, ParameterError
 from .paths import PACKAGE_DIR, default_corpus_dir, repo_path, reports_dir, write_parquet
 
@@ -57,7 +64,6 @@ log = logging.getLogger(__name__)
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 TEMPLATE_NAME = "report"
 DEFAULT_NOTEBOOK = "coverage_report"
-KERNEL_NAME = "python3"
 
 #: Names a report folder may take: letters, digits, dot, dash, underscore; no leading dot.
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
@@ -1337,24 +1343,6 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-@contextlib.contextmanager
-def _kernel_environment():
-    """Let the kernel import this package even without an installed copy."""
-    saved = {key: os.environ.get(key) for key in ("PYTHONPATH", "MPLBACKEND")}
-    root = str(PACKAGE_DIR.parent)
-    os.environ["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [saved["PYTHONPATH"]] if p])
-    # figures must reach the notebook as outputs, whatever backend the caller uses
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def _cell_seconds(cell: Any) -> float:
     return float((cell.metadata.get("papermill") or {}).get("duration") or 0.0)
 
@@ -1548,7 +1536,7 @@ def run_report(
         if splitting is not None:
             splitting.join()
     finally:
-        _stop_kernel(km)
+        stop_kernel(km)
 
     import nbformat
 
@@ -1611,45 +1599,9 @@ def _write_json(path: Path, data: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
-_KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False")
-#: Imported by a report kernel as it starts (every bundled notebook imports them first),
-#: so that a kernel started before ingest has them ready when the first cell runs.
-_KERNEL_PRELOAD = ("analysis", "matplotlib.pyplot")
-#: Garbage-collector thresholds of report processes (the kernel and this command).
-#: Python's default (700) makes a report kernel, which holds millions of objects
-#: (term counts, sentences, quotes), scan all of them several times a run: about a
-#: tenth of a report's analyses. Fewer, larger young collections avoid those scans.
-GC_THRESHOLDS = (10_000, 10, 10)
-
-
 def _start_kernel() -> Any:
-    """
-    Start a report kernel and return its manager without waiting for it.
-
-    The kernel boots and imports :data:`_KERNEL_PRELOAD` in its own process while
-    this one goes on (ingesting new files, say); papermill then runs the notebook on
-    it. A preload that fails to import is left for the notebook's own import cell to
-    report.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
-    arguments = [*_KERNEL_ARGUMENTS]
-    arguments.append(f"--IPKernelApp.exec_lines=import gc; gc.set_threshold{GC_THRESHOLDS}")
-    arguments += [f"--IPKernelApp.exec_lines=import {module}" for module in _KERNEL_PRELOAD]
-    with _kernel_environment():
-        run_sync(km.start_kernel)(extra_arguments=arguments, cwd=os.getcwd())
-    return km
-
-
-def _stop_kernel(km: Any) -> None:
-    """Kill a kernel from :func:`_start_kernel` unless the run already shut it down."""
-    from jupyter_core.utils import run_sync
-
-    with contextlib.suppress(Exception):
-        if km.has_kernel:
-            run_sync(km.shutdown_kernel)(now=True)
+    """The kernel of a run: the one the command started early, or a new one."""
+    return take_early() or start_kernel()
 
 
 @functools.lru_cache(maxsize=1)
@@ -1665,7 +1617,7 @@ def _end_save_engine() -> str:
       those writes but keeps the last one, which papermill makes even when a cell
       fails or the kernel dies, so a failed run still leaves the notebook up to where
       it stopped.
-    - It runs on a kernel that is already started (``km``, from :func:`_start_kernel`)
+    - It runs on a kernel that is already started (``km``, from :func:`analysis._kernel.start_kernel`)
       and shuts it down when the notebook ends.
     - That shutdown is immediate: the cells have finished, and nothing is left for
       the kernel to save (a graceful one waits about 0.3 s for it to exit).
@@ -1735,7 +1687,7 @@ def _execute(
         pm_log.setLevel(logging.WARNING)
     km = km if km is not None else _start_kernel()
     try:
-        with _kernel_environment():
+        with kernel_environment():
             pm.execute_notebook(
                 str(source),
                 str(target),
@@ -1755,7 +1707,7 @@ def _execute(
         return "failed", f"{type(exc).__name__}: {exc}"
     finally:
         pm_log.setLevel(level)
-        _stop_kernel(km)
+        stop_kernel(km)
     return "ok", None
 
 

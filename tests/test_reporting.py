@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import cli, reporting
+from analysis._kernel import GC_THRESHOLDS
 from analysis.errors import AnalysisError, ParameterError
 from analysis.reporting import Parameter
 
@@ -529,7 +530,7 @@ def test_the_kernel_starts_before_ingest_and_never_outlives_the_run(
     )
     shown = (reporting.run_report(probe, out=out, name="p") / "report.html").read_text()
     assert "preloaded: [&#39;analysis&#39;, &#39;matplotlib.pyplot&#39;]" in shown
-    assert f"gc: {reporting.GC_THRESHOLDS}" in shown  # fewer full scans of a large heap
+    assert f"gc: {GC_THRESHOLDS}" in shown  # fewer full scans of a large heap
     with pytest.raises(reporting.ReportError, match="asked to fail"):
         reporting.run_report(demo, out=out, name="bad", parameters={"fail": True})
     with pytest.raises(AnalysisError):
@@ -537,6 +538,35 @@ def test_the_kernel_starts_before_ingest_and_never_outlives_the_run(
     assert len(started) == 4
     assert not any(km.has_kernel for km in started)
     assert not (out / "demo" / "x").exists()
+
+
+def test_the_command_starts_the_kernel_first_and_stops_one_no_run_took(
+    demo, tmp_path, monkeypatch, capsys
+):
+    from analysis import _kernel
+
+    started = []
+    start = _kernel.start_kernel
+
+    def recording_start():
+        started.append(start())
+        return started[-1]
+
+    monkeypatch.setattr(_kernel, "start_kernel", recording_start)
+    monkeypatch.setattr(reporting, "start_kernel", recording_start)
+    out = ["--out", str(tmp_path / "reports")]
+    assert cli.main(["-q", "report", str(demo), *out, "--name", "a"]) == 0
+    assert len(started) == 1  # the kernel started early is the one the run used
+    # a usage error after the kernel started: exit 2, and the kernel is stopped
+    assert cli.main(["-q", "report", str(demo), *out, "-p", "nope=1"]) == 2
+    assert len(started) == 2 and not any(km.has_kernel for km in started)
+    assert not _kernel._EARLY
+    # help and other commands start none
+    assert cli.main(["params", str(demo)]) == 0
+    with pytest.raises(SystemExit):
+        cli.main(["report", "--help"])
+    assert len(started) == 2
+    capsys.readouterr()
 
 
 def test_overview_of_an_empty_part_combines_without_changing_anything(sample_articles):
