@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Iterator
+from queue import Empty
 from typing import Any
 
 from .paths import PACKAGE_DIR
@@ -62,13 +64,59 @@ def start_kernel() -> Any:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME, client_class=f"{__name__}.ReadyClient")
     arguments = [*KERNEL_ARGUMENTS]
     arguments.append(f"--IPKernelApp.exec_lines=import gc; gc.set_threshold{GC_THRESHOLDS}")
     arguments += [f"--IPKernelApp.exec_lines=import {module}" for module in KERNEL_PRELOAD]
     with kernel_environment():
         run_sync(km.start_kernel)(extra_arguments=arguments, cwd=os.getcwd())
     return km
+
+
+def _client_class() -> type:
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        """
+        A kernel client that is ready once the kernel answers a ``kernel_info`` request
+        and a broadcast of it arrives (the broadcast channel is connected).
+
+        jupyter_client's own then waits until its broadcast channel has been silent
+        for 0.2 s, to drop earlier messages; nbclient keeps only the messages that
+        answer its own requests, so report runs skip that wait.
+        """
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                asked = self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    reply = None
+                if reply is not None and reply["parent_header"].get("msg_id") == asked:
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass  # broadcasts not connected yet: ask again
+                    else:
+                        handle = getattr(self, "_handle_kernel_info_reply", None)
+                        if handle is not None:
+                            handle(reply)
+                        return
+                if not await self.is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    return ReadyClient
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ReadyClient":  # made on first use: jupyter_client is imported only then
+        globals()[name] = _client_class()
+        return globals()[name]
+    raise AttributeError(name)
 
 
 def stop_kernel(km: Any) -> None:

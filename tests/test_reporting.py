@@ -521,6 +521,8 @@ def test_the_kernel_starts_before_ingest_and_never_outlives_the_run(
         demo, out=out, name="ok", corpus=corpus, ingest=[seed_path.parent]
     )
     assert order == ["kernel", "ingest"] and (folder / "report.html").is_file()
+    # papermill's client waits for the kernel's answer, not for 0.2 s of silence after it
+    assert started[0].client_factory.__name__ == "ReadyClient"
     # the kernel imported the preload as it started, before the first cell
     probe = write_notebook(
         tmp_path / "probe.ipynb",
