@@ -1037,7 +1037,7 @@ def cached_by_article(
     old = None
     if rows_file.exists() and keys_file.exists():
         try:
-            old = _lists_back(pd.read_parquet(rows_file))
+            old = _read_rows(rows_file)
             done = set(pd.read_parquet(keys_file)["key"])
         except (OSError, ValueError, KeyError) as exc:
             log.warning("cache %s unreadable (%s); recomputing", rows_file.name, exc)
@@ -1082,19 +1082,28 @@ def check_cache_request(articles: Any, name: str) -> None:
             raise ParameterError(f"cached_by_article: the articles table has no {column!r} column")
 
 
-def _lists_back(table: pd.DataFrame) -> pd.DataFrame:
-    """Parquet gives list cells back as arrays: return lists (of tuples) as they were."""
-    import numpy as np
+def _read_rows(path: Path) -> pd.DataFrame:
+    """
+    Read rows kept by :func:`cached_by_article`, list cells back as they were: a
+    list of tuples for a list of lists (``[(start, end), ...]``), else a list.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    def restore(value: Any) -> Any:
-        if isinstance(value, np.ndarray):
-            return [tuple(v) if isinstance(v, np.ndarray) else v for v in value.tolist()]
-        return value
-
-    out = table.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(restore)
+    table = pq.read_table(path)
+    nested = [
+        name
+        for name, kind in zip(table.column_names, table.schema.types)
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind)
+    ]
+    out = table.drop_columns(nested).to_pandas() if nested else table.to_pandas()
+    for name in nested:
+        values = table[name].to_pylist()
+        if pa.types.is_list(table[name].type.value_type) or pa.types.is_large_list(
+            table[name].type.value_type
+        ):
+            values = [None if v is None else [tuple(x) for x in v] for v in values]
+        out.insert(table.column_names.index(name), name, pd.Series(values, dtype=object))
     return out
 
 
