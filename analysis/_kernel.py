@@ -22,9 +22,21 @@ log = logging.getLogger(__name__)
 
 KERNEL_NAME = "python3"
 KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False")
-#: Imported by a report kernel as it starts (every bundled notebook imports them first),
-#: so that a kernel started before ingest has them ready when the first cell runs.
-KERNEL_PRELOAD = ("analysis", "matplotlib.pyplot")
+#: Imported by a report kernel as it starts: what every bundled notebook imports first
+#: and the modules of the helpers it calls (``analysis`` loads them on first use), so
+#: that a kernel started before ingest has them ready when the first cell runs.
+KERNEL_PRELOAD = (
+    "analysis",
+    "matplotlib.pyplot",
+    "analysis.reporting",
+    "analysis.store",
+    "analysis.terms",
+    "analysis.kwic",
+    "analysis.dictionaries",
+    "analysis.sentiment",
+    "analysis.quotes",
+    "analysis.plots",
+)
 #: Garbage-collector thresholds of report processes (the kernel and the command).
 #: Python's default (700) makes a report kernel, which holds millions of objects
 #: (term counts, sentences, quotes), scan all of them several times a run: about a
