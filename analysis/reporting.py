@@ -1014,25 +1014,12 @@ def cached_by_article(
     >>> cached_by_article(count, arts, cache_dir=tempfile.mkdtemp(), name="n")["n"].tolist()
     [3, 5]
     """
-    import hashlib
-
     check_cache_request(articles, name)
     if not cache_dir or not str(cache_dir).strip() or not Path(cache_dir).is_dir():
         return func(articles, **options)
-    tag = hashlib.blake2b(repr(sorted(options.items())).encode(), digest_size=4).hexdigest()
-    rows_file = Path(cache_dir) / f"cache_{name}_{tag}.parquet"
-    keys_file = Path(cache_dir) / f"cache_{name}_{tag}_keys.parquet"
-    keys = (
-        articles["article_id"].astype(str)
-        + ":"
-        + articles["text"]
-        .fillna("")
-        .map(
-            lambda t: hashlib.blake2b(
-                str(t).encode("utf-8", "surrogatepass"), digest_size=8
-            ).hexdigest()
-        )
-    )
+    rows_file = _rows_file(cache_dir, name, options)
+    keys_file = rows_file.with_name(rows_file.stem + "_keys.parquet")
+    keys = _article_keys(articles)
     done: set[str] = set()
     old = None
     if rows_file.exists() and keys_file.exists():
@@ -1044,11 +1031,20 @@ def cached_by_article(
             old, done = None, set()
     todo = articles[~keys.isin(done).to_numpy()]
     log.debug("%s: %d of %d articles to process", name, len(todo), len(articles))
+    ready = None
     if len(todo):
         from .nlp import use_prepared_spans
 
         use_prepared_spans(cache_dir)  # sentences split ahead of the run, if any
-    new = func(todo, **options) if len(todo) or old is None else None
+        ready, found = _prepared_rows(rows_file, func, set(keys[todo.index]))
+        todo_rest = todo[~keys[todo.index].isin(found).to_numpy()] if found else todo
+    new = (
+        func(todo_rest if ready is not None else todo, **options)
+        if len(todo) or old is None
+        else None
+    )
+    if ready is not None:
+        new = pd.concat([t for t in (ready, new) if len(t)] or [new], ignore_index=True)
     by_id = dict(zip(articles["article_id"].astype(str), keys))
     if new is not None:
         new = new.assign(_key=new["article_id"].astype(str).map(by_id))
@@ -1071,6 +1067,83 @@ def cached_by_article(
     if len(rows) != len(table) or (rows != np.arange(len(rows))).any():
         table = table.iloc[rows]
     return table.drop(columns="_key").reset_index(drop=True)
+
+
+def _rows_file(cache_dir, name: str, options: Mapping[str, Any]) -> Path:
+    import hashlib
+
+    tag = hashlib.blake2b(repr(sorted(options.items())).encode(), digest_size=4).hexdigest()
+    return Path(cache_dir) / f"cache_{name}_{tag}.parquet"
+
+
+def _article_keys(articles: pd.DataFrame) -> pd.Series:
+    """Cache keys of :func:`cached_by_article`: article id and a hash of the text."""
+    import hashlib
+
+    def digest(text: Any) -> str:
+        return hashlib.blake2b(
+            str(text).encode("utf-8", "surrogatepass"), digest_size=8
+        ).hexdigest()
+
+    return articles["article_id"].astype(str) + ":" + articles["text"].fillna("").map(digest)
+
+
+def _helper_name(func: Any) -> str:
+    return f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', repr(func))}"
+
+
+_PREPARED_META = b"analysis.prepared"
+
+
+def prepare_by_article(
+    func: Any, articles: pd.DataFrame, *, cache_dir: str | Path, name: str, **options: Any
+) -> int:
+    """
+    Run a per-article helper now and keep its rows for a later
+    :func:`cached_by_article` call with the same helper, name and options, which
+    takes them instead of running the helper on those articles (its own cache is
+    left to it). A scheduled report uses this to process new articles on a second
+    core while its notebook starts. The file is replaced on each call; returns the
+    number of articles processed.
+    """
+    import pyarrow as pa
+
+    check_cache_request(articles, name)
+    keys = _article_keys(articles)
+    rows = func(articles, **options)
+    rows = rows.assign(
+        _key=rows["article_id"].astype(str).map(dict(zip(articles["article_id"].astype(str), keys)))
+    )
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    record = json.dumps({"helper": _helper_name(func), "keys": sorted(set(keys))}).encode()
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _PREPARED_META: record})
+    target = _rows_file(cache_dir, name, options)
+    write_parquet(table, target.with_name(target.stem + "_prepared.parquet"))
+    return len(articles)
+
+
+def _prepared_rows(
+    rows_file: Path, func: Any, wanted: set[str]
+) -> tuple[pd.DataFrame | None, set[str]]:
+    """The rows :func:`prepare_by_article` kept for the ``wanted`` keys, and those keys."""
+    path = rows_file.with_name(rows_file.stem + "_prepared.parquet")
+    if not path.is_file():
+        return None, set()
+    try:
+        import pyarrow.parquet as pq
+
+        record = json.loads(pq.read_schema(path).metadata[_PREPARED_META])
+        if record["helper"] != _helper_name(func):
+            return None, set()
+        found = wanted & set(record["keys"])
+        if not found:
+            return None, set()
+        rows = _read_rows(path)
+    except Exception as exc:  # a torn or foreign file: the helper runs as usual
+        log.info("prepared rows %s not used (%s)", path.name, exc)
+        return None, set()
+    rows = rows[rows["_key"].isin(found).to_numpy()].drop(columns="_key")
+    return rows.reset_index(drop=True), found
 
 
 def check_cache_request(articles: Any, name: str) -> None:
@@ -1499,9 +1572,9 @@ def run_report(
 
             say("ingesting %d input(s) into %s", len(ingest), corpus_dir)
             added = ingest_inputs([Path(p) for p in ingest], corpus_dir, progress=progress)
-            if 0 < added.articles_added <= PREPARE_SPLITS_MAX:
+            if 0 < added.articles_added <= PREPARE_MAX:
                 splitting = threading.Thread(
-                    target=_prepare_splits, args=(added.new_parts, corpus_dir), daemon=True
+                    target=_prepare_new_articles, args=(added.new_ids, corpus_dir), daemon=True
                 )
                 splitting.start()
         t_prepare = time.perf_counter() - t_start
@@ -1885,28 +1958,29 @@ def _html_exporter(show_code: bool) -> Any:
     return exporter
 
 
-#: Most new articles whose sentences a run splits on its own core (see _prepare_splits).
-PREPARE_SPLITS_MAX = 2000
+#: Most new articles a run processes on its own core (see :func:`_prepare_new_articles`).
+PREPARE_MAX = 2000
 
 
-def _prepare_splits(parts: Sequence[Path], corpus_dir: Path) -> None:
+def _prepare_new_articles(ids: Sequence[str], corpus_dir: Path) -> None:
     """
-    Split the sentences of newly ingested articles in this process while the kernel
-    starts on the notebook (``analysis.nlp.prepare_sentence_spans``): the tone and
-    quote cells then find them split instead of loading the splitter themselves.
-    A failure only means the kernel splits them as usual.
+    Process newly ingested articles in this process while the kernel starts on the
+    notebook: split their sentences (``analysis.nlp.prepare_sentence_spans``) and
+    find their quotes (:func:`prepare_by_article` for the coverage report's
+    ``quotes`` cache). The notebook's tone and quote cells then take these instead
+    of loading the sentence splitter and reading the articles themselves. A failure
+    only means the kernel does that work as usual.
     """
     try:
-        import pyarrow.parquet as pq
-
         from .nlp import prepare_sentence_spans
+        from .quotes import extract_quotes
 
-        texts = [
-            t for part in parts for t in pq.read_table(part, columns=["text"])["text"].to_pylist()
-        ]
-        prepare_sentence_spans(texts, corpus_dir)
+        everything = load_corpus(corpus_dir)
+        new = everything[everything["article_id"].astype(str).isin(set(ids)).to_numpy()]
+        prepare_sentence_spans(new["text"].tolist(), corpus_dir)
+        prepare_by_article(extract_quotes, new, cache_dir=corpus_dir, name="quotes")
     except Exception as exc:
-        log.debug("sentences not split ahead of the run: %s", exc)
+        log.debug("new articles not processed ahead of the run: %s", exc)
 
 
 def _prepare_exporter(show_code: bool) -> None:

@@ -69,8 +69,8 @@ class IngestSummary:
     articles_total: int = 0
     seconds: float = 0.0
     counts: dict = field(default_factory=dict)
-    #: Article part files written by this run (the articles it added).
-    new_parts: list = field(default_factory=list)
+    #: Ids of the articles this run added.
+    new_ids: list = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -199,6 +199,7 @@ def ingest(
     new_sources = dict(known)
     results: dict[int, FileResult] = {}
     parts_written: dict[str, list[str]] = {}
+    new_ids: list[str] = []
     replaced_parts: set[str] = set()
     for f in todo:
         key = str(f.resolve())
@@ -216,6 +217,7 @@ def ingest(
                 continue
             chunk = unique_ids(chunk.assign(source_path=key), taken=taken)
             taken.add(chunk["article_id"].tolist())
+            new_ids.extend(chunk["article_id"].astype(str).tolist())
             chunk = _with_language(chunk)
             parts = parts_written.setdefault(key, [])
             name = f"{_part_stem(key)}-{len(parts):05d}.parquet"
@@ -311,7 +313,7 @@ def ingest(
         articles_total=total,
         seconds=time.perf_counter() - t0,
         counts=run_log["status"].value_counts().to_dict(),
-        new_parts=[articles_dir / n for names in parts_written.values() for n in names],
+        new_ids=new_ids,
     )
     log.info("%s", summary)
     return summary

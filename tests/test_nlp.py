@@ -225,3 +225,27 @@ def test_mapped_arrays_are_built_once_and_rebuilt_when_damaged(tmp_path, monkeyp
     assert not [p for p in (tmp_path / "arrays").iterdir() if p.name.startswith(".")]
     assert np.array_equal(cached_arrays("demo-3", build, mmap=True)["a"], np.arange(1000))
     assert len(calls) == 2
+
+
+def test_sentence_spans_prepared_ahead_are_used_without_the_splitter(tmp_path, monkeypatch):
+    from analysis import nlp
+
+    texts = ["Gen. Smith spoke. Talks resumed.\nKyiv was calm.", "One line only", "", None]
+    expected = [nlp.sentence_spans(t) for t in texts[:2]]
+    assert nlp.prepare_sentence_spans(texts, tmp_path) == 2
+    monkeypatch.setattr(nlp, "_PREPARED", {})
+    monkeypatch.setattr(nlp, "_PREPARED_FROM", {})
+    assert nlp.use_prepared_spans(tmp_path) == 2
+    assert nlp.use_prepared_spans(tmp_path) == 2  # unchanged file: not read again
+
+    def no_splitter():
+        raise AssertionError("the splitter was loaded")
+
+    monkeypatch.setattr(nlp, "_punkt", no_splitter)
+    assert [nlp.sentence_spans(t) for t in texts[:2]] == expected
+    with pytest.raises(AssertionError, match="splitter"):
+        nlp.sentence_spans("A text nobody prepared. It has two sentences.")
+    # a torn file is not used, and nothing breaks
+    monkeypatch.setattr(nlp, "_PREPARED", {})
+    (tmp_path / nlp.SPANS_FILE).write_bytes(b"torn")
+    assert nlp.use_prepared_spans(tmp_path) == 0

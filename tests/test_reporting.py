@@ -475,6 +475,60 @@ def test_cached_by_article_processes_only_new_or_changed_articles(tmp_path):
     assert len(seen) == 4
 
 
+def test_cached_by_article_takes_rows_prepared_ahead(sample_articles, tmp_path, caplog):
+    from analysis.quotes import extract_quotes
+
+    seen: list[int] = []
+
+    def quotes(articles):  # the same helper, counting the articles it reads
+        seen.append(len(articles))
+        return extract_quotes(articles)
+
+    quotes.__module__, quotes.__qualname__ = extract_quotes.__module__, extract_quotes.__qualname__
+    arts = sample_articles.reset_index(drop=True)
+    old, new = arts.iloc[: len(arts) // 2], arts.iloc[len(arts) // 2 :]
+    plain, ahead = tmp_path / "plain", tmp_path / "ahead"
+    for folder in (plain, ahead):
+        folder.mkdir()
+        reporting.cached_by_article(quotes, old, cache_dir=folder, name="quotes")
+    expected = reporting.cached_by_article(quotes, arts, cache_dir=plain, name="quotes")
+    assert seen[-1] == len(new)
+    assert reporting.prepare_by_article(extract_quotes, new, cache_dir=ahead, name="quotes") == len(
+        new
+    )
+    seen.clear()
+    got = reporting.cached_by_article(quotes, arts, cache_dir=ahead, name="quotes")
+    assert seen == [0]  # every new article's rows came from the prepared file
+    pd.testing.assert_frame_equal(got, expected)
+    # the cache now holds them: a later call reads the cache only, with the same rows
+    seen.clear()
+    pd.testing.assert_frame_equal(
+        reporting.cached_by_article(quotes, arts, cache_dir=ahead, name="quotes"), expected
+    )
+    assert seen == []
+
+    # rows prepared by another helper, or a torn file, are not used
+    other = tmp_path / "other"
+    other.mkdir()
+    reporting.cached_by_article(quotes, old, cache_dir=other, name="quotes")
+    reporting.prepare_by_article(
+        lambda a: extract_quotes(a).head(0), new, cache_dir=other, name="quotes"
+    )
+    seen.clear()
+    pd.testing.assert_frame_equal(
+        reporting.cached_by_article(quotes, arts, cache_dir=other, name="quotes"), expected
+    )
+    assert seen == [len(new)]
+    torn = tmp_path / "torn"
+    torn.mkdir()
+    reporting.cached_by_article(quotes, old, cache_dir=torn, name="quotes")
+    reporting.prepare_by_article(extract_quotes, new, cache_dir=torn, name="quotes")
+    next(torn.glob("*_prepared.parquet")).write_bytes(b"torn")
+    pd.testing.assert_frame_equal(
+        reporting.cached_by_article(quotes, arts, cache_dir=torn, name="quotes"), expected
+    )
+
+
 def test_cli_ingests_when_asked_and_lists_bundled_parameters(demo, tmp_path, seed_path, capsys):
     import gc
 
