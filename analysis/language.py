@@ -285,6 +285,12 @@ def flag_languages(articles: pd.DataFrame, *, overwrite: bool = False, **options
 _SAID: set[str] = set()
 
 
+def _copy_on_write() -> bool:
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True  # always on
+    return pd.options.mode.copy_on_write is True
+
+
 def english_only(
     articles: pd.DataFrame, *, include_unknown: bool = True, detect: bool = True
 ) -> pd.DataFrame:
@@ -330,11 +336,11 @@ def english_only(
     unknown = code.isna() | (code == "")
     keep = (code == ENGLISH).fillna(False) | (unknown & include_unknown)
     keep = keep.to_numpy(dtype=bool)
-    kept = articles.loc[keep]
+    # a new table either way (a mask takes a copy); with every row kept and pandas
+    # copying on write, the columns are shared until one side changes them
+    kept = articles.copy(deep=not _copy_on_write()) if keep.all() else articles.loc[keep]
     if detect:
         kept = kept.assign(language=language[keep].astype("string"))
-    else:
-        kept = kept.copy()
     dropped = code[~keep].fillna("unknown")
     counts = {str(k): int(v) for k, v in dropped.value_counts().items()}
     kept.attrs["excluded_languages"] = counts
