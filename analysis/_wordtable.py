@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, SchemaError
-from .paths import write_parquet
+from .paths import write_arrow
 from .tokens import default_stopwords, normalize, tokenize
 
 log = logging.getLogger(__name__)
@@ -969,13 +969,15 @@ def entry_label(words: tuple) -> str:
 # --------------------------------------------------------------------------- per-article cache
 #
 # With a cache folder (the corpus folder), the unigram counts of each article are
-# kept in ``term_counts_cache.parquet`` (rows ``key, term, count``; ``key`` is the
+# kept in ``term_counts_cache.arrow`` (rows ``key, term, count``; ``key`` is the
 # article id and a hash of its text). A measurement sums the cached counts of the
 # selected articles, and only new or changed articles are tokenized. The sums are
 # those of :func:`count_unigrams` (the order of a Counter's keys may differ; no
 # result depends on it: top lists break ties alphabetically).
 
-CACHE_FILE = "term_counts_cache.parquet"
+CACHE_FILE = "term_counts_cache.arrow"
+#: The file of the same cache in Parquet, as earlier versions kept it (removed on write).
+OLD_CACHE_FILE = "term_counts_cache.parquet"
 
 #: What the last cached count did: articles counted and articles newly tokenized.
 LAST_CACHE_STATS: dict[str, int] = {}
@@ -1036,9 +1038,9 @@ class _ArticleCounts:
     @classmethod
     def read(cls, path) -> _ArticleCounts:
         import pyarrow.compute as pc
-        import pyarrow.parquet as pq
+        import pyarrow.feather as feather
 
-        table = pq.read_table(path)
+        table = feather.read_table(path)
         out = cls()
         if table.num_rows == 0:
             return out
@@ -1093,7 +1095,8 @@ class _ArticleCounts:
             pa.array(self.vocab, type=pa.string()),
         )
         table = pa.table({"key": key_col, "term": term_col, "count": pa.array(count)})
-        write_parquet(table, path)
+        write_arrow(table, path)
+        path.with_name(OLD_CACHE_FILE).unlink(missing_ok=True)
 
 
 _LOADED: dict = {}

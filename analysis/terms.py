@@ -151,7 +151,7 @@ def term_counts(
         million characters) and one otherwise.
     cache_dir : path-like or None
         Folder (the corpus folder) where single-token counts are kept per article
-        (``term_counts_cache.parquet``, keyed by article id and a hash of the text):
+        (``term_counts_cache.arrow``, keyed by article id and a hash of the text):
         a later call tokenizes only new or changed articles and sums the rest. The
         result is the same as without it. Needs the ``article_id`` column.
 

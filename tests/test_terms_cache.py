@@ -35,9 +35,11 @@ def _same_as_uncached(table, cache_dir):
 
 
 def test_cached_counts_equal_uncached_on_the_bundled_corpus(sample_articles, tmp_path):
+    (tmp_path / wt.OLD_CACHE_FILE).write_bytes(b"the Parquet cache of an earlier version")
     _same_as_uncached(sample_articles, tmp_path)
     assert wt.LAST_CACHE_STATS == {"articles": len(sample_articles), "tokenized": 0}
     assert (tmp_path / wt.CACHE_FILE).exists()
+    assert not (tmp_path / wt.OLD_CACHE_FILE).exists()  # replaced, not left behind
     wt._LOADED.clear()  # as a new process: the counts come from the file
     _same_as_uncached(sample_articles, tmp_path)
     assert wt.LAST_CACHE_STATS["tokenized"] == 0
