@@ -250,7 +250,7 @@ def test_sentiment_exact_and_cached(tmp_path, pandas_articles, dask_articles):
     want = article_sentiment(pandas_articles)
     got = scale.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
     _same(got, want)
-    cached = sorted((tmp_path / "dask_cache" / "sentiment_vader").glob("*/*.parquet"))
+    cached = sorted((tmp_path / "dask_cache" / "sentiment_vader").glob("*/*.arrow"))
     assert len(cached) == dask_articles.npartitions
     again = scale.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
     _same(again, want)

@@ -123,7 +123,7 @@ def test_article_summary_from_sentence_scores(arts):
 
 def test_cache_reuses_unchanged_articles(arts, tmp_path):
     first = article_sentiment(arts, cache_dir=tmp_path, english_only=False)
-    assert (tmp_path / "sentiment_vader.parquet").is_file()
+    assert (tmp_path / "sentiment_vader.arrow").is_file()
     assert first.attrs["sentences_scored"] == 7 and first.attrs["articles_scored"] == 4
 
     again = article_sentiment(arts, cache_dir=tmp_path, english_only=False)
@@ -149,13 +149,15 @@ def test_cache_reuses_unchanged_articles(arts, tmp_path):
 
     nltk = article_sentiment(arts, method="nltk", cache_dir=tmp_path, english_only=False)
     assert nltk.attrs["sentences_scored"] == 7
-    assert (tmp_path / "sentiment_nltk.parquet").is_file()
+    assert (tmp_path / "sentiment_nltk.arrow").is_file()
 
 
 def test_unreadable_cache_is_rebuilt(arts, tmp_path):
-    (tmp_path / "sentiment_vader.parquet").write_bytes(b"not parquet")
+    (tmp_path / "sentiment_vader.arrow").write_bytes(b"not arrow")
+    (tmp_path / "sentiment_vader.parquet").write_bytes(b"the cache of an earlier version")
     out = article_sentiment(arts, cache_dir=tmp_path, english_only=False)
     assert out.attrs["sentences_scored"] == 7
+    assert not (tmp_path / "sentiment_vader.parquet").exists()
 
 
 def test_non_english_articles_left_out_by_default():
