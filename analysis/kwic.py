@@ -328,10 +328,16 @@ def kwic(
 
 
 class _CallableModule(types.ModuleType):
-    """Let ``analysis.kwic(...)`` call the function even where the name is bound to this module."""
+    """
+    Let ``analysis.kwic(...)`` call the function even where the name is bound to this
+    module (importing ``analysis.kwic`` binds it): on a Dask table, its Dask version,
+    as ``analysis``'s own helpers do.
+    """
 
     def __call__(self, *args, **kwargs):
-        return kwic(*args, **kwargs)
+        from .scale import engine_aware
+
+        return engine_aware(kwic)(*args, **kwargs)
 
 
 sys.modules[__name__].__class__ = _CallableModule

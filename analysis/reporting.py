@@ -57,7 +57,13 @@ from ._kernel import (
     take_early,
 )
 from .errors import AnalysisError, InputError, ParameterError
-from .paths import PACKAGE_DIR, default_corpus_dir, repo_path, reports_dir, write_parquet
+from .paths import (
+    PACKAGE_DIR,
+    default_corpus_dir,
+    repo_path,
+    reports_dir,
+    write_arrow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -987,7 +993,7 @@ def cached_by_article(
 
     For helpers whose rows for one article depend only on that article (such as
     ``analysis.extract_quotes``), so that a scheduled report after a few new files
-    processes only those. Rows are kept in ``<cache_dir>/cache_<name>.parquet``,
+    processes only those. Rows are kept in ``<cache_dir>/cache_<name>_<options hash>.arrow``,
     keyed by article id and a hash of the text; other options give another file.
 
     Parameters
@@ -1018,14 +1024,14 @@ def cached_by_article(
     if not cache_dir or not str(cache_dir).strip() or not Path(cache_dir).is_dir():
         return func(articles, **options)
     rows_file = _rows_file(cache_dir, name, options)
-    keys_file = rows_file.with_name(rows_file.stem + "_keys.parquet")
+    keys_file = rows_file.with_name(rows_file.stem + "_keys.arrow")
     keys = _article_keys(articles)
     done: set[str] = set()
     old = None
     if rows_file.exists() and keys_file.exists():
         try:
             old = _read_rows(rows_file)
-            done = set(pd.read_parquet(keys_file)["key"])
+            done = set(_read_table(keys_file).column("key").to_pylist())
         except (OSError, ValueError, KeyError) as exc:
             log.warning("cache %s unreadable (%s); recomputing", rows_file.name, exc)
             old, done = None, set()
@@ -1052,8 +1058,12 @@ def cached_by_article(
     table = pd.concat(parts, ignore_index=True) if parts else (new if new is not None else old)
     if new is not None and len(todo):
         try:
-            write_parquet(table, rows_file)
-            write_parquet(pd.DataFrame({"key": sorted(done | set(keys[todo.index]))}), keys_file)
+            import pyarrow as pa
+
+            write_arrow(pa.Table.from_pandas(table, preserve_index=False), rows_file)
+            write_arrow(pa.table({"key": sorted(done | set(keys[todo.index]))}), keys_file)
+            for old_file in (rows_file, keys_file):  # the Parquet files of earlier versions
+                old_file.with_suffix(".parquet").unlink(missing_ok=True)
         except (OSError, ValueError) as exc:
             log.warning("cache %s not written: %s", rows_file.name, exc)
     if "_key" not in table.columns:
@@ -1073,7 +1083,7 @@ def _rows_file(cache_dir, name: str, options: Mapping[str, Any]) -> Path:
     import hashlib
 
     tag = hashlib.blake2b(repr(sorted(options.items())).encode(), digest_size=4).hexdigest()
-    return Path(cache_dir) / f"cache_{name}_{tag}.parquet"
+    return Path(cache_dir) / f"cache_{name}_{tag}.arrow"
 
 
 def _article_keys(articles: pd.DataFrame) -> pd.Series:
@@ -1118,7 +1128,7 @@ def prepare_by_article(
     record = json.dumps({"helper": _helper_name(func), "keys": sorted(set(keys))}).encode()
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _PREPARED_META: record})
     target = _rows_file(cache_dir, name, options)
-    write_parquet(table, target.with_name(target.stem + "_prepared.parquet"))
+    write_arrow(table, target.with_name(target.stem + "_prepared.arrow"))
     return len(articles)
 
 
@@ -1126,13 +1136,14 @@ def _prepared_rows(
     rows_file: Path, func: Any, wanted: set[str]
 ) -> tuple[pd.DataFrame | None, set[str]]:
     """The rows :func:`prepare_by_article` kept for the ``wanted`` keys, and those keys."""
-    path = rows_file.with_name(rows_file.stem + "_prepared.parquet")
+    path = rows_file.with_name(rows_file.stem + "_prepared.arrow")
     if not path.is_file():
         return None, set()
     try:
-        import pyarrow.parquet as pq
+        import pyarrow as pa
 
-        record = json.loads(pq.read_schema(path).metadata[_PREPARED_META])
+        with pa.memory_map(str(path)) as source:
+            record = json.loads(pa.ipc.open_file(source).schema.metadata[_PREPARED_META])
         if record["helper"] != _helper_name(func):
             return None, set()
         found = wanted & set(record["keys"])
@@ -1155,15 +1166,20 @@ def check_cache_request(articles: Any, name: str) -> None:
             raise ParameterError(f"cached_by_article: the articles table has no {column!r} column")
 
 
+def _read_table(path: Path) -> Any:
+    import pyarrow.feather as feather
+
+    return feather.read_table(path)
+
+
 def _read_rows(path: Path) -> pd.DataFrame:
     """
     Read rows kept by :func:`cached_by_article`, list cells back as they were: a
     list of tuples for a list of lists (``[(start, end), ...]``), else a list.
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
+    table = _read_table(path)
     nested = [
         name
         for name, kind in zip(table.column_names, table.schema.types)

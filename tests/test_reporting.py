@@ -523,7 +523,7 @@ def test_cached_by_article_takes_rows_prepared_ahead(sample_articles, tmp_path, 
     torn.mkdir()
     reporting.cached_by_article(quotes, old, cache_dir=torn, name="quotes")
     reporting.prepare_by_article(extract_quotes, new, cache_dir=torn, name="quotes")
-    next(torn.glob("*_prepared.parquet")).write_bytes(b"torn")
+    next(torn.glob("*_prepared.arrow")).write_bytes(b"torn")
     pd.testing.assert_frame_equal(
         reporting.cached_by_article(quotes, arts, cache_dir=torn, name="quotes"), expected
     )

@@ -375,7 +375,7 @@ def test_quotes_cached_per_partition(selections, corpus):
     )
     assert scale.is_dask(got) and len(want) > 20
     _same(got, want)
-    cached = sorted((corpus / "dask_cache" / "quotes").glob("*/cache_quotes_*.parquet"))
+    cached = sorted((corpus / "dask_cache" / "quotes").glob("*/cache_quotes_*.arrow"))
     assert len(cached) >= got_sel.npartitions  # rows and keys files of each partition
     _same(got, want)  # read back from the cache
     with_section = analysis.add_article_column(got, got_sel, "section")
