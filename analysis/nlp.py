@@ -298,7 +298,7 @@ _LINE = re.compile(r"[^\r\n]+")
 
 
 #: Sentence spans prepared ahead of a report (see :func:`prepare_sentence_spans`).
-SPANS_FILE = "cache_sentence_spans.parquet"
+SPANS_FILE = "cache_sentence_spans.arrow"
 _PREPARED: dict[str, list[tuple[int, int]]] = {}
 _PREPARED_FROM: dict[str, tuple[int, int]] = {}
 
@@ -321,7 +321,7 @@ def prepare_sentence_spans(texts, cache_dir) -> int:
     """
     import pyarrow as pa
 
-    from .paths import write_parquet
+    from .paths import write_arrow
 
     keys, starts, ends = [], [], []
     for text in dict.fromkeys(t for t in texts if isinstance(t, str) and t):
@@ -336,7 +336,7 @@ def prepare_sentence_spans(texts, cache_dir) -> int:
             "ends": pa.array(ends, pa.list_(pa.int64())),
         }
     )
-    write_parquet(table, Path(cache_dir) / SPANS_FILE)
+    write_arrow(table, Path(cache_dir) / SPANS_FILE)
     return len(keys)
 
 
@@ -354,10 +354,10 @@ def use_prepared_spans(cache_dir) -> int:
         return len(_PREPARED)
     if _PREPARED_FROM.get(str(path)) == (stat.st_mtime_ns, stat.st_size):
         return len(_PREPARED)
-    import pyarrow.parquet as pq
+    import pyarrow.feather as feather
 
     try:
-        table = pq.read_table(path).to_pydict()
+        table = feather.read_table(path).to_pydict()
     except Exception as exc:  # a torn or foreign file: split as usual
         log.info("prepared sentence spans %s not used (%s)", path, exc)
         return len(_PREPARED)

@@ -1037,18 +1037,15 @@ def cached_by_article(
             old, done = None, set()
     todo = articles[~keys.isin(done).to_numpy()]
     log.debug("%s: %d of %d articles to process", name, len(todo), len(articles))
-    ready = None
+    ready, rest = None, todo  # rows prepared ahead of the run, and the articles left to do
     if len(todo):
         from .nlp import use_prepared_spans
 
         use_prepared_spans(cache_dir)  # sentences split ahead of the run, if any
         ready, found = _prepared_rows(rows_file, func, set(keys[todo.index]))
-        todo_rest = todo[~keys[todo.index].isin(found).to_numpy()] if found else todo
-    new = (
-        func(todo_rest if ready is not None else todo, **options)
-        if len(todo) or old is None
-        else None
-    )
+        if found:
+            rest = todo[~keys[todo.index].isin(found).to_numpy()]
+    new = func(rest, **options) if len(todo) or old is None else None
     if ready is not None:
         new = pd.concat([t for t in (ready, new) if len(t)] or [new], ignore_index=True)
     by_id = dict(zip(articles["article_id"].astype(str), keys))
