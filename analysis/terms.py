@@ -182,7 +182,7 @@ def term_counts(
     )
     stop = wt.stopword_set(stopwords, extra_stopwords)
     codes, groups = wt.group_codes(table, by)
-    counts, dfs, n_docs, n_words = _count(
+    counted = _count(
         wt.text_source(table) if ngram == 1 else wt.texts_of(table),
         codes,
         len(groups),
@@ -192,27 +192,53 @@ def term_counts(
         n_jobs=n_jobs,
         table=table,
         cache_dir=cache_dir,
+        grouped=ngram == 1,
     )
     parts = []
+    for g, (terms, counts, doc_freqs) in enumerate(_top_terms(counted, min_count, top)):
+        if len(terms):
+            parts.append(
+                counts_frame(
+                    terms,
+                    counts,
+                    doc_freqs if doc_freq else None,
+                    n_articles=counted.n_docs[g] if ngram == 1 else counted[2][g],
+                    n_words=counted.n_words[g] if ngram == 1 else counted[3][g],
+                    keys={col: groups[col].iloc[g] for col in by},
+                )
+            )
+    return stack_counts(parts, by=by, doc_freq=doc_freq)
+
+
+def _top_terms(counted, min_count: int, top: int | None):
+    """
+    Per group: the terms kept (counted at least ``min_count`` times; with ``top``, the
+    ``top`` most frequent), their counts and document frequencies. At the cut, equal
+    counts go to the alphabetically first term, on either engine, whatever order the
+    counts were gathered in; :func:`stack_counts` sorts the table.
+    """
+    if isinstance(counted, wt.GroupCounts):
+        rank = counted.alphabetical_rank()
+        for g in range(len(counted.n_docs)):
+            a, b = counted.indptr[g], counted.indptr[g + 1]
+            cols, counts = counted.cols[a:b], counted.counts[a:b]
+            kept = np.flatnonzero(counts >= min_count) if min_count > 1 else np.arange(b - a)
+            order = kept[np.lexsort((rank[cols[kept]], -counts[kept]))]
+            if top is not None:
+                order = order[:top]
+            dfs = None if counted.doc_freqs is None else counted.doc_freqs[a:b][order]
+            yield counted.terms[cols[order]].tolist(), counts[order], dfs
+        return
+    counts, dfs, _, _ = counted
     for g, c in enumerate(counts):
         kept = c.items() if min_count <= 1 else [kv for kv in c.items() if kv[1] >= min_count]
-        # at the cut, equal counts go to the alphabetically first term (on either engine,
-        # whatever order the counts were gathered in); the table is sorted below
         items = list(kept) if top is None else heapq.nsmallest(top, kept, key=_rank)
-        if not items:
-            continue
         terms = [k for k, _ in items]
-        parts.append(
-            counts_frame(
-                terms,
-                np.fromiter((v for _, v in items), np.int64, len(items)),
-                np.fromiter((dfs[g][t] for t in terms), np.int64, len(terms)) if doc_freq else None,
-                n_articles=n_docs[g],
-                n_words=n_words[g],
-                keys={col: groups[col].iloc[g] for col in by},
-            )
+        yield (
+            terms,
+            np.fromiter((v for _, v in items), np.int64, len(items)),
+            np.fromiter((dfs[g].get(t, 0) for t in terms), np.int64, len(terms)),
         )
-    return stack_counts(parts, by=by, doc_freq=doc_freq)
 
 
 def counts_frame(
