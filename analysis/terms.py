@@ -192,8 +192,13 @@ def term_counts(
         n_jobs=n_jobs,
         table=table,
         cache_dir=cache_dir,
-        grouped=ngram == 1,
+        # counts summed from the cache stay arrays; fresh counts are Counters already
+        grouped=ngram == 1 and wt.use_cache(cache_dir, table),
     )
+    if isinstance(counted, wt.GroupCounts):
+        n_docs, n_words = counted.n_docs, counted.n_words
+    else:
+        n_docs, n_words = counted[2], counted[3]
     parts = []
     for g, (terms, counts, doc_freqs) in enumerate(_top_terms(counted, min_count, top)):
         if len(terms):
@@ -202,8 +207,8 @@ def term_counts(
                     terms,
                     counts,
                     doc_freqs if doc_freq else None,
-                    n_articles=counted.n_docs[g] if ngram == 1 else counted[2][g],
-                    n_words=counted.n_words[g] if ngram == 1 else counted[3][g],
+                    n_articles=n_docs[g],
+                    n_words=n_words[g],
                     keys={col: groups[col].iloc[g] for col in by},
                 )
             )
@@ -212,20 +217,21 @@ def term_counts(
 
 def _top_terms(counted, min_count: int, top: int | None):
     """
-    Per group: the terms kept (counted at least ``min_count`` times; with ``top``, the
-    ``top`` most frequent), their counts and document frequencies. At the cut, equal
-    counts go to the alphabetically first term, on either engine, whatever order the
-    counts were gathered in; :func:`stack_counts` sorts the table.
+    Per group of ``counted`` (a :class:`_wordtable.GroupCounts`, or the Counters of
+    :func:`_count`): the terms kept (counted at least ``min_count`` times; with
+    ``top``, the ``top`` most frequent), their counts and document frequencies.
+
+    At the cut, equal counts go to the alphabetically first term, on either engine,
+    whatever order the counts were gathered in; :func:`stack_counts` sorts the table.
     """
     if isinstance(counted, wt.GroupCounts):
-        rank = counted.alphabetical_rank()
+        rank = counted.alphabetical_rank() if top is not None else None
         for g in range(len(counted.n_docs)):
             a, b = counted.indptr[g], counted.indptr[g + 1]
             cols, counts = counted.cols[a:b], counted.counts[a:b]
-            kept = np.flatnonzero(counts >= min_count) if min_count > 1 else np.arange(b - a)
-            order = kept[np.lexsort((rank[cols[kept]], -counts[kept]))]
-            if top is not None:
-                order = order[:top]
+            order = np.flatnonzero(counts >= min_count) if min_count > 1 else np.arange(b - a)
+            if rank is not None:
+                order = order[np.lexsort((rank[cols[order]], -counts[order]))][:top]
             dfs = None if counted.doc_freqs is None else counted.doc_freqs[a:b][order]
             yield counted.terms[cols[order]].tolist(), counts[order], dfs
         return
