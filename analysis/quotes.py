@@ -1970,10 +1970,14 @@ def who_is_quoted(
     # the articles of the rows kept only (most speakers fall below top_n)
     pair = [*group_cols, "speaker"]
     kept = q.merge(per[pair], on=pair) if top_n is not None else q
-    article_ids = kept.groupby(pair, sort=False, dropna=False)["article_id"].agg(
-        lambda s: sorted(set(s))
+    article_ids = (
+        kept.groupby(pair, sort=False, dropna=False)["article_id"]
+        .agg(lambda s: sorted(set(s)))
+        .rename("article_ids")
+        .reset_index()
     )
-    per = per.join(article_ids.rename("article_ids"), on=pair)
+    # a merge, not a join: a join on a MultiIndex with a missing group key mismatches rows
+    per = per.merge(article_ids, on=pair, how="left").set_index(per.index)
     per["anonymous_share"] = per["anonymous_share"].astype(float)
     return per[columns].reset_index(drop=True)
 

@@ -525,3 +525,25 @@ def test_any_text_gives_consistent_rows(text):
         assert r.quote == " ".join(text[a:b].strip() for a, b in r.spans).strip()
         if r.speaker_start is not pd.NA:
             assert text[r.speaker_start : r.speaker_end] == r.mention
+
+
+def test_who_is_quoted_lists_each_rows_own_articles_with_a_missing_group_key():
+    quotes = pd.DataFrame(
+        {
+            "article_id": list("abcdefg"),
+            "outlet": ["X", "X", None, None, "Y", "Y", "Y"],
+            "speaker": ["Ann", "Bob", "Bob", "Cy", "Bob", "Cy", "Bob"],
+            "anonymous": [False] * 7,
+            "kind": ["direct"] * 7,
+        }
+    )
+    for top_n in (None, 1, 5):
+        out = who_is_quoted(quotes, by="outlet", top_n=top_n)
+        for row in out.itertuples():
+            same_group = (
+                quotes["outlet"].isna() if pd.isna(row.outlet) else quotes["outlet"] == row.outlet
+            )
+            expected = sorted(
+                quotes.loc[same_group & (quotes["speaker"] == row.speaker), "article_id"]
+            )
+            assert row.article_ids == expected, row
