@@ -101,12 +101,14 @@ def _client_class() -> type:
         async def wait_for_ready(self, timeout: float | None = None) -> None:
             deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
             while True:
-                asked = self.kernel_info()
+                # any answer will do: while the kernel boots, one request per second
+                # piles up, and it answers them in order
+                self.kernel_info()
                 try:
                     reply = await self.shell_channel.get_msg(timeout=1)
                 except Empty:
                     reply = None
-                if reply is not None and reply["parent_header"].get("msg_id") == asked:
+                if reply is not None and reply["msg_type"] == "kernel_info_reply":
                     try:
                         await self.iopub_channel.get_msg(timeout=0.2)
                     except Empty:

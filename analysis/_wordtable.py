@@ -1244,10 +1244,7 @@ class GroupCounts(NamedTuple):
 
     def alphabetical_rank(self) -> np.ndarray:
         """Rank of each column's term in code point order (ties at a cut go to the first)."""
-        order = np.argsort(self.terms.astype(str), kind="stable")
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        return rank
+        return alphabetical_rank(self.terms)
 
     def counters(self) -> tuple[list[Counter], list[Counter]]:
         """Per group: token Counters and document-frequency Counters (empty if not counted)."""
@@ -1285,6 +1282,14 @@ class GroupCounts(NamedTuple):
             list(n_docs),
             list(n_words),
         )
+
+
+def alphabetical_rank(terms: Sequence[str]) -> np.ndarray:
+    """Rank of each term in code point order, as Python orders strings."""
+    order = np.argsort(np.asarray(terms, dtype=str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
 
 
 def group_counts_cached(

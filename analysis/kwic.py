@@ -313,10 +313,11 @@ def kwic(
     # The first max_hits hits in article order come from the first articles: index
     # them in growing slices and stop once there are enough (one copy per story is
     # chosen among all rows, so that case indexes them all at once).
+    table = wt.select_rows(table, english_only=english_only, unique_stories=False, where="kwic")
     parts: list[pd.DataFrame] = []
     found, start, step = 0, 0, 64
     while start < len(table) and found < max_hits:
-        index = KwicIndex(table.iloc[start : start + step], english_only=english_only)
+        index = KwicIndex(table.iloc[start : start + step])
         part = index.search(query, window=window, max_hits=max_hits - found)
         if len(part):
             parts.append(part)

@@ -51,7 +51,6 @@ import pandas as pd
 
 from ._kernel import (
     KERNEL_NAME,
-    kernel_environment,
     start_kernel,
     stop_kernel,
     take_early,
@@ -1035,16 +1034,17 @@ def cached_by_article(
         except (OSError, ValueError, KeyError) as exc:
             log.warning("cache %s unreadable (%s); recomputing", rows_file.name, exc)
             old, done = None, set()
-    todo = articles[~keys.isin(done).to_numpy()]
+    wanted = ~keys.isin(done).to_numpy()  # by position: the index may repeat labels
+    todo, todo_keys = articles[wanted], keys[wanted]
     log.debug("%s: %d of %d articles to process", name, len(todo), len(articles))
     ready, rest = None, todo  # rows prepared ahead of the run, and the articles left to do
     if len(todo):
         from .nlp import use_prepared_spans
 
         use_prepared_spans(cache_dir)  # sentences split ahead of the run, if any
-        ready, found = _prepared_rows(rows_file, func, set(keys[todo.index]))
+        ready, found = _prepared_rows(rows_file, func, set(todo_keys))
         if found:
-            rest = todo[~keys[todo.index].isin(found).to_numpy()]
+            rest = todo[~todo_keys.isin(found).to_numpy()]
     new = func(rest, **options) if len(todo) or old is None else None
     if ready is not None:
         new = pd.concat([t for t in (ready, new) if len(t)] or [new], ignore_index=True)
@@ -1058,7 +1058,7 @@ def cached_by_article(
             import pyarrow as pa
 
             write_arrow(pa.Table.from_pandas(table, preserve_index=False), rows_file)
-            write_arrow(pa.table({"key": sorted(done | set(keys[todo.index]))}), keys_file)
+            write_arrow(pa.table({"key": sorted(done | set(todo_keys))}), keys_file)
             for old_file in (rows_file, keys_file):  # the Parquet files of earlier versions
                 old_file.with_suffix(".parquet").unlink(missing_ok=True)
         except (OSError, ValueError) as exc:
@@ -1103,7 +1103,13 @@ _PREPARED_META = b"analysis.prepared"
 
 
 def prepare_by_article(
-    func: Any, articles: pd.DataFrame, *, cache_dir: str | Path, name: str, **options: Any
+    func: Any,
+    articles: pd.DataFrame,
+    *,
+    cache_dir: str | Path,
+    name: str,
+    run_with: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> int:
     """
     Run a per-article helper now and keep its rows for a later
@@ -1112,12 +1118,15 @@ def prepare_by_article(
     left to it). A scheduled report uses this to process new articles on a second
     core while its notebook starts. The file is replaced on each call; returns the
     number of articles processed.
+
+    ``run_with`` are arguments that do not change the rows (``n_jobs``): passed to
+    the helper, not part of the options the rows are kept for.
     """
     import pyarrow as pa
 
     check_cache_request(articles, name)
     keys = _article_keys(articles)
-    rows = func(articles, **options)
+    rows = func(articles, **options, **dict(run_with or {}))
     rows = rows.assign(
         _key=rows["article_id"].astype(str).map(dict(zip(articles["article_id"].astype(str), keys)))
     )
@@ -1137,16 +1146,14 @@ def _prepared_rows(
     if not path.is_file():
         return None, set()
     try:
-        import pyarrow as pa
-
-        with pa.memory_map(str(path)) as source:
-            record = json.loads(pa.ipc.open_file(source).schema.metadata[_PREPARED_META])
+        table = _read_table(path)  # once: the list of articles and their rows agree
+        record = json.loads(table.schema.metadata[_PREPARED_META])
         if record["helper"] != _helper_name(func):
             return None, set()
         found = wanted & set(record["keys"])
         if not found:
             return None, set()
-        rows = _read_rows(path)
+        rows = _rows_of(table)
     except Exception as exc:  # a torn or foreign file: the helper runs as usual
         log.info("prepared rows %s not used (%s)", path.name, exc)
         return None, set()
@@ -1170,13 +1177,17 @@ def _read_table(path: Path) -> Any:
 
 
 def _read_rows(path: Path) -> pd.DataFrame:
+    """Read rows kept by :func:`cached_by_article` (see :func:`_rows_of`)."""
+    return _rows_of(_read_table(path))
+
+
+def _rows_of(table: Any) -> pd.DataFrame:
     """
-    Read rows kept by :func:`cached_by_article`, list cells back as they were: a
-    list of tuples for a list of lists (``[(start, end), ...]``), else a list.
+    Kept rows as a table, list cells back as they were: a list of tuples for a list
+    of lists (``[(start, end), ...]``), else a list.
     """
     import pyarrow as pa
 
-    table = _read_table(path)
     nested = [
         name
         for name, kind in zip(table.column_names, table.schema.types)
@@ -1578,8 +1589,8 @@ def run_report(
     # The kernel starts now and boots while new files are ingested; the HTML exporter
     # is made ready in a thread while the notebook runs (this process waits then).
     km = _start_kernel()
+    splitting = None  # the thread processing newly ingested articles (see below)
     try:
-        splitting = None
         if ingest:
             from .store import ingest as ingest_inputs
 
@@ -1628,9 +1639,10 @@ def run_report(
         status, error = _execute(nb_path, executed, run_params, progress=progress, km=km)
         exec_wall = time.perf_counter() - t_exec
         ready.join()
+    finally:
         if splitting is not None:
             splitting.join()
-    finally:
+            _drop_prepared(corpus_dir)
         stop_kernel(km)
 
     import nbformat
@@ -1782,18 +1794,17 @@ def _execute(
         pm_log.setLevel(logging.WARNING)
     km = km if km is not None else _start_kernel()
     try:
-        with kernel_environment():
-            pm.execute_notebook(
-                str(source),
-                str(target),
-                parameters=dict(parameters),
-                engine_name=_end_save_engine(),
-                kernel_name=KERNEL_NAME,
-                progress_bar=progress,
-                log_output=False,
-                cwd=os.getcwd(),
-                km=km,
-            )
+        pm.execute_notebook(
+            str(source),
+            str(target),
+            parameters=dict(parameters),
+            engine_name=_end_save_engine(),
+            kernel_name=KERNEL_NAME,
+            progress_bar=progress,
+            log_output=False,
+            cwd=os.getcwd(),
+            km=km,
+        )
     except PapermillExecutionError as exc:
         if exc.ename == "NoArticlesError":
             return "no-articles", exc.evalue
@@ -1922,7 +1933,7 @@ def _html_exporter(show_code: bool) -> Any:
         """
         HTMLExporter without its closing pass through BeautifulSoup (a quarter of a
         second on a report), which adds alt text to images and tab stops to cells. The
-        report template writes alt text itself.
+        report template writes alt text itself, and render_html the tab stops.
         """
 
         def from_notebook_node(self, nb, resources=None, **kw):
@@ -1987,13 +1998,24 @@ def _prepare_new_articles(ids: Sequence[str], corpus_dir: Path) -> None:
     try:
         from .nlp import prepare_sentence_spans
         from .quotes import extract_quotes
+        from .store import open_corpus
 
-        everything = load_corpus(corpus_dir)
-        new = everything[everything["article_id"].astype(str).isin(set(ids)).to_numpy()]
+        new = open_corpus(corpus_dir, ids=ids)
         prepare_sentence_spans(new["text"].tolist(), corpus_dir)
-        prepare_by_article(extract_quotes, new, cache_dir=corpus_dir, name="quotes")
+        # one process: no worker pool forked from this thread, the other core is the kernel's
+        prepare_by_article(
+            extract_quotes, new, cache_dir=corpus_dir, name="quotes", run_with={"n_jobs": 1}
+        )
     except Exception as exc:
         log.debug("new articles not processed ahead of the run: %s", exc)
+
+
+def _drop_prepared(corpus_dir: Path) -> None:
+    """Remove what :func:`_prepare_new_articles` kept once the run that used it ended."""
+    from .nlp import SPANS_FILE
+
+    for path in [corpus_dir / SPANS_FILE, *corpus_dir.glob("cache_*_prepared.arrow")]:
+        path.unlink(missing_ok=True)
 
 
 def _prepare_exporter(show_code: bool) -> None:
@@ -2030,7 +2052,13 @@ def render_html(
         }
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = _FOCUSABLE.sub(r'<div tabindex="0" class="\1"', body)
     return body.replace("<!--report-toc-->", _toc(body), 1)
+
+
+#: Cells' inputs and outputs, which a keyboard can reach (nbconvert's BeautifulSoup
+#: pass, skipped by the report's exporter, adds the same tab stops).
+_FOCUSABLE = re.compile(r'<div class="([^"]*\bjp-(?:OutputArea-output|Cell-inputWrapper)\b[^"]*)"')
 
 
 def _without_noise(nb: Any, *, keep_stderr: bool) -> Any:

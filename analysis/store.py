@@ -375,15 +375,22 @@ def _update_duplicates(corpus: Path) -> None:
     write_parquet(found[cols], corpus / DUPLICATES)
 
 
-def _read_articles(corpus: Path, columns: list[str] | None = None) -> pd.DataFrame:
+def _read_articles(
+    corpus: Path, columns: list[str] | None = None, ids: Iterable[str] | None = None
+) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     parts = sorted((corpus / ARTICLES).glob("*.parquet"))
     if not parts:
         return conform(pd.DataFrame())
+    wanted = None if ids is None else pa.array(sorted(set(map(str, ids))), pa.string())
     tables = []
     for p in parts:
         t = pq.read_table(p)
+        if wanted is not None:  # part by part: memory grows with the rows kept only
+            t = t.filter(pc.is_in(pc.cast(t["article_id"], pa.string()), value_set=wanted))
         if columns:
             t = t.select([c for c in columns if c in t.column_names])
         tables.append(t.to_pandas())
@@ -391,7 +398,11 @@ def _read_articles(corpus: Path, columns: list[str] | None = None) -> pd.DataFra
 
 
 def open_corpus(
-    corpus_dir: str | os.PathLike, *, engine: str = "pandas", **options
+    corpus_dir: str | os.PathLike,
+    *,
+    engine: str = "pandas",
+    ids: Iterable[str] | None = None,
+    **options,
 ) -> pd.DataFrame:
     """
     Read an ingested corpus back as the canonical articles table.
@@ -402,6 +413,9 @@ def open_corpus(
         A folder written by :func:`ingest`.
     engine : {"pandas", "dask"}, default "pandas"
         ``"dask"`` returns a partitioned Dask DataFrame (see ``analysis.scale``).
+    ids : iterable of str, optional
+        Only these articles (pandas engine): the same rows as in the whole table,
+        read without holding the rest.
 
     Raises
     ------
@@ -421,6 +435,10 @@ def open_corpus(
     if engine == "dask":
         from .scale import open_dask_corpus
 
+        if ids is not None:
+            from .errors import ParameterError
+
+            raise ParameterError("open_corpus: ids= needs the pandas engine")
         return open_dask_corpus(corpus, **options)
     if engine != "pandas":
         from .errors import ParameterError
@@ -431,7 +449,7 @@ def open_corpus(
             corpus,
             f"not a corpus folder (no {ARTICLES}); run `python -m analysis ingest INPUT --corpus {corpus}` first",
         )
-    df = _read_articles(corpus)
+    df = _read_articles(corpus, ids=ids)
     if df.empty:
         return conform(df)
     dup = corpus / DUPLICATES

@@ -636,13 +636,6 @@ def _test_terms(a, b, n_t, n_r, rank, *, min_count, correction, alpha, top) -> d
     }
 
 
-def _alphabetical_rank(terms: Sequence[str]) -> np.ndarray:
-    order = np.argsort(np.array(terms, dtype=str), kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank
-
-
 def _compare(
     target: Counter,
     ref: Counter | None,
@@ -664,8 +657,6 @@ def _compare(
     """
     from itertools import repeat
 
-    if n_t == 0 or n_r == 0:
-        raise ParameterError("keyness: one side of the comparison has no tokens")
     if ref is None:
         terms = list(total.keys())
         a = np.fromiter(map(target.get, terms, repeat(0)), float, len(terms))
@@ -675,7 +666,7 @@ def _compare(
         a = np.fromiter(map(target.get, terms, repeat(0)), float, len(terms))
         b = np.fromiter(map(ref.get, terms, repeat(0)), float, len(terms))
     res = _test_terms(
-        a, b, n_t, n_r, _alphabetical_rank(terms),
+        a, b, n_t, n_r, wt.alphabetical_rank(terms),
         min_count=min_count, correction=correction, alpha=alpha, top=top,
     )  # fmt: skip
     rows = res.pop("rows").tolist()

@@ -383,6 +383,7 @@ def test_run_report_is_atomic(demo, tmp_path):
     assert run["versions"]["papermill"]
     good = (folder / "report.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in good
+    assert '<div tabindex="0" class="jp-RenderedHTML jp-OutputArea-output' in good  # focusable
     # the figure is drawn once: the notebook shows the saved file's image, at screen size
     import base64
 
@@ -493,11 +494,16 @@ def test_cached_by_article_takes_rows_prepared_ahead(sample_articles, tmp_path, 
         reporting.cached_by_article(quotes, old, cache_dir=folder, name="quotes")
     expected = reporting.cached_by_article(quotes, arts, cache_dir=plain, name="quotes")
     assert seen[-1] == len(new)
-    assert reporting.prepare_by_article(extract_quotes, new, cache_dir=ahead, name="quotes") == len(
-        new
+    # n_jobs does not change the rows: passed to the helper, not part of the options
+    prepared = reporting.prepare_by_article(
+        extract_quotes, new, cache_dir=ahead, name="quotes", run_with={"n_jobs": 1}
     )
+    assert prepared == len(new)
     seen.clear()
-    got = reporting.cached_by_article(quotes, arts, cache_dir=ahead, name="quotes")
+    # a repeated index label (two tables stacked) is fine: rows are picked by position
+    stacked = pd.concat([arts.iloc[:3], arts.iloc[3:]])
+    stacked.index = [0] * len(stacked)
+    got = reporting.cached_by_article(quotes, stacked, cache_dir=ahead, name="quotes")
     assert seen == [0]  # every new article's rows came from the prepared file
     pd.testing.assert_frame_equal(got, expected)
     # the cache now holds them: a later call reads the cache only, with the same rows
@@ -537,6 +543,8 @@ def test_cli_ingests_when_asked_and_lists_bundled_parameters(demo, tmp_path, see
     args = ["report", str(demo), "--out", str(tmp_path / "reports"), "--name", "with-ingest"]
     assert cli.main([*args, "--corpus", str(corpus), "--ingest", str(seed_path.parent)]) == 0
     assert (corpus / "articles.parquet").exists()  # ingested before the run
+    # what was prepared for the run's new articles is gone once the run ended
+    assert not list(corpus.glob("*prepared*")) and not list(corpus.glob("*spans*"))
     assert gc.get_threshold() == before  # the command's GC setting ends with it
     assert (tmp_path / "reports" / "demo" / "with-ingest" / "report.html").is_file()
     assert cli.main(["params", "coverage_report"]) == 0
@@ -594,6 +602,27 @@ def test_the_kernel_starts_before_ingest_and_never_outlives_the_run(
     assert len(started) == 4
     assert not any(km.has_kernel for km in started)
     assert not (out / "demo" / "x").exists()
+
+
+def test_a_kernel_slow_to_start_is_waited_for(tmp_path, monkeypatch):
+    # while a kernel boots, requests for its info pile up; the client must take the
+    # first answer, not wait for the one to its latest request
+    import time
+
+    from analysis import _kernel
+
+    (tmp_path / "slow_preload.py").write_text("import time\ntime.sleep(2.5)\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setattr(_kernel, "KERNEL_PRELOAD", (*_kernel.KERNEL_PRELOAD, "slow_preload"))
+    book = write_notebook(
+        tmp_path / "slow.ipynb",
+        'output_dir: str = ""  # figures folder',
+        "import sys\nprint('slow' if 'slow_preload' in sys.modules else 'fast')",
+    )
+    t0 = time.perf_counter()
+    folder = reporting.run_report(book, out=tmp_path / "reports", name="slow")
+    assert time.perf_counter() - t0 < 30
+    assert "slow" in (folder / "report.html").read_text()
 
 
 def test_the_command_starts_the_kernel_first_and_stops_one_no_run_took(

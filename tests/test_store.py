@@ -148,3 +148,16 @@ def test_large_file_streams_with_bounded_memory(tmp_path):
     assert total == i
     # Read whole, the file would need several GB as Python strings; streamed, a few hundred MB.
     assert peak_mb < 600, f"peak {peak_mb} MB for a 200 MB file"
+
+
+def test_open_corpus_reads_only_the_articles_asked_for(tmp_path):
+    from analysis.paths import repo_path
+    from analysis.store import ingest, open_corpus
+
+    ingest([repo_path("data", "sample")], tmp_path / "corpus", progress=False)
+    everything = open_corpus(tmp_path / "corpus")
+    some = everything["article_id"].iloc[[5, 1, 7]].tolist() + ["no-such-id"]
+    picked = open_corpus(tmp_path / "corpus", ids=some)
+    expected = everything[everything["article_id"].isin(some)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(picked.reset_index(drop=True), expected)
+    assert open_corpus(tmp_path / "corpus", ids=[]).empty
