@@ -1095,6 +1095,11 @@ def _article_keys(articles: pd.DataFrame) -> pd.Series:
     return articles["article_id"].astype(str) + ":" + articles["text"].fillna("").map(digest)
 
 
+def _prepared_file(rows_file: Path) -> Path:
+    """Where :func:`prepare_by_article` keeps rows for the cache ``rows_file``."""
+    return rows_file.with_name(rows_file.stem + "_prepared.arrow")
+
+
 def _helper_name(func: Any) -> str:
     return f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', repr(func))}"
 
@@ -1133,8 +1138,7 @@ def prepare_by_article(
     table = pa.Table.from_pandas(rows, preserve_index=False)
     record = json.dumps({"helper": _helper_name(func), "keys": sorted(set(keys))}).encode()
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _PREPARED_META: record})
-    target = _rows_file(cache_dir, name, options)
-    write_arrow(table, target.with_name(target.stem + "_prepared.arrow"))
+    write_arrow(table, _prepared_file(_rows_file(cache_dir, name, options)))
     return len(articles)
 
 
@@ -1142,7 +1146,7 @@ def _prepared_rows(
     rows_file: Path, func: Any, wanted: set[str]
 ) -> tuple[pd.DataFrame | None, set[str]]:
     """The rows :func:`prepare_by_article` kept for the ``wanted`` keys, and those keys."""
-    path = rows_file.with_name(rows_file.stem + "_prepared.arrow")
+    path = _prepared_file(rows_file)
     if not path.is_file():
         return None, set()
     try:

@@ -1282,12 +1282,9 @@ def keyness(
                 )
     parts = []
     for label, ref_label, ct, cr, n_t, n_r, d_t, d_r in comparisons:
-        res = _compare(ct, cr, n_t, n_r, min_count=min_count, correction=correction, alpha=alpha)
-        res = res.sort_values(
-            ["significant", "log_ratio", "term"], ascending=[False, False, True], kind="stable"
-        )
-        if top is not None:
-            res = res[res["significant"] & (res["log_ratio"] > 0)].head(top)
+        res = _compare(
+            ct, cr, n_t, n_r, min_count=min_count, correction=correction, alpha=alpha, top=top
+        )  # rows kept and in table order already
         res.insert(0, "reference", ref_label)
         res.insert(0, "group", label)
         parts.append(res.assign(n_articles=d_t, n_articles_ref=d_r, n_words=n_t, n_words_ref=n_r))

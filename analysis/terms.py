@@ -903,17 +903,18 @@ def comparison_table(
     """Test every comparison and stack the results in the layout of :func:`keyness`."""
     parts = []
     for cmp in comparisons:
+        # _compare gives the rows kept, in table order
         res = _compare(
-            cmp.counts, cmp.counts_ref, cmp.n_words, cmp.n_words_ref,
-            min_count=min_count, correction=correction, alpha=alpha, top=top, total=cmp.total,
+            cmp.counts,
+            cmp.counts_ref,
+            cmp.n_words,
+            cmp.n_words_ref,
+            min_count=min_count,
+            correction=correction,
+            alpha=alpha,
+            top=top,
+            total=cmp.total,
         )  # fmt: skip
-        if top is not None:  # keep first, then sort the few rows kept: the same rows in order
-            res = res[res["significant"] & (res["log_ratio"] > 0)]
-        res = res.sort_values(
-            ["significant", "log_ratio", "term"], ascending=[False, False, True], kind="stable"
-        )
-        if top is not None:
-            res = res.head(top)
         res.insert(0, "reference", cmp.reference)
         res.insert(0, "group", cmp.label)
         parts.append(
