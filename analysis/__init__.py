@@ -4,7 +4,7 @@ media-coverage-analysis: measure how the news covered a story.
 The public API is re-exported here lazily, so ``import analysis`` is cheap and a
 notebook can call ``analysis.load_articles(...)``, ``analysis.term_counts(...)``
 and so on without knowing the module layout. The helpers that have a Dask version
-(``analysis.scale.DASK_VERSIONS``) take a pandas or a Dask articles table alike.
+(``analysis.engine.dask.DASK_VERSIONS``) take a pandas or a Dask articles table alike.
 """
 
 from __future__ import annotations
@@ -23,35 +23,35 @@ _EXPORTS: dict[str, str] = {
     "InputError": "errors",
     "SchemaError": "errors",
     "ParameterError": "errors",
-    "load_articles": "loaders",
-    "load_report": "loaders",
-    "open_corpus": "store",
-    "ingest": "store",
-    "ensure_nltk_data": "nlp",
-    "stopwords": "nlp",
-    "split_sentences": "nlp",
+    "load_articles": "readers.loaders",
+    "load_report": "readers.loaders",
+    "open_corpus": "corpus.store",
+    "ingest": "corpus.store",
+    "ensure_nltk_data": "text.nlp",
+    "stopwords": "text.nlp",
+    "split_sentences": "text.nlp",
     # scraped pages
-    "parse_text_dump": "cleaning",
-    "parse_text_dumps": "cleaning",
-    "learn_chrome": "cleaning",
-    "parse_html": "html",
-    "find_duplicates": "duplicates",
-    "dedupe": "duplicates",
-    "detect_language": "language",
-    "flag_languages": "language",
-    "english_only": "language",
+    "parse_text_dump": "readers.cleaning",
+    "parse_text_dumps": "readers.cleaning",
+    "learn_chrome": "readers.cleaning",
+    "parse_html": "readers.html",
+    "find_duplicates": "corpus.duplicates",
+    "dedupe": "corpus.duplicates",
+    "detect_language": "text.language",
+    "flag_languages": "text.language",
+    "english_only": "text.language",
     # word frequencies
-    "tokenize": "tokens",
-    "term_counts": "terms",
-    "collocations": "terms",
-    "term_trends": "terms",
-    "keyness": "terms",
-    "volume": "terms",
-    "kwic": "kwic",
-    "KwicIndex": "kwic",
-    "load_dictionary": "dictionaries",
-    "dictionary_counts": "dictionaries",
-    "bundled_dictionaries": "dictionaries",
+    "tokenize": "text.tokens",
+    "term_counts": "measures.terms",
+    "collocations": "measures.terms",
+    "term_trends": "measures.terms",
+    "keyness": "measures.terms",
+    "volume": "measures.terms",
+    "kwic": "measures.kwic",
+    "KwicIndex": "measures.kwic",
+    "load_dictionary": "measures.dictionaries",
+    "dictionary_counts": "measures.dictionaries",
+    "bundled_dictionaries": "measures.dictionaries",
     "house_style": "plots",
     "plot_top_terms": "plots",
     "plot_trends": "plots",
@@ -59,43 +59,43 @@ _EXPORTS: dict[str, str] = {
     "plot_volume_heatmap": "plots",
     "plot_category_rates": "plots",
     # tone and sources
-    "sentiment_scores": "sentiment",
-    "article_sentiment": "sentiment",
-    "tone_by": "sentiment",
-    "targeted_tone": "sentiment",
-    "extreme_sentences": "sentiment",
-    "sentence_sentiment": "sentiment",
-    "tone_distribution": "sentiment",
-    "mentions": "sentiment",
-    "plot_tone": "sentiment",
-    "plot_tone_trend": "sentiment",
-    "plot_tone_distribution": "sentiment",
-    "extract_quotes": "quotes",
-    "who_is_quoted": "quotes",
-    "read_brat": "quotes",
-    "evaluate_quotes": "quotes",
+    "sentiment_scores": "measures.sentiment",
+    "article_sentiment": "measures.sentiment",
+    "tone_by": "measures.sentiment",
+    "targeted_tone": "measures.sentiment",
+    "extreme_sentences": "measures.sentiment",
+    "sentence_sentiment": "measures.sentiment",
+    "tone_distribution": "measures.sentiment",
+    "mentions": "measures.sentiment",
+    "plot_tone": "measures.sentiment",
+    "plot_tone_trend": "measures.sentiment",
+    "plot_tone_distribution": "measures.sentiment",
+    "extract_quotes": "measures.quotes",
+    "who_is_quoted": "measures.quotes",
+    "read_brat": "measures.quotes",
+    "evaluate_quotes": "measures.quotes",
     # reports
-    "run_report": "reporting",
-    "load_corpus": "reporting",
-    "select_articles": "reporting",
-    "require_articles": "reporting",
-    "save_figure": "reporting",
-    "show_table": "reporting",
-    "parse_date_range": "reporting",
-    "corpus_overview": "reporting",
-    "tally": "reporting",
-    "two_groups": "reporting",
-    "add_article_column": "reporting",
-    "corpus_path": "reporting",
-    "n_groups": "reporting",
-    "cached_by_article": "reporting",
+    "run_report": "report.run",
+    "load_corpus": "report.run",
+    "select_articles": "report.run",
+    "require_articles": "report.run",
+    "save_figure": "report.run",
+    "show_table": "report.run",
+    "parse_date_range": "report.run",
+    "corpus_overview": "report.run",
+    "tally": "report.run",
+    "two_groups": "report.run",
+    "add_article_column": "report.run",
+    "corpus_path": "report.run",
+    "n_groups": "report.run",
+    "cached_by_article": "report.run",
     # larger corpora (Dask)
-    "open_corpus_engine": "scale",
+    "open_corpus_engine": "engine.dask",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
-#: helpers with a Dask version (``analysis.scale.DASK_VERSIONS``; a test keeps them equal),
+#: helpers with a Dask version (``analysis.engine.dask.DASK_VERSIONS``; a test keeps them equal),
 #: listed here so that fetching any other helper imports nothing more
 _DASK_NAMES = frozenset(
     {
@@ -116,7 +116,7 @@ def __getattr__(name: str):
     if name in _DASK_NAMES:
         # a helper with a Dask version runs it when given a Dask table (dask itself
         # is imported only then); other helpers come back unchanged
-        from .scale import engine_aware
+        from analysis.engine.dask import engine_aware
 
         value = engine_aware(value)
     globals()[name] = value

@@ -12,15 +12,15 @@ import importlib
 import logging
 import sys
 
-from ._kernel import GC_THRESHOLDS, start_early, stop_early
-from .errors import AnalysisError, ParameterError
+from analysis.errors import AnalysisError, ParameterError
+from analysis.report.kernel import GC_THRESHOLDS, start_early, stop_early
 
 #: Modules that add their own sub-commands through ``register_cli(subparsers)``.
-_COMMAND_MODULES = ("store", "reporting", "scale")
+_COMMAND_MODULES = ("corpus.store", "report.run", "engine.dask")
 
 
 def _setup(args: argparse.Namespace) -> int:
-    from .nlp import ensure_nltk_data
+    from analysis.text.nlp import ensure_nltk_data
 
     path = ensure_nltk_data()
     print(f"language resources ready in {path}")
@@ -28,7 +28,7 @@ def _setup(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .schema import describe_schema
+    from analysis.schema import describe_schema
 
     print(describe_schema().to_string(index=False))
     return 0

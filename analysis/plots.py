@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from analysis.errors import ParameterError
 
 __all__ = [
     "HOUSE_STYLE",

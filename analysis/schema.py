@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import SchemaError
+from analysis.errors import SchemaError
 
 
 @dataclass(frozen=True)

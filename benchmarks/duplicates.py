@@ -192,7 +192,7 @@ def _corpus(n: int) -> pd.DataFrame:
 def ours_near(n: int) -> dict:
     import time
 
-    from analysis.duplicates import find_duplicates
+    from analysis.corpus.duplicates import find_duplicates
 
     df = _corpus(n)
     t0 = time.perf_counter()
@@ -223,7 +223,7 @@ def pandas_exact(n: int) -> dict:
 def ours_exact(n: int) -> dict:
     import time
 
-    from analysis.duplicates import find_duplicates
+    from analysis.corpus.duplicates import find_duplicates
 
     df = _corpus(n)
     t0 = time.perf_counter()
@@ -289,7 +289,7 @@ def py3langid_plain(n: int) -> dict:
 def ours_language(n: int) -> dict:
     import time
 
-    from analysis.language import detect_language
+    from analysis.text.language import detect_language
 
     texts = _corpus(n)["text"].tolist()
     t0 = time.perf_counter()

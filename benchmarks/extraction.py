@@ -9,9 +9,9 @@ chrome kept (navigation, share prompts, footers). Then each tool produces a body
 
 - ``keep_everything``: the whole dump (the score a user gets without cleaning);
 - ``one_line_rule``: keep lines of 12 or more words ending in sentence punctuation;
-- ``ours_text``: :func:`analysis.cleaning.parse_text_dumps` on the dumps alone;
+- ``ours_text``: :func:`analysis.readers.cleaning.parse_text_dumps` on the dumps alone;
 - ``trafilatura_html``: ``trafilatura.extract`` on the full HTML (it sees the markup);
-- ``ours_html``: :func:`analysis.html.parse_html` on the full HTML.
+- ``ours_html``: :func:`analysis.readers.html.parse_html` on the full HTML.
 
 Scoring is token-level and bag-of-tokens: :func:`tokens` lowercases and keeps runs of
 letters and digits; precision is the multiset overlap over the predicted tokens, recall the
@@ -95,7 +95,7 @@ def render_text_dump(html: bytes | str) -> str:
     """
     import lxml.html
 
-    from analysis.html import decode_html
+    from analysis.readers.html import decode_html
 
     if isinstance(html, bytes):
         html = decode_html(html)
@@ -176,7 +176,7 @@ def one_line_rule(dumps: list[str]) -> list[str]:
 
 
 def ours_text(dumps: list[str]) -> list[str]:
-    from analysis.cleaning import parse_text_dumps
+    from analysis.readers.cleaning import parse_text_dumps
 
     docs = [(f"page{i}.txt", d) for i, d in enumerate(dumps)]
     return [d["text"] or "" for d in parse_text_dumps(docs)]
@@ -189,7 +189,7 @@ def trafilatura_html(pages: list[bytes]) -> list[str]:
 
 
 def ours_html(pages: list[bytes]) -> list[str]:
-    from analysis.html import parse_html
+    from analysis.readers.html import parse_html
 
     return [parse_html(h)["text"] or "" for h in pages]
 

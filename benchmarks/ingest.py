@@ -39,7 +39,7 @@ def ours_load(path: str) -> int:
 
 
 def ours_ingest(path: str, corpus: str) -> int:
-    from analysis.store import ingest
+    from analysis.corpus.store import ingest
 
     return ingest([path], corpus).articles_total
 

@@ -8,7 +8,7 @@ articles:
 - ``baseline: said sentences``: every sentence with said/says/told/according to
   is a quote.
 
-Quality is scored by :func:`analysis.quotes.evaluate_quotes` (content spans,
+Quality is scored by :func:`analysis.measures.quotes.evaluate_quotes` (content spans,
 one-to-one, Jaccard >= 0.5; any-overlap too; speaker agreement for matches).
 Speed is articles per second of extraction alone (files are read before the
 clock starts), in a fresh process.
@@ -21,8 +21,8 @@ import time
 
 import pandas as pd
 
-from analysis.nlp import sentence_spans
-from analysis.quotes import evaluate_quotes, extract_quotes, read_brat
+from analysis.measures.quotes import evaluate_quotes, extract_quotes, read_brat
+from analysis.text.nlp import sentence_spans
 
 from . import common
 

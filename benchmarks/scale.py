@@ -257,7 +257,7 @@ def stage_main(argv: list[str]) -> None:
     engine, stage, inputs, corpus, out = argv
     t0 = time.perf_counter()
     if engine == "dask":
-        from analysis.scale import get_client
+        from analysis.engine.dask import get_client
 
         client = get_client(n_workers=WORKERS, memory_limit=WORKER_MEMORY)
         t0 = time.perf_counter()  # cluster start-up is not the stage's cost
@@ -278,17 +278,17 @@ def _fingerprint(df: pd.DataFrame) -> str:
 
 def _open(engine: str, corpus: Path):
     if engine == "pandas":
-        from analysis.store import open_corpus
+        from analysis.corpus.store import open_corpus
 
         return open_corpus(corpus)
-    from analysis.scale import open_dask_corpus
+    from analysis.engine.dask import open_dask_corpus
 
     return open_dask_corpus(corpus)
 
 
 def _stage_ingest(engine: str, inputs: Path, corpus: Path) -> int:
     """The store's streaming ingest (story groups are the next stage)."""
-    from analysis.store import ingest
+    from analysis.corpus.store import ingest
 
     return ingest([inputs], corpus, duplicates=False, progress=False).articles_total
 
@@ -296,11 +296,11 @@ def _stage_ingest(engine: str, inputs: Path, corpus: Path) -> int:
 def _stage_duplicates(engine: str, inputs: Path, corpus: Path) -> str:
     """Story groups over the whole corpus, stored in ``duplicates.parquet``."""
     if engine == "pandas":
-        from analysis.store import _update_duplicates
+        from analysis.corpus.store import _update_duplicates
 
         _update_duplicates(corpus)
     else:
-        from analysis.scale import update_duplicates
+        from analysis.engine.dask import update_duplicates
 
         update_duplicates(corpus)
     return _fingerprint(pd.read_parquet(corpus / "duplicates.parquet"))
@@ -308,7 +308,8 @@ def _stage_duplicates(engine: str, inputs: Path, corpus: Path) -> str:
 
 def _stage_counts(engine: str, inputs: Path, corpus: Path) -> str:
     """Term counts per outlet, every term (count, document frequency, rate)."""
-    from analysis import scale, term_counts
+    from analysis import term_counts
+    from analysis.engine import dask as scale
 
     func = term_counts if engine == "pandas" else scale.term_counts
     return _fingerprint(func(_open(engine, corpus), by="outlet"))
@@ -316,14 +317,16 @@ def _stage_counts(engine: str, inputs: Path, corpus: Path) -> str:
 
 def _stage_keyness(engine: str, inputs: Path, corpus: Path) -> str:
     """Keyness of every outlet against the rest (G2, BH correction), top 50 terms each."""
-    from analysis import keyness, scale
+    from analysis import keyness
+    from analysis.engine import dask as scale
 
     func = keyness if engine == "pandas" else scale.keyness
     return _fingerprint(func(_open(engine, corpus), by="outlet", top=50))
 
 
 def _article_tone(engine: str, corpus: Path) -> pd.DataFrame:
-    from analysis import article_sentiment, scale
+    from analysis import article_sentiment
+    from analysis.engine import dask as scale
 
     if engine == "pandas":
         return article_sentiment(_open(engine, corpus), cache_dir=corpus)
@@ -337,7 +340,8 @@ def _stage_sentiment(engine: str, inputs: Path, corpus: Path) -> str:
 
 def _stage_report(engine: str, inputs: Path, corpus: Path) -> str:
     """The report's tables: weekly volume, frequent terms per outlet, tone by outlet, KWIC."""
-    from analysis import kwic, scale, term_counts, tone_by, volume
+    from analysis import kwic, term_counts, tone_by, volume
+    from analysis.engine import dask as scale
 
     articles = _open(engine, corpus)
     dask = engine == "dask"

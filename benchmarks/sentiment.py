@@ -1,14 +1,14 @@
 """Sentence sentiment throughput: our VADER engines against the references, same sentences.
 
 Corpus: ``ukraine_media_2022`` (every article text split with
-:func:`analysis.nlp.split_sentences`; ``--quick`` takes the first 20,000 sentences).
+:func:`analysis.text.nlp.split_sentences`; ``--quick`` takes the first 20,000 sentences).
 
 Tools, each run in a fresh process on the same sentence list:
 
 - ``vaderSentiment``: ``SentimentIntensityAnalyzer.polarity_scores`` in a loop (3.3.2);
-- ``ours_vader``: :func:`analysis.vader.score_texts` with ``engine="vader"``;
+- ``ours_vader``: :func:`analysis.measures.vader.score_texts` with ``engine="vader"``;
 - ``nltk``: ``nltk.sentiment.vader.SentimentIntensityAnalyzer.polarity_scores`` in a loop;
-- ``ours_nltk``: :func:`analysis.vader.score_texts` with ``engine="nltk"``.
+- ``ours_nltk``: :func:`analysis.measures.vader.score_texts` with ``engine="nltk"``.
 
 Cases:
 
@@ -47,7 +47,7 @@ from concurrent.futures import ProcessPoolExecutor
 import nltk.sentiment.vader
 import vaderSentiment.vaderSentiment
 
-import analysis.vader
+import analysis.measures.vader
 from benchmarks import common
 
 NAME = "sentiment"
@@ -59,7 +59,7 @@ KEYS = ("neg", "neu", "pos", "compound")
 def corpus_sentences(quick: bool) -> list[str]:
     """Return the corpus sentences in article order (repeats kept)."""
     from analysis import load_articles
-    from analysis.nlp import split_sentences
+    from analysis.text.nlp import split_sentences
 
     articles = load_articles(common.shared_corpus(CORPUS) / "data", detect_language=False)
     sentences: list[str] = []
@@ -81,7 +81,7 @@ def _digest(scores) -> str:
 def _reference(engine: str):
     if engine == "vader":
         return vaderSentiment.vaderSentiment.SentimentIntensityAnalyzer()
-    from analysis.nlp import ensure_nltk_data
+    from analysis.text.nlp import ensure_nltk_data
 
     ensure_nltk_data()
     return nltk.sentiment.vader.SentimentIntensityAnalyzer()
@@ -117,8 +117,8 @@ def run_reference(engine: str, sentences: list[str], workers: int = 1) -> tuple[
 
 def _ours(engine: str, sentences: list[str], n_jobs: int, memoize: bool) -> list[tuple]:
     if memoize:
-        return analysis.vader.score_texts(sentences, engine=engine, n_jobs=n_jobs)
-    return analysis.vader.get_analyzer(engine).score_many(sentences, memoize=False)
+        return analysis.measures.vader.score_texts(sentences, engine=engine, n_jobs=n_jobs)
+    return analysis.measures.vader.get_analyzer(engine).score_many(sentences, memoize=False)
 
 
 def run_ours(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.cleaning import (
+from analysis.readers.cleaning import (
     FIELDS,
     learn_chrome,
     normalize_line,
@@ -459,8 +459,8 @@ def test_printed_date_and_time(line, expect):
 @pytest.fixture(scope="module")
 def sample_pages() -> dict[str, str]:
     """Decoded text of every non-empty page in data/sample, by resolved path."""
-    from analysis.loaders import decode_bytes
     from analysis.paths import repo_path
+    from analysis.readers.loaders import decode_bytes
 
     pages = {}
     for path in sorted(repo_path("data", "sample").rglob("*.txt")):

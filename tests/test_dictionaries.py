@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from analysis import bundled_dictionaries, dictionary_counts, load_dictionary, term_counts, tokenize
-from analysis.dictionaries import Matcher
 from analysis.errors import InputError
+from analysis.measures.dictionaries import Matcher
 
 CODEBOOK = {
     "diplomacy": ["negotiat*", "peace talks", "talks", "ceasefire"],

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.duplicates import (
+from analysis.corpus.duplicates import (
     dedupe,
     detect_wire,
     find_duplicates,
@@ -425,7 +425,7 @@ def test_empty_table_and_bare_text_column():
 
 def test_corpus_agency_found_by_name_and_tag(sample_articles):
     """The bundled corpus's invented agency is recognised without being listed anywhere."""
-    from analysis.duplicates import find_duplicates as fd
+    from analysis.corpus.duplicates import find_duplicates as fd
 
     out = fd(sample_articles)
     agency = "Continental Wire Service"
@@ -442,7 +442,7 @@ def test_corpus_agency_found_by_name_and_tag(sample_articles):
 
 
 def test_local_agencies_only_agency_names():
-    from analysis.duplicates import local_agencies
+    from analysis.corpus.duplicates import local_agencies
 
     found = local_agencies(
         ["Baltic News Agency", "The Daily Wire", "Harbor City Tribune", "Reuters", None]
@@ -454,7 +454,7 @@ def test_local_agencies_only_agency_names():
 def test_kept_features_give_the_same_groups_and_only_new_articles_are_read(
     sample_articles, tmp_path, monkeypatch, caplog
 ):
-    import analysis.duplicates as dup
+    import analysis.corpus.duplicates as dup
 
     articles = sample_articles.reset_index(drop=True)
     reference = find_duplicates(articles)
@@ -495,7 +495,7 @@ def test_kept_features_give_the_same_groups_and_only_new_articles_are_read(
 
     # a damaged file is reported and computed again, never trusted
     (tmp_path / dup.FEATURES_CACHE).write_bytes(b"not parquet")
-    with caplog.at_level("WARNING", logger="analysis.duplicates"):
+    with caplog.at_level("WARNING", logger="analysis.corpus.duplicates"):
         pd.testing.assert_frame_equal(find_duplicates(articles, cache_dir=tmp_path), reference)
     assert "unreadable" in caplog.text
 
@@ -504,7 +504,7 @@ def test_kept_features_with_odd_values_and_a_foreign_file(sample_articles, tmp_p
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    import analysis.duplicates as dup
+    import analysis.corpus.duplicates as dup
 
     articles = sample_articles.reset_index(drop=True).astype({"title": object, "text": object})
     articles.loc[2, "title"] = 5  # a number where text is expected
@@ -515,7 +515,7 @@ def test_kept_features_with_odd_values_and_a_foreign_file(sample_articles, tmp_p
     path = tmp_path / dup.FEATURES_CACHE
     meta = pq.read_schema(path).metadata
     pq.write_table(pa.table({"key": ["x"], "sig": [b"short"]}).replace_schema_metadata(meta), path)
-    with caplog.at_level("WARNING", logger="analysis.duplicates"):
+    with caplog.at_level("WARNING", logger="analysis.corpus.duplicates"):
         pd.testing.assert_frame_equal(find_duplicates(articles, cache_dir=tmp_path), reference)
     assert "unreadable" in caplog.text
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
@@ -525,7 +525,7 @@ def test_kept_features_with_odd_values_and_a_foreign_file(sample_articles, tmp_p
 def test_band_layout_is_datasketchs_and_is_read_back_from_the_data_folder(threshold):
     from datasketch import MinHashLSH
 
-    from analysis.duplicates import _band_layout
+    from analysis.corpus.duplicates import _band_layout
 
     index = MinHashLSH(threshold=threshold, num_perm=128)
     assert _band_layout(threshold, 128) == (index.b, index.r)
@@ -535,7 +535,7 @@ def test_band_layout_is_datasketchs_and_is_read_back_from_the_data_folder(thresh
 def test_kept_features_of_other_articles_stay_unless_pruned(sample_articles, tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
-    import analysis.duplicates as dup
+    import analysis.corpus.duplicates as dup
 
     articles = sample_articles.reset_index(drop=True)
     path = tmp_path / dup.FEATURES_CACHE

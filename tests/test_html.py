@@ -7,9 +7,9 @@ import gzip
 import pandas as pd
 import pytest
 
-from analysis.cleaning import FIELDS
 from analysis.errors import InputError
-from analysis.html import HTML_FIELDS, decode_html, parse_html
+from analysis.readers.cleaning import FIELDS
+from analysis.readers.html import HTML_FIELDS, decode_html, parse_html
 
 PARAGRAPHS = [
     "KYIV, Ukraine (AP) — Ukrainian officials said on Tuesday that talks with Russia would "

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ParameterError, SchemaError
-from analysis.language import detect_language, english_only, flag_languages
+from analysis.text.language import detect_language, english_only, flag_languages
 
 SENTENCES = {
     "en": "The ceasefire talks in Istanbul ended on Tuesday without an agreement, officials said.",
@@ -69,11 +69,11 @@ def test_flag_languages_fills_missing_and_keeps_declared():
 
 
 def test_english_only_excludes_other_languages_and_says_so(caplog, monkeypatch):
-    from analysis import language
+    from analysis.text import language
 
     monkeypatch.setattr(language, "_SAID", set())
     df = _articles().assign(language=pd.NA)
-    with caplog.at_level(logging.WARNING, logger="analysis.language"):
+    with caplog.at_level(logging.WARNING, logger="analysis.text.language"):
         kept = english_only(df)
     assert kept["title"].tolist() == ["Talks end", "Gallery", "Переговоры"]
     assert kept.attrs["excluded_languages"] == {"de": 1, "fr": 1}
@@ -94,7 +94,7 @@ def test_english_only_trusts_the_column_when_not_detecting(caplog):
 
 def test_english_only_all_english_logs_info(caplog):
     df = pd.DataFrame({"text": [SENTENCES["en"]] * 2})
-    with caplog.at_level(logging.INFO, logger="analysis.language"):
+    with caplog.at_level(logging.INFO, logger="analysis.text.language"):
         kept = english_only(df)
     assert len(kept) == 2 and kept.attrs["excluded_languages"] == {}
     assert "all 2 articles kept" in caplog.text
@@ -138,11 +138,11 @@ def test_batch_detection_equals_py3langid_on_the_real_corpus(ukraine_articles):
 
 
 def test_the_same_exclusion_is_warned_once(caplog, monkeypatch):
-    from analysis import language
+    from analysis.text import language
 
     monkeypatch.setattr(language, "_SAID", set())
     df = _articles().assign(language=pd.NA)
-    with caplog.at_level(logging.INFO, logger="analysis.language"):
+    with caplog.at_level(logging.INFO, logger="analysis.text.language"):
         for _ in range(3):  # as the helpers of one report do
             english_only(df)
         english_only(df.iloc[1:])  # other rows, another message

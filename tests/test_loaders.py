@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from analysis import load_articles
 from analysis.errors import AnalysisError, InputError
-from analysis.loaders import expand_paths, load_report, sniff_encoding
+from analysis.readers.loaders import expand_paths, load_report, sniff_encoding
 from analysis.schema import validate
 
 BODY = "Ukraine and Russia held talks in Istanbul on Tuesday. Both sides said progress was slow."
@@ -398,7 +398,7 @@ def test_sample_corpus_dates_and_outlets(sample_articles):
 
 
 def test_id_index_across_many_merges(monkeypatch):
-    from analysis.loaders import IdIndex
+    from analysis.readers.loaders import IdIndex
 
     monkeypatch.setattr(IdIndex, "MERGE_AT", 16)
     index = IdIndex()

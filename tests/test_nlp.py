@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from analysis import nlp
-from analysis.nlp import ensure_nltk_data, sentence_spans, split_sentences, stopwords
+from analysis.text import nlp
+from analysis.text.nlp import ensure_nltk_data, sentence_spans, split_sentences, stopwords
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ import socket
 def refuse(*a, **k): raise OSError("network")
 socket.socket.connect = refuse
 socket.create_connection = refuse
-from analysis.nlp import ensure_nltk_data
+from analysis.text.nlp import ensure_nltk_data
 ensure_nltk_data({str(tmp_path / "nltk")!r})
 import nltk
 from nltk.corpus import stopwords
@@ -165,7 +165,7 @@ def test_default_dir_inside_checkout():
 def test_cached_arrays_are_built_once_and_rebuilt_when_damaged(tmp_path, monkeypatch, caplog):
     import numpy as np
 
-    from analysis.nlp import cached_arrays
+    from analysis.text.nlp import cached_arrays
 
     monkeypatch.setenv("MCA_NLTK_DATA", str(tmp_path))
     calls = []
@@ -180,7 +180,7 @@ def test_cached_arrays_are_built_once_and_rebuilt_when_damaged(tmp_path, monkeyp
     assert again["a"].tolist() == [0, 1, 2, 3, 4] and again["names"].tolist() == ["en", "de"]
     assert first.keys() == again.keys()
     (tmp_path / "arrays" / "demo-1.npz").write_bytes(b"torn")
-    with caplog.at_level("WARNING", logger="analysis.nlp"):
+    with caplog.at_level("WARNING", logger="analysis.text.nlp"):
         assert cached_arrays("demo-1", build)["a"].tolist() == [0, 1, 2, 3, 4]
     assert len(calls) == 2 and "rebuilding" in caplog.text
 
@@ -188,13 +188,13 @@ def test_cached_arrays_are_built_once_and_rebuilt_when_damaged(tmp_path, monkeyp
 def test_cached_arrays_rebuild_a_truncated_file(tmp_path, monkeypatch, caplog):
     import numpy as np
 
-    from analysis.nlp import cached_arrays
+    from analysis.text.nlp import cached_arrays
 
     monkeypatch.setenv("MCA_NLTK_DATA", str(tmp_path))
     cached_arrays("demo-2", lambda: {"a": np.arange(1000)})
     path = tmp_path / "arrays" / "demo-2.npz"
     path.write_bytes(path.read_bytes()[:300])  # a torn write: a zip without its directory
-    with caplog.at_level("WARNING", logger="analysis.nlp"):
+    with caplog.at_level("WARNING", logger="analysis.text.nlp"):
         assert cached_arrays("demo-2", lambda: {"a": np.arange(3)})["a"].tolist() == [0, 1, 2]
     assert "rebuilding" in caplog.text
     assert not [p for p in (tmp_path / "arrays").iterdir() if p.name.startswith(".")]
@@ -203,7 +203,7 @@ def test_cached_arrays_rebuild_a_truncated_file(tmp_path, monkeypatch, caplog):
 def test_mapped_arrays_are_built_once_and_rebuilt_when_damaged(tmp_path, monkeypatch, caplog):
     import numpy as np
 
-    from analysis.nlp import cached_arrays
+    from analysis.text.nlp import cached_arrays
 
     monkeypatch.setenv("MCA_NLTK_DATA", str(tmp_path))
     calls = []
@@ -219,7 +219,7 @@ def test_mapped_arrays_are_built_once_and_rebuilt_when_damaged(tmp_path, monkeyp
     assert np.array_equal(again["a"], first["a"]) and again["names"].tolist() == ["en", "de"]
     folder = tmp_path / "arrays" / "demo-3"
     (folder / "a.npy").write_bytes((folder / "a.npy").read_bytes()[:200])  # torn
-    with caplog.at_level("WARNING", logger="analysis.nlp"):
+    with caplog.at_level("WARNING", logger="analysis.text.nlp"):
         assert cached_arrays("demo-3", build, mmap=True)["a"].tolist()[:3] == [0.0, 1.0, 2.0]
     assert len(calls) == 2 and "rebuilding" in caplog.text
     assert not [p for p in (tmp_path / "arrays").iterdir() if p.name.startswith(".")]
@@ -228,7 +228,7 @@ def test_mapped_arrays_are_built_once_and_rebuilt_when_damaged(tmp_path, monkeyp
 
 
 def test_sentence_spans_prepared_ahead_are_used_without_the_splitter(tmp_path, monkeypatch):
-    from analysis import nlp
+    from analysis.text import nlp
 
     texts = ["Gen. Smith spoke. Talks resumed.\nKyiv was calm.", "One line only", "", None]
     expected = [nlp.sentence_spans(t) for t in texts[:2]]

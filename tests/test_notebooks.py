@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import reporting
 from analysis.paths import repo_path, sample_inputs
+from analysis.report import run as reporting
 
 NOTEBOOKS = sorted(repo_path("notebooks").glob("*.ipynb"))
 NAMES = [p.stem for p in NOTEBOOKS]

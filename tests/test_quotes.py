@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import ParameterError, SchemaError
-from analysis.quotes import (
+from analysis.measures.quotes import (
     ANONYMOUS,
     QUOTE_COLUMNS,
     evaluate_quotes,

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ParameterError
-from analysis.quotes import extract_quotes
+from analysis.measures.quotes import extract_quotes
 
 
 @pytest.mark.corpora

@@ -9,10 +9,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import cli, reporting
-from analysis._kernel import GC_THRESHOLDS
+from analysis import cli
 from analysis.errors import AnalysisError, ParameterError
-from analysis.reporting import Parameter
+from analysis.report import run as reporting
+from analysis.report.kernel import GC_THRESHOLDS
+from analysis.report.run import Parameter
 
 NOW = pd.Timestamp("2022-03-10 15:30", tz="UTC")
 
@@ -477,7 +478,7 @@ def test_cached_by_article_processes_only_new_or_changed_articles(tmp_path):
 
 
 def test_cached_by_article_takes_rows_prepared_ahead(sample_articles, tmp_path, caplog):
-    from analysis.quotes import extract_quotes
+    from analysis.measures.quotes import extract_quotes
 
     seen: list[int] = []
 
@@ -565,7 +566,7 @@ def test_the_kernel_starts_before_ingest_and_never_outlives_the_run(
         order.append("kernel")
         return km
 
-    from analysis import store
+    from analysis.corpus import store
 
     ingest = store.ingest
 
@@ -609,7 +610,7 @@ def test_a_kernel_slow_to_start_is_waited_for(tmp_path, monkeypatch):
     # first answer, not wait for the one to its latest request
     import time
 
-    from analysis import _kernel
+    from analysis.report import kernel as _kernel
 
     (tmp_path / "slow_preload.py").write_text("import time\ntime.sleep(2.5)\n")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
@@ -628,7 +629,7 @@ def test_a_kernel_slow_to_start_is_waited_for(tmp_path, monkeypatch):
 def test_the_command_starts_the_kernel_first_and_stops_one_no_run_took(
     demo, tmp_path, monkeypatch, capsys
 ):
-    from analysis import _kernel
+    from analysis.report import kernel as _kernel
 
     started = []
     start = _kernel.start_kernel

@@ -12,7 +12,7 @@ pytest.importorskip("distributed")
 
 import dask.dataframe as dd  # noqa: E402
 
-from analysis import scale  # noqa: E402
+from analysis.engine import dask as scale  # noqa: E402
 from analysis.errors import InputError, ParameterError  # noqa: E402
 from analysis.paths import repo_path  # noqa: E402
 
@@ -33,7 +33,7 @@ def client():
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """The bundled sample corpus and the seed, ingested by the store (one part file per source)."""
-    from analysis.store import ingest
+    from analysis.corpus.store import ingest
 
     folder = tmp_path_factory.mktemp("corpus")
     ingest([repo_path("data", "sample"), repo_path("seeds")], folder)
@@ -42,7 +42,7 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pandas_articles(corpus):
-    from analysis.store import open_corpus
+    from analysis.corpus.store import open_corpus
 
     return open_corpus(corpus)
 
@@ -67,7 +67,7 @@ def test_open_dask_corpus_equals_open_corpus(corpus, pandas_articles, client):
 
 
 def test_open_corpus_engine_dask_via_store(corpus, pandas_articles, client):
-    from analysis.store import open_corpus
+    from analysis.corpus.store import open_corpus
 
     ddf = open_corpus(corpus, engine="dask")
     assert scale.is_dask(ddf) and not scale.is_dask(pandas_articles)
@@ -243,14 +243,14 @@ def test_kwic_exact(pandas_articles, dask_articles, query, options):
 def test_analysis_kwic_runs_the_dask_version_also_once_its_module_is_imported(
     pandas_articles, dask_articles, monkeypatch
 ):
-    # importing analysis.kwic before the function is fetched binds the name
-    # analysis.kwic to the module (a report kernel imports it as it starts); calling
+    # importing analysis.measures.kwic before the function is fetched binds the name
+    # analysis.measures.kwic to the module (a report kernel imports it as it starts); calling
     # it must still hand Dask tables over
     import importlib
 
     import analysis
 
-    monkeypatch.setattr(analysis, "kwic", importlib.import_module("analysis.kwic"))
+    monkeypatch.setattr(analysis, "kwic", importlib.import_module("analysis.measures.kwic"))
     _same(analysis.kwic(dask_articles, "talks"), analysis.kwic(pandas_articles, "talks"))
 
 
@@ -259,7 +259,7 @@ def test_analysis_kwic_runs_the_dask_version_also_once_its_module_is_imported(
 
 def test_sentiment_exact_and_cached(tmp_path, pandas_articles, dask_articles):
     from analysis import article_sentiment
-    from analysis.sentiment import sentence_sentiment
+    from analysis.measures.sentiment import sentence_sentiment
 
     want = article_sentiment(pandas_articles)
     got = scale.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
@@ -366,7 +366,7 @@ def test_map_concat_keeps_row_order(client):
 
 def test_ingest_on_dask_stores_the_same_story_groups(tmp_path, corpus, client):
     """A corpus ingested with story groups found on the cluster reads back identically."""
-    from analysis.store import open_corpus
+    from analysis.corpus.store import open_corpus
 
     scale.ingest([repo_path("data", "sample"), repo_path("seeds")], tmp_path / "c")
     want = pd.read_parquet(corpus / "duplicates.parquet")
@@ -423,8 +423,8 @@ def test_find_duplicates_crowded_buckets(client):
 
 def test_engine_aware_helpers(pandas_articles, dask_articles):
     """One call for both engines: a Dask table runs the Dask version."""
-    from analysis.kwic import kwic
-    from analysis.terms import term_counts
+    from analysis.measures.kwic import kwic
+    from analysis.measures.terms import term_counts
 
     counts = scale.engine_aware(term_counts)
     _same(counts(dask_articles, by="outlet"), counts(pandas_articles, by="outlet"))
@@ -437,7 +437,7 @@ def test_lsh_layout_matches_the_pandas_index(monkeypatch, options):
     """The bands cut on Dask are those of the index the pandas engine builds."""
     from datasketch import MinHashLSH
 
-    from analysis import duplicates
+    from analysis.corpus import duplicates
 
     seen = []
     original = duplicates._candidate_pairs

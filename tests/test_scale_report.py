@@ -15,9 +15,10 @@ pytest.importorskip("distributed")
 import dask.dataframe as dd  # noqa: E402
 
 import analysis  # noqa: E402
-from analysis import reporting, scale  # noqa: E402
+from analysis.engine import dask as scale  # noqa: E402
 from analysis.errors import AnalysisError, ParameterError  # noqa: E402
 from analysis.paths import repo_path, sample_inputs  # noqa: E402
+from analysis.report import run as reporting
 
 #: Rows per part file of the test corpus: 48 articles in three partitions, so
 #: stories, outlets and periods straddle partition boundaries.
@@ -44,7 +45,7 @@ def client():
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """The bundled inputs ingested, the articles rewritten as a few part files."""
-    from analysis.store import ingest
+    from analysis.corpus.store import ingest
 
     folder = tmp_path_factory.mktemp("corpus") / "corpus"
     ingest(sample_inputs(), folder, progress=False)
@@ -108,7 +109,7 @@ def test_only_helpers_with_a_dask_version_are_wrapped():
     code = (
         "import sys, analysis\n"
         "assert analysis.tokenize('Talks stall') == ['talks', 'stall']\n"
-        "assert 'pandas' not in sys.modules and 'analysis.scale' not in sys.modules\n"
+        "assert 'pandas' not in sys.modules and 'analysis.engine.dask' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=repo_path())
 
@@ -117,7 +118,7 @@ def test_helpers_on_both_engines_keep_name_signature_and_pickle(pandas_articles,
     import inspect
     import pickle
 
-    from analysis.terms import term_counts
+    from analysis.measures.terms import term_counts
 
     helper = analysis.term_counts
     assert helper is not term_counts and helper.__wrapped__ is term_counts
@@ -505,7 +506,7 @@ def test_cli_engine_from_the_environment(corpus, client, tmp_path, monkeypatch):
         nbformat.v4.new_markdown_cell("# Mini"),
         params,
         nbformat.v4.new_code_cell(
-            "import analysis\nfrom analysis import scale\n"
+            "import analysis\nfrom analysis.engine import dask as scale\n"
             "articles = analysis.load_corpus(corpus, engine=engine, scheduler=scheduler)\n"
             "assert scale.is_dask(articles) == (engine == 'dask')\n"
             "assert len(scale.get_client().scheduler_info()['workers']) == 2\n"

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ParameterError, SchemaError
-from analysis.nlp import split_sentences
-from analysis.sentiment import (
+from analysis.measures.sentiment import (
     article_sentiment,
     extreme_sentences,
     mentions,
@@ -21,7 +20,8 @@ from analysis.sentiment import (
     tone_by,
     tone_distribution,
 )
-from analysis.vader import Vader
+from analysis.measures.vader import Vader
+from analysis.text.nlp import split_sentences
 
 
 def _articles(rows):
@@ -235,7 +235,7 @@ def test_tone_by_period_and_cluster():
 
 
 def test_tone_by_keeps_intervals_and_resamples_only_changed_groups(tmp_path, monkeypatch, caplog):
-    from analysis import sentiment
+    from analysis.measures import sentiment
 
     s = _random_scores()
     resampled = []
@@ -323,7 +323,7 @@ def test_mentions_wildcards_phrases_and_dictionaries():
     m = mentions(texts, targets)
     assert m["Russia"].tolist() == [False, True, False, True]
     assert m["Ukraine"].tolist() == [True, False, False, True]
-    from analysis.dictionaries import load_dictionary
+    from analysis.measures.dictionaries import load_dictionary
 
     book = load_dictionary({"leaders": ["vladimir putin", "zelensk*"], "weather": ["rain"]})
     assert mentions(texts, book, categories=["weather"])["weather"].tolist() == [
@@ -445,10 +445,10 @@ def test_empty_and_all_non_english_selections_give_empty_tables():
 
 
 def test_mentions_skip_only_texts_that_cannot_match(sample_articles):
-    from analysis.dictionaries import Matcher
-    from analysis.nlp import split_sentences
-    from analysis.sentiment import mentions
-    from analysis.tokens import tokenize
+    from analysis.measures.dictionaries import Matcher
+    from analysis.measures.sentiment import mentions
+    from analysis.text.nlp import split_sentences
+    from analysis.text.tokens import tokenize
 
     texts = [s for t in sample_articles["text"].dropna() for s in split_sentences(t)]
     texts += [

@@ -131,7 +131,7 @@ def test_large_file_streams_with_bounded_memory(tmp_path):
             i += 1
     code = (
         "import sys\n"
-        "from analysis.store import ingest\n"
+        "from analysis.corpus.store import ingest\n"
         "s = ingest([sys.argv[1]], sys.argv[2], duplicates=False)\n"
         "status = open('/proc/self/status').read()\n"
         "hwm = int(status.split('VmHWM:')[1].split()[0])\n"
@@ -151,8 +151,8 @@ def test_large_file_streams_with_bounded_memory(tmp_path):
 
 
 def test_open_corpus_reads_only_the_articles_asked_for(tmp_path):
+    from analysis.corpus.store import ingest, open_corpus
     from analysis.paths import repo_path
-    from analysis.store import ingest, open_corpus
 
     ingest([repo_path("data", "sample")], tmp_path / "corpus", progress=False)
     everything = open_corpus(tmp_path / "corpus")

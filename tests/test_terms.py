@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from analysis import collocations, keyness, term_counts, term_trends, tokenize, volume
 from analysis.errors import ParameterError, SchemaError
-from analysis.terms import adjust_pvalues, g2, log_ratio
-from analysis.tokens import default_stopwords
+from analysis.measures.terms import adjust_pvalues, g2, log_ratio
+from analysis.text.tokens import default_stopwords
 
 
 def _counter(texts, stop=frozenset()):
@@ -318,7 +318,7 @@ WORDS = ["talks", "grain", "kyiv", "the", "of", "missile", "ceasefire", "Talks",
 def test_keyness_equals_comparisons_of_plain_counters(rows, top, min_count, correction):
     # the summed-array path of keyness against per-group Counters of tokenize, each
     # comparison tested on its own and the tables stacked
-    from analysis.terms import Comparison, comparison_table
+    from analysis.measures.terms import Comparison, comparison_table
 
     df = pd.DataFrame(rows, columns=["outlet", "published", "text"])
     df["published"] = pd.to_datetime(df["published"], utc=True)
@@ -377,9 +377,7 @@ def test_counts_read_every_text_column_storage(dtype):
 
 
 def test_document_frequencies_across_folds_and_chunks_of_several_tokens(monkeypatch):
-    from analysis import _wordtable as wt
-
-    # chunks holding several tokens, typographic punctuation, a lone surrogate, and
+    from analysis.measures import wordtable as wt
     # a fold of the pending ids every few articles: every case of the counter
     texts = [
         "Russia/Ukraine talks; russia’s war",
@@ -401,7 +399,7 @@ def test_document_frequencies_across_folds_and_chunks_of_several_tokens(monkeypa
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_arrow_counter_per_group_across_batches_and_chunks_of_several_tokens(monkeypatch, workers):
-    from analysis import _wordtable as wt
+    from analysis.measures import wordtable as wt
 
     texts = [
         "Russia/Ukraine talks; russia’s war",
@@ -428,7 +426,7 @@ def test_arrow_counter_per_group_across_batches_and_chunks_of_several_tokens(mon
 def test_a_text_column_in_several_arrow_chunks_is_counted_in_place(monkeypatch, n_jobs):
     import pyarrow as pa
 
-    from analysis import _wordtable as wt
+    from analysis.measures import wordtable as wt
 
     parts = [["Talks stall.", None, "Russia/Ukraine talks"], [], ["Kyiv’s talks", "war"] * 20]
     column = pa.chunked_array([pa.array(p, pa.string()) for p in parts], type=pa.string())
@@ -454,7 +452,7 @@ def test_top_cut_through_equal_counts_keeps_the_alphabetically_first():
 
 
 def test_two_jobs_with_one_text_holding_nearly_every_character():
-    from analysis import _wordtable as wt
+    from analysis.measures import wordtable as wt
 
     texts = ["ceasefire talks " * 2000, "a", "b", "c"]
     codes = np.zeros(len(texts), dtype=np.int64)
@@ -462,9 +460,9 @@ def test_two_jobs_with_one_text_holding_nearly_every_character():
 
 
 def _in_a_daemon(queue, texts):
-    from analysis import _wordtable as wt
-    from analysis.quotes import extract_quotes
-    from analysis.vader import score_texts
+    from analysis.measures import wordtable as wt
+    from analysis.measures.quotes import extract_quotes
+    from analysis.measures.vader import score_texts
 
     codes = np.zeros(len(texts), dtype=np.int64)
     articles = pd.DataFrame({"article_id": [f"a{i}" for i in range(len(texts))], "text": texts})
@@ -481,9 +479,9 @@ def test_workers_of_a_daemonic_process_run_in_place():
     # a Dask worker is a daemonic process: it may not start processes of its own
     import multiprocessing as mp
 
-    from analysis import _wordtable as wt
-    from analysis.quotes import extract_quotes
-    from analysis.vader import score_texts
+    from analysis.measures import wordtable as wt
+    from analysis.measures.quotes import extract_quotes
+    from analysis.measures.vader import score_texts
 
     texts = [
         f'"We will talk again," the minister said on day {i}. Talks {i} ended.' for i in range(3000)

@@ -7,10 +7,10 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from analysis import _wordtable as wt
 from analysis import dictionary_counts, keyness, term_counts, term_trends
 from analysis.errors import ParameterError
-from analysis.tokens import tokenize
+from analysis.measures import wordtable as wt
+from analysis.text.tokens import tokenize
 
 # single words, wildcards, phrases, and a word in two categories
 TERMS = ["talks", "peace talks", "negotiat*", "kyiv"]

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import _wordtable as wt
-from analysis._wordtable import count_unigrams
-from analysis.tokens import default_stopwords, ngrams, normalize, tokenize
+from analysis.measures import wordtable as wt
+from analysis.measures.wordtable import count_unigrams
+from analysis.text.tokens import default_stopwords, ngrams, normalize, tokenize
 
 
 @pytest.mark.parametrize(

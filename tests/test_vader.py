@@ -1,4 +1,4 @@
-"""analysis.vader reproduces vaderSentiment 3.3.2 and NLTK's VADER exactly.
+"""analysis.measures.vader reproduces vaderSentiment 3.3.2 and NLTK's VADER exactly.
 
 Hand-written sentences aim at each rule and quirk; generated sentences mix the
 words the rules look at; the slow test checks every sentence of the Ukraine
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.vader import (
+from analysis.measures.vader import (
     BOOSTERS_NLTK,
     BOOSTERS_VADER,
     NEGATE,
@@ -33,7 +33,7 @@ def refs():
     from nltk.sentiment.vader import SentimentIntensityAnalyzer as NltkSIA
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as VaderSIA
 
-    from analysis.nlp import ensure_nltk_data
+    from analysis.text.nlp import ensure_nltk_data
 
     ensure_nltk_data()
     return {"vader": VaderSIA(), "nltk": NltkSIA()}
@@ -199,7 +199,7 @@ def _reference_chunk(engine: str, texts: list[str]) -> list[tuple]:
     else:
         from nltk.sentiment.vader import SentimentIntensityAnalyzer
 
-        from analysis.nlp import ensure_nltk_data
+        from analysis.text.nlp import ensure_nltk_data
 
         ensure_nltk_data()
         ref = SentimentIntensityAnalyzer()
@@ -216,7 +216,7 @@ def _reference_parallel(engine: str, texts: list[str], workers: int = 2) -> list
 
 
 def _distinct_sentences(texts) -> list[str]:
-    from analysis.nlp import split_sentences
+    from analysis.text.nlp import split_sentences
 
     seen: dict[str, None] = {}
     for t in texts:
@@ -256,7 +256,7 @@ def test_exact_on_every_sentence_of_ukraine_corpus_and_seed(corpus_sentences, en
 def test_fast_rounding_equals_round(xs):
     import numpy as np
 
-    from analysis.vader import _round_to
+    from analysis.measures.vader import _round_to
 
     arr = np.asarray(xs + [0.0625, -0.0625, 0.0005, 0.00025, 0.00015])
     assert _round_to(arr, 3).tolist() == [round(x, 3) for x in arr.tolist()]

@@ -1,7 +1,7 @@
 """Shared plumbing for the word measurements: row selection, groups, periods, fast counts.
 
-Private to :mod:`analysis.terms`, :mod:`analysis.kwic` and :mod:`analysis.dictionaries`
-(:mod:`analysis.quotes` takes its process count from :func:`n_workers`).
+Private to :mod:`analysis.measures.terms`, :mod:`analysis.measures.kwic` and :mod:`analysis.measures.dictionaries`
+(:mod:`analysis.measures.quotes` takes its process count from :func:`n_workers`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError, SchemaError
-from .paths import write_arrow
-from .tokens import default_stopwords, normalize, tokenize
+from analysis.errors import ParameterError, SchemaError
+from analysis.paths import write_arrow
+from analysis.text.tokens import default_stopwords, normalize, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -58,23 +58,23 @@ def select_rows(
     Return the rows a word measurement uses: English (or unknown) only, one per story.
 
     The language is read from the ``language`` column (no detection here: run
-    :func:`analysis.language.flag_languages`, or ingest, to fill it).
+    :func:`analysis.text.language.flag_languages`, or ingest, to fill it).
 
     ``unique_stories`` keeps the canonical copy of each story: it uses the
     ``is_duplicate`` column when present, otherwise it runs
-    :func:`analysis.find_duplicates` first (see :func:`analysis.duplicates.dedupe`).
+    :func:`analysis.find_duplicates` first (see :func:`analysis.corpus.duplicates.dedupe`).
     """
     need_columns(articles, ["text"], where)
     out = articles
     if english_only and "language" in out.columns:
-        from .language import english_only as keep_english
+        from analysis.text.language import english_only as keep_english
 
         before = len(out)
         out = keep_english(out, detect=False)
         if len(out) < before:
             log.info("%s: left out %d non-English rows", where, before - len(out))
     if unique_stories:
-        from .duplicates import dedupe
+        from analysis.corpus.duplicates import dedupe
 
         out = dedupe(out)
     return out

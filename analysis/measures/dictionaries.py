@@ -40,9 +40,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from . import _wordtable as wt
-from .errors import InputError, ParameterError
-from .tokens import normalize, tokenize
+from analysis.errors import InputError, ParameterError
+from analysis.measures import wordtable as wt
+from analysis.text.tokens import normalize, tokenize
 
 __all__ = ["Dictionary", "load_dictionary", "dictionary_counts", "bundled_dictionaries"]
 

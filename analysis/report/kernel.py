@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from queue import Empty
 from typing import Any
 
-from .paths import PACKAGE_DIR
+from analysis.paths import PACKAGE_DIR
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +28,13 @@ KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enable
 KERNEL_PRELOAD = (
     "analysis",
     "matplotlib.pyplot",
-    "analysis.reporting",
-    "analysis.store",
-    "analysis.terms",
-    "analysis.kwic",
-    "analysis.dictionaries",
-    "analysis.sentiment",
-    "analysis.quotes",
+    "analysis.report.run",
+    "analysis.corpus.store",
+    "analysis.measures.terms",
+    "analysis.measures.kwic",
+    "analysis.measures.dictionaries",
+    "analysis.measures.sentiment",
+    "analysis.measures.quotes",
     "analysis.plots",
 )
 #: Garbage-collector thresholds of report processes (the kernel and the command).

@@ -9,7 +9,7 @@ Common options
 --------------
 stopwords : "default", None or a collection of words
     ``"default"`` removes English function words plus the news list of
-    :func:`analysis.nlp.stopwords`; ``None`` keeps every token.
+    :func:`analysis.text.nlp.stopwords`; ``None`` keeps every token.
 extra_stopwords : collection of str
     More words to drop for this call (e.g. the story's own name).
 unique_stories : bool, default False
@@ -32,9 +32,9 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import _wordtable as wt
-from .errors import ParameterError
-from .tokens import tokenize
+from analysis.errors import ParameterError
+from analysis.measures import wordtable as wt
+from analysis.text.tokens import tokenize
 
 __all__ = ["term_counts", "collocations", "term_trends", "keyness", "volume"]
 
@@ -300,7 +300,7 @@ def collocations(
 
     Phrases never cross article boundaries; phrases containing a stopword, or a
     token without any letter, are left out. The phrases are ordinary terms: pass
-    them to :func:`term_trends`, :func:`analysis.kwic` or a dictionary, or count
+    them to :func:`term_trends`, :func:`analysis.measures.kwic` or a dictionary, or count
     them with ``term_counts(..., ngram=n)``.
 
     Parameters
@@ -393,7 +393,7 @@ def term_trends(
         A term, a list of terms (one series each) or a mapping ``{label: [terms]}``
         (one series per label, summing its terms: a term set). Terms may be
         phrases (``"peace talks"``) and wildcards (``"negotiat*"``); they follow
-        the counting rules of :mod:`analysis.dictionaries`.
+        the counting rules of :mod:`analysis.measures.dictionaries`.
     freq : {"D", "W", "M"}, default "W"
         Day, week (starting Monday) or month of ``published`` (UTC).
     by : str, sequence of str or None, default "outlet"
@@ -418,7 +418,7 @@ def term_trends(
     0      A 2022-03-01      1           2   2500.0
     1      B 2022-03-01      1           1   5000.0
     """
-    from .dictionaries import _count_table, as_dictionary
+    from analysis.measures.dictionaries import _count_table, as_dictionary
 
     book = as_dictionary(terms, "term_trends")
     table = wt.select_rows(

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from .errors import InputError, ParameterError
-from .paths import write_parquet
+from analysis.errors import InputError, ParameterError
+from analysis.paths import write_parquet
 
 if TYPE_CHECKING:  # dask is imported lazily: ``import analysis`` stays cheap
     import dask.dataframe as dd
@@ -266,7 +266,7 @@ def _read_part(
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from .schema import conform
+    from analysis.schema import conform
 
     schema = pq.read_schema(file)
     if select:
@@ -334,7 +334,7 @@ def open_corpus_engine(
     >>> articles = open_corpus_engine("data/corpus", engine="dask")  # doctest: +SKIP
     """
     if engine == "pandas":
-        from .store import open_corpus
+        from analysis.corpus.store import open_corpus
 
         return open_corpus(corpus_dir)
     if engine == "dask":
@@ -582,7 +582,7 @@ _PRUNE_SIGMAS = 7.0
 def _dup_params(options: dict) -> dict:
     import inspect
 
-    from . import duplicates as dup
+    from analysis.corpus import duplicates as dup
 
     sig = inspect.signature(dup.find_duplicates)
     unknown = set(options) - set(sig.parameters)
@@ -609,7 +609,7 @@ def _lsh_bands(params: dict) -> list[tuple[int, int]]:
 
 def _prune_below(params: dict) -> float:
     """Estimated Jaccard under which a candidate pair cannot be one the pandas engine joins."""
-    from . import duplicates as dup
+    from analysis.corpus import duplicates as dup
 
     t, c = params["threshold"], params["containment"]
     lowest = t
@@ -629,7 +629,7 @@ def _dup_sketch(
     """Exact keys, long-body flags and LSH band hashes of one partition; signatures to disk."""
     import numpy as np
 
-    from . import duplicates as dup
+    from analysis.corpus import duplicates as dup
 
     texts = part["text"].tolist()
     n = len(texts)
@@ -800,7 +800,7 @@ def _bundle_rows(
 
 def _stories(part: pd.DataFrame, params: dict, *, single: bool) -> pd.DataFrame:
     """Run the pandas ``find_duplicates`` on whole bundles; return positions and the new columns."""
-    from .duplicates import find_duplicates as pandas_find
+    from analysis.corpus.duplicates import find_duplicates as pandas_find
 
     cols = ["story_id", "is_duplicate", "syndicated", "wire"]
     if not len(part):
@@ -841,8 +841,8 @@ def _story_fields(
     import numpy as np
     from dask import delayed
 
-    from . import duplicates as dup
-    from .errors import SchemaError
+    from analysis.corpus import duplicates as dup
+    from analysis.errors import SchemaError
 
     if "text" not in articles.columns:
         raise SchemaError("text", "missing: find_duplicates compares article bodies")
@@ -974,8 +974,8 @@ def _rows_for(articles: dd.DataFrame, unique_stories: bool, options: dict) -> dd
 
 def _word_partial(part: pd.DataFrame, by: list[str], options: dict) -> dict:
     """Per-group token Counters of one partition, keyed by the group's values."""
-    from . import _wordtable as wt
-    from .terms import _count
+    from analysis.measures import wordtable as wt
+    from analysis.measures.terms import _count
 
     table = wt.select_rows(
         part,
@@ -1088,15 +1088,15 @@ def term_counts(
     --------
     >>> counts = term_counts(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
     """
-    from . import _wordtable as wt
-    from .terms import counts_frame, stack_counts
+    from analysis.measures import wordtable as wt
+    from analysis.measures.terms import counts_frame, stack_counts
 
     if not isinstance(ngram, int) or ngram < 1:
         raise ParameterError(f"ngram={ngram!r}; expected a positive integer")
     by = wt.as_list(by)
     missing = [c for c in [*by, "text"] if c not in articles.columns]
     if missing:
-        from .errors import SchemaError
+        from analysis.errors import SchemaError
 
         raise SchemaError(
             missing[0], f"term_counts needs this column; the table has {list(articles.columns)}"
@@ -1175,8 +1175,8 @@ def keyness(
     """
     from collections import Counter
 
-    from . import _wordtable as wt
-    from .terms import _compare
+    from analysis.measures import wordtable as wt
+    from analysis.measures.terms import _compare
 
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha={alpha!r}; expected a number between 0 and 1")
@@ -1318,8 +1318,8 @@ def volume(
     --------
     >>> volume(open_dask_corpus("data/corpus"), freq="W")  # doctest: +SKIP
     """
-    from . import _wordtable as wt
-    from .terms import volume as pandas_volume
+    from analysis.measures import wordtable as wt
+    from analysis.measures.terms import volume as pandas_volume
 
     table = _rows_for(articles, unique_stories, {})
     wanted = [*wt.as_list(by), "published", "n_words", "language", "is_duplicate"]
@@ -1346,7 +1346,7 @@ def kwic(
     english_only: bool = False,
 ) -> pd.DataFrame:
     """
-    Find every occurrence of a query, partition by partition: :func:`analysis.kwic` on Dask.
+    Find every occurrence of a query, partition by partition: :func:`analysis.measures.kwic` on Dask.
 
     Hits come back in article order, as from the pandas engine.
 
@@ -1359,7 +1359,7 @@ def kwic(
     --------
     >>> kwic(open_dask_corpus("data/corpus"), "ceasefire*")  # doctest: +SKIP
     """
-    from .kwic import kwic as pandas_kwic
+    from analysis.measures.kwic import kwic as pandas_kwic
 
     table = _rows_for(articles, unique_stories, {})
     hits = map_concat(
@@ -1410,7 +1410,7 @@ def _partition_cache(
 
 
 def _sentiment_part(part: pd.DataFrame, *, which: str, cache_dir, **options) -> pd.DataFrame:
-    from . import sentiment
+    from analysis.measures import sentiment
 
     func = sentiment.sentence_sentiment if which == "sentence" else sentiment.article_sentiment
     folder = _partition_cache(cache_dir, part, f"sentiment_{options.get('method', 'vader')}")
@@ -1426,7 +1426,7 @@ def sentence_sentiment(
     n_jobs: int | None = None,
 ) -> dd.DataFrame:
     """
-    Score every sentence, partition by partition: :func:`analysis.sentiment.sentence_sentiment` on Dask.
+    Score every sentence, partition by partition: :func:`analysis.measures.sentiment.sentence_sentiment` on Dask.
 
     With ``cache_dir`` (the corpus folder), each partition keeps its sentence
     scores under ``dask_cache/sentiment_<method>/`` there, so a rerun scores only
@@ -1504,7 +1504,7 @@ def extract_quotes(articles: dd.DataFrame, *, n_jobs: int | None = None) -> dd.D
     --------
     >>> quotes = extract_quotes(open_dask_corpus("data/corpus")).compute()  # doctest: +SKIP
     """
-    from .quotes import extract_quotes as pandas_quotes
+    from analysis.measures.quotes import extract_quotes as pandas_quotes
 
     return _per_article(articles, pandas_quotes, {})
 
@@ -1532,7 +1532,7 @@ def update_duplicates(
     --------
     >>> update_duplicates("data/corpus")  # doctest: +SKIP
     """
-    from .store import DERIVED_COLUMNS
+    from analysis.corpus.store import DERIVED_COLUMNS
 
     path = articles_path(corpus_dir)
     ddf = open_dask_corpus(path, columns=list(_DUP_COLUMNS), story_fields=False)
@@ -1561,7 +1561,7 @@ def ingest(inputs: Any, corpus_dir: str | os.PathLike, **options: Any) -> Any:
     --------
     >>> ingest(["data/raw/"], "data/corpus")  # doctest: +SKIP
     """
-    from .store import ingest as store_ingest
+    from analysis.corpus.store import ingest as store_ingest
 
     options.pop("duplicates", None)
     summary = store_ingest(inputs, corpus_dir, duplicates=False, **options)
@@ -1640,7 +1640,7 @@ def corpus_overview(articles: dd.DataFrame, *, by: str = "outlet") -> pd.DataFra
     --------
     >>> corpus_overview(open_dask_corpus("data/corpus"))  # doctest: +SKIP
     """
-    from .reporting import combine_overview, overview_counts, overview_table
+    from analysis.report.run import combine_overview, overview_counts, overview_table
 
     if by not in articles.columns:
         raise ParameterError(f"group_by {by!r} is not a column of the articles table")
@@ -1657,7 +1657,7 @@ def tally(articles: dd.DataFrame, column: str, *, by: str | None = None) -> pd.D
     --------
     >>> tally(open_dask_corpus("data/corpus"), "language")  # doctest: +SKIP
     """
-    from .reporting import combine_tallies, tally_counts, tally_table
+    from analysis.report.run import combine_tallies, tally_counts, tally_table
 
     for name in [column] + ([by] if by else []):
         if name not in articles.columns:
@@ -1679,7 +1679,7 @@ def n_groups(articles: dd.DataFrame, *, by: str | None = None, freq: str | None 
     --------
     >>> n_groups(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
     """
-    from .reporting import group_values
+    from analysis.report.run import group_values
 
     if by is None and freq is None:
         return 1 if row_count(articles) else 0
@@ -1691,13 +1691,13 @@ def n_groups(articles: dd.DataFrame, *, by: str | None = None, freq: str | None 
 
 def require_articles(articles: dd.DataFrame, *, what: str = "the selection") -> dd.DataFrame:
     """
-    Return a Dask table unchanged, or stop with :class:`~analysis.reporting.NoArticlesError` when empty.
+    Return a Dask table unchanged, or stop with :class:`~analysis.report.run.NoArticlesError` when empty.
 
     Examples
     --------
     >>> require_articles(open_dask_corpus("data/corpus"))  # doctest: +SKIP
     """
-    from .reporting import check_not_empty
+    from analysis.report.run import check_not_empty
 
     check_not_empty(row_count(articles), what=what)
     return articles
@@ -1705,7 +1705,7 @@ def require_articles(articles: dd.DataFrame, *, what: str = "the selection") -> 
 
 def _selection_pass(part: pd.DataFrame, index: int, rules: dict) -> dict:
     """Counts after each rule, and the best row of each story, in one partition."""
-    from .reporting import date_mask, outlet_mask, story_order
+    from analysis.report.run import date_mask, outlet_mask, story_order
 
     dated = part[date_mask(part, rules)]
     kept = dated[outlet_mask(dated, rules)].reset_index(drop=True)
@@ -1730,7 +1730,7 @@ def _selection_pass(part: pd.DataFrame, index: int, rules: dict) -> dict:
 
 def _selected_part(part: pd.DataFrame, rules: dict, rows: Any) -> pd.DataFrame:
     """The rows of one partition a selection keeps (``rows``: positions after the filters)."""
-    from .reporting import date_mask, outlet_mask
+    from analysis.report.run import date_mask, outlet_mask
 
     part = part.reset_index(drop=True)
     dated = part[date_mask(part, rules)]
@@ -1776,7 +1776,7 @@ def select_articles(
     import numpy as np
     from dask import delayed
 
-    from .reporting import selection_rules, selection_steps
+    from analysis.report.run import selection_rules, selection_steps
 
     rules = selection_rules(date_range=date_range, outlets=outlets, copies=copies, now=now)
     parts = _partitions(articles)
@@ -1813,7 +1813,7 @@ def select_articles(
 
 
 def _one_group(part: pd.DataFrame, rules: dict, compare: str, label: str) -> pd.DataFrame:
-    from .reporting import label_groups
+    from analysis.report.run import label_groups
 
     out = label_groups(part.reset_index(drop=True), rules, compare=compare)
     return out[(out["group"] == label).to_numpy(dtype=bool)].reset_index(drop=True)
@@ -1838,7 +1838,7 @@ def two_groups(
     import dask.dataframe as dd
     from dask import delayed
 
-    from .reporting import combine_group_stats, group_rules, group_stats, label_groups
+    from analysis.report.run import combine_group_stats, group_rules, group_stats, label_groups
 
     if compare != "period" and compare not in articles.columns:
         raise ParameterError(f"compare {compare!r} is neither 'period' nor a column")
@@ -1856,8 +1856,8 @@ def two_groups(
 
 
 def _aligned_column(table: pd.DataFrame, articles: pd.DataFrame, column: str) -> pd.DataFrame:
-    from .errors import AnalysisError
-    from .reporting import add_article_column as pandas_add
+    from analysis.errors import AnalysisError
+    from analysis.report.run import add_article_column as pandas_add
 
     found = table["article_id"].isin(articles["article_id"])
     if not found.all():
@@ -1891,8 +1891,8 @@ def add_article_column(table: Any, articles: Any, column: str) -> Any:
     """
     import dask.dataframe as dd
 
-    from .reporting import add_article_column as pandas_add
-    from .reporting import check_article_column
+    from analysis.report.run import add_article_column as pandas_add
+    from analysis.report.run import check_article_column
 
     if column in table.columns:
         return table
@@ -1919,7 +1919,7 @@ def add_article_column(table: Any, articles: Any, column: str) -> Any:
 def _cached_part(
     part: pd.DataFrame, *, helper, name: str, cache_dir, options: dict
 ) -> pd.DataFrame:
-    from .reporting import cached_by_article as pandas_cached
+    from analysis.report.run import cached_by_article as pandas_cached
 
     folder = None
     if cache_dir is not None and str(cache_dir).strip() and Path(cache_dir).is_dir():
@@ -1951,7 +1951,7 @@ def cached_by_article(
     --------
     >>> quotes = cached_by_article(extract_quotes, articles, cache_dir="data/corpus", name="quotes")  # doctest: +SKIP
     """
-    from .reporting import check_cache_request
+    from analysis.report.run import check_cache_request
 
     check_cache_request(articles, name)
     return _per_article(
@@ -1977,8 +1977,8 @@ def tone_by(scores: dd.DataFrame, *, by: Any = "outlet", **options: Any) -> pd.D
     --------
     >>> tone_by(article_sentiment(articles), by="outlet")  # doctest: +SKIP
     """
-    from . import _wordtable as wt
-    from .sentiment import tone_by as pandas_tone
+    from analysis.measures import wordtable as wt
+    from analysis.measures.sentiment import tone_by as pandas_tone
 
     wanted = [
         *wt.as_list(by),
@@ -1990,7 +1990,7 @@ def tone_by(scores: dd.DataFrame, *, by: Any = "outlet", **options: Any) -> pd.D
 
 
 def _mentioning(part: pd.DataFrame, *, targets: Any, categories: Any, exclusive: bool):
-    from .sentiment import mentions
+    from analysis.measures.sentiment import mentions
 
     flags = mentions(part["sentence"].tolist(), targets, categories=categories)
     hits = flags.sum(axis=1).to_numpy()
@@ -2016,9 +2016,9 @@ def targeted_tone(
     --------
     >>> targeted_tone(sentence_sentiment(articles), {"talks": "talks"})  # doctest: +SKIP
     """
-    from . import _wordtable as wt
-    from .errors import SchemaError
-    from .sentiment import targeted_tone as pandas_targeted
+    from analysis.errors import SchemaError
+    from analysis.measures import wordtable as wt
+    from analysis.measures.sentiment import targeted_tone as pandas_targeted
 
     for col in ("sentence", "compound", "article_id"):
         if col not in sentences.columns:
@@ -2050,7 +2050,7 @@ def _extreme_candidates(
     """
     import numpy as np
 
-    from .sentiment import _group_keys
+    from analysis.measures.sentiment import _group_keys
 
     table, keys = _group_keys(part, by, None, "published")
     table = table[table[value].notna()]
@@ -2087,9 +2087,9 @@ def extreme_sentences(
     --------
     >>> extreme_sentences(sentence_sentiment(articles), n=2)  # doctest: +SKIP
     """
-    from . import _wordtable as wt
-    from .errors import SchemaError
-    from .sentiment import extreme_sentences as pandas_extreme
+    from analysis.errors import SchemaError
+    from analysis.measures import wordtable as wt
+    from analysis.measures.sentiment import extreme_sentences as pandas_extreme
 
     for col in (value, "sentence", "article_id"):
         if col not in sentences.columns:
@@ -2115,8 +2115,8 @@ def who_is_quoted(quotes: dd.DataFrame, *, by: Any = "outlet", **options: Any) -
     --------
     >>> who_is_quoted(extract_quotes(articles), by="outlet")  # doctest: +SKIP
     """
-    from . import _wordtable as wt
-    from .quotes import who_is_quoted as pandas_who
+    from analysis.measures import wordtable as wt
+    from analysis.measures.quotes import who_is_quoted as pandas_who
 
     wanted = [*wt.as_list(by), "article_id", "speaker", "anonymous", "kind"]
     return pandas_who(collect(quotes, _present(quotes, wanted)), by=by, **options)
@@ -2159,7 +2159,7 @@ def _match_counts(
 ) -> pd.DataFrame:
     import dask
 
-    from . import _wordtable as wt
+    from analysis.measures import wordtable as wt
 
     table = _rows_for(articles, unique_stories, {})
     options = dict(by=by, freq=freq, unique_stories=unique_stories, english_only=english_only)
@@ -2203,8 +2203,8 @@ def dictionary_counts(
     """
     from collections.abc import Mapping
 
-    from .dictionaries import Dictionary, load_dictionary
-    from .dictionaries import dictionary_counts as pandas_counts
+    from analysis.measures.dictionaries import Dictionary, load_dictionary
+    from analysis.measures.dictionaries import dictionary_counts as pandas_counts
 
     book = dictionary if isinstance(dictionary, Mapping) else load_dictionary(dictionary)
     if not isinstance(book, Dictionary):
@@ -2240,8 +2240,8 @@ def term_trends(
     --------
     >>> term_trends(articles, ["ceasefire", "talks"], freq="W", by=None)  # doctest: +SKIP
     """
-    from .dictionaries import as_dictionary
-    from .terms import term_trends as pandas_trends
+    from analysis.measures.dictionaries import as_dictionary
+    from analysis.measures.terms import term_trends as pandas_trends
 
     as_dictionary(terms, "term_trends")  # a bad term fails here, not on a worker
     return _match_counts(
@@ -2298,7 +2298,7 @@ def engine_aware(func: Callable[..., Any]) -> Callable[..., Any]:
 
     Examples
     --------
-    >>> from analysis.terms import term_counts as pandas_counts
+    >>> from analysis.measures.terms import term_counts as pandas_counts
     >>> counts = engine_aware(pandas_counts)
     >>> df = pd.DataFrame({"text": ["Talks stall", "talks resume"]})
     >>> counts(df, stopwords=None)["term"].tolist()
@@ -2392,7 +2392,7 @@ def _cmd_duplicates(args: Any) -> int:
 
 def register_cli(sub: Any) -> None:
     """Add ``dask-info`` and ``dask-duplicates`` to the command line."""
-    from .paths import default_corpus_dir
+    from analysis.paths import default_corpus_dir
 
     p = sub.add_parser("dask-info", help="show the Dask cluster the engine would use")
     _scheduler_argument(p)

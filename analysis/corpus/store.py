@@ -33,8 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
-from .loaders import (
+from analysis.errors import InputError
+from analysis.paths import write_parquet
+from analysis.readers.loaders import (
     MANIFEST_NAMES,
     FileResult,
     IdIndex,
@@ -44,8 +45,7 @@ from .loaders import (
     iter_articles,
     unique_ids,
 )
-from .paths import write_parquet
-from .schema import conform
+from analysis.schema import conform
 
 log = logging.getLogger(__name__)
 
@@ -337,7 +337,7 @@ def _count_parts_rows(articles_dir: Path, names: Iterable[str]) -> int:
 
 
 def _with_language(df: pd.DataFrame) -> pd.DataFrame:
-    from .loaders import _with_language as fill
+    from analysis.readers.loaders import _with_language as fill
 
     return fill(df)
 
@@ -348,7 +348,7 @@ def _update_chrome(corpus: Path, pages: list[Path]) -> dict | None:
     saved = {k: set(v) for k, v in json.loads(path.read_text()).items()} if path.exists() else {}
     if not pages:
         return saved or None
-    from .cleaning import learn_chrome
+    from analysis.readers.cleaning import learn_chrome
 
     docs = []
     for p in pages:
@@ -365,7 +365,7 @@ def _update_chrome(corpus: Path, pages: list[Path]) -> dict | None:
 
 
 def _update_duplicates(corpus: Path) -> None:
-    from .duplicates import find_duplicates
+    from analysis.corpus.duplicates import find_duplicates
 
     arts = _read_articles(
         corpus, columns=["article_id", "outlet", "title", "text", "url", "published", "wire"]
@@ -412,7 +412,7 @@ def open_corpus(
     corpus_dir : path-like
         A folder written by :func:`ingest`.
     engine : {"pandas", "dask"}, default "pandas"
-        ``"dask"`` returns a partitioned Dask DataFrame (see ``analysis.scale``).
+        ``"dask"`` returns a partitioned Dask DataFrame (see ``analysis.engine.dask``).
     ids : iterable of str, optional
         Only these articles (pandas engine): the same rows as in the whole table,
         read without holding the rest.
@@ -433,15 +433,15 @@ def open_corpus(
     """
     corpus = Path(corpus_dir)
     if engine == "dask":
-        from .scale import open_dask_corpus
+        from analysis.engine.dask import open_dask_corpus
 
         if ids is not None:
-            from .errors import ParameterError
+            from analysis.errors import ParameterError
 
             raise ParameterError("open_corpus: ids= needs the pandas engine")
         return open_dask_corpus(corpus, **options)
     if engine != "pandas":
-        from .errors import ParameterError
+        from analysis.errors import ParameterError
 
         raise ParameterError(f"engine must be 'pandas' or 'dask', not {engine!r}")
     if not (corpus / ARTICLES).exists():
@@ -516,7 +516,7 @@ def _cmd_info(args) -> int:
 
 
 def register_cli(sub) -> None:
-    from .paths import default_corpus_dir
+    from analysis.paths import default_corpus_dir
 
     p = sub.add_parser("ingest", help="load input files into a Parquet corpus (incremental)")
     p.add_argument("inputs", nargs="+", help="files, folders or globs")

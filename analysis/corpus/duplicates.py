@@ -50,9 +50,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError, SchemaError
-from .paths import write_parquet
-from .schema import article_id as _article_id
+from analysis.errors import ParameterError, SchemaError
+from analysis.paths import write_parquet
+from analysis.schema import article_id as _article_id
 
 logger = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ class _Shingler:
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     from importlib.metadata import version
 
-    from .nlp import cached_arrays
+    from analysis.text.nlp import cached_arrays
 
     def build() -> dict:
         from datasketch import MinHash  # its import takes about half a second
@@ -387,7 +387,7 @@ def _band_layout(lsh_threshold: float, num_perm: int) -> tuple[int, int]:
     """datasketch's (bands, rows) for a threshold, kept in the project data folder."""
     from importlib.metadata import version
 
-    from .nlp import cached_arrays
+    from analysis.text.nlp import cached_arrays
 
     def build() -> dict:
         from datasketch import MinHashLSH  # its import (scipy.integrate) takes ~0.4 s
@@ -960,6 +960,6 @@ def _progress(items: Iterable, progress: bool | None, desc: str):
     show = progress if progress is not None else (len(items) > 20000 and sys.stderr.isatty())
     if not show:
         return items
-    from ._wordtable import tqdm_class
+    from analysis.measures.wordtable import tqdm_class
 
     return tqdm_class()(items, desc=desc, unit="doc")

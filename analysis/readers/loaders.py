@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .schema import article_id, conform, empty_articles
+from analysis.errors import InputError
+from analysis.schema import article_id, conform, empty_articles
 
 log = logging.getLogger(__name__)
 
@@ -707,7 +707,7 @@ def _apply_manifest(df: pd.DataFrame, manifest: pd.DataFrame | None) -> pd.DataF
 
 
 def _page_rows(items: list[tuple[Path, str]], *, outlet, chrome) -> list[dict]:
-    from .cleaning import parse_text_dumps
+    from analysis.readers.cleaning import parse_text_dumps
 
     parsed = parse_text_dumps([(str(p), text) for p, text in items], chrome=chrome)
     rows = []
@@ -726,7 +726,7 @@ def _page_rows(items: list[tuple[Path, str]], *, outlet, chrome) -> list[dict]:
 
 
 def _html_row(raw: bytes, path: Path, *, outlet) -> dict:
-    from .html import parse_html
+    from analysis.readers.html import parse_html
 
     rec = {k: v for k, v in parse_html(raw, source_path=str(path)).items() if v is not None}
     if not str(rec.get("text", "")).strip():
@@ -796,7 +796,7 @@ def iter_articles(
         return manifests.get(None) if None in manifests else _nearest_manifest(manifests, p)
 
     show = progress if progress is not None else (sys.stderr.isatty() and len(ordered) > 50)
-    from ._wordtable import tqdm_class
+    from analysis.measures.wordtable import tqdm_class
 
     bar = tqdm_class()(total=len(ordered), unit="file", desc="loading", disable=not show)
     done_pages: set[Path] = set()
@@ -1069,7 +1069,7 @@ def unique_ids(df: pd.DataFrame, *, taken: IdIndex | None = None) -> pd.DataFram
 
 def _with_language(df: pd.DataFrame) -> pd.DataFrame:
     try:
-        from .language import flag_languages
+        from analysis.text.language import flag_languages
     except ImportError:
         return df
     missing = df["language"].isna()

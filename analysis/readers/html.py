@@ -14,7 +14,8 @@ import zlib
 
 import pandas as pd
 
-from .cleaning import (
+from analysis.errors import InputError
+from analysis.readers.cleaning import (
     FIELDS,
     _dateline,
     _ends_sentence,
@@ -25,7 +26,6 @@ from .cleaning import (
     normalize_line,
     split_lines,
 )
-from .errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def parse_html(raw: bytes | str, *, source_path: str = "") -> dict:
     its time and zone when the page gives them), the language from the page's
     ``<html lang>``. Photo captions
     are the page's ``<figcaption>`` texts; dateline and wire agency are read from the
-    body as in :func:`analysis.cleaning.parse_text_dump`, the publisher from the
+    body as in :func:`analysis.readers.cleaning.parse_text_dump`, the publisher from the
     copyright line.
 
     Parameters
@@ -111,7 +111,7 @@ def parse_html(raw: bytes | str, *, source_path: str = "") -> dict:
     Returns
     -------
     dict
-        The keys of :func:`analysis.cleaning.parse_text_dump` plus ``url`` and
+        The keys of :func:`analysis.readers.cleaning.parse_text_dump` plus ``url`` and
         ``language``; ``date_source`` is ``"html"`` when a date was found, else ``"none"``.
 
     Raises

@@ -16,7 +16,7 @@ compound of -0.3 as "the outlet is hostile".
 Pipeline
 --------
 ``sentence_sentiment`` splits each article into sentences
-(:func:`analysis.nlp.split_sentences`) and scores each one (each distinct
+(:func:`analysis.text.nlp.split_sentences`) and scores each one (each distinct
 sentence once). ``article_sentiment`` summarises them per article: the mean
 compound and the shares of positive (compound >= 0.05) and negative
 (<= -0.05) sentences, the thresholds of the VADER authors. With ``cache_dir``
@@ -40,9 +40,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError, SchemaError
-from .paths import write_arrow, write_parquet
-from .vader import ENGINES, score_texts
+from analysis.errors import ParameterError, SchemaError
+from analysis.measures.vader import ENGINES, score_texts
+from analysis.paths import write_arrow, write_parquet
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def text_hash(text: str) -> str:
 
 
 def _english(articles: pd.DataFrame) -> pd.DataFrame:
-    from .language import english_only
+    from analysis.text.language import english_only
 
     return english_only(articles)
 
@@ -134,7 +134,7 @@ def _check_articles(articles: pd.DataFrame) -> pd.DataFrame:
 def _split_and_score(
     ids: list[str], hashes: list[str], texts: list, method: str, n_jobs
 ) -> pd.DataFrame:
-    from .nlp import split_sentences
+    from analysis.text.nlp import split_sentences
 
     rows_id, rows_hash, rows_no, sentences = [], [], [], []
     for aid, h, text in zip(ids, hashes, texts):
@@ -235,7 +235,7 @@ def sentence_sentiment(
         hash, and only new or changed articles are scored.
     english_only : bool, default True
         Leave out articles not detected as English (VADER's lexicon is English);
-        see :func:`analysis.language.english_only`.
+        see :func:`analysis.text.language.english_only`.
     n_jobs : int, optional
         Worker processes for scoring (``None``: all cores for very large inputs).
 
@@ -276,7 +276,7 @@ def sentence_sentiment(
     else:
         todo = list(range(len(ids)))
     if todo and cache_dir is not None:
-        from .nlp import use_prepared_spans
+        from analysis.text.nlp import use_prepared_spans
 
         use_prepared_spans(cache_dir)
     new = _split_and_score(
@@ -766,7 +766,7 @@ def extreme_sentences(
 
 
 def _targets(targets, categories: Sequence[str] | None):
-    from .dictionaries import Dictionary, as_dictionary
+    from analysis.measures.dictionaries import Dictionary, as_dictionary
 
     if isinstance(targets, str):
         targets = {targets: targets}
@@ -796,7 +796,7 @@ def mentions(
     targets : mapping, Dictionary, str or list of str
         ``{name: terms}`` where terms is a list or a ``|``-separated string of
         words, wildcards (``Zelensk*``) and phrases, matched like dictionary
-        entries (:mod:`analysis.dictionaries`, case-insensitive, whole tokens);
+        entries (:mod:`analysis.measures.dictionaries`, case-insensitive, whole tokens);
         a loaded dictionary (each category a target); or one term list.
     categories : sequence of str, optional
         Use only these categories of a dictionary.
@@ -813,8 +813,8 @@ def mentions(
     0    True    False
     1   False     True
     """
-    from .dictionaries import Matcher
-    from .tokens import tokenize
+    from analysis.measures.dictionaries import Matcher
+    from analysis.text.tokens import tokenize
 
     book = _targets(targets, categories)
     matcher = Matcher(book)

@@ -46,7 +46,7 @@ from typing import Literal
 
 import numpy as np
 
-from .errors import AnalysisError, ParameterError
+from analysis.errors import AnalysisError, ParameterError
 
 log = logging.getLogger(__name__)
 
@@ -785,7 +785,7 @@ def score_texts(
         raise ParameterError(f"n_jobs must be a positive int, -1 or None, got {n_jobs!r}")
     n_jobs = min(n_jobs, max(1, len(distinct) // 1000))
     if n_jobs > 1:
-        from ._wordtable import may_start_processes
+        from analysis.measures.wordtable import may_start_processes
 
         n_jobs = n_jobs if may_start_processes() else 1
     if n_jobs == 1:

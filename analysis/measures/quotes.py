@@ -48,8 +48,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError, SchemaError
-from .nlp import sentence_spans
+from analysis.errors import ParameterError, SchemaError
+from analysis.text.nlp import sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -547,7 +547,7 @@ _INITIALISM_END = re.compile(
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     """
-    Sentences from :func:`analysis.nlp.sentence_spans`, adjusted for attribution.
+    Sentences from :func:`analysis.text.nlp.sentence_spans`, adjusted for attribution.
 
     A sentence that starts in lower case joins the one before ("Sen. Bernie
     Sanders (I-Vt.) | said ..."), and an initialism followed by a sentence opener
@@ -1712,7 +1712,7 @@ def _rows_of_slice(bounds: tuple[int, int]) -> list[list[tuple]]:
 
 def _rows_per_article(texts: list, *, n_jobs: int | None) -> list[list[tuple]]:
     """Rows of every article, in order, over several processes for large inputs."""
-    from ._wordtable import n_workers, tqdm_class
+    from analysis.measures.wordtable import n_workers, tqdm_class
 
     bar_of = tqdm_class()
     chars = [len(t) if isinstance(t, str) else 0 for t in texts]
@@ -2094,7 +2094,7 @@ def read_brat(folder, *, compartment: str | None = None) -> tuple[pd.DataFrame, 
     """
     from pathlib import Path
 
-    from .errors import InputError
+    from analysis.errors import InputError
 
     root = Path(folder)
     base = root / compartment if compartment else root

@@ -25,7 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .paths import PACKAGE_DIR, REPO_ROOT
+from analysis.paths import PACKAGE_DIR, REPO_ROOT
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _vader_lexicon_bytes() -> bytes:
     try:
         return resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_bytes()
     except (ModuleNotFoundError, FileNotFoundError) as exc:  # pragma: no cover - dependency
-        from .errors import AnalysisError
+        from analysis.errors import AnalysisError
 
         raise AnalysisError(
             "the vaderSentiment package (3.3.2) is required for the VADER lexicon: "
@@ -321,7 +321,7 @@ def prepare_sentence_spans(texts, cache_dir) -> int:
     """
     import pyarrow as pa
 
-    from .paths import write_arrow
+    from analysis.paths import write_arrow
 
     keys, starts, ends = [], [], []
     for text in dict.fromkeys(t for t in texts if isinstance(t, str) and t):

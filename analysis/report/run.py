@@ -49,19 +49,19 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._kernel import (
-    KERNEL_NAME,
-    start_kernel,
-    stop_kernel,
-    take_early,
-)
-from .errors import AnalysisError, InputError, ParameterError
-from .paths import (
+from analysis.errors import AnalysisError, InputError, ParameterError
+from analysis.paths import (
     PACKAGE_DIR,
     default_corpus_dir,
     repo_path,
     reports_dir,
     write_arrow,
+)
+from analysis.report.kernel import (
+    KERNEL_NAME,
+    start_kernel,
+    stop_kernel,
+    take_early,
 )
 
 log = logging.getLogger(__name__)
@@ -482,7 +482,7 @@ def load_corpus(corpus: str | Path = "", *, engine: str = "pandas", scheduler: s
         (``analysis.paths.default_corpus_dir()``, built by ``make ingest``).
     engine : {"pandas", "dask"}, default "pandas"
         ``"pandas"`` reads the table into memory; ``"dask"`` opens it as a
-        partitioned Dask table read partition by partition (see ``analysis.scale``).
+        partitioned Dask table read partition by partition (see ``analysis.engine.dask``).
         The helpers a notebook calls as ``analysis.<name>`` take either.
     scheduler : str, default ""
         Dask scheduler address of an existing cluster (dask engine only); ``""``
@@ -499,7 +499,7 @@ def load_corpus(corpus: str | Path = "", *, engine: str = "pandas", scheduler: s
     ParameterError
         For an unknown engine, or a scheduler that cannot be reached.
     """
-    from . import open_corpus
+    from analysis import open_corpus
 
     check_engine(engine)
     path = corpus_path(corpus)
@@ -508,7 +508,7 @@ def load_corpus(corpus: str | Path = "", *, engine: str = "pandas", scheduler: s
             path, "no corpus here; build one with `python -m analysis ingest INPUT... --corpus DIR`"
         )
     if engine == "dask":
-        from .scale import open_corpus_engine
+        from analysis.engine.dask import open_corpus_engine
 
         return open_corpus_engine(path, "dask", scheduler=str(scheduler).strip() or None)
     opened = open_corpus(path)
@@ -583,7 +583,7 @@ def select_articles(
             # the canonical copy first, then one row per story within the selection
             out = out.loc[story_order(out).drop_duplicates("story_id").index].sort_index()
         else:
-            from . import dedupe
+            from analysis import dedupe
 
             out = dedupe(out)
     return out.reset_index(drop=True), selection_steps(rules, [n_all, n_dates, n_outlets, len(out)])
@@ -1039,7 +1039,7 @@ def cached_by_article(
     log.debug("%s: %d of %d articles to process", name, len(todo), len(articles))
     ready, rest = None, todo  # rows prepared ahead of the run, and the articles left to do
     if len(todo):
-        from .nlp import use_prepared_spans
+        from analysis.text.nlp import use_prepared_spans
 
         use_prepared_spans(cache_dir)  # sentences split ahead of the run, if any
         ready, found = _prepared_rows(rows_file, func, set(todo_keys))
@@ -1432,7 +1432,7 @@ def check_out(out: str | Path) -> Path:
 
 def _fingerprint(corpus_dir: Path) -> dict[str, Any]:
     """Return where the corpus is and the store's hash of its sources."""
-    from .store import corpus_fingerprint
+    from analysis.corpus.store import corpus_fingerprint
 
     try:
         digest = corpus_fingerprint(corpus_dir)
@@ -1444,7 +1444,7 @@ def _fingerprint(corpus_dir: Path) -> dict[str, Any]:
 
 def package_versions() -> dict[str, str]:
     """Return the versions of Python, this package and the libraries a report depends on."""
-    from . import __version__
+    from analysis import __version__
 
     out = {"python": sys.version.split()[0], "media-coverage-analysis": __version__}
     for name in _VERSIONED:
@@ -1596,7 +1596,7 @@ def run_report(
     splitting = None  # the thread processing newly ingested articles (see below)
     try:
         if ingest:
-            from .store import ingest as ingest_inputs
+            from analysis.corpus.store import ingest as ingest_inputs
 
             say("ingesting %d input(s) into %s", len(ingest), corpus_dir)
             added = ingest_inputs([Path(p) for p in ingest], corpus_dir, progress=progress)
@@ -1728,7 +1728,7 @@ def _end_save_engine() -> str:
       those writes but keeps the last one, which papermill makes even when a cell
       fails or the kernel dies, so a failed run still leaves the notebook up to where
       it stopped.
-    - It runs on a kernel that is already started (``km``, from :func:`analysis._kernel.start_kernel`)
+    - It runs on a kernel that is already started (``km``, from :func:`analysis.report.kernel.start_kernel`)
       and shuts it down when the notebook ends.
     - That shutdown is immediate: the cells have finished, and nothing is left for
       the kernel to save (a graceful one waits about 0.3 s for it to exit).
@@ -1993,16 +1993,16 @@ PREPARE_MAX = 2000
 def _prepare_new_articles(ids: Sequence[str], corpus_dir: Path) -> None:
     """
     Process newly ingested articles in this process while the kernel starts on the
-    notebook: split their sentences (``analysis.nlp.prepare_sentence_spans``) and
+    notebook: split their sentences (``analysis.text.nlp.prepare_sentence_spans``) and
     find their quotes (:func:`prepare_by_article` for the coverage report's
     ``quotes`` cache). The notebook's tone and quote cells then take these instead
     of loading the sentence splitter and reading the articles themselves. A failure
     only means the kernel does that work as usual.
     """
     try:
-        from .nlp import prepare_sentence_spans
-        from .quotes import extract_quotes
-        from .store import open_corpus
+        from analysis.corpus.store import open_corpus
+        from analysis.measures.quotes import extract_quotes
+        from analysis.text.nlp import prepare_sentence_spans
 
         new = open_corpus(corpus_dir, ids=ids)
         prepare_sentence_spans(new["text"].tolist(), corpus_dir)
@@ -2016,7 +2016,7 @@ def _prepare_new_articles(ids: Sequence[str], corpus_dir: Path) -> None:
 
 def _drop_prepared(corpus_dir: Path) -> None:
     """Remove what :func:`_prepare_new_articles` kept once the run that used it ended."""
-    from .nlp import SPANS_FILE
+    from analysis.text.nlp import SPANS_FILE
 
     for path in [corpus_dir / SPANS_FILE, *corpus_dir.glob("cache_*_prepared.arrow")]:
         path.unlink(missing_ok=True)
@@ -2265,7 +2265,7 @@ def register_cli(subparsers: Any) -> None:
     p.add_argument(
         "--no-progress", dest="quiet_progress", action="store_true", help="no progress bar"
     )
-    from .scale import add_engine_arguments
+    from analysis.engine.dask import add_engine_arguments
 
     add_engine_arguments(p)  # same as -p engine=... -p scheduler=...; unset leaves the notebook's
     p.set_defaults(func=_cmd_report, engine=None)

@@ -27,9 +27,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import _wordtable as wt
-from .errors import ParameterError
-from .tokens import TOKEN_PATTERN, normalize
+from analysis.errors import ParameterError
+from analysis.measures import wordtable as wt
+from analysis.text.tokens import TOKEN_PATTERN, normalize
 
 __all__ = ["kwic", "KwicIndex"]
 
@@ -331,12 +331,12 @@ def kwic(
 class _CallableModule(types.ModuleType):
     """
     Let ``analysis.kwic(...)`` call the function even where the name is bound to this
-    module (importing ``analysis.kwic`` binds it): on a Dask table, its Dask version,
+    module (importing ``analysis.measures.kwic`` binds it): on a Dask table, its Dask version,
     as ``analysis``'s own helpers do.
     """
 
     def __call__(self, *args, **kwargs):
-        from .scale import engine_aware
+        from analysis.engine.dask import engine_aware
 
         return engine_aware(kwic)(*args, **kwargs)
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError, SchemaError
+from analysis.errors import ParameterError, SchemaError
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ BATCH_BYTES = 4_000_000
 def _model() -> dict:
     from importlib.metadata import version
 
-    from .nlp import cached_arrays
+    from analysis.text.nlp import cached_arrays
 
     def build() -> dict:
         ident = _identifier()

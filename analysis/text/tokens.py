@@ -20,10 +20,10 @@ A trailing plural apostrophe is dropped too (``Ukrainians'`` gives ``ukrainians`
 The typographic apostrophe ``’``, the acute accent ``´`` and the modifier
 letter ``ʼ`` count as ``'`` (wire copy uses all three). Tokens never contain whitespace,
 so tokenizing a text equals tokenizing its whitespace-separated pieces one by
-one; the fast counters in :mod:`analysis.terms` rely on that.
+one; the fast counters in :mod:`analysis.measures.terms` rely on that.
 
 Stopwords are not removed here: measurements remove them (English plus a news
-list, from :func:`analysis.nlp.stopwords`), so a caller can still count "war"
+list, from :func:`analysis.text.nlp.stopwords`), so a caller can still count "war"
 against "the".
 """
 
@@ -114,7 +114,7 @@ def default_stopwords(extra: Iterable[str] | None = None) -> frozenset[str]:
     >>> "the" in default_stopwords() and "kyiv" in default_stopwords(["Kyiv"])
     True
     """
-    from .nlp import stopwords
+    from analysis.text.nlp import stopwords
 
     base = stopwords()
     if not extra:

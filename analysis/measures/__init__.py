@@ -1,0 +1,1 @@
+"""Measures: pure functions, an articles table in, a tidy table out."""

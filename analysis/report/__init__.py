@@ -1,0 +1,1 @@
+"""Reports: parameters, papermill runs, offline HTML rendering and the index."""
