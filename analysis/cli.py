@@ -16,7 +16,7 @@ from analysis.errors import AnalysisError, ParameterError
 from analysis.report.kernel import GC_THRESHOLDS, start_early, stop_early
 
 #: Modules that add their own sub-commands through ``register_cli(subparsers)``.
-_COMMAND_MODULES = ("corpus.store", "report.run", "engine.dask")
+_COMMAND_MODULES = ("corpus.store", "report.commands", "engine.dask")
 
 
 def _setup(args: argparse.Namespace) -> int:

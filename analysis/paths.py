@@ -6,11 +6,17 @@ Notebooks and tests never build paths by hand (no ``../data``); they ask here.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The checkout root when the package runs from a clone (editable install), else the CWD.
 REPO_ROOT = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").exists() else Path.cwd()
+
+
+#: Names a report, figure or cache file may take: letters, digits, dot, dash,
+#: underscore; no leading dot, at most 100 characters.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 
 
 def repo_path(*parts: str) -> Path:

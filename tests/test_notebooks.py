@@ -1,3 +1,4 @@
+
 """The notebooks: thin and committed clean, and every one runs as a report with papermill."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import nbformat
 import pytest
 
 from analysis.paths import repo_path, sample_inputs
+from analysis.report import params
 from analysis.report import run as reporting
 
 NOTEBOOKS = sorted(repo_path("notebooks").glob("*.ipynb"))
@@ -46,7 +48,7 @@ def test_notebook_is_thin_and_clean(path):
         assert "sys.path" not in cell.source and "../" not in cell.source
         assert len(cell.source.splitlines()) <= 4, cell.source
     # every parameter typed, with a help comment
-    spec = reporting.read_parameters(path)
+    spec = params.read_parameters(path)
     assert spec and all(p.help for p in spec)
     assert {"corpus", "output_dir"} <= {p.name for p in spec}
 

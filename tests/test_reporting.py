@@ -1,3 +1,4 @@
+
 """The report runner: parameters, dates, selection, safe names, atomic folders, index."""
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ import pandas as pd
 import pytest
 
 from analysis import cli
+from analysis.corpus import cache, selection
 from analysis.errors import AnalysisError, ParameterError
+from analysis.measures import overview
+from analysis.report import display, params, render
+from analysis.report import index as report_index
 from analysis.report import run as reporting
 from analysis.report.kernel import GC_THRESHOLDS
-from analysis.report.run import Parameter
+from analysis.report.params import Parameter
 
 NOW = pd.Timestamp("2022-03-10 15:30", tz="UTC")
 
@@ -74,7 +79,7 @@ def demo(tmp_path) -> Path:
 
 
 def test_read_parameters_types_defaults_and_help(demo):
-    spec = {p.name: p for p in reporting.read_parameters(demo)}
+    spec = {p.name: p for p in params.read_parameters(demo)}
     assert list(spec) == ["title", "top_n", "ratio", "fail", "empty", "outlets", "output_dir"]
     assert spec["top_n"] == Parameter("top_n", "int", 3, "rows to keep")
     assert spec["outlets"].type == "list[str]" and spec["outlets"].default == []
@@ -93,7 +98,7 @@ def test_read_parameters_types_defaults_and_help(demo):
 def test_bad_parameters_cell_is_reported(tmp_path, source, message):
     path = write_notebook(tmp_path / "bad.ipynb", source)
     with pytest.raises(ParameterError, match=message):
-        reporting.read_parameters(path)
+        params.read_parameters(path)
 
 
 @pytest.mark.parametrize(
@@ -117,7 +122,7 @@ def test_bad_parameters_cell_is_reported(tmp_path, source, message):
     ],
 )
 def test_coerce_value(kind, value, expected):
-    assert reporting.coerce_value(Parameter("p", kind, None), value) == expected
+    assert params.coerce_value(Parameter("p", kind, None), value) == expected
 
 
 @pytest.mark.parametrize(
@@ -136,36 +141,36 @@ def test_coerce_value(kind, value, expected):
 )
 def test_coerce_value_rejects_wrong_types(kind, value):
     with pytest.raises(ParameterError, match="'p'"):
-        reporting.coerce_value(Parameter("p", kind, None), value)
+        params.coerce_value(Parameter("p", kind, None), value)
 
 
 def test_choices_are_enforced():
     param = Parameter("copies", "str", "unique", choices=("unique", "all"))
-    assert reporting.coerce_value(param, "all") == "all"
+    assert params.coerce_value(param, "all") == "all"
     with pytest.raises(ParameterError, match="one of unique, all"):
-        reporting.coerce_value(param, "some")
+        params.coerce_value(param, "some")
 
 
 def test_validate_parameters(demo):
-    typed, _ = reporting.validate_parameters(demo, {"top_n": "7", "outlets": "A,B"})
+    typed, _ = params.validate_parameters(demo, {"top_n": "7", "outlets": "A,B"})
     assert typed == {"top_n": 7, "outlets": ["A", "B"]}
     with pytest.raises(ParameterError, match="unknown parameter.*tpo_n.*known: title"):
-        reporting.validate_parameters(demo, {"tpo_n": 7})
+        params.validate_parameters(demo, {"tpo_n": 7})
 
 
 def test_assignments_and_params_file(tmp_path):
-    assert reporting.parse_assignments(["a=1", "b=x=y", "a=2"]) == {"a": "2", "b": "x=y"}
+    assert params.parse_assignments(["a=1", "b=x=y", "a=2"]) == {"a": "2", "b": "x=y"}
     with pytest.raises(ParameterError, match="key=value"):
-        reporting.parse_assignments(["novalue"])
+        params.parse_assignments(["novalue"])
     good = tmp_path / "p.yaml"
     good.write_text("top_n: 5\noutlets: [BBC, CNN]\n")
-    assert reporting.read_params_file(good) == {"top_n": 5, "outlets": ["BBC", "CNN"]}
+    assert params.read_params_file(good) == {"top_n": 5, "outlets": ["BBC", "CNN"]}
     bad = tmp_path / "bad.yaml"
     bad.write_text("- just\n- a list\n")
     with pytest.raises(ParameterError, match="mapping"):
-        reporting.read_params_file(bad)
+        params.read_params_file(bad)
     with pytest.raises(ParameterError, match="missing.yaml"):
-        reporting.read_params_file(tmp_path / "missing.yaml")
+        params.read_params_file(tmp_path / "missing.yaml")
 
 
 # ----------------------------------------------------------------------- dates
@@ -196,7 +201,7 @@ def test_assignments_and_params_file(tmp_path):
     ],
 )
 def test_parse_date_range(phrase, start, end):
-    got = reporting.parse_date_range(phrase, now=NOW)
+    got = selection.parse_date_range(phrase, now=NOW)
     assert got == (day(start) if start else None, day(end) if end else None)
 
 
@@ -205,14 +210,14 @@ def test_parse_date_range(phrase, start, end):
 )
 def test_parse_date_range_rejects(phrase):
     with pytest.raises(ParameterError, match="date_range"):
-        reporting.parse_date_range(phrase, now=NOW)
+        selection.parse_date_range(phrase, now=NOW)
 
 
 # ----------------------------------------------------------------------- selection
 
 
 def test_select_articles_dates_outlets_and_copies(tiny_articles):
-    kept, steps = reporting.select_articles(
+    kept, steps = selection.select_articles(
         tiny_articles, date_range="2022-03-28..2022-03-29", outlets=["alpha"], copies="all"
     )
     assert sorted(kept["title"]) == ["Shelling", "Talks stall"]
@@ -222,23 +227,23 @@ def test_select_articles_dates_outlets_and_copies(tiny_articles):
     grouped = tiny_articles.assign(
         story_id=["s1", "s2", "s1", "s3"], is_duplicate=[False, False, True, False]
     )
-    unique, _ = reporting.select_articles(grouped, copies="unique")
+    unique, _ = selection.select_articles(grouped, copies="unique")
     assert sorted(unique["title"]) == ["Grain deal", "Shelling", "Talks stall"]
     # when the canonical copy is filtered out, the remaining copy stands for the story
-    beta, _ = reporting.select_articles(grouped, outlets=["Beta"], copies="unique")
+    beta, _ = selection.select_articles(grouped, outlets=["Beta"], copies="unique")
     assert sorted(beta["title"]) == ["Grain deal", "Talks resume"]
 
 
 def test_select_articles_relative_dates_and_empty(tiny_articles):
-    kept, _ = reporting.select_articles(
+    kept, _ = selection.select_articles(
         tiny_articles, date_range="last 1 days", now=day("2022-03-30 12:00"), copies="all"
     )
     assert kept["title"].tolist() == ["Shelling", "Grain deal"]
-    none, steps = reporting.select_articles(tiny_articles, outlets=["Gamma"], copies="all")
+    none, steps = selection.select_articles(tiny_articles, outlets=["Gamma"], copies="all")
     assert len(none) == 0 and steps["articles"].iloc[-1] == 0
-    with pytest.raises(reporting.NoArticlesError, match="No articles"):
-        reporting.require_articles(none)
-    assert reporting.require_articles(kept) is kept
+    with pytest.raises(selection.NoArticlesError, match="No articles"):
+        selection.require_articles(none)
+    assert selection.require_articles(kept) is kept
 
 
 def test_save_figure_writes_png_and_csv(tmp_path):
@@ -250,13 +255,13 @@ def test_save_figure_writes_png_and_csv(tmp_path):
     data = pd.DataFrame({"outlet": ["A", "B"], "n": [3, 5]})
     fig, ax = plt.subplots()
     ax.bar(data["outlet"], data["n"])
-    reporting.save_figure(ax, data, "volume", output_dir=tmp_path)
+    display.save_figure(ax, data, "volume", output_dir=tmp_path)
     assert (tmp_path / "figures" / "volume.png").read_bytes()[:4] == b"\x89PNG"
     assert pd.read_csv(tmp_path / "figures" / "volume.csv").equals(data)
-    reporting.save_figure(fig, data, "nowhere", output_dir="")
+    display.save_figure(fig, data, "nowhere", output_dir="")
     assert not (tmp_path / "figures" / "nowhere.png").exists()
     with pytest.raises(ParameterError, match="figure name"):
-        reporting.save_figure(fig, data, "../escape", output_dir=tmp_path)
+        display.save_figure(fig, data, "../escape", output_dir=tmp_path)
     plt.close(fig)
 
 
@@ -264,12 +269,12 @@ def test_show_table_escapes_and_formats():
     frame = pd.DataFrame(
         {"title": ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"], "n": [1, 12345]}
     )
-    page = reporting.show_table(frame)._repr_html_()
+    page = display.show_table(frame)._repr_html_()
     assert "<script>" not in page and "<img" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '<td class="num">12,345</td>' in page
-    assert "No quotes" in reporting.show_table(frame.head(0), empty="No quotes")._repr_html_()
-    assert "1 more rows" in reporting.show_table(frame, max_rows=1)._repr_html_()
+    assert "No quotes" in display.show_table(frame.head(0), empty="No quotes")._repr_html_()
+    assert "1 more rows" in display.show_table(frame, max_rows=1)._repr_html_()
 
 
 @pytest.mark.parametrize(
@@ -289,7 +294,7 @@ def test_show_table_escapes_and_formats():
     ],
 )
 def test_clean_html(fragment, must_not, must):
-    out = reporting.clean_html(fragment)
+    out = render.clean_html(fragment)
     assert must_not not in out
     assert must in out
 
@@ -311,11 +316,11 @@ def test_safe_names_and_out():
 
 
 def test_resolve_notebook(tmp_path, demo):
-    assert reporting.resolve_notebook(demo) == demo.resolve()
-    assert reporting.resolve_notebook("coverage_report").name == "coverage_report.ipynb"
-    assert reporting.resolve_notebook(None).stem == reporting.DEFAULT_NOTEBOOK
+    assert params.resolve_notebook(demo) == demo.resolve()
+    assert params.resolve_notebook("coverage_report").name == "coverage_report.ipynb"
+    assert params.resolve_notebook(None).stem == params.DEFAULT_NOTEBOOK
     with pytest.raises(ParameterError, match="not found.*coverage_report"):
-        reporting.resolve_notebook("no_such_notebook")
+        params.resolve_notebook("no_such_notebook")
 
 
 @pytest.mark.parametrize(
@@ -442,7 +447,7 @@ def test_index_escapes_titles_and_parameters(tmp_path):
             }
         )
     )
-    page = reporting.build_index(tmp_path).read_text()
+    page = report_index.build_index(tmp_path).read_text()
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
@@ -458,22 +463,22 @@ def test_cached_by_article_processes_only_new_or_changed_articles(tmp_path):
         )
 
     arts = pd.DataFrame({"article_id": ["a", "b", "c"], "text": ["one", "three", "seven!"]})
-    first = reporting.cached_by_article(lengths, arts, cache_dir=tmp_path, name="len")
-    again = reporting.cached_by_article(lengths, arts, cache_dir=tmp_path, name="len")
+    first = cache.cached_by_article(lengths, arts, cache_dir=tmp_path, name="len")
+    again = cache.cached_by_article(lengths, arts, cache_dir=tmp_path, name="len")
     assert first.equals(again) and again["chars"].tolist() == [3, 5, 6]
     assert again["spans"].tolist() == [[(0, 1)]] * 3
     assert seen == [["a", "b", "c"]]  # the second call read the cache only
 
     changed = pd.DataFrame({"article_id": ["c", "d", "a"], "text": ["seven!!", "four", "one"]})
-    out = reporting.cached_by_article(lengths, changed, cache_dir=tmp_path, name="len")
+    out = cache.cached_by_article(lengths, changed, cache_dir=tmp_path, name="len")
     assert seen[-1] == ["c", "d"]  # the changed text and the new article
     assert out["article_id"].tolist() == ["c", "d", "a"] and out["chars"].tolist() == [7, 4, 3]
     # other options, another cache; no folder, no cache
-    reporting.cached_by_article(
+    cache.cached_by_article(
         lambda df, k=1: lengths(df), arts, cache_dir=tmp_path, name="len", k=2
     )
     assert seen[-1] == ["a", "b", "c"]
-    reporting.cached_by_article(lengths, arts, cache_dir="", name="len")
+    cache.cached_by_article(lengths, arts, cache_dir="", name="len")
     assert len(seen) == 4
 
 
@@ -492,11 +497,11 @@ def test_cached_by_article_takes_rows_prepared_ahead(sample_articles, tmp_path, 
     plain, ahead = tmp_path / "plain", tmp_path / "ahead"
     for folder in (plain, ahead):
         folder.mkdir()
-        reporting.cached_by_article(quotes, old, cache_dir=folder, name="quotes")
-    expected = reporting.cached_by_article(quotes, arts, cache_dir=plain, name="quotes")
+        cache.cached_by_article(quotes, old, cache_dir=folder, name="quotes")
+    expected = cache.cached_by_article(quotes, arts, cache_dir=plain, name="quotes")
     assert seen[-1] == len(new)
     # n_jobs does not change the rows: passed to the helper, not part of the options
-    prepared = reporting.prepare_by_article(
+    prepared = cache.prepare_by_article(
         extract_quotes, new, cache_dir=ahead, name="quotes", run_with={"n_jobs": 1}
     )
     assert prepared == len(new)
@@ -504,35 +509,35 @@ def test_cached_by_article_takes_rows_prepared_ahead(sample_articles, tmp_path, 
     # a repeated index label (two tables stacked) is fine: rows are picked by position
     stacked = pd.concat([arts.iloc[:3], arts.iloc[3:]])
     stacked.index = [0] * len(stacked)
-    got = reporting.cached_by_article(quotes, stacked, cache_dir=ahead, name="quotes")
+    got = cache.cached_by_article(quotes, stacked, cache_dir=ahead, name="quotes")
     assert seen == [0]  # every new article's rows came from the prepared file
     pd.testing.assert_frame_equal(got, expected)
     # the cache now holds them: a later call reads the cache only, with the same rows
     seen.clear()
     pd.testing.assert_frame_equal(
-        reporting.cached_by_article(quotes, arts, cache_dir=ahead, name="quotes"), expected
+        cache.cached_by_article(quotes, arts, cache_dir=ahead, name="quotes"), expected
     )
     assert seen == []
 
     # rows prepared by another helper, or a torn file, are not used
     other = tmp_path / "other"
     other.mkdir()
-    reporting.cached_by_article(quotes, old, cache_dir=other, name="quotes")
-    reporting.prepare_by_article(
+    cache.cached_by_article(quotes, old, cache_dir=other, name="quotes")
+    cache.prepare_by_article(
         lambda a: extract_quotes(a).head(0), new, cache_dir=other, name="quotes"
     )
     seen.clear()
     pd.testing.assert_frame_equal(
-        reporting.cached_by_article(quotes, arts, cache_dir=other, name="quotes"), expected
+        cache.cached_by_article(quotes, arts, cache_dir=other, name="quotes"), expected
     )
     assert seen == [len(new)]
     torn = tmp_path / "torn"
     torn.mkdir()
-    reporting.cached_by_article(quotes, old, cache_dir=torn, name="quotes")
-    reporting.prepare_by_article(extract_quotes, new, cache_dir=torn, name="quotes")
+    cache.cached_by_article(quotes, old, cache_dir=torn, name="quotes")
+    cache.prepare_by_article(extract_quotes, new, cache_dir=torn, name="quotes")
     next(torn.glob("*_prepared.arrow")).write_bytes(b"torn")
     pd.testing.assert_frame_equal(
-        reporting.cached_by_article(quotes, arts, cache_dir=torn, name="quotes"), expected
+        cache.cached_by_article(quotes, arts, cache_dir=torn, name="quotes"), expected
     )
 
 
@@ -657,9 +662,9 @@ def test_the_command_starts_the_kernel_first_and_stops_one_no_run_took(
 
 def test_overview_of_an_empty_part_combines_without_changing_anything(sample_articles):
     # a Dask partition left empty by a selection gives an empty part
-    full = reporting.overview_counts(sample_articles, by="outlet")
-    empty = reporting.overview_counts(sample_articles.iloc[:0], by="outlet")
+    full = overview.overview_counts(sample_articles, by="outlet")
+    empty = overview.overview_counts(sample_articles.iloc[:0], by="outlet")
     assert empty.dtypes.to_dict() == full.dtypes.to_dict()
     pd.testing.assert_frame_equal(
-        reporting.combine_overview([empty, full, empty]), reporting.combine_overview([full])
+        overview.combine_overview([empty, full, empty]), overview.combine_overview([full])
     )

@@ -1,3 +1,4 @@
+
 """The coverage report on the Dask engine: every helper it calls, and the whole report, equal pandas."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ pytest.importorskip("distributed")
 import dask.dataframe as dd  # noqa: E402
 
 import analysis  # noqa: E402
+from analysis.corpus import selection  # noqa: E402
 from analysis.engine import dask as scale  # noqa: E402
 from analysis.errors import AnalysisError, ParameterError  # noqa: E402
 from analysis.paths import repo_path, sample_inputs  # noqa: E402
@@ -228,7 +230,7 @@ def test_find_duplicates_keeps_object_columns(client):
 def test_require_articles(dask_articles):
     assert analysis.require_articles(dask_articles) is dask_articles
     empty, _ = analysis.select_articles(dask_articles, date_range="1999")
-    with pytest.raises(reporting.NoArticlesError, match="No articles are left in the test"):
+    with pytest.raises(selection.NoArticlesError, match="No articles are left in the test"):
         analysis.require_articles(empty, what="the test")
 
 
@@ -477,7 +479,7 @@ def test_two_groups(pandas_articles, dask_articles, options):
 
 
 def test_two_groups_needs_two(dask_articles):
-    with pytest.raises(reporting.NoArticlesError, match="Fewer than two values of 'language'"):
+    with pytest.raises(selection.NoArticlesError, match="Fewer than two values of 'language'"):
         analysis.two_groups(dask_articles, compare="language")
     with pytest.raises(ParameterError, match="neither 'period' nor a column"):
         analysis.two_groups(dask_articles, compare="colour")

@@ -1640,7 +1640,7 @@ def corpus_overview(articles: dd.DataFrame, *, by: str = "outlet") -> pd.DataFra
     --------
     >>> corpus_overview(open_dask_corpus("data/corpus"))  # doctest: +SKIP
     """
-    from analysis.report.run import combine_overview, overview_counts, overview_table
+    from analysis.measures.overview import combine_overview, overview_counts, overview_table
 
     if by not in articles.columns:
         raise ParameterError(f"group_by {by!r} is not a column of the articles table")
@@ -1657,7 +1657,7 @@ def tally(articles: dd.DataFrame, column: str, *, by: str | None = None) -> pd.D
     --------
     >>> tally(open_dask_corpus("data/corpus"), "language")  # doctest: +SKIP
     """
-    from analysis.report.run import combine_tallies, tally_counts, tally_table
+    from analysis.measures.overview import combine_tallies, tally_counts, tally_table
 
     for name in [column] + ([by] if by else []):
         if name not in articles.columns:
@@ -1679,7 +1679,7 @@ def n_groups(articles: dd.DataFrame, *, by: str | None = None, freq: str | None 
     --------
     >>> n_groups(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
     """
-    from analysis.report.run import group_values
+    from analysis.measures.overview import group_values
 
     if by is None and freq is None:
         return 1 if row_count(articles) else 0
@@ -1691,13 +1691,13 @@ def n_groups(articles: dd.DataFrame, *, by: str | None = None, freq: str | None 
 
 def require_articles(articles: dd.DataFrame, *, what: str = "the selection") -> dd.DataFrame:
     """
-    Return a Dask table unchanged, or stop with :class:`~analysis.report.run.NoArticlesError` when empty.
+    Return a Dask table unchanged, or stop with :class:`~analysis.corpus.selection.NoArticlesError` when empty.
 
     Examples
     --------
     >>> require_articles(open_dask_corpus("data/corpus"))  # doctest: +SKIP
     """
-    from analysis.report.run import check_not_empty
+    from analysis.corpus.selection import check_not_empty
 
     check_not_empty(row_count(articles), what=what)
     return articles
@@ -1705,7 +1705,7 @@ def require_articles(articles: dd.DataFrame, *, what: str = "the selection") -> 
 
 def _selection_pass(part: pd.DataFrame, index: int, rules: dict) -> dict:
     """Counts after each rule, and the best row of each story, in one partition."""
-    from analysis.report.run import date_mask, outlet_mask, story_order
+    from analysis.corpus.selection import date_mask, outlet_mask, story_order
 
     dated = part[date_mask(part, rules)]
     kept = dated[outlet_mask(dated, rules)].reset_index(drop=True)
@@ -1730,7 +1730,7 @@ def _selection_pass(part: pd.DataFrame, index: int, rules: dict) -> dict:
 
 def _selected_part(part: pd.DataFrame, rules: dict, rows: Any) -> pd.DataFrame:
     """The rows of one partition a selection keeps (``rows``: positions after the filters)."""
-    from analysis.report.run import date_mask, outlet_mask
+    from analysis.corpus.selection import date_mask, outlet_mask
 
     part = part.reset_index(drop=True)
     dated = part[date_mask(part, rules)]
@@ -1776,7 +1776,7 @@ def select_articles(
     import numpy as np
     from dask import delayed
 
-    from analysis.report.run import selection_rules, selection_steps
+    from analysis.corpus.selection import selection_rules, selection_steps
 
     rules = selection_rules(date_range=date_range, outlets=outlets, copies=copies, now=now)
     parts = _partitions(articles)
@@ -1813,7 +1813,7 @@ def select_articles(
 
 
 def _one_group(part: pd.DataFrame, rules: dict, compare: str, label: str) -> pd.DataFrame:
-    from analysis.report.run import label_groups
+    from analysis.corpus.selection import label_groups
 
     out = label_groups(part.reset_index(drop=True), rules, compare=compare)
     return out[(out["group"] == label).to_numpy(dtype=bool)].reset_index(drop=True)
@@ -1838,7 +1838,12 @@ def two_groups(
     import dask.dataframe as dd
     from dask import delayed
 
-    from analysis.report.run import combine_group_stats, group_rules, group_stats, label_groups
+    from analysis.corpus.selection import (
+        combine_group_stats,
+        group_rules,
+        group_stats,
+        label_groups,
+    )
 
     if compare != "period" and compare not in articles.columns:
         raise ParameterError(f"compare {compare!r} is neither 'period' nor a column")
@@ -1857,7 +1862,7 @@ def two_groups(
 
 def _aligned_column(table: pd.DataFrame, articles: pd.DataFrame, column: str) -> pd.DataFrame:
     from analysis.errors import AnalysisError
-    from analysis.report.run import add_article_column as pandas_add
+    from analysis.measures.overview import add_article_column as pandas_add
 
     found = table["article_id"].isin(articles["article_id"])
     if not found.all():
@@ -1891,8 +1896,8 @@ def add_article_column(table: Any, articles: Any, column: str) -> Any:
     """
     import dask.dataframe as dd
 
-    from analysis.report.run import add_article_column as pandas_add
-    from analysis.report.run import check_article_column
+    from analysis.measures.overview import add_article_column as pandas_add
+    from analysis.measures.overview import check_article_column
 
     if column in table.columns:
         return table
@@ -1919,7 +1924,7 @@ def add_article_column(table: Any, articles: Any, column: str) -> Any:
 def _cached_part(
     part: pd.DataFrame, *, helper, name: str, cache_dir, options: dict
 ) -> pd.DataFrame:
-    from analysis.report.run import cached_by_article as pandas_cached
+    from analysis.corpus.cache import cached_by_article as pandas_cached
 
     folder = None
     if cache_dir is not None and str(cache_dir).strip() and Path(cache_dir).is_dir():
@@ -1951,7 +1956,7 @@ def cached_by_article(
     --------
     >>> quotes = cached_by_article(extract_quotes, articles, cache_dir="data/corpus", name="quotes")  # doctest: +SKIP
     """
-    from analysis.report.run import check_cache_request
+    from analysis.corpus.cache import check_cache_request
 
     check_cache_request(articles, name)
     return _per_article(

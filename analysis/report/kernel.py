@@ -28,14 +28,18 @@ KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enable
 KERNEL_PRELOAD = (
     "analysis",
     "matplotlib.pyplot",
-    "analysis.report.run",
+    "analysis.engine.open",
     "analysis.corpus.store",
+    "analysis.corpus.selection",
+    "analysis.corpus.cache",
+    "analysis.measures.overview",
     "analysis.measures.terms",
     "analysis.measures.kwic",
     "analysis.measures.dictionaries",
     "analysis.measures.sentiment",
     "analysis.measures.quotes",
     "analysis.plots",
+    "analysis.report.display",
 )
 #: Garbage-collector thresholds of report processes (the kernel and the command).
 #: Python's default (700) makes a report kernel, which holds millions of objects

@@ -1,0 +1,214 @@
+"""Overview measures: what a corpus holds per group, counts per value, groups present."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from analysis.errors import ParameterError
+
+log = logging.getLogger(__name__)
+
+
+#: How the columns of :func:`overview_counts` combine across parts of a corpus.
+_OVERVIEW_COMBINE = {
+    "articles": "sum",
+    "words": "sum",
+    "first": "min",
+    "last": "max",
+    "undated": "sum",
+    "duplicates": "sum",
+    "syndicated": "sum",
+}
+
+
+def corpus_overview(articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+    """
+    Summarize what a corpus holds per group: articles, words, dates, copies.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        Canonical articles table (``story_id``/``is_duplicate``/``syndicated`` are
+        used when present).
+    by : str, default "outlet"
+        Column to group by.
+
+    Returns
+    -------
+    DataFrame
+        ``[by, articles, words, first, last, undated, duplicates, syndicated]``,
+        largest group first.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["A", "A", "B"], "n_words": [10, 20, 5],
+    ...     "published": pd.to_datetime(["2022-03-01", None, "2022-03-02"], utc=True)})
+    >>> corpus_overview(df)[["outlet", "articles", "words", "undated"]].values.tolist()
+    [['A', 2, 30, 1], ['B', 1, 5, 0]]
+    """
+    return overview_table(overview_counts(articles, by=by), by=by)
+
+
+def overview_counts(articles: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    """
+    Per group of ``by``: articles, words, first and last day, undated, copies, syndicated.
+
+    Sums, minima and maxima only, so the tables of several parts of a corpus
+    combine with :func:`combine_overview` into the table of the whole.
+    """
+    if by not in articles.columns:
+        raise ParameterError(f"group_by {by!r} is not a column of the articles table")
+    frame = articles.assign(
+        _key=articles[by].astype("string").fillna("(none)"),
+        _words=pd.to_numeric(articles.get("n_words", 0), errors="coerce").fillna(0),
+        _date=pd.to_datetime(articles["published"], utc=True, errors="coerce"),
+    )
+    frame = frame.assign(
+        _day=frame["_date"].dt.floor("D"),
+        _dup=_flag(articles, "is_duplicate"),
+        _synd=_flag(articles, "syndicated"),
+    )
+    out = frame.groupby("_key", sort=False).agg(
+        articles=("_key", "size"),
+        words=("_words", "sum"),
+        first=("_day", "min"),
+        last=("_day", "max"),
+        undated=("_date", lambda s: int(s.isna().sum())),
+        duplicates=("_dup", "sum"),
+        syndicated=("_synd", "sum"),
+    )
+    # an empty part (a partition the selection left empty) must keep the same types
+    counts = ["articles", "undated", "duplicates", "syndicated"]
+    return out.astype({**dict.fromkeys(counts, "int64"), "words": "float64"})
+
+
+def combine_overview(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Combine :func:`overview_counts` tables of parts of a corpus (groups in order of appearance)."""
+    return pd.concat(list(parts)).groupby(level=0, sort=False).agg(_OVERVIEW_COMBINE)
+
+
+def overview_table(counts: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    """Finish :func:`overview_counts`: whole words, largest group first."""
+    out = counts.copy()
+    out["words"] = out["words"].astype("int64")
+    out = out.rename_axis(by).reset_index().sort_values(["articles", by], ascending=[False, True])
+    return out.reset_index(drop=True)
+
+
+def _flag(articles: pd.DataFrame, column: str) -> pd.Series:
+    if column not in articles.columns:
+        return pd.Series(0, index=articles.index, dtype="int64")
+    return articles[column].astype("boolean").fillna(False).astype("int64")
+
+
+def tally(articles: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
+    """
+    Count articles per value of ``column`` (missing values counted as ``"(unknown)"``).
+
+    Returns
+    -------
+    DataFrame
+        ``[by?, column, articles, share]``; ``share`` is within each ``by`` group.
+
+    Examples
+    --------
+    >>> tally(pd.DataFrame({"language": ["en", "en", None]}), "language").values.tolist()
+    [['en', 2, 0.6666666666666666], ['(unknown)', 1, 0.3333333333333333]]
+    """
+    return tally_table(tally_counts(articles, column, by=by), column, by=by)
+
+
+def tally_counts(articles: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
+    """Rows per value of ``[by, column]`` (see :func:`tally`); counts of parts add up."""
+    for name in [column] + ([by] if by else []):
+        if name not in articles.columns:
+            raise ParameterError(f"{name!r} is not a column of the articles table")
+    keys = [by, column] if by else [column]
+    frame = articles[keys].astype("string").fillna("(unknown)")
+    return frame.value_counts(keys, sort=False).rename("articles").reset_index()
+
+
+def combine_tallies(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Add :func:`tally_counts` tables of parts of a corpus."""
+    parts = list(parts)
+    keys = [c for c in parts[0].columns if c != "articles"]
+    both = pd.concat(parts, ignore_index=True)
+    return both.groupby(keys, sort=False, dropna=False)["articles"].sum().reset_index()
+
+
+def tally_table(counts: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
+    """Finish :func:`tally_counts`: shares within each group, most frequent first."""
+    counts = counts.copy()
+    totals = counts.groupby(by)["articles"].transform("sum") if by else counts["articles"].sum()
+    counts["share"] = counts["articles"] / totals
+    order = [by, "articles"] if by else ["articles"]
+    asc = [True, False] if by else [False]
+    return counts.sort_values(order + [column], ascending=asc + [True]).reset_index(drop=True)
+
+
+def add_article_column(table: pd.DataFrame, articles: pd.DataFrame, column: str) -> pd.DataFrame:
+    """
+    Return ``table`` (one row per quote, sentence...) with ``column`` of its article.
+
+    Rows are matched on ``article_id``; a table that already has ``column`` is
+    returned unchanged.
+
+    Examples
+    --------
+    >>> quotes = pd.DataFrame({"article_id": ["a", "b", "a"], "speaker": ["X", "Y", "Z"]})
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "group": ["first", "second"]})
+    >>> add_article_column(quotes, arts, "group")["group"].tolist()
+    ['first', 'second', 'first']
+    """
+    if column in table.columns:
+        return table
+    check_article_column(table, articles, column)
+    lookup = articles.drop_duplicates("article_id").set_index("article_id")[column]
+    return table.assign(**{column: table["article_id"].map(lookup).to_numpy()})
+
+
+def check_article_column(table: Any, articles: Any, column: str) -> None:
+    """Raise :class:`ParameterError` unless both tables have ``article_id`` and ``articles`` has ``column``."""
+    for frame, name in ((table, "table"), (articles, "articles")):
+        if "article_id" not in frame.columns:
+            raise ParameterError(f"the {name} has no 'article_id' column")
+    if column not in articles.columns:
+        raise ParameterError(f"{column!r} is not a column of the articles table")
+
+
+def n_groups(articles: pd.DataFrame, *, by: str | None = None, freq: str | None = None) -> int:
+    """
+    Count the groups (values of ``by``) or the periods (``freq``: "D", "W", "M") present.
+
+    A comparison of each group against the rest needs at least two; a notebook
+    can skip a chart with ``... if analysis.n_groups(articles, by=group_by) > 1 else None``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["A", "B", "A"], "published": pd.to_datetime(
+    ...     ["2022-03-01", "2022-03-02", "2022-04-01"], utc=True)})
+    >>> n_groups(df, by="outlet"), n_groups(df, freq="M")
+    (2, 2)
+    """
+    if by is None and freq is None:
+        return 1 if len(articles) else 0
+    return len(group_values(articles, by=by, freq=freq))
+
+
+def group_values(
+    articles: pd.DataFrame, *, by: str | None = None, freq: str | None = None
+) -> pd.Series:
+    """The distinct values of ``by``, or the distinct periods (``freq``) with articles."""
+    if by is not None:
+        if by not in articles.columns:
+            raise ParameterError(f"{by!r} is not a column of the articles table")
+        return articles[by].dropna().drop_duplicates()
+    code = {"D": "D", "W": "W", "M": "M"}.get(freq)
+    if code is None:
+        raise ParameterError(f"period must be 'D', 'W' or 'M', got {freq!r}")
+    published = pd.to_datetime(articles["published"], utc=True, errors="coerce").dropna()
+    return published.dt.tz_localize(None).dt.to_period(code).drop_duplicates()

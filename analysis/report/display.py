@@ -1,0 +1,178 @@
+"""Notebook display: tables shown escaped, figures saved as PNG with the CSV of their numbers."""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.errors import ParameterError
+from analysis.paths import SAFE_NAME
+
+log = logging.getLogger(__name__)
+
+
+#: Resolution of the saved figure files.
+FIGURE_DPI = 120
+
+_NUM = ' class="num"'
+
+
+def save_figure(fig: Any, table: pd.DataFrame | None, name: str, *, output_dir: str | Path) -> None:
+    """
+    Save a figure as ``<output_dir>/figures/<name>.png`` with the numbers behind it as ``.csv``.
+
+    Readers of a report can then check every chart against its data. With
+    ``output_dir=""`` (a notebook opened by hand) nothing is written. In a notebook
+    the figure is displayed here, once, and closed.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure, Axes or None
+        What to save (an Axes saves its figure); None (a chart skipped because the
+        selection cannot give it) saves nothing.
+    table : DataFrame or None
+        The data drawn; written as CSV without the index unless the index is named.
+    name : str
+        File stem: letters, digits, dot, dash and underscore only.
+    output_dir : str or Path
+        The report folder (the runner passes it as the ``output_dir`` parameter).
+    """
+    if not SAFE_NAME.match(name):
+        raise ParameterError(f"figure name {name!r}: use letters, digits, '.', '-', '_' only")
+    if fig is None:
+        return None
+    figure = getattr(fig, "figure", fig)
+    png = None
+    if str(output_dir).strip():
+        figures = Path(output_dir) / "figures"
+        figures.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+        png = buffer.getvalue()
+        (figures / f"{name}.png").write_bytes(png)
+        if table is not None:
+            index = any(n is not None for n in table.index.names)
+            table.to_csv(figures / f"{name}.csv", index=index)
+        log.debug("saved figure %s in %s", name, figures)
+    _show_in_notebook(figure, png)
+    return None
+
+
+def _show_in_notebook(figure: Any, png: bytes | None = None) -> None:
+    """
+    Display a figure once in a running notebook, whatever matplotlib's interactive state.
+
+    With ``png`` (the saved file's bytes) that image is shown, at the size the
+    figure has on screen, instead of drawing the figure a second time.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    if png is None:
+        display(figure)
+    else:
+        pixels = int.from_bytes(png[16:20], "big")  # the PNG header's width
+        display(Image(data=png, format="png", width=round(pixels * figure.dpi / FIGURE_DPI)))
+    plt.close(figure)
+
+
+class Table:
+    """A table for a report: escaped HTML with a caption, or a message when it is empty."""
+
+    def __init__(self, data: pd.DataFrame, *, empty: str, caption: str, max_rows: int):
+        self.data, self.empty, self.caption, self.max_rows = data, empty, caption, max_rows
+
+    def _repr_html_(self) -> str:
+        if self.data is None or len(self.data) == 0:
+            return f'<p class="report-empty">{html.escape(self.empty)}</p>'
+        shown = self.data.head(self.max_rows)
+        with_index = any(n is not None for n in shown.index.names)
+        if with_index:
+            shown = shown.reset_index()
+        numeric = [
+            pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
+            for c in shown.columns
+        ]
+        head = "".join(
+            f'<th{_NUM if num else ""} scope="col">{html.escape(str(c))}</th>'
+            for c, num in zip(shown.columns, numeric)
+        )
+        rows = []
+        for values in shown.itertuples(index=False, name=None):
+            cells = "".join(
+                f'<td class="num">{_format_cell(v)}</td>' if num else f"<td>{_format_cell(v)}</td>"
+                for v, num in zip(values, numeric)
+            )
+            rows.append(f"<tr>{cells}</tr>")
+        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        more = len(self.data) - len(shown)
+        note = f'<p class="report-more">{more:,} more rows not shown</p>' if more > 0 else ""
+        return (
+            f'<table class="report-table">{cap}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>{note}"
+        )
+
+    def __repr__(self) -> str:
+        if self.data is None or len(self.data) == 0:
+            return self.empty
+        return self.data.head(self.max_rows).to_string()
+
+
+def _format_cell(value: Any) -> str:
+    """Format one table cell as escaped HTML text."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) or (hasattr(value, "dtype") and value.dtype.kind in "iu"):
+        return f"{int(value):,}"
+    if isinstance(value, float) or (hasattr(value, "dtype") and value.dtype.kind == "f"):
+        value = float(value)
+        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, pd.Timestamp):
+        return html.escape(
+            value.strftime("%Y-%m-%d" if value == value.normalize() else "%Y-%m-%d %H:%M")
+        )
+    return html.escape(str(value))
+
+
+def show_table(
+    data: pd.DataFrame | None,
+    *,
+    empty: str = "Nothing to show for this selection.",
+    caption: str = "",
+    max_rows: int = 30,
+    columns: Sequence[str] | None = None,
+) -> Table:
+    """
+    Wrap a DataFrame for display in a report: HTML-escaped cells, a row limit, and a
+    plain message instead of an empty table (or None). ``columns`` picks and orders
+    the columns shown.
+
+    Examples
+    --------
+    >>> t = show_table(pd.DataFrame({"title": ["<script>alert(1)</script>"]}))
+    >>> "&lt;script&gt;" in t._repr_html_()
+    True
+    """
+    if data is not None and columns is not None:
+        missing = [c for c in columns if c not in data.columns]
+        if missing:
+            raise ParameterError(f"show_table: no column(s) {', '.join(missing)} in the table")
+        data = data[list(columns)]
+    return Table(data, empty=empty, caption=caption, max_rows=max_rows)
+
+

@@ -1,0 +1,319 @@
+"""Report parameters: read a notebook's ``parameters`` cell, coerce and check values."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import dataclasses
+import datetime as dt
+import io
+import logging
+import tokenize
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from analysis.corpus.selection import parse_date_range
+from analysis.engine.open import check_engine
+from analysis.errors import ParameterError
+from analysis.paths import repo_path
+
+log = logging.getLogger(__name__)
+
+DEFAULT_NOTEBOOK = "coverage_report"
+
+
+_SCALARS = {"str", "int", "float", "bool"}
+
+_TRUE = {"true", "yes", "on", "1"}
+
+_FALSE = {"false", "no", "off", "0"}
+
+
+#: Parameters the runner fills in itself when a notebook declares them.
+RUNNER_PARAMS = ("corpus", "output_dir")
+
+
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """One entry of a notebook's ``parameters`` cell."""
+
+    name: str
+    type: str
+    default: Any
+    help: str = ""
+    choices: tuple[str, ...] = ()
+
+
+def _annotation(node: ast.expr, where: str) -> tuple[str, tuple[str, ...]]:
+    text = ast.unparse(node).replace("typing.", "").replace(" ", "")
+    if text in _SCALARS or text in {f"list[{s}]" for s in ("str", "int", "float")}:
+        return text, ()
+    if (
+        isinstance(node, ast.Subscript)
+        and ast.unparse(node.value).replace("typing.", "") == "Literal"
+    ):
+        elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        choices = []
+        for elt in elts:
+            if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+                raise ParameterError(f"{where}: Literal choices must be strings")
+            choices.append(elt.value)
+        return "str", tuple(choices)
+    raise ParameterError(
+        f"{where}: unsupported type {text!r} (use str, int, float, bool, list[str], "
+        "list[int], list[float] or Literal['a', 'b'])"
+    )
+
+
+def _line_comments(source: str) -> dict[int, str]:
+    comments: dict[int, str] = {}
+    with contextlib.suppress(tokenize.TokenError, IndentationError):
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    return comments
+
+
+def _parameters_cell(nb: Any) -> str | None:
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            return cell.source
+    return None
+
+
+def read_parameters(notebook: str | Path) -> list[Parameter]:
+    """
+    Read the ``parameters`` cell of a notebook: names, types, defaults and help.
+
+    Each line of the cell is ``name: type = literal  # help``; the allowed types are
+    ``str``, ``int``, ``float``, ``bool``, ``list[str]``, ``list[int]``, ``list[float]``
+    and ``Literal["a", "b"]`` (a string chosen from a fixed set).
+
+    Parameters
+    ----------
+    notebook : str or Path
+        Notebook name in ``notebooks/`` (``"coverage_report"``) or path to an ``.ipynb``.
+
+    Returns
+    -------
+    list of Parameter
+        In the order of the cell; empty when the notebook has no parameters cell.
+
+    Raises
+    ------
+    ParameterError
+        When the notebook is missing or a line of its parameters cell is not a typed literal.
+
+    Examples
+    --------
+    >>> [p.name for p in read_parameters("coverage_report")][:2]
+    ['corpus', 'title']
+    """
+    import nbformat
+
+    path = resolve_notebook(notebook)
+    nb = nbformat.read(path, as_version=4)
+    source = _parameters_cell(nb)
+    if source is None:
+        return []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ParameterError(f"{path.name}: parameters cell is not valid Python: {exc}") from exc
+    comments = _line_comments(source)
+    params = []
+    for stmt in tree.body:
+        where = f"{path.name}, parameters cell line {stmt.lineno}"
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            name, value_node = stmt.target.id, stmt.value
+            type_name, choices = _annotation(stmt.annotation, where)
+        elif (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            name, value_node, choices = stmt.targets[0].id, stmt.value, ()
+            type_name = ""
+        else:
+            raise ParameterError(f"{where}: expected `name: type = literal  # help`")
+        if value_node is None:
+            raise ParameterError(f"{where}: parameter {name!r} has no default value")
+        try:
+            default = ast.literal_eval(value_node)
+        except ValueError as exc:
+            raise ParameterError(f"{where}: default of {name!r} is not a literal") from exc
+        if not type_name:
+            type_name = type(default).__name__
+            if type_name == "list":
+                type_name = "list[str]"
+            if type_name not in _SCALARS and type_name != "list[str]":
+                raise ParameterError(f"{where}: give {name!r} a type annotation")
+        params.append(Parameter(name, type_name, default, comments.get(stmt.lineno, ""), choices))
+    return params
+
+
+def _coerce_scalar(name: str, kind: str, value: Any) -> Any:
+    def wrong() -> ParameterError:
+        return ParameterError(f"parameter {name!r} expects {kind}, got {value!r}")
+
+    if isinstance(value, str):
+        text = value.strip()
+        if kind == "str":
+            return value
+        if kind == "bool":
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise wrong()
+        try:
+            return int(text) if kind == "int" else float(text)
+        except ValueError:
+            raise wrong() from None
+    if kind == "str":
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()
+        raise wrong()
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        raise wrong()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise wrong()
+    if kind == "int":
+        if isinstance(value, float) and not value.is_integer():
+            raise wrong()
+        return int(value)
+    return float(value)
+
+
+def coerce_value(param: Parameter, value: Any) -> Any:
+    """
+    Convert ``value`` (a command-line string or a YAML value) to the type of ``param``.
+
+    Strings are parsed (``"20"`` for an int, ``"yes"`` for a bool, ``"BBC,CNN"`` or
+    ``"[BBC, CNN]"`` for a list); other values must already have the right type.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, the expected type and the value received.
+
+    Examples
+    --------
+    >>> coerce_value(Parameter("outlets", "list[str]", []), "BBC, CNN")
+    ['BBC', 'CNN']
+    """
+    if param.type.startswith("list["):
+        inner = param.type[5:-1]
+        items = value
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import yaml
+
+                try:
+                    items = yaml.safe_load(text)
+                except yaml.YAMLError as exc:
+                    raise ParameterError(
+                        f"parameter {param.name!r}: cannot read {value!r}"
+                    ) from exc
+            else:
+                items = [part.strip() for part in text.split(",") if part.strip()]
+        if not isinstance(items, (list, tuple)):
+            raise ParameterError(
+                f"parameter {param.name!r} expects a list of {inner}, got {value!r}"
+            )
+        return [_coerce_scalar(param.name, inner, item) for item in items]
+    out = _coerce_scalar(param.name, param.type, value)
+    if param.choices and out not in param.choices:
+        raise ParameterError(
+            f"parameter {param.name!r} must be one of {', '.join(param.choices)}; got {out!r}"
+        )
+    return out
+
+
+def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
+    """
+    Split ``key=value`` strings from the command line into a dict (later keys win).
+
+    Examples
+    --------
+    >>> parse_assignments(["top_n=5", "title=Week 12"])
+    {'top_n': '5', 'title': 'Week 12'}
+    """
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"-p expects key=value, got {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+def read_params_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML (or JSON) mapping of parameter values."""
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ParameterError(f"--params-file {path}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"--params-file {path}: not valid YAML ({exc})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParameterError(f"--params-file {path}: expected a mapping of name: value")
+    return {str(k): v for k, v in data.items()}
+
+
+def validate_parameters(
+    notebook: str | Path, values: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Parameter]]:
+    """
+    Check ``values`` against a notebook's parameters cell and return them typed.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name (listing the known ones), a value of the wrong type, a
+        choice outside a ``Literal``, an unreadable ``date_range`` or an unknown
+        ``engine``.
+    """
+    spec = read_parameters(notebook)
+    by_name = {p.name: p for p in spec}
+    unknown = sorted(set(values) - set(by_name))
+    if unknown:
+        known = ", ".join(by_name) or "none"
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)} for {resolve_notebook(notebook).name}; "
+            f"known: {known}"
+        )
+    typed = {name: coerce_value(by_name[name], value) for name, value in values.items()}
+    if "date_range" in typed:
+        parse_date_range(typed["date_range"])
+    if "engine" in typed:
+        check_engine(typed["engine"])
+    return typed, spec
+
+
+def notebooks_dir() -> Path:
+    """Return the folder of the bundled notebooks."""
+    return repo_path("notebooks")
+
+
+def resolve_notebook(notebook: str | Path | None) -> Path:
+    """Return the path of a notebook given by name (``"explore"``) or by path."""
+    raw = str(notebook or DEFAULT_NOTEBOOK)
+    path = Path(raw).expanduser()
+    candidates = [path, path.with_suffix(".ipynb")] if path.suffix != ".ipynb" else [path]
+    if not path.is_absolute() and len(path.parts) == 1:
+        candidates += [notebooks_dir() / c.name for c in candidates]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    available = ", ".join(sorted(p.stem for p in notebooks_dir().glob("*.ipynb"))) or "none"
+    raise ParameterError(f"notebook {raw!r} not found (bundled notebooks: {available})")
