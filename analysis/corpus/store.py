@@ -44,6 +44,7 @@ from analysis.readers.loaders import (
     file_format,
     iter_articles,
     unique_ids,
+    with_language,
 )
 from analysis.schema import conform
 
@@ -218,7 +219,7 @@ def ingest(
             chunk = unique_ids(chunk.assign(source_path=key), taken=taken)
             taken.add(chunk["article_id"].tolist())
             new_ids.extend(chunk["article_id"].astype(str).tolist())
-            chunk = _with_language(chunk)
+            chunk = with_language(chunk)
             parts = parts_written.setdefault(key, [])
             name = f"{_part_stem(key)}-{len(parts):05d}.parquet"
             write_parquet(chunk, articles_dir / ("." + name + ".new"))
@@ -334,12 +335,6 @@ def _count_rows(path: Path) -> int:
 
 def _count_parts_rows(articles_dir: Path, names: Iterable[str]) -> int:
     return sum(_count_rows(articles_dir / n) for n in names if (articles_dir / n).exists())
-
-
-def _with_language(df: pd.DataFrame) -> pd.DataFrame:
-    from analysis.readers.loaders import _with_language as fill
-
-    return fill(df)
 
 
 def _update_chrome(corpus: Path, pages: list[Path]) -> dict | None:

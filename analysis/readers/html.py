@@ -15,17 +15,15 @@ import zlib
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.readers.cleaning import (
-    FIELDS,
-    _dateline,
+from analysis.readers.cleaning import FIELDS
+from analysis.readers.lines import (
     _ends_sentence,
     _is_caption,
-    _outlet_and_publisher,
-    _wire,
     _word_count,
     normalize_line,
     split_lines,
 )
+from analysis.readers.page_meta import _dateline, _outlet_and_publisher, _wire
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,237 @@
+"""Input files: finding them, telling their format, decoding their bytes, what became of each."""
+
+from __future__ import annotations
+
+import codecs
+import glob as globmod
+import gzip
+import io
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from analysis.errors import InputError
+
+TEXT_EXT = {".txt", ".text"}
+HTML_EXT = {".html", ".htm", ".xhtml"}
+TABLE_EXT = {".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
+MANIFEST_NAMES = {"manifest.csv", "manifest.tsv", "manifest.jsonl", "manifest.json"}
+
+_MAGIC = {
+    b"%PDF": "PDF document",
+    b"\x89PNG": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"GIF8": "GIF image",
+    b"PK\x03\x04": "ZIP archive (or an Office document)",
+    b"\x7fELF": "executable",
+    b"\x1f\x8b": "gzip archive",
+}
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file."""
+
+    path: str
+    status: str  # "loaded", "skipped", "failed"
+    rows: int = 0
+    reason: str = ""
+    format: str = ""
+    encoding: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def as_row(self) -> dict:
+        d = asdict(self)
+        d["warnings"] = "; ".join(self.warnings)
+        return d
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def expand_paths(paths) -> list[Path]:
+    """
+    Expand files, folders (recursively) and globs into a sorted list of files.
+
+    Hidden files and folders (starting with ".") are ignored. A path that does not
+    exist raises :class:`InputError`.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    out: list[Path] = []
+    for p in paths:
+        s = os.fspath(p)
+        if any(ch in s for ch in "*?["):
+            hits = sorted(Path(h) for h in globmod.glob(s, recursive=True))
+            if not hits:
+                raise InputError(s, "glob matched no files")
+            for h in hits:
+                out.extend(_walk(h))
+            continue
+        path = Path(s)
+        if not path.exists():
+            raise InputError(path, "no such file or folder")
+        out.extend(_walk(path))
+    seen, unique = set(), []
+    for p in out:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def _walk(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    files = []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
+    return files
+
+
+def file_format(path: Path) -> str | None:
+    """Return ``"txt"``, ``"html"``, ``"csv"``, ``"tsv"``, ``"jsonl"``, ``"json"``, ``"parquet"`` or None."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    ext = os.path.splitext(name)[1]
+    if ext in TEXT_EXT:
+        return "txt"
+    if ext in HTML_EXT:
+        return "html"
+    if ext == ".csv":
+        return "csv"
+    if ext in (".tsv", ".tab"):
+        return "tsv"
+    if ext in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if ext == ".json":
+        return "json"
+    if ext in (".parquet", ".pq"):
+        return "parquet"
+    return None
+
+
+def outlet_from_path(path: Path, outlet=None) -> str:
+    """
+    Outlet name for a file when no column or page gives one.
+
+    ``outlet`` may be a string (used as is) or a mapping from file stem or folder
+    name to outlet. Otherwise a table file's stem is the outlet (``ABC.csv`` ->
+    ``ABC``) and a page's folder name is (``sample/harbor-city-tribune/x.txt`` ->
+    ``harbor-city-tribune``).
+    """
+    if isinstance(outlet, str):
+        return outlet
+    stem = path.name.split(".")[0]
+    folder = path.parent.name
+    if isinstance(outlet, Mapping):
+        for key in (stem, folder, path.name):
+            if key in outlet:
+                return outlet[key]
+    return folder if file_format(path) in ("txt", "html") else stem
+
+
+# ------------------------------------------------------------------------ decoding
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
+def sniff_encoding(sample: bytes, path: object = "<bytes>") -> str:
+    """
+    Guess the text encoding of ``sample`` (the start of a file).
+
+    BOMs decide first; then strict UTF-8; then UTF-16 without BOM (every other byte
+    NUL); then Windows-1252 when it has no undefined byte; then charset-normalizer.
+    Binary content raises :class:`InputError`.
+    """
+    for bom, enc in _BOMS:
+        if sample.startswith(bom):
+            return enc
+    for magic, what in _MAGIC.items():
+        if sample.startswith(magic):
+            raise InputError(path, f"binary file ({what}), not text")
+    if sample:
+        even, odd = sample[0::2], sample[1::2]
+        if len(sample) >= 4 and odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if len(sample) >= 4 and even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if sample.count(0) > 0.3 * len(sample) or (sample and controls > 0.1 * len(sample)):
+        raise InputError(path, "binary file (control bytes), not text")
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut off at the end of the sample is still UTF-8.
+        if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+    if not _CP1252_UNDEFINED.search(sample):
+        return "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    return best.encoding if best is not None else "latin-1"
+
+
+def decode_bytes(raw: bytes, path: object = "<bytes>") -> tuple[str, str]:
+    """Decode a whole file's bytes; return ``(text, encoding)``. NULs are dropped."""
+    if not raw.strip():
+        raise InputError(path, "empty file")
+    enc = sniff_encoding(raw[:65536], path)
+    text = raw.decode(enc, errors="replace")
+    return text.replace("\x00", ""), enc
+
+
+def _read_bytes(path: Path) -> bytes:
+    raw = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise InputError(path, f"corrupt gzip file ({exc})") from None
+    return raw
+
+
+class _CleanReader(io.TextIOBase):
+    """A text stream over a file that drops NUL characters (pandas' C parser trips on them)."""
+
+    def __init__(self, fh):
+        self._fh = fh
+        self.nuls = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _clean(self, text: str) -> str:
+        if "\x00" in text:
+            self.nuls += text.count("\x00")
+            text = text.replace("\x00", "")
+        return text
+
+    def read(self, size: int = -1) -> str:
+        return self._clean(self._fh.read(size))
+
+    def readline(self, size: int = -1) -> str:
+        return self._clean(self._fh.readline(size))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
