@@ -4,7 +4,7 @@ media-coverage-analysis: measure how the news covered a story.
 The public API is re-exported here lazily, so ``import analysis`` is cheap and a
 notebook can call ``analysis.load_articles(...)``, ``analysis.term_counts(...)``
 and so on without knowing the module layout. The helpers that have a Dask version
-(``analysis.engine.dask.DASK_VERSIONS``) take a pandas or a Dask articles table alike.
+take a pandas or a Dask articles table alike (see :mod:`analysis.engine`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _EXPORTS: dict[str, str] = {
     "ParameterError": "errors",
     "load_articles": "readers.loaders",
     "load_report": "readers.loaders",
-    "open_corpus": "corpus.store",
+    "open_corpus": "engine.open",
     "ingest": "corpus.store",
     "ensure_nltk_data": "text.nlp",
     "stopwords": "text.nlp",
@@ -35,7 +35,7 @@ _EXPORTS: dict[str, str] = {
     "parse_text_dumps": "readers.cleaning",
     "learn_chrome": "readers.cleaning",
     "parse_html": "readers.html",
-    "find_duplicates": "corpus.duplicates",
+    "find_duplicates": "engine.stories",
     "dedupe": "corpus.duplicates",
     "detect_language": "text.language",
     "flag_languages": "text.language",
@@ -77,33 +77,32 @@ _EXPORTS: dict[str, str] = {
     # reports
     "run_report": "report.run",
     "load_corpus": "engine.open",
-    "select_articles": "corpus.selection",
-    "require_articles": "corpus.selection",
+    "select_articles": "engine.selection",
+    "require_articles": "engine.selection",
     "save_figure": "report.display",
     "show_table": "report.display",
     "parse_date_range": "corpus.selection",
     "corpus_overview": "measures.overview",
     "tally": "measures.overview",
-    "two_groups": "corpus.selection",
+    "two_groups": "engine.selection",
     "add_article_column": "measures.overview",
     "corpus_path": "engine.open",
     "n_groups": "measures.overview",
-    "cached_by_article": "corpus.cache",
+    "cached_by_article": "engine",
     # larger corpora (Dask)
-    "open_corpus_engine": "engine.dask",
+    "open_corpus_engine": "engine.open",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
-#: helpers with a Dask version (``analysis.engine.dask.DASK_VERSIONS``; a test keeps them equal),
-#: listed here so that fetching any other helper imports nothing more
+#: measures not yet written as one plan for both engines: fetching one of these
+#: wraps it so that a Dask table goes to its Dask form
+#: (``analysis.measures.dask_versions.DASK_VERSIONS``; a test keeps them equal)
 _DASK_NAMES = frozenset(
     {
-        "add_article_column", "article_sentiment", "cached_by_article", "corpus_overview",
-        "dictionary_counts", "extract_quotes", "extreme_sentences", "find_duplicates",
-        "keyness", "kwic", "n_groups", "require_articles", "select_articles",
-        "sentence_sentiment", "tally", "targeted_tone", "term_counts", "term_trends",
-        "tone_by", "two_groups", "volume", "who_is_quoted",
+        "article_sentiment", "dictionary_counts", "extract_quotes", "extreme_sentences",
+        "keyness", "kwic", "sentence_sentiment", "targeted_tone", "term_counts",
+        "term_trends", "tone_by", "volume", "who_is_quoted",
     }
 )  # fmt: skip
 
@@ -116,7 +115,7 @@ def __getattr__(name: str):
     if name in _DASK_NAMES:
         # a helper with a Dask version runs it when given a Dask table (dask itself
         # is imported only then); other helpers come back unchanged
-        from analysis.engine.dask import engine_aware
+        from analysis.measures.dask_versions import engine_aware
 
         value = engine_aware(value)
     globals()[name] = value

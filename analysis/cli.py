@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
+import json
 import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 from analysis.errors import AnalysisError, ParameterError
+from analysis.paths import default_corpus_dir
 from analysis.report.kernel import GC_THRESHOLDS, start_early, stop_early
-
-#: Modules that add their own sub-commands through ``register_cli(subparsers)``.
-_COMMAND_MODULES = ("corpus.store", "report.commands", "engine.dask")
 
 
 def _setup(args: argparse.Namespace) -> int:
@@ -46,17 +46,244 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_setup)
     p = sub.add_parser("schema", help="print the articles table schema")
     p.set_defaults(func=_schema)
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f".{name}", __package__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{name}":
-                raise
-            continue
-        register = getattr(module, "register_cli", None)
-        if register is not None:
-            register(sub)
+    _corpus_commands(sub)
+    _report_commands(sub)
+    _dask_commands(sub)
     return parser
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from analysis.corpus.store import ingest
+
+    summary = ingest(
+        args.inputs,
+        args.corpus,
+        strict=args.strict,
+        prune=args.prune,
+        duplicates=not args.no_duplicates,
+        outlet=args.outlet,
+        manifest=args.manifest,
+    )
+    if not args.quiet_summary:
+        bad = summary.log[summary.log["status"].isin(["failed", "skipped", "missing", "partial"])]
+        for row in bad.itertuples():
+            print(f"  {row.status:9} {row.path}: {row.reason}")
+        print(summary)
+    failed = summary.log["status"].isin(["failed", "partial"]).any()
+    if not summary.usable:
+        print("error: nothing usable was loaded", flush=True)
+        return 1
+    if args.strict and failed:
+        return 1
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from analysis.corpus.store import read_corpus
+
+    df = read_corpus(args.corpus)
+    print(
+        f"{len(df)} articles, {df['outlet'].nunique()} outlets, "
+        f"{df['published'].min()} .. {df['published'].max()}"
+    )
+    print(df.groupby("outlet").size().sort_values(ascending=False).to_string())
+    return 0
+
+
+def _corpus_commands(sub: Any) -> None:
+    """``ingest`` and ``info``."""
+
+    p = sub.add_parser("ingest", help="load input files into a Parquet corpus (incremental)")
+    p.add_argument("inputs", nargs="+", help="files, folders or globs")
+    p.add_argument(
+        "--corpus", default=str(default_corpus_dir()), help="corpus folder (default: %(default)s)"
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="stop at, and fail on, the first unusable file"
+    )
+    p.add_argument("--prune", action="store_true", help="remove articles whose source file is gone")
+    p.add_argument(
+        "--outlet", help="outlet name for every input (default: from columns, pages or file names)"
+    )
+    p.add_argument("--manifest", help="sidecar CSV/JSONL mapping files to url/outlet/published")
+    p.add_argument(
+        "--no-duplicates", action="store_true", help="skip duplicate/syndication grouping"
+    )
+    p.set_defaults(func=_cmd_ingest, quiet_summary=False)
+    p = sub.add_parser("info", help="summarize an ingested corpus")
+    p.add_argument("--corpus", default=str(default_corpus_dir()))
+    p.set_defaults(func=_cmd_info)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis.report.params import parse_assignments, read_params_file
+    from analysis.report.run import run_report
+
+    values: dict[str, Any] = {}
+    if args.params_file:
+        values.update(read_params_file(args.params_file))
+    values.update(parse_assignments(args.param or []))
+    # --engine and --scheduler are the parameters of the same names
+    if args.engine is not None:
+        values["engine"] = args.engine
+    if args.scheduler is not None:
+        values["scheduler"] = args.scheduler
+    verbose = logging.getLogger().isEnabledFor(logging.INFO) and not args.quiet_progress
+    folder = run_report(
+        args.notebook,
+        corpus=args.corpus,
+        parameters=values,
+        out=args.out,
+        name=args.name,
+        show_code=args.show_code,
+        ingest=args.ingest,
+        progress=None if verbose else False,
+    )
+    if sys.stdout.isatty():
+        print(folder / "report.html")
+    return 0
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    from analysis.report.params import read_parameters, resolve_notebook
+
+    spec = read_parameters(args.notebook)
+    if not spec:
+        print(f"{resolve_notebook(args.notebook).name} has no parameters cell")
+        return 0
+    rows = [
+        (
+            p.name,
+            "Literal[" + ", ".join(p.choices) + "]" if p.choices else p.type,
+            json.dumps(p.default, ensure_ascii=False),
+            p.help,
+        )
+        for p in spec
+    ]
+    widths = [
+        max(len(r[i]) for r in rows + [("name", "type", "default", "help")]) for i in range(3)
+    ]
+    print(f"{'name':<{widths[0]}}  {'type':<{widths[1]}}  {'default':<{widths[2]}}  help")
+    for r in rows:
+        print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}")
+    return 0
+
+
+def _report_commands(subparsers: Any) -> None:
+    """``report`` and ``params``."""
+    p = subparsers.add_parser(
+        "report",
+        help="run a notebook as an offline HTML report",
+        description=(
+            "Run NOTEBOOK (default coverage_report) with papermill and write "
+            "reports/<notebook>/<name>/ (report.html, executed notebook, figures, run.json). "
+            "Exit codes: 0 written; 1 the notebook failed (kept under failed/); "
+            "2 bad parameters or usage."
+        ),
+    )
+    p.add_argument(
+        "notebook", nargs="?", default=None, help="name or .ipynb path (default: coverage_report)"
+    )
+    p.add_argument("--corpus", help="corpus folder (default: the bundled corpus)")
+    p.add_argument(
+        "-p", "--param", action="append", metavar="KEY=VALUE", help="set a parameter (repeatable)"
+    )
+    p.add_argument("--params-file", metavar="YAML", help="parameters from a YAML mapping")
+    p.add_argument("--out", help="reports folder (default: reports/)")
+    p.add_argument("--name", help="report folder name (default: UTC timestamp)")
+    p.add_argument("--show-code", action="store_true", help="show code cells in the HTML")
+    p.add_argument(
+        "--ingest", action="append", metavar="INPUT", help="ingest INPUT into --corpus first"
+    )
+    p.add_argument(
+        "--no-progress", dest="quiet_progress", action="store_true", help="no progress bar"
+    )
+    add_engine_arguments(p)  # same as -p engine=... -p scheduler=...; unset leaves the notebook's
+    p.set_defaults(func=_cmd_report, engine=None)
+    p = subparsers.add_parser("params", help="list a notebook's parameters")
+    p.add_argument("notebook", help="name or .ipynb path")
+    p.set_defaults(func=_cmd_params)
+
+
+def add_engine_arguments(parser: Any) -> None:
+    """
+    Add ``--engine {pandas,dask}`` and ``--scheduler ADDRESS`` to a command's parser.
+
+    A command then opens its corpus with
+    ``open_corpus_engine(args.corpus, args.engine, scheduler=args.scheduler)``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_engine_arguments(p)
+    >>> p.parse_args(["--engine", "dask"]).engine
+    'dask'
+    """
+    parser.add_argument(
+        "--engine",
+        choices=("pandas", "dask"),
+        default="pandas",
+        help="pandas (in memory) or dask (partitioned, for corpora bigger than memory)",
+    )
+    _scheduler_argument(parser)
+
+
+def _scheduler_argument(parser: Any) -> None:
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="Dask scheduler of an existing cluster (default: $MCA_DASK_SCHEDULER, else a local cluster)",
+    )
+
+
+def _cmd_dask_info(args: argparse.Namespace) -> int:
+    from analysis.engine.dask import get_client
+
+    client = get_client(args.scheduler)
+    info = client.scheduler_info()
+    workers = info.get("workers", {})
+    print(f"scheduler {info.get('address', '?')}: {len(workers)} workers")
+    for address, w in sorted(workers.items()):
+        memory = (w.get("memory_limit") or 0) / 2**30
+        print(f"  {address}  threads={w.get('nthreads')}  memory_limit={memory:.1f} GiB")
+    client.close()
+    return 0
+
+
+def _cmd_dask_duplicates(args: argparse.Namespace) -> int:
+    from analysis.corpus.parts import DUPLICATES
+    from analysis.engine.dask import get_client
+    from analysis.engine.stories import update_duplicates
+
+    client = get_client(args.scheduler)
+    try:
+        n = update_duplicates(args.corpus, scratch_dir=args.scratch)
+    finally:
+        client.close()
+    print(
+        f"{n} articles are copies of another story; groups stored in {Path(args.corpus) / DUPLICATES}"
+    )
+    return 0
+
+
+def _dask_commands(sub: Any) -> None:
+    """``dask-info`` and ``dask-duplicates``."""
+
+    p = sub.add_parser("dask-info", help="show the Dask cluster the engine would use")
+    _scheduler_argument(p)
+    p.set_defaults(func=_cmd_dask_info)
+    p = sub.add_parser(
+        "dask-duplicates",
+        help="find story groups of a large corpus on a Dask cluster (after ingest --no-duplicates)",
+    )
+    p.add_argument("--corpus", default=str(default_corpus_dir()), help="corpus folder")
+    p.add_argument(
+        "--scratch", default=None, help="folder for MinHash signatures (shared on a cluster)"
+    )
+    add_engine_arguments(p)
+    p.set_defaults(func=_cmd_dask_duplicates)
 
 
 def _lighter_imports() -> None:

@@ -278,7 +278,7 @@ def _fingerprint(df: pd.DataFrame) -> str:
 
 def _open(engine: str, corpus: Path):
     if engine == "pandas":
-        from analysis.corpus.store import open_corpus
+        from analysis import open_corpus
 
         return open_corpus(corpus)
     from analysis.engine.dask import open_dask_corpus
@@ -309,28 +309,28 @@ def _stage_duplicates(engine: str, inputs: Path, corpus: Path) -> str:
 def _stage_counts(engine: str, inputs: Path, corpus: Path) -> str:
     """Term counts per outlet, every term (count, document frequency, rate)."""
     from analysis import term_counts
-    from analysis.engine import dask as scale
+    from analysis.measures import dask_versions
 
-    func = term_counts if engine == "pandas" else scale.term_counts
+    func = term_counts if engine == "pandas" else dask_versions.term_counts
     return _fingerprint(func(_open(engine, corpus), by="outlet"))
 
 
 def _stage_keyness(engine: str, inputs: Path, corpus: Path) -> str:
     """Keyness of every outlet against the rest (G2, BH correction), top 50 terms each."""
     from analysis import keyness
-    from analysis.engine import dask as scale
+    from analysis.measures import dask_versions
 
-    func = keyness if engine == "pandas" else scale.keyness
+    func = keyness if engine == "pandas" else dask_versions.keyness
     return _fingerprint(func(_open(engine, corpus), by="outlet", top=50))
 
 
 def _article_tone(engine: str, corpus: Path) -> pd.DataFrame:
     from analysis import article_sentiment
-    from analysis.engine import dask as scale
+    from analysis.measures import dask_versions
 
     if engine == "pandas":
         return article_sentiment(_open(engine, corpus), cache_dir=corpus)
-    return scale.article_sentiment(_open(engine, corpus), cache_dir=corpus).compute()
+    return dask_versions.article_sentiment(_open(engine, corpus), cache_dir=corpus).compute()
 
 
 def _stage_sentiment(engine: str, inputs: Path, corpus: Path) -> str:
@@ -341,15 +341,15 @@ def _stage_sentiment(engine: str, inputs: Path, corpus: Path) -> str:
 def _stage_report(engine: str, inputs: Path, corpus: Path) -> str:
     """The report's tables: weekly volume, frequent terms per outlet, tone by outlet, KWIC."""
     from analysis import kwic, term_counts, tone_by, volume
-    from analysis.engine import dask as scale
+    from analysis.measures import dask_versions
 
     articles = _open(engine, corpus)
     dask = engine == "dask"
     tables = [
-        (scale.volume if dask else volume)(articles, freq="W", by="outlet"),
-        (scale.term_counts if dask else term_counts)(articles, by="outlet", min_count=200),
+        (dask_versions.volume if dask else volume)(articles, freq="W", by="outlet"),
+        (dask_versions.term_counts if dask else term_counts)(articles, by="outlet", min_count=200),
         tone_by(_article_tone(engine, corpus), by="outlet", n_boot=200),
-        (scale.kwic if dask else kwic)(articles, "ceasefire", window=6),
+        (dask_versions.kwic if dask else kwic)(articles, "ceasefire", window=6),
     ]
     return "+".join(_fingerprint(t) for t in tables)
 

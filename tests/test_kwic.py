@@ -6,9 +6,8 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis import KwicIndex, term_counts
+from analysis import KwicIndex, kwic, term_counts
 from analysis.errors import ParameterError
-from analysis.measures import kwic
 
 
 @pytest.fixture

@@ -12,8 +12,14 @@ pytest.importorskip("distributed")
 
 import dask.dataframe as dd  # noqa: E402
 
-from analysis.engine import dask as scale  # noqa: E402
+import analysis  # noqa: E402
+from analysis import engine  # noqa: E402
+from analysis.corpus import parts as corpus_parts  # noqa: E402
+from analysis.engine import dask as dask_engine  # noqa: E402
+from analysis.engine import open as engine_open  # noqa: E402
+from analysis.engine import stories as engine_stories  # noqa: E402
 from analysis.errors import InputError, ParameterError  # noqa: E402
+from analysis.measures import dask_versions  # noqa: E402
 from analysis.paths import repo_path  # noqa: E402
 
 
@@ -42,14 +48,14 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pandas_articles(corpus):
-    from analysis.corpus.store import open_corpus
+    from analysis import open_corpus
 
     return open_corpus(corpus)
 
 
 @pytest.fixture(scope="module")
 def dask_articles(corpus, client):
-    return scale.open_dask_corpus(corpus, npartitions=5)
+    return dask_engine.open_dask_corpus(corpus, npartitions=5)
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
@@ -60,79 +66,87 @@ def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 
 def test_open_dask_corpus_equals_open_corpus(corpus, pandas_articles, client):
-    ddf = scale.open_dask_corpus(corpus)
+    ddf = dask_engine.open_dask_corpus(corpus)
     assert ddf.npartitions > 5  # one partition per part file
     _same(ddf.compute(), pandas_articles)
     assert {"story_id", "is_duplicate"} <= set(ddf.columns)
 
 
-def test_open_corpus_engine_dask_via_store(corpus, pandas_articles, client):
-    from analysis.corpus.store import open_corpus
+def test_open_corpus_is_the_one_way_and_old_names_warn(corpus, pandas_articles, client):
+    from analysis import open_corpus
 
     ddf = open_corpus(corpus, engine="dask")
-    assert scale.is_dask(ddf) and not scale.is_dask(pandas_articles)
-    _same(scale.open_corpus_engine(corpus, engine="dask").compute(), pandas_articles)
-    _same(scale.open_corpus_engine(corpus, engine="pandas"), pandas_articles)
+    assert engine.is_dask(ddf) and not engine.is_dask(pandas_articles)
+    _same(ddf.compute(), pandas_articles)
+    _same(open_corpus(corpus, engine="dask", npartitions=2).compute(), pandas_articles)
+    with pytest.warns(DeprecationWarning, match="open_corpus"):
+        _same(engine_open.open_corpus_engine(corpus, engine="dask").compute(), pandas_articles)
+    with pytest.warns(DeprecationWarning, match="open_corpus"):
+        _same(analysis.load_corpus(corpus), pandas_articles)
+    with pytest.raises(ParameterError, match="engine='dask'"):
+        open_corpus(corpus, npartitions=2)
+    with pytest.raises(ParameterError, match="pandas engine"):
+        open_corpus(corpus, engine="dask", ids=["x"])
 
 
 def test_open_single_parquet_file(tmp_path, pandas_articles, client):
     pandas_articles.to_parquet(tmp_path / "articles.parquet", index=False)
-    _same(scale.open_dask_corpus(tmp_path).compute(), pandas_articles)
+    _same(dask_engine.open_dask_corpus(tmp_path).compute(), pandas_articles)
     _same(
-        scale.open_dask_corpus(tmp_path / "articles.parquet", columns=["title"]).compute(),
+        dask_engine.open_dask_corpus(tmp_path / "articles.parquet", columns=["title"]).compute(),
         pandas_articles[["title"]],
     )
 
 
 def test_bad_corpus_and_engine(tmp_path):
     with pytest.raises(InputError, match="articles.parquet"):
-        scale.open_dask_corpus(tmp_path)
+        dask_engine.open_dask_corpus(tmp_path)
     with pytest.raises(ParameterError, match="engine"):
-        scale.open_corpus_engine(tmp_path, engine="spark")
+        analysis.open_corpus(tmp_path, engine="spark")
     (tmp_path / "articles.parquet").mkdir()
     with pytest.raises(InputError, match="no part files"):
-        scale.open_dask_corpus(tmp_path)
+        dask_engine.open_dask_corpus(tmp_path)
 
 
 def test_write_partitioned_streams_in_order(tmp_path, pandas_articles):
     batches = (pandas_articles.iloc[i : i + 7] for i in range(0, len(pandas_articles), 7))
     out = tmp_path / "articles.parquet"
-    assert scale.write_partitioned(batches, out, rows_per_file=10) == len(pandas_articles)
+    assert corpus_parts.write_partitioned(batches, out, rows_per_file=10) == len(pandas_articles)
     files = sorted(out.glob("part-*.parquet"))
     assert len(files) == -(-len(pandas_articles) // 10)
     _same(pd.concat([pd.read_parquet(f) for f in files]), pandas_articles)
     # append adds parts after the existing ones; iter_batches reads all back in order
-    scale.write_partitioned([pandas_articles.head(3)], out, rows_per_file=10, append=True)
-    back = pd.concat(scale.iter_batches(tmp_path, rows=4))
+    corpus_parts.write_partitioned([pandas_articles.head(3)], out, rows_per_file=10, append=True)
+    back = pd.concat(corpus_parts.iter_batches(tmp_path, rows=4))
     _same(back, pd.concat([pandas_articles, pandas_articles.head(3)]))
 
 
 def test_write_partitioned_failure_keeps_previous_table(tmp_path):
     out = tmp_path / "t.parquet"
-    scale.write_partitioned([pd.DataFrame({"a": [1, 2]})], out)
+    corpus_parts.write_partitioned([pd.DataFrame({"a": [1, 2]})], out)
 
     def broken():
         yield pd.DataFrame({"a": [5]})
         raise RuntimeError("source vanished")
 
     with pytest.raises(RuntimeError):
-        scale.write_partitioned(broken(), out, rows_per_file=1)
+        corpus_parts.write_partitioned(broken(), out, rows_per_file=1)
     assert pd.read_parquet(out)["a"].tolist() == [1, 2]
     assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
     with pytest.raises(ParameterError, match="columns"):
-        scale.write_partitioned([pd.DataFrame({"a": [1]}), pd.DataFrame({"b": [1]})], out)
+        corpus_parts.write_partitioned([pd.DataFrame({"a": [1]}), pd.DataFrame({"b": [1]})], out)
     with pytest.raises(ParameterError, match="rows_per_file"):
-        scale.write_partitioned([], out, rows_per_file=0)
+        corpus_parts.write_partitioned([], out, rows_per_file=0)
 
 
 def test_get_client_reuses_and_connects(client, monkeypatch):
     assert (
-        scale.get_client() is client
-        or scale.get_client().scheduler.address == client.scheduler.address
+        dask_engine.get_client() is client
+        or dask_engine.get_client().scheduler.address == client.scheduler.address
     )
     address = client.scheduler.address
-    monkeypatch.setenv(scale.SCHEDULER_ENV, address)
-    other = scale.get_client()
+    monkeypatch.setenv(dask_engine.SCHEDULER_ENV, address)
+    other = dask_engine.get_client()
     try:
         assert other.scheduler.address == address
     finally:
@@ -149,7 +163,7 @@ def quick_timeout():
 
 def test_get_client_unreachable_scheduler(quick_timeout):
     with pytest.raises(ParameterError, match="cannot connect"):
-        scale.get_client("tcp://127.0.0.1:9")
+        dask_engine.get_client("tcp://127.0.0.1:9")
 
 
 # --------------------------------------------------------------------------- words
@@ -167,13 +181,13 @@ def test_get_client_unreachable_scheduler(quick_timeout):
 def test_term_counts_exact(pandas_articles, dask_articles, options):
     from analysis import term_counts
 
-    _same(scale.term_counts(dask_articles, **options), term_counts(pandas_articles, **options))
+    _same(dask_versions.term_counts(dask_articles, **options), term_counts(pandas_articles, **options))
 
 
 def test_term_counts_top_per_group(pandas_articles, dask_articles):
     from analysis import term_counts
 
-    got = scale.term_counts(dask_articles, by="outlet", top=5)
+    got = dask_versions.term_counts(dask_articles, by="outlet", top=5)
     full = term_counts(pandas_articles, by="outlet")
     assert got.groupby("outlet").size().max() == 5
     # the top rows carry the whole-corpus counts of their terms
@@ -196,7 +210,7 @@ def test_keyness_exact(pandas_articles, dask_articles, options):
     from analysis import keyness
 
     options = _real_target(options, pandas_articles)
-    _same(scale.keyness(dask_articles, **options), keyness(pandas_articles, **options))
+    _same(dask_versions.keyness(dask_articles, **options), keyness(pandas_articles, **options))
 
 
 def test_keyness_against_a_reference_table(pandas_articles, dask_articles):
@@ -205,7 +219,7 @@ def test_keyness_against_a_reference_table(pandas_articles, dask_articles):
     outlet = pandas_articles["outlet"].iloc[0]
     ref = pandas_articles[pandas_articles["outlet"] != outlet]
     want = keyness(pandas_articles, by="outlet", target=outlet, reference=ref, min_count=2)
-    got = scale.keyness(dask_articles, by="outlet", target=outlet, reference=ref, min_count=2)
+    got = dask_versions.keyness(dask_articles, by="outlet", target=outlet, reference=ref, min_count=2)
     _same(got, want)
 
 
@@ -222,7 +236,7 @@ def _real_target(options: dict, articles: pd.DataFrame) -> dict:
 def test_volume_exact(pandas_articles, dask_articles, options):
     from analysis import volume
 
-    _same(scale.volume(dask_articles, **options), volume(pandas_articles, **options))
+    _same(dask_versions.volume(dask_articles, **options), volume(pandas_articles, **options))
 
 
 @pytest.mark.parametrize(
@@ -237,20 +251,20 @@ def test_volume_exact(pandas_articles, dask_articles, options):
 def test_kwic_exact(pandas_articles, dask_articles, query, options):
     from analysis import kwic
 
-    _same(scale.kwic(dask_articles, query, **options), kwic(pandas_articles, query, **options))
+    _same(dask_versions.kwic(dask_articles, query, **options), kwic(pandas_articles, query, **options))
 
 
-def test_analysis_kwic_runs_the_dask_version_also_once_its_module_is_imported(
-    pandas_articles, dask_articles, monkeypatch
+def test_analysis_kwic_stays_the_function_once_its_module_is_imported(
+    pandas_articles, dask_articles
 ):
-    # importing analysis.measures.kwic before the function is fetched binds the name
-    # analysis.measures.kwic to the module (a report kernel imports it as it starts); calling
-    # it must still hand Dask tables over
+    # a report kernel imports analysis.measures.kwic as it starts: the module lives
+    # in analysis.measures, so analysis.kwic is still the function and takes Dask tables
     import importlib
 
     import analysis
 
-    monkeypatch.setattr(analysis, "kwic", importlib.import_module("analysis.measures.kwic"))
+    importlib.import_module("analysis.measures.kwic")
+    assert callable(analysis.kwic) and not isinstance(analysis.kwic, type(analysis))
     _same(analysis.kwic(dask_articles, "talks"), analysis.kwic(pandas_articles, "talks"))
 
 
@@ -262,13 +276,13 @@ def test_sentiment_exact_and_cached(tmp_path, pandas_articles, dask_articles):
     from analysis.measures.sentiment import sentence_sentiment
 
     want = article_sentiment(pandas_articles)
-    got = scale.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
+    got = dask_versions.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
     _same(got, want)
     cached = sorted((tmp_path / "dask_cache" / "sentiment_vader").glob("*/*.arrow"))
     assert len(cached) == dask_articles.npartitions
-    again = scale.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
+    again = dask_versions.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
     _same(again, want)
-    sents = scale.sentence_sentiment(dask_articles, cache_dir=tmp_path).compute()
+    sents = dask_versions.sentence_sentiment(dask_articles, cache_dir=tmp_path).compute()
     _same(sents, sentence_sentiment(pandas_articles))
 
 
@@ -277,7 +291,7 @@ def test_quotes_exact(pandas_articles, dask_articles):
 
     want = extract_quotes(pandas_articles)
     assert len(want) > 20
-    _same(scale.extract_quotes(dask_articles).compute(), want)
+    _same(dask_versions.extract_quotes(dask_articles).compute(), want)
 
 
 # --------------------------------------------------------------------------- duplicates
@@ -288,7 +302,7 @@ def test_find_duplicates_exact_on_sample(pandas_articles, dask_articles):
 
     base = pandas_articles.drop(columns=["story_id", "is_duplicate", "syndicated"])
     want = find_duplicates(base)
-    got = scale.find_duplicates(
+    got = engine_stories.find_duplicates(
         dask_articles.drop(columns=["story_id", "is_duplicate", "syndicated"])
     )
     _same(got.compute(), want)
@@ -343,32 +357,32 @@ def test_find_duplicates_exact_across_partitions(ukraine_dir, client):
     want = find_duplicates(table)
     assert want["is_duplicate"].sum() > len(texts) * 2  # most copies are found
     ddf = dd.from_pandas(table, npartitions=7, sort=False)
-    _same(scale.find_duplicates(ddf).compute(), want)
+    _same(engine_stories.find_duplicates(ddf).compute(), want)
     _same(
-        scale.find_duplicates(ddf, threshold=0.9, containment=None).compute(),
+        engine_stories.find_duplicates(ddf, threshold=0.9, containment=None).compute(),
         find_duplicates(table, threshold=0.9, containment=None),
     )
 
 
 def test_find_duplicates_bad_option(dask_articles):
     with pytest.raises(ParameterError):
-        scale.find_duplicates(dask_articles, shingles=3)
+        engine_stories.find_duplicates(dask_articles, shingles=3)
     with pytest.raises(ParameterError):
-        scale.find_duplicates(dask_articles, threshold=2.0)
+        engine_stories.find_duplicates(dask_articles, threshold=2.0)
 
 
 def test_map_concat_keeps_row_order(client):
     ddf = dd.from_pandas(pd.DataFrame({"n": range(23)}), npartitions=4)
-    got = scale.map_concat(ddf, lambda df: df[df["n"] % 3 == 0])
+    got = dask_engine.map_concat(ddf, lambda df: df[df["n"] % 3 == 0])
     assert got["n"].tolist() == list(range(0, 23, 3))
     assert got.index.tolist() == list(range(len(got)))
 
 
 def test_ingest_on_dask_stores_the_same_story_groups(tmp_path, corpus, client):
     """A corpus ingested with story groups found on the cluster reads back identically."""
-    from analysis.corpus.store import open_corpus
+    from analysis import open_corpus
 
-    scale.ingest([repo_path("data", "sample"), repo_path("seeds")], tmp_path / "c")
+    engine_stories.ingest([repo_path("data", "sample"), repo_path("seeds")], tmp_path / "c")
     want = pd.read_parquet(corpus / "duplicates.parquet")
     _same(pd.read_parquet(tmp_path / "c" / "duplicates.parquet"), want)
     _same(
@@ -417,7 +431,7 @@ def test_find_duplicates_crowded_buckets(client):
     table = conform(df)
     want = find_duplicates(table)
     assert 1 < want["story_id"].nunique() < len(table)
-    got = scale.find_duplicates(dd.from_pandas(table, npartitions=4, sort=False)).compute()
+    got = engine_stories.find_duplicates(dd.from_pandas(table, npartitions=4, sort=False)).compute()
     _same(got, want)
 
 
@@ -426,10 +440,10 @@ def test_engine_aware_helpers(pandas_articles, dask_articles):
     from analysis.measures.kwic import kwic
     from analysis.measures.terms import term_counts
 
-    counts = scale.engine_aware(term_counts)
+    counts = dask_versions.engine_aware(term_counts)
     _same(counts(dask_articles, by="outlet"), counts(pandas_articles, by="outlet"))
-    assert scale.engine_aware(len) is len
-    _same(scale.engine_aware(kwic)(dask_articles, "talks"), kwic(pandas_articles, "talks"))
+    assert dask_versions.engine_aware(len) is len
+    _same(dask_versions.engine_aware(kwic)(dask_articles, "talks"), kwic(pandas_articles, "talks"))
 
 
 @pytest.mark.parametrize("options", [{}, {"containment": None, "threshold": 0.7}])
@@ -450,4 +464,4 @@ def test_lsh_layout_matches_the_pandas_index(monkeypatch, options):
     body = "Negotiators from both sides met in Istanbul on Tuesday for talks " * 8
     table = pd.DataFrame({"text": [body, "By Jo Bloggs. " + body, body + " More."]})
     duplicates.find_duplicates(table, **options)
-    assert seen == [scale._lsh_bands(scale._dup_params(options))]
+    assert seen == [engine_stories._lsh_bands(engine_stories._dup_params(options))]

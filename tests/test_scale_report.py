@@ -16,9 +16,14 @@ pytest.importorskip("distributed")
 import dask.dataframe as dd  # noqa: E402
 
 import analysis  # noqa: E402
-from analysis.corpus import selection  # noqa: E402
-from analysis.engine import dask as scale  # noqa: E402
+from analysis import engine  # noqa: E402
+from analysis.corpus import parts as corpus_parts  # noqa: E402
+from analysis.corpus import (
+    selection,  # noqa: E402
+)
+from analysis.engine import dask as dask_engine  # noqa: E402
 from analysis.errors import AnalysisError, ParameterError  # noqa: E402
+from analysis.measures import dask_versions  # noqa: E402
 from analysis.paths import repo_path, sample_inputs  # noqa: E402
 from analysis.report import run as reporting
 
@@ -54,18 +59,18 @@ def corpus(tmp_path_factory):
     table = folder / "articles.parquet"
     parts = sorted(table.glob("*.parquet")) if table.is_dir() else [table]
     whole = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    scale.write_partitioned([whole], table, rows_per_file=ROWS_PER_PART)
+    corpus_parts.write_partitioned([whole], table, rows_per_file=ROWS_PER_PART)
     return folder
 
 
 @pytest.fixture(scope="module")
 def pandas_articles(corpus):
-    return analysis.load_corpus(corpus)
+    return analysis.open_corpus(corpus)
 
 
 @pytest.fixture(scope="module")
 def dask_articles(corpus, client):
-    return analysis.load_corpus(corpus, engine="dask")  # the active client: the module's
+    return analysis.open_corpus(corpus, engine="dask")  # the active client: the module's
 
 
 @pytest.fixture(scope="module")
@@ -83,17 +88,17 @@ def _lazy(table: pd.DataFrame, npartitions: int) -> dd.DataFrame:
 
 
 def _same(got, want) -> None:
-    if scale.is_dask(got):
+    if engine.is_dask(got):
         got = got.compute()
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
 
 
-def test_load_corpus_engines(corpus, pandas_articles, dask_articles):
-    assert scale.is_dask(dask_articles) and not scale.is_dask(pandas_articles)
+def test_open_corpus_engines(corpus, pandas_articles, dask_articles):
+    assert engine.is_dask(dask_articles) and not engine.is_dask(pandas_articles)
     assert dask_articles.npartitions == 3
     _same(dask_articles, pandas_articles)
     with pytest.raises(ParameterError, match="engine must be one of pandas, dask"):
-        analysis.load_corpus(corpus, engine="spark")
+        analysis.open_corpus(corpus, engine="spark")
 
 
 def test_import_analysis_does_not_import_dask():
@@ -107,7 +112,7 @@ def test_import_analysis_does_not_import_dask():
 
 
 def test_only_helpers_with_a_dask_version_are_wrapped():
-    assert analysis._DASK_NAMES == set(scale.DASK_VERSIONS)
+    assert analysis._DASK_NAMES == set(dask_versions.DASK_VERSIONS)
     code = (
         "import sys, analysis\n"
         "assert analysis.tokenize('Talks stall') == ['talks', 'stall']\n"
@@ -174,10 +179,10 @@ def test_n_groups(pandas_articles, dask_articles, options):
 def test_select_articles(pandas_articles, dask_articles, options):
     want, want_steps = analysis.select_articles(pandas_articles, **options)
     got, steps = analysis.select_articles(dask_articles, **options)
-    assert scale.is_dask(got)
+    assert engine.is_dask(got)
     _same(got, want)
     _same(steps, want_steps)
-    assert scale.row_count(got) == len(want)
+    assert dask_engine.row_count(got) == len(want)
 
 
 def _stories() -> pd.DataFrame:
@@ -293,7 +298,7 @@ def sentences(selections):
 def test_add_article_column(selections, sentences):
     want_sel, got_sel = selections
     want, got = sentences
-    assert scale.is_dask(got) and want["date_source"].notna().all()
+    assert engine.is_dask(got) and want["date_source"].notna().all()
     _same(got, want)
     # a pandas table takes the column from its own articles in a Dask table, and back
     head = want.drop(columns="date_source").head(7)
@@ -376,7 +381,7 @@ def test_quotes_cached_per_partition(selections, corpus):
     got = analysis.cached_by_article(
         analysis.extract_quotes, got_sel, cache_dir=corpus, name="quotes"
     )
-    assert scale.is_dask(got) and len(want) > 20
+    assert engine.is_dask(got) and len(want) > 20
     _same(got, want)
     cached = sorted((corpus / "dask_cache" / "quotes").glob("*/cache_quotes_*.arrow"))
     assert len(cached) >= got_sel.npartitions  # rows and keys files of each partition
@@ -422,7 +427,7 @@ def _same_reports(got, want) -> int:
     for name in csvs:
         assert (got / "figures" / name).read_bytes() == (want / "figures" / name).read_bytes()
     tables, want_tables = _cell_tables(got), _cell_tables(want)
-    load = "everything = analysis.load_corpus(corpus, engine=engine, scheduler=scheduler)"
+    load = "everything = analysis.open_corpus(corpus, engine=engine, scheduler=scheduler)"
     assert any(source.startswith(load) for source in tables)
     compared = 0
     for source, html in want_tables.items():
@@ -474,7 +479,7 @@ def test_two_groups(pandas_articles, dask_articles, options):
     want = analysis.two_groups(pandas_articles, **options)
     assert want["group"].nunique() == 2
     got = analysis.two_groups(dask_articles, **options)
-    assert scale.is_dask(got)
+    assert engine.is_dask(got)
     _same(got, want)
 
 
@@ -508,15 +513,15 @@ def test_cli_engine_from_the_environment(corpus, client, tmp_path, monkeypatch):
         nbformat.v4.new_markdown_cell("# Mini"),
         params,
         nbformat.v4.new_code_cell(
-            "import analysis\nfrom analysis.engine import dask as scale\n"
-            "articles = analysis.load_corpus(corpus, engine=engine, scheduler=scheduler)\n"
-            "assert scale.is_dask(articles) == (engine == 'dask')\n"
-            "assert len(scale.get_client().scheduler_info()['workers']) == 2\n"
+            "import analysis\nfrom analysis.engine import dask as dask_engine, is_dask\n"
+            "articles = analysis.open_corpus(corpus, engine=engine, scheduler=scheduler)\n"
+            "assert is_dask(articles) == (engine == 'dask')\n"
+            "assert len(dask_engine.get_client().scheduler_info()['workers']) == 2\n"
             "analysis.show_table(analysis.tally(articles, 'outlet'))"
         ),
     ]
     nbformat.write(nb, notebook)
-    monkeypatch.setenv(scale.SCHEDULER_ENV, client.scheduler.address)
+    monkeypatch.setenv(dask_engine.SCHEDULER_ENV, client.scheduler.address)
     args = ["report", str(notebook), "--corpus", str(corpus), "--out", str(tmp_path / "r")]
     assert main([*args, "--name", "env", "--engine", "dask", "--no-progress"]) == 0
     run = json.loads((tmp_path / "r" / "mini" / "env" / "run.json").read_text())
@@ -552,4 +557,4 @@ def test_cli_params_lists_engine_and_scheduler(capsys):
     out = capsys.readouterr().out
     lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
     assert '"pandas"' in lines["engine"] and "dask" in lines["engine"]
-    assert '""' in lines["scheduler"] and scale.SCHEDULER_ENV in lines["scheduler"]
+    assert '""' in lines["scheduler"] and dask_engine.SCHEDULER_ENV in lines["scheduler"]

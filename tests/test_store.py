@@ -151,7 +151,7 @@ def test_large_file_streams_with_bounded_memory(tmp_path):
 
 
 def test_open_corpus_reads_only_the_articles_asked_for(tmp_path):
-    from analysis.corpus.store import ingest, open_corpus
+    from analysis import ingest, open_corpus
     from analysis.paths import repo_path
 
     ingest([repo_path("data", "sample")], tmp_path / "corpus", progress=False)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.corpus.parts import ARTICLES, DUPLICATES
 from analysis.errors import InputError
 from analysis.paths import write_parquet
 from analysis.readers.loaders import (
@@ -50,9 +51,7 @@ from analysis.schema import conform
 
 log = logging.getLogger(__name__)
 
-ARTICLES = "articles.parquet"
 SOURCES = "sources.parquet"
-DUPLICATES = "duplicates.parquet"
 CHROME = "chrome.json"
 LOG = "ingest_log.csv"
 HISTORY = "ingest_history.csv"
@@ -392,25 +391,20 @@ def _read_articles(
     return pd.concat(tables, ignore_index=True)
 
 
-def open_corpus(
-    corpus_dir: str | os.PathLike,
-    *,
-    engine: str = "pandas",
-    ids: Iterable[str] | None = None,
-    **options,
-) -> pd.DataFrame:
+def read_corpus(corpus_dir: str | os.PathLike, *, ids: Iterable[str] | None = None) -> pd.DataFrame:
     """
-    Read an ingested corpus back as the canonical articles table.
+    Read an ingested corpus back as one pandas table: the articles and their story fields.
+
+    Most code opens a corpus with :func:`analysis.open_corpus`, which reads
+    through this function for the pandas engine.
 
     Parameters
     ----------
     corpus_dir : path-like
         A folder written by :func:`ingest`.
-    engine : {"pandas", "dask"}, default "pandas"
-        ``"dask"`` returns a partitioned Dask DataFrame (see ``analysis.engine.dask``).
     ids : iterable of str, optional
-        Only these articles (pandas engine): the same rows as in the whole table,
-        read without holding the rest.
+        Only these articles: the same rows as in the whole table, read without
+        holding the rest.
 
     Raises
     ------
@@ -423,22 +417,10 @@ def open_corpus(
     >>> from analysis.paths import repo_path
     >>> d = tempfile.mkdtemp()
     >>> _ = ingest([repo_path("seeds")], d)
-    >>> open_corpus(d).loc[0, "outlet"]
+    >>> read_corpus(d).loc[0, "outlet"]
     'CNA'
     """
     corpus = Path(corpus_dir)
-    if engine == "dask":
-        from analysis.engine.dask import open_dask_corpus
-
-        if ids is not None:
-            from analysis.errors import ParameterError
-
-            raise ParameterError("open_corpus: ids= needs the pandas engine")
-        return open_dask_corpus(corpus, **options)
-    if engine != "pandas":
-        from analysis.errors import ParameterError
-
-        raise ParameterError(f"engine must be 'pandas' or 'dask', not {engine!r}")
     if not (corpus / ARTICLES).exists():
         raise InputError(
             corpus,
@@ -474,65 +456,6 @@ def corpus_fingerprint(corpus_dir: str | os.PathLike) -> str:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def _cmd_ingest(args) -> int:
-    summary = ingest(
-        args.inputs,
-        args.corpus,
-        strict=args.strict,
-        prune=args.prune,
-        duplicates=not args.no_duplicates,
-        outlet=args.outlet,
-        manifest=args.manifest,
-    )
-    if not args.quiet_summary:
-        bad = summary.log[summary.log["status"].isin(["failed", "skipped", "missing", "partial"])]
-        for row in bad.itertuples():
-            print(f"  {row.status:9} {row.path}: {row.reason}")
-        print(summary)
-    failed = summary.log["status"].isin(["failed", "partial"]).any()
-    if not summary.usable:
-        print("error: nothing usable was loaded", flush=True)
-        return 1
-    if args.strict and failed:
-        return 1
-    return 0
-
-
-def _cmd_info(args) -> int:
-    df = open_corpus(args.corpus)
-    print(
-        f"{len(df)} articles, {df['outlet'].nunique()} outlets, "
-        f"{df['published'].min()} .. {df['published'].max()}"
-    )
-    print(df.groupby("outlet").size().sort_values(ascending=False).to_string())
-    return 0
-
-
-def register_cli(sub) -> None:
-    from analysis.paths import default_corpus_dir
-
-    p = sub.add_parser("ingest", help="load input files into a Parquet corpus (incremental)")
-    p.add_argument("inputs", nargs="+", help="files, folders or globs")
-    p.add_argument(
-        "--corpus", default=str(default_corpus_dir()), help="corpus folder (default: %(default)s)"
-    )
-    p.add_argument(
-        "--strict", action="store_true", help="stop at, and fail on, the first unusable file"
-    )
-    p.add_argument("--prune", action="store_true", help="remove articles whose source file is gone")
-    p.add_argument(
-        "--outlet", help="outlet name for every input (default: from columns, pages or file names)"
-    )
-    p.add_argument("--manifest", help="sidecar CSV/JSONL mapping files to url/outlet/published")
-    p.add_argument(
-        "--no-duplicates", action="store_true", help="skip duplicate/syndication grouping"
-    )
-    p.set_defaults(func=_cmd_ingest, quiet_summary=False)
-    p = sub.add_parser("info", help="summarize an ingested corpus")
-    p.add_argument("--corpus", default=str(default_corpus_dir()))
-    p.set_defaults(func=_cmd_info)
 
 
 def remove_corpus(corpus_dir: str | os.PathLike) -> None:

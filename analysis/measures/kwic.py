@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import time
-import types
 from array import array
 from collections import defaultdict
 from collections.abc import Sequence
@@ -326,19 +324,3 @@ def kwic(
     if not parts:
         return KwicIndex(table.iloc[:0]).search(query, window=window)
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-
-
-class _CallableModule(types.ModuleType):
-    """
-    Let ``analysis.kwic(...)`` call the function even where the name is bound to this
-    module (importing ``analysis.measures.kwic`` binds it): on a Dask table, its Dask version,
-    as ``analysis``'s own helpers do.
-    """
-
-    def __call__(self, *args, **kwargs):
-        from analysis.engine.dask import engine_aware
-
-        return engine_aware(kwic)(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
+from analysis.engine import Plan, is_dask, row_count, run
 from analysis.errors import ParameterError
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,17 @@ def corpus_overview(articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFra
     >>> corpus_overview(df)[["outlet", "articles", "words", "undated"]].values.tolist()
     [['A', 2, 30, 1], ['B', 1, 5, 0]]
     """
-    return overview_table(overview_counts(articles, by=by), by=by)
+    if by not in articles.columns:
+        raise ParameterError(f"group_by {by!r} is not a column of the articles table")
+    return run(
+        Plan(
+            step=functools.partial(overview_counts, by=by),
+            combine=combine_overview,
+            finish=functools.partial(overview_table, by=by),
+            columns=[by, "n_words", "published", "is_duplicate", "syndicated"],
+        ),
+        articles,
+    )
 
 
 def overview_counts(articles: pd.DataFrame, *, by: str) -> pd.DataFrame:
@@ -119,7 +131,18 @@ def tally(articles: pd.DataFrame, column: str, *, by: str | None = None) -> pd.D
     >>> tally(pd.DataFrame({"language": ["en", "en", None]}), "language").values.tolist()
     [['en', 2, 0.6666666666666666], ['(unknown)', 1, 0.3333333333333333]]
     """
-    return tally_table(tally_counts(articles, column, by=by), column, by=by)
+    for name in [column] + ([by] if by else []):
+        if name not in articles.columns:
+            raise ParameterError(f"{name!r} is not a column of the articles table")
+    return run(
+        Plan(
+            step=functools.partial(tally_counts, column=column, by=by),
+            combine=combine_tallies,
+            finish=functools.partial(tally_table, column=column, by=by),
+            columns=[by, column],
+        ),
+        articles,
+    )
 
 
 def tally_counts(articles: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
@@ -167,6 +190,14 @@ def add_article_column(table: pd.DataFrame, articles: pd.DataFrame, column: str)
     if column in table.columns:
         return table
     check_article_column(table, articles, column)
+    if is_dask(table) or is_dask(articles):
+        from analysis.engine.dask import with_articles
+
+        return with_articles(table, articles, _add_column, ["article_id", column], column)
+    return _add_column(table, articles, column)
+
+
+def _add_column(table: pd.DataFrame, articles: pd.DataFrame, column: str) -> pd.DataFrame:
     lookup = articles.drop_duplicates("article_id").set_index("article_id")[column]
     return table.assign(**{column: table["article_id"].map(lookup).to_numpy()})
 
@@ -195,8 +226,20 @@ def n_groups(articles: pd.DataFrame, *, by: str | None = None, freq: str | None 
     (2, 2)
     """
     if by is None and freq is None:
-        return 1 if len(articles) else 0
-    return len(group_values(articles, by=by, freq=freq))
+        return 1 if row_count(articles) else 0
+    column = by if by is not None else "published"
+    if column not in articles.columns:
+        raise ParameterError(f"{column!r} is not a column of the articles table")
+    plan = Plan(
+        step=functools.partial(group_values, by=by, freq=freq),
+        combine=_distinct,
+        columns=[column],
+    )
+    return len(run(plan, articles))
+
+
+def _distinct(parts: list) -> Any:
+    return pd.concat(parts).drop_duplicates()
 
 
 def group_values(

@@ -524,7 +524,7 @@ def _prepare_new_articles(ids: Sequence[str], corpus_dir: Path) -> None:
     only means the kernel does that work as usual.
     """
     try:
-        from analysis.corpus.store import open_corpus
+        from analysis import open_corpus
         from analysis.measures.quotes import extract_quotes
         from analysis.text.nlp import prepare_sentence_spans
 

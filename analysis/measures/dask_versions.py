@@ -1,0 +1,875 @@
+"""Measures on Dask tables that are not yet written as one plan for both engines.
+
+Each function here takes the options of the pandas measure of the same name and
+gives the same result; :func:`engine_aware` hands a Dask table to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from analysis.engine import either, is_dask
+from analysis.engine.dask import (
+    call_on_part,
+    collect,
+    map_concat,
+    map_rows,
+    partitions,
+    present,
+    tree_reduce,
+)
+from analysis.engine.stories import find_duplicates
+from analysis.errors import ParameterError
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+
+log = logging.getLogger(__name__)
+
+
+def _rows_for(articles: dd.DataFrame, unique_stories: bool, options: dict) -> dd.DataFrame:
+    """The rows a measurement reads: with ``unique_stories``, story fields found across partitions."""
+    if unique_stories and "is_duplicate" not in articles.columns:
+        return find_duplicates(articles, **options)
+    return articles
+
+
+def _word_partial(part: pd.DataFrame, by: list[str], options: dict) -> dict:
+    """Per-group token Counters of one partition, keyed by the group's values."""
+    from analysis.measures import wordtable as wt
+    from analysis.measures.terms import _count
+
+    table = wt.select_rows(
+        part,
+        english_only=options["english_only"],
+        unique_stories=options["unique_stories"],
+        where=options["where"],
+    )
+    if options.get("freq"):
+        table = wt.add_period(table, options["freq"], where=options["where"])
+    codes, groups = wt.group_codes(table, by)
+    # the same text form the pandas engine hands its counter
+    bytes_form = options["ngram"] == 1
+    counts, dfs, n_docs, n_words = _count(
+        wt.text_source(table) if bytes_form else wt.texts_of(table),
+        codes,
+        len(groups),
+        ngram=options["ngram"],
+        doc_freq=options["doc_freq"],
+        stop=options["stop"],
+        n_jobs=1,
+    )
+    keys = list(groups.itertuples(index=False, name=None)) if by else [()]
+    return {
+        key: (
+            _term_table(counts[g], dfs[g]),
+            n_docs[g],
+            n_words[g],
+            {c: groups[c].iloc[g] for c in by},
+        )
+        for g, key in enumerate(keys)
+        if n_docs[g]
+    }
+
+
+def _term_table(counts: Any, dfs: Any) -> pd.DataFrame:
+    """A Counter of terms (and one of documents) as a table indexed by term: compact to ship."""
+    import numpy as np
+
+    terms = list(counts)
+    return pd.DataFrame(
+        {
+            "count": np.fromiter(counts.values(), np.int64, len(terms)),
+            "doc_freq": np.fromiter((dfs.get(t, 0) for t in terms), np.int64, len(terms)),
+        },
+        index=pd.Index(terms, name="term", dtype=object),
+    )
+
+
+def _merge_word_partials(partials: list[dict]) -> dict:
+    """Add per-group term counts, document frequencies, articles and tokens."""
+    grouped: dict = {}
+    for partial in partials:
+        for key, value in partial.items():
+            grouped.setdefault(key, []).append(value)
+    out = {}
+    for key, values in grouped.items():
+        tables = [v[0] for v in values]
+        table = (
+            tables[0] if len(tables) == 1 else pd.concat(tables).groupby(level=0, sort=False).sum()
+        )
+        out[key] = (table, sum(v[1] for v in values), sum(v[2] for v in values), values[0][3])
+    return out
+
+
+def _word_counts(articles: dd.DataFrame, by: list[str], options: dict) -> dict:
+    from dask import delayed
+
+    parts = [delayed(_word_partial, pure=True)(p, by, options) for p in partitions(articles)]
+    return tree_reduce(parts, _merge_word_partials).compute()
+
+
+def _counter(table: pd.DataFrame) -> Any:
+    from collections import Counter
+
+    return Counter(dict(zip(table.index.tolist(), table["count"].tolist())))
+
+
+def term_counts(
+    articles: dd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    ngram: int = 1,
+    stopwords: Any = "default",
+    extra_stopwords: Any = None,
+    min_count: int = 1,
+    top: int | None = None,
+    doc_freq: bool = True,
+    unique_stories: bool = False,
+    english_only: bool = True,
+    n_jobs: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """
+    Count terms partition by partition and add the counts: :func:`analysis.term_counts` on Dask.
+
+    Each partition is counted with the pandas engine's own counter; counts,
+    document frequencies, articles and tokens per group are added across
+    partitions, then rates, ``min_count`` and ``top`` are applied to the totals.
+    Options and result are those of :func:`analysis.term_counts` (``n_jobs`` and
+    ``cache_dir`` are accepted and ignored: the cluster's workers are the
+    parallelism, and each partition is counted from its text). Under ``top``,
+    terms tied at the cut are taken in alphabetical order.
+
+    Returns
+    -------
+    DataFrame
+        ``[*by, term, count, doc_freq, per_10k, n_articles, n_words]``.
+
+    Examples
+    --------
+    >>> counts = term_counts(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
+    """
+    from analysis.measures import wordtable as wt
+    from analysis.measures.terms import counts_frame, stack_counts
+
+    if not isinstance(ngram, int) or ngram < 1:
+        raise ParameterError(f"ngram={ngram!r}; expected a positive integer")
+    by = wt.as_list(by)
+    missing = [c for c in [*by, "text"] if c not in articles.columns]
+    if missing:
+        from analysis.errors import SchemaError
+
+        raise SchemaError(
+            missing[0], f"term_counts needs this column; the table has {list(articles.columns)}"
+        )
+    options = dict(
+        english_only=english_only,
+        unique_stories=unique_stories,
+        where="term_counts",
+        ngram=ngram,
+        doc_freq=doc_freq,
+        stop=wt.stopword_set(stopwords, extra_stopwords),
+    )
+    merged = _word_counts(_rows_for(articles, unique_stories, {}), by, options)
+    parts = []
+    for key in sorted(merged, key=_sort_key):
+        table, n_docs, n_words, label = merged[key]
+        table = table.rename_axis("term").reset_index()
+        if min_count > 1:
+            table = table[table["count"] >= min_count]
+        table = table.sort_values(["count", "term"], ascending=[False, True], kind="stable")
+        if top is not None:
+            table = table.head(top)
+        if not len(table):
+            continue
+        parts.append(
+            counts_frame(
+                table["term"].tolist(),
+                table["count"].to_numpy(),
+                table["doc_freq"].to_numpy() if doc_freq else None,
+                n_articles=n_docs,
+                n_words=n_words,
+                keys=label,
+            )
+        )
+    return stack_counts(parts, by=by, doc_freq=doc_freq)
+
+
+def _sort_key(key: tuple) -> tuple:
+    return tuple((v is None, str(type(v)), v) for v in key)
+
+
+def keyness(
+    articles: dd.DataFrame,
+    *,
+    by: str | None = None,
+    target: object = None,
+    reference: object = None,
+    freq: Literal["D", "W", "M"] | None = None,
+    min_count: int = 5,
+    alpha: float = 0.05,
+    correction: Literal["bh", "holm", "none"] = "bh",
+    top: int | None = None,
+    stopwords: Any = "default",
+    extra_stopwords: Any = None,
+    unique_stories: bool = False,
+    english_only: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """
+    Find distinctive terms from counts added across partitions: :func:`analysis.keyness` on Dask.
+
+    Token counts per group (or per period) are computed partition by partition
+    and added; the comparisons, G2 tests, corrections and effect sizes are then
+    those of the pandas engine. ``reference`` may be a value of ``by``, or a
+    pandas or Dask table (a reference corpus). ``cache_dir`` is accepted and
+    ignored, as in :func:`term_counts`.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`analysis.keyness`.
+
+    Examples
+    --------
+    >>> keyness(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
+    """
+    from collections import Counter
+
+    from analysis.measures import wordtable as wt
+    from analysis.measures.terms import _compare
+
+    if not 0 < alpha < 1:
+        raise ParameterError(f"alpha={alpha!r}; expected a number between 0 and 1")
+    if correction not in ("bh", "holm", "none"):
+        raise ParameterError(f"correction={correction!r}; expected 'bh', 'holm' or 'none'")
+    options = dict(
+        english_only=english_only,
+        unique_stories=unique_stories,
+        where="keyness",
+        ngram=1,
+        doc_freq=False,
+        stop=wt.stopword_set(stopwords, extra_stopwords),
+    )
+    table = _rows_for(articles, unique_stories, {})
+
+    def counted(frame: Any, key: str | None, *, period: bool = False) -> tuple:
+        if not is_dask(frame):
+            import dask.dataframe as dd
+
+            frame = dd.from_pandas(frame, npartitions=1, sort=False)
+        keys = [key] if key else []
+        merged = _word_counts(frame, keys, {**options, "freq": freq if period else None})
+        ordered = sorted(merged, key=_sort_key)
+        labels = [merged[k][3][key] for k in ordered] if key else ["all"]
+        got = [merged[k] for k in ordered] or [(_term_table(Counter(), Counter()), 0, 0, None)]
+        return labels, [_counter(g[0]) for g in got], [g[1] for g in got], [g[2] for g in got]
+
+    comparisons = []
+    if reference is not None and (isinstance(reference, pd.DataFrame) or is_dask(reference)):
+        if by is not None and target is not None:
+            table = table[table[by] == target]
+        _, ct, dt_, nt = counted(table, None)
+        _, cr, dr, nr = counted(reference, None)
+        label = target if target is not None else "target"
+        comparisons.append((label, "reference", ct[0], cr[0], nt[0], nr[0], dt_[0], dr[0]))
+    elif freq is not None:
+        if by is not None or target is not None or reference is not None:
+            raise ParameterError(
+                "keyness: freq compares periods; do not combine it with by/target/reference"
+            )
+        labels, counts, n_docs, n_words = counted(table, "period", period=True)
+        for k in range(1, len(labels)):
+            comparisons.append(
+                (
+                    labels[k],
+                    labels[k - 1],
+                    counts[k],
+                    counts[k - 1],
+                    n_words[k],
+                    n_words[k - 1],
+                    n_docs[k],
+                    n_docs[k - 1],
+                )
+            )
+    else:
+        if by is None:
+            raise ParameterError(
+                "keyness needs by= (groups), reference= (a DataFrame) or freq= (periods)"
+            )
+        labels, counts, n_docs, n_words = counted(table, by)
+        index = {lab: i for i, lab in enumerate(labels)}
+        for value, name in ((target, "target"), (reference, "reference")):
+            if value is not None and value not in index:
+                raise ParameterError(
+                    f"keyness: {name}={value!r} is not a value of column {by!r} (values: {labels[:20]})"
+                )
+        if len(labels) < 2:
+            raise ParameterError(f"keyness: column {by!r} has fewer than two groups")
+        total: Counter = Counter()
+        for c in counts:
+            total.update(c)
+        n_all, d_all = sum(n_words), sum(n_docs)
+        for lab in [target] if target is not None else labels:
+            i = index[lab]
+            if reference is not None:
+                j = index[reference]
+                comparisons.append(
+                    (
+                        lab,
+                        reference,
+                        counts[i],
+                        counts[j],
+                        n_words[i],
+                        n_words[j],
+                        n_docs[i],
+                        n_docs[j],
+                    )
+                )
+            else:
+                rest = total.copy()
+                rest.subtract(counts[i])
+                comparisons.append(
+                    (
+                        lab,
+                        "rest",
+                        counts[i],
+                        +rest,
+                        n_words[i],
+                        n_all - n_words[i],
+                        n_docs[i],
+                        d_all - n_docs[i],
+                    )
+                )
+    parts = []
+    for label, ref_label, ct, cr, n_t, n_r, d_t, d_r in comparisons:
+        res = _compare(
+            ct, cr, n_t, n_r, min_count=min_count, correction=correction, alpha=alpha, top=top
+        )  # rows kept and in table order already
+        res.insert(0, "reference", ref_label)
+        res.insert(0, "group", label)
+        parts.append(res.assign(n_articles=d_t, n_articles_ref=d_r, n_words=n_t, n_words_ref=n_r))
+    if not parts:
+        raise ParameterError("keyness: nothing to compare (a single period or an empty table)")
+    return pd.concat(parts, ignore_index=True)
+
+
+def volume(
+    articles: dd.DataFrame,
+    *,
+    freq: Literal["D", "W", "M"] = "D",
+    by: str | Sequence[str] | None = "outlet",
+    unique_stories: bool = False,
+    english_only: bool = False,
+) -> pd.DataFrame:
+    """
+    Count articles per period and group: :func:`analysis.volume` on Dask.
+
+    Each partition contributes only the columns volume reads (groups,
+    ``published``, ``n_words``, ``language``, ``is_duplicate``), never the text;
+    the pandas engine then counts them. Memory grows with the number of rows
+    times those few small columns.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`analysis.volume`.
+
+    Examples
+    --------
+    >>> volume(open_dask_corpus("data/corpus"), freq="W")  # doctest: +SKIP
+    """
+    from analysis.measures import wordtable as wt
+    from analysis.measures.terms import volume as pandas_volume
+
+    table = _rows_for(articles, unique_stories, {})
+    wanted = [*wt.as_list(by), "published", "n_words", "language", "is_duplicate"]
+    cols = list(dict.fromkeys(c for c in wanted if c in table.columns))
+    slim = collect(table, cols)
+    if "text" in table.columns:  # counted, never read: an empty body per row stands in
+        slim = slim.assign(text=pd.Series("", index=slim.index, dtype=table["text"].dtype))
+    return pandas_volume(
+        slim, freq=freq, by=by, unique_stories=unique_stories, english_only=english_only
+    )
+
+
+def kwic(
+    articles: dd.DataFrame,
+    query: str,
+    *,
+    window: int = 8,
+    max_hits: int | None = None,
+    unique_stories: bool = False,
+    english_only: bool = False,
+) -> pd.DataFrame:
+    """
+    Find every occurrence of a query, partition by partition: :func:`analysis.measures.kwic` on Dask.
+
+    Hits come back in article order, as from the pandas engine.
+
+    Returns
+    -------
+    DataFrame
+        ``article_id, outlet, published, title, left, match, right, position``.
+
+    Examples
+    --------
+    >>> kwic(open_dask_corpus("data/corpus"), "ceasefire*")  # doctest: +SKIP
+    """
+    from analysis.measures.kwic import kwic as pandas_kwic
+
+    table = _rows_for(articles, unique_stories, {})
+    hits = map_concat(
+        table,
+        pandas_kwic,
+        query=query,
+        window=window,
+        max_hits=max_hits,
+        unique_stories=unique_stories,
+        english_only=english_only,
+    )
+    return hits if max_hits is None else hits.head(max_hits).reset_index(drop=True)
+
+
+def _per_article_sentiment(
+    articles: dd.DataFrame, *, which: str, cache_dir: Any, method: str, english_only: bool
+) -> dd.DataFrame:
+    from analysis.measures import sentiment
+
+    func = sentiment.sentence_sentiment if which == "sentence" else sentiment.article_sentiment
+    return map_rows(
+        articles,
+        func,
+        cache=f"sentiment_{method}",
+        cache_dir=cache_dir,
+        meta_options={"english_only": False},
+        method=method,
+        english_only=english_only,
+        n_jobs=1,
+    )
+
+
+def sentence_sentiment(
+    articles: dd.DataFrame,
+    *,
+    method: Literal["vader", "nltk"] = "vader",
+    cache_dir: str | os.PathLike | None = None,
+    english_only: bool = True,
+    n_jobs: int | None = None,
+) -> dd.DataFrame:
+    """
+    Score every sentence, partition by partition: :func:`analysis.measures.sentiment.sentence_sentiment` on Dask.
+
+    With ``cache_dir`` (the corpus folder), each partition keeps its sentence
+    scores under ``dask_cache/sentiment_<method>/`` there, so a rerun scores only
+    new or changed articles; on a cluster the folder must be one every worker
+    can write. ``n_jobs`` is accepted and ignored: one partition is one task.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        One row per sentence, as the pandas engine (lazy: ``.compute()`` it, or
+        aggregate it first).
+
+    Examples
+    --------
+    >>> sents = sentence_sentiment(open_dask_corpus("data/corpus"))  # doctest: +SKIP
+    """
+    return _per_article_sentiment(
+        articles,
+        which="sentence",
+        cache_dir=cache_dir,
+        method=method,
+        english_only=english_only,
+    )
+
+
+def article_sentiment(
+    articles: dd.DataFrame,
+    *,
+    method: Literal["vader", "nltk"] = "vader",
+    cache_dir: str | os.PathLike | None = None,
+    english_only: bool = True,
+    n_jobs: int | None = None,
+) -> dd.DataFrame:
+    """
+    Summarise each article's tone from its sentences: :func:`analysis.article_sentiment` on Dask.
+
+    Sentences are scored per partition (cached as in :func:`sentence_sentiment`;
+    ``n_jobs`` ignored). The result has one small row per article: pass it to
+    :func:`analysis.tone_by` (or :func:`tone_by`) for groups and periods.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        ``article_id, outlet, published, title, n_sentences, compound, share_pos, share_neg``.
+
+    Examples
+    --------
+    >>> tone = article_sentiment(open_dask_corpus("data/corpus")).compute()  # doctest: +SKIP
+    """
+    return _per_article_sentiment(
+        articles,
+        which="article",
+        cache_dir=cache_dir,
+        method=method,
+        english_only=english_only,
+    )
+
+
+def extract_quotes(articles: dd.DataFrame, *, n_jobs: int | None = None) -> dd.DataFrame:
+    """
+    Find quotes and speakers partition by partition: :func:`analysis.extract_quotes` on Dask.
+
+    ``n_jobs`` is accepted and ignored: one partition is one task.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        One row per quote, as the pandas engine (lazy).
+
+    Examples
+    --------
+    >>> quotes = extract_quotes(open_dask_corpus("data/corpus")).compute()  # doctest: +SKIP
+    """
+    from analysis.measures.quotes import extract_quotes as pandas_quotes
+
+    return map_rows(articles, pandas_quotes)
+
+
+def tone_by(scores: dd.DataFrame, *, by: Any = "outlet", **options: Any) -> pd.DataFrame:
+    """
+    Mean tone per group with a bootstrap interval: :func:`analysis.tone_by` on Dask scores.
+
+    The bootstrap resamples single scores, so the columns it reads (groups,
+    date, score, cluster) are computed, one small row per scored article or
+    sentence; the rest of the table is not.
+
+    Examples
+    --------
+    >>> tone_by(article_sentiment(articles), by="outlet")  # doctest: +SKIP
+    """
+    from analysis.measures import wordtable as wt
+    from analysis.measures.sentiment import tone_by as pandas_tone
+
+    wanted = [
+        *wt.as_list(by),
+        options.get("date_col", "published"),
+        options.get("value", "compound"),
+        options.get("cluster"),
+    ]
+    return pandas_tone(collect(scores, present(scores, wanted)), by=by, **options)
+
+
+def _mentioning(part: pd.DataFrame, *, targets: Any, categories: Any, exclusive: bool):
+    from analysis.measures.sentiment import mentions
+
+    flags = mentions(part["sentence"].tolist(), targets, categories=categories)
+    hits = flags.sum(axis=1).to_numpy()
+    return part[hits == 1] if exclusive else part[hits > 0]
+
+
+def targeted_tone(
+    sentences: dd.DataFrame,
+    targets: Any,
+    *,
+    categories: Sequence[str] | None = None,
+    exclusive: bool = False,
+    **options: Any,
+) -> pd.DataFrame:
+    """
+    Tone of the sentences that mention a target: :func:`analysis.targeted_tone` on Dask.
+
+    Each partition keeps only its sentences that mention a target, with the
+    columns the measurement reads; the pandas engine then measures those, so
+    memory grows with the matching sentences.
+
+    Examples
+    --------
+    >>> targeted_tone(sentence_sentiment(articles), {"talks": "talks"})  # doctest: +SKIP
+    """
+    from analysis.errors import SchemaError
+    from analysis.measures import wordtable as wt
+    from analysis.measures.sentiment import targeted_tone as pandas_targeted
+
+    for col in ("sentence", "compound", "article_id"):
+        if col not in sentences.columns:
+            raise SchemaError(col, "missing; pass the table from sentence_sentiment")
+    by = options.get("by", "outlet")
+    wanted = ["sentence", "compound", "article_id", *wt.as_list(by), "published"]
+    matched = map_concat(
+        sentences[present(sentences, wanted)],
+        _mentioning,
+        targets=targets,
+        categories=categories,
+        exclusive=exclusive,
+    )
+    if not len(matched.columns):  # no partition at all
+        matched = sentences._meta
+    return pandas_targeted(matched, targets, categories=categories, exclusive=exclusive, **options)
+
+
+def _extreme_candidates(
+    part: pd.DataFrame, *, by: Any, n: int, value: str, min_words: int
+) -> pd.DataFrame:
+    """
+    Every row whose score reaches the ``n``-th most extreme distinct sentence of its group.
+
+    A sentence among the ``n`` most extreme of the whole table is among them in
+    every partition where it occurs (any sentence ahead of it there is ahead of it
+    overall), so all its copies are kept and the pandas engine finds the same
+    sentences, ranks and copy counts in the kept rows.
+    """
+    import numpy as np
+
+    from analysis.measures.sentiment import _group_keys
+
+    table, keys = _group_keys(part, by, None, "published")
+    table = table[table[value].notna()]
+    if min_words:
+        table = table[table["sentence"].str.split().str.len() >= min_words]
+    keep = []
+    for sign in (1, -1):
+        side = table[table[value] * sign > 0]
+        groups = side.groupby(keys, sort=False, dropna=False) if keys else [((), side)]
+        for _, rows in groups:
+            score = rows[value] * sign
+            cut = score[~rows.duplicated([*keys, "sentence"])].nlargest(n).min()
+            keep.append(rows.index[(score >= cut).to_numpy()])
+    index = np.sort(np.concatenate(keep)) if keep else np.empty(0, dtype=np.int64)
+    return part.loc[index]
+
+
+def extreme_sentences(
+    sentences: dd.DataFrame,
+    *,
+    by: Any = "outlet",
+    n: int = 5,
+    value: str = "compound",
+    min_words: int = 0,
+) -> pd.DataFrame:
+    """
+    The most positive and negative sentences per group: :func:`analysis.extreme_sentences` on Dask.
+
+    Each partition keeps the rows that can be among the ``n`` most extreme
+    (with every copy of them, for the copy counts); the pandas engine then ranks
+    those. Memory grows with ``n`` times the groups and partitions.
+
+    Examples
+    --------
+    >>> extreme_sentences(sentence_sentiment(articles), n=2)  # doctest: +SKIP
+    """
+    from analysis.errors import SchemaError
+    from analysis.measures import wordtable as wt
+    from analysis.measures.sentiment import extreme_sentences as pandas_extreme
+
+    for col in (value, "sentence", "article_id"):
+        if col not in sentences.columns:
+            raise SchemaError(col, "missing; pass the table from sentence_sentiment")
+    if not isinstance(n, int) or n < 1:
+        raise ParameterError(f"n must be a positive int, got {n!r}")
+    options = dict(by=by, n=n, value=value, min_words=min_words)
+    wanted = [*wt.as_list(by), "published", value, "sentence", "article_id"]
+    candidates = map_concat(sentences[present(sentences, wanted)], _extreme_candidates, **options)
+    if not len(candidates.columns):
+        candidates = sentences._meta
+    return pandas_extreme(candidates, **options)
+
+
+def who_is_quoted(quotes: dd.DataFrame, *, by: Any = "outlet", **options: Any) -> pd.DataFrame:
+    """
+    Rank who is quoted per group: :func:`analysis.who_is_quoted` on Dask quotes.
+
+    The columns it reads (groups, article, speaker, kind) are computed, one
+    small row per quote; the quoted text is not.
+
+    Examples
+    --------
+    >>> who_is_quoted(extract_quotes(articles), by="outlet")  # doctest: +SKIP
+    """
+    from analysis.measures import wordtable as wt
+    from analysis.measures.quotes import who_is_quoted as pandas_who
+
+    wanted = [*wt.as_list(by), "article_id", "speaker", "anonymous", "kind"]
+    return pandas_who(collect(quotes, present(quotes, wanted)), by=by, **options)
+
+
+#: Columns of a grouped dictionary or trend table that add up across partitions.
+_ADDITIVE = ["count", "n_articles", "articles_with_hits", "n_words"]
+
+
+def _combine_matches(parts: list[pd.DataFrame], keys: list[str], label: str) -> pd.DataFrame:
+    """Add grouped dictionary counts of partitions and recompute their rates (pandas formulas)."""
+    import numpy as np
+
+    parts = [p for p in parts if len(p)] or parts[:1]
+    both = pd.concat(parts, ignore_index=True)
+    for col in keys:  # a group key with a missing value is text for the pandas engine
+        if len({str(p[col].dtype) for p in parts}) > 1:
+            both[col] = both[col].astype("string")
+    out = both.groupby([*keys, label], sort=False, dropna=False)[_ADDITIVE].sum().reset_index()
+    out = out.sort_values(keys, kind="stable").reset_index(drop=True) if keys else out
+    words = out["n_words"]
+    out["per_10k"] = np.where(words > 0, out["count"] * 10_000 / words.where(words > 0, 1), np.nan)
+    if "share_articles" in both.columns:
+        out["share_articles"] = out["articles_with_hits"] / out["n_articles"].where(
+            out["n_articles"] > 0
+        )
+    return out[list(both.columns)]
+
+
+def _match_counts(
+    articles: dd.DataFrame,
+    func: Callable[..., pd.DataFrame],
+    what: Any,
+    *,
+    by: Any,
+    freq: Any,
+    label: str,
+    unique_stories: bool,
+    english_only: bool,
+) -> pd.DataFrame:
+    import dask
+
+    from analysis.measures import wordtable as wt
+
+    table = _rows_for(articles, unique_stories, {})
+    options = dict(by=by, freq=freq, unique_stories=unique_stories, english_only=english_only)
+    keys = [*wt.as_list(by), *(["period"] if freq else [])]
+    if not keys:
+        return map_concat(table, _call_with, func=func, what=what, options=options)
+    from dask import delayed
+
+    pieces = [
+        delayed(call_on_part, pure=True)(_call_with, p, {"func": func, "what": what, "options": options})
+        for p in partitions(table)
+    ]
+    return _combine_matches(list(dask.compute(*pieces)), keys, label)
+
+
+def _call_with(part: pd.DataFrame, *, func: Callable[..., pd.DataFrame], what: Any, options: dict):
+    return func(part, what, **options)
+
+
+def dictionary_counts(
+    articles: dd.DataFrame,
+    dictionary: Any,
+    *,
+    by: str | Sequence[str] | None = None,
+    freq: Literal["D", "W", "M"] | None = None,
+    unique_stories: bool = False,
+    english_only: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """
+    Count dictionary categories partition by partition: :func:`analysis.dictionary_counts` on Dask.
+
+    Matches, articles, articles with a match and tokens per group add up across
+    partitions; rates and shares are then computed on the totals. Without
+    ``by`` or ``freq`` the per-article rows are concatenated. ``cache_dir`` is
+    accepted and ignored.
+
+    Examples
+    --------
+    >>> dictionary_counts(articles, {"talks": ["talks"]}, by="outlet")  # doctest: +SKIP
+    """
+    from collections.abc import Mapping
+
+    from analysis.measures.dictionaries import Dictionary, load_dictionary
+    from analysis.measures.dictionaries import dictionary_counts as pandas_counts
+
+    book = dictionary if isinstance(dictionary, Mapping) else load_dictionary(dictionary)
+    if not isinstance(book, Dictionary):
+        book = load_dictionary(book)
+    return _match_counts(
+        articles,
+        pandas_counts,
+        book,
+        by=by,
+        freq=freq,
+        label="category",
+        unique_stories=unique_stories,
+        english_only=english_only,
+    )
+
+
+def term_trends(
+    articles: dd.DataFrame,
+    terms: Any,
+    *,
+    freq: Literal["D", "W", "M"] = "W",
+    by: str | Sequence[str] | None = "outlet",
+    unique_stories: bool = False,
+    english_only: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """
+    Rate of terms per period and group: :func:`analysis.term_trends` on Dask.
+
+    Counted as :func:`dictionary_counts` (``cache_dir`` accepted and ignored).
+
+    Examples
+    --------
+    >>> term_trends(articles, ["ceasefire", "talks"], freq="W", by=None)  # doctest: +SKIP
+    """
+    from analysis.measures.dictionaries import as_dictionary
+    from analysis.measures.terms import term_trends as pandas_trends
+
+    as_dictionary(terms, "term_trends")  # a bad term fails here, not on a worker
+    return _match_counts(
+        articles,
+        pandas_trends,
+        terms,
+        by=by,
+        freq=freq,
+        label="term",
+        unique_stories=unique_stories,
+        english_only=english_only,
+    )
+
+
+#: Helpers with a Dask version here: public name -> function of this module.
+DASK_VERSIONS: dict[str, Callable[..., Any]] = {
+    "term_counts": term_counts,
+    "keyness": keyness,
+    "volume": volume,
+    "kwic": kwic,
+    "sentence_sentiment": sentence_sentiment,
+    "article_sentiment": article_sentiment,
+    "extract_quotes": extract_quotes,
+    "term_trends": term_trends,
+    "dictionary_counts": dictionary_counts,
+    "tone_by": tone_by,
+    "targeted_tone": targeted_tone,
+    "extreme_sentences": extreme_sentences,
+    "who_is_quoted": who_is_quoted,
+}
+
+
+def engine_aware(func: Callable[..., Any]) -> Callable[..., Any]:
+    """
+    Wrap a pandas helper so that, given a Dask table, it runs its Dask version.
+
+    Lets a notebook call ``analysis.term_counts(articles)`` whichever engine
+    opened ``articles``: any Dask table among the arguments (the articles, a
+    reference corpus, the table of :func:`add_article_column`) selects the Dask
+    version. A helper without a Dask version is returned unchanged.
+
+    Examples
+    --------
+    >>> from analysis.measures.terms import term_counts as pandas_counts
+    >>> counts = engine_aware(pandas_counts)
+    >>> df = pd.DataFrame({"text": ["Talks stall", "talks resume"]})
+    >>> counts(df, stopwords=None)["term"].tolist()
+    ['talks', 'resume', 'stall']
+    """
+    dask_version = DASK_VERSIONS.get(getattr(func, "__name__", ""))
+    if dask_version is None or dask_version is func:
+        return func
+    return either(func, dask_version)
