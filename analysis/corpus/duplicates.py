@@ -960,6 +960,6 @@ def _progress(items: Iterable, progress: bool | None, desc: str):
     show = progress if progress is not None else (len(items) > 20000 and sys.stderr.isatty())
     if not show:
         return items
-    from analysis.measures.wordtable import tqdm_class
+    from analysis.workers import tqdm_class
 
     return tqdm_class()(items, desc=desc, unit="doc")
