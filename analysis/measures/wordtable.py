@@ -1,7 +1,8 @@
-"""Shared plumbing for the word measurements: row selection, groups, periods, fast counts.
+"""Shared plumbing for the word measurements: row selection, groups, periods, term counts.
 
-Private to :mod:`analysis.measures.terms`, :mod:`analysis.measures.kwic` and
-:mod:`analysis.measures.dictionaries`. The counters live in :mod:`analysis.measures.tokenids`,
+Private to :mod:`analysis.measures.terms`, :mod:`analysis.measures.keyness`,
+:mod:`analysis.measures.kwic` and :mod:`analysis.measures.dictionaries`. The counters
+behind :func:`count_terms` live in :mod:`analysis.measures.tokenids`,
 :mod:`analysis.measures.counters`, :mod:`analysis.measures.arrowcounters` and
 :mod:`analysis.measures.termcache`; the names the measurements use are exported here.
 """
@@ -9,7 +10,9 @@ Private to :mod:`analysis.measures.terms`, :mod:`analysis.measures.kwic` and
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -38,8 +41,8 @@ from analysis.text.tokens import default_stopwords, normalize, tokenize
 
 __all__ = [
     # rows, groups, periods, stopwords, query words (this module)
-    "FREQS", "need_columns", "as_list", "select_rows", "group_codes",
-    "add_period", "stopword_set", "parse_entry", "word_matches", "entry_label",
+    "FREQS", "Stopwords", "need_columns", "as_list", "select_rows", "group_codes",
+    "add_period", "stopword_set", "count_terms", "parse_entry", "word_matches", "entry_label",
     # the text column (tokenids)
     "texts_of", "text_bytes", "text_array", "text_source",
     # counters (counters, arrowcounters)
@@ -53,6 +56,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 FREQS = {"D": "D", "day": "D", "W": "W", "week": "W", "M": "M", "month": "M"}
+
+#: The ``stopwords`` option of the word measurements (see :func:`stopword_set`).
+Stopwords = Literal["default"] | Collection[str] | None
 
 
 def need_columns(articles: pd.DataFrame, columns: Sequence[str], where: str) -> None:
@@ -162,6 +168,65 @@ def stopword_set(stopwords, extra_stopwords) -> frozenset[str]:
             extra_stopwords = [extra_stopwords]
         base = base | {t for w in extra_stopwords for t in tokenize(w)}
     return base
+
+
+# --------------------------------------------------------------------------- term counts
+
+
+def count_terms(
+    texts, codes, n_groups, *, ngram, doc_freq, stop, n_jobs, table=None, cache_dir=None,
+    grouped=False,
+):  # fmt: skip
+    """
+    Per group: token (or n-gram) Counters, doc-frequency Counters, docs, tokens.
+
+    With ``cache_dir`` (and ``table``, the rows of ``texts``), single tokens are
+    summed from per-article counts kept there (see :func:`count_unigrams_cached`).
+    With ``grouped`` (single tokens only), the same counts as one
+    :class:`GroupCounts`, stopwords left out.
+    """
+    if grouped:
+        if table is not None and use_cache(cache_dir, table):
+            counts = group_counts_cached(
+                table, codes, n_groups, doc_freq=doc_freq, cache_dir=cache_dir
+            )
+        else:
+            counts = GroupCounts.from_counters(
+                *count_unigrams(texts, codes, n_groups, doc_freq=doc_freq, n_jobs=n_jobs),
+                doc_freq=doc_freq,
+            )
+        return counts.without(stop)
+    if ngram == 1:
+        if table is not None and use_cache(cache_dir, table):
+            counts, dfs, n_docs, n_words = count_unigrams_cached(
+                table, codes, n_groups, doc_freq=doc_freq, cache_dir=cache_dir
+            )
+        else:
+            counts, dfs, n_docs, n_words = count_unigrams(
+                texts, codes, n_groups, doc_freq=doc_freq, n_jobs=n_jobs
+            )
+        if stop:
+            for c in counts + dfs:
+                for w in stop & c.keys():
+                    del c[w]
+        return counts, dfs, n_docs, n_words
+    counts = [Counter() for _ in range(n_groups)]
+    dfs = [Counter() for _ in range(n_groups)]
+    n_docs = [0] * n_groups
+    n_words = [0] * n_groups
+    for text, g in zip(texts, codes.tolist()):
+        toks = tokenize(text)
+        n_docs[g] += 1
+        n_words[g] += len(toks)
+        grams = [
+            " ".join(w)
+            for w in zip(*(toks[i:] for i in range(ngram)))
+            if not stop or (w[0] not in stop and w[-1] not in stop)
+        ]
+        counts[g].update(grams)
+        if doc_freq:
+            dfs[g].update(set(grams))
+    return counts, dfs, n_docs, n_words
 
 
 # --------------------------------------------------------------------------- query words
