@@ -45,7 +45,7 @@ _EXPORTS: dict[str, str] = {
     "term_counts": "measures.terms",
     "collocations": "measures.terms",
     "term_trends": "measures.terms",
-    "keyness": "measures.terms",
+    "keyness": "measures.keyness",
     "volume": "measures.terms",
     "kwic": "measures.kwic",
     "KwicIndex": "measures.kwic",

@@ -525,7 +525,7 @@ def test_kept_features_with_odd_values_and_a_foreign_file(sample_articles, tmp_p
 def test_band_layout_is_datasketchs_and_is_read_back_from_the_data_folder(threshold):
     from datasketch import MinHashLSH
 
-    from analysis.corpus.duplicates import _band_layout
+    from analysis.corpus.minhash import _band_layout
 
     index = MinHashLSH(threshold=threshold, num_perm=128)
     assert _band_layout(threshold, 128) == (index.b, index.r)

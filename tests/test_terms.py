@@ -377,7 +377,9 @@ def test_counts_read_every_text_column_storage(dtype):
 
 
 def test_document_frequencies_across_folds_and_chunks_of_several_tokens(monkeypatch):
+    from analysis.measures import counters
     from analysis.measures import wordtable as wt
+
     # a fold of the pending ids every few articles: every case of the counter
     texts = [
         "Russia/Ukraine talks; russia’s war",
@@ -386,7 +388,7 @@ def test_document_frequencies_across_folds_and_chunks_of_several_tokens(monkeypa
         "kyiv russia/ukraine russia a/b b/c",
         "1,000 2.5 e.g. x\ud800y",
     ] * 7
-    monkeypatch.setattr(wt._Tally, "FOLD_AT", 5)
+    monkeypatch.setattr(counters._Tally, "FOLD_AT", 5)
     codes = np.arange(len(texts)) % 3
     counts, dfs, n_docs, _ = wt.count_part(texts, codes, 3, True)
     for g in range(3):
@@ -399,6 +401,7 @@ def test_document_frequencies_across_folds_and_chunks_of_several_tokens(monkeypa
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_arrow_counter_per_group_across_batches_and_chunks_of_several_tokens(monkeypatch, workers):
+    from analysis.measures import arrowcounters
     from analysis.measures import wordtable as wt
 
     texts = [
@@ -408,7 +411,7 @@ def test_arrow_counter_per_group_across_batches_and_chunks_of_several_tokens(mon
         "kyiv russia/ukraine russia a/b b/c\n\tnew-ones/old",
         "1,000 2.5 e.g. Ελλάδα/Κύπρος",
     ] * 9
-    monkeypatch.setattr(wt, "BATCH_BYTES", 60)  # a batch every few articles
+    monkeypatch.setattr(arrowcounters, "BATCH_BYTES", 60)  # a batch every few articles
     codes = np.arange(len(texts)) % 4
     source = wt.text_source(pd.DataFrame({"text": texts}))
     counts, dfs, n_docs, n_words = wt.count_arrow(source, codes, 4, True, workers)
@@ -426,12 +429,13 @@ def test_arrow_counter_per_group_across_batches_and_chunks_of_several_tokens(mon
 def test_a_text_column_in_several_arrow_chunks_is_counted_in_place(monkeypatch, n_jobs):
     import pyarrow as pa
 
+    from analysis.measures import arrowcounters
     from analysis.measures import wordtable as wt
 
     parts = [["Talks stall.", None, "Russia/Ukraine talks"], [], ["Kyiv’s talks", "war"] * 20]
     column = pa.chunked_array([pa.array(p, pa.string()) for p in parts], type=pa.string())
     table = pd.DataFrame({"text": pd.arrays.ArrowExtensionArray(column)})
-    monkeypatch.setattr(wt, "BATCH_BYTES", 40)
+    monkeypatch.setattr(arrowcounters, "BATCH_BYTES", 40)
     source = wt.text_source(table)
     assert isinstance(source, pa.ChunkedArray)  # not combined into one copy
     texts = [t for p in parts for t in p if t]

@@ -9,6 +9,7 @@ import pytest
 
 from analysis import dictionary_counts, keyness, term_counts, term_trends
 from analysis.errors import ParameterError
+from analysis.measures import arrowcounters, termcache
 from analysis.measures import wordtable as wt
 from analysis.text.tokens import tokenize
 
@@ -40,14 +41,14 @@ def test_cached_counts_equal_uncached_on_the_bundled_corpus(sample_articles, tmp
     assert wt.LAST_CACHE_STATS == {"articles": len(sample_articles), "tokenized": 0}
     assert (tmp_path / wt.CACHE_FILE).exists()
     assert not (tmp_path / wt.OLD_CACHE_FILE).exists()  # replaced, not left behind
-    wt._LOADED.clear()  # as a new process: the counts come from the file
+    termcache._LOADED.clear()  # as a new process: the counts come from the file
     _same_as_uncached(sample_articles, tmp_path)
     assert wt.LAST_CACHE_STATS["tokenized"] == 0
 
 
 def test_cached_sums_without_the_dense_table_are_the_same(sample_articles, tmp_path, monkeypatch):
     # groups x terms beyond DENSE_CELLS are summed by sorting instead of one dense pass
-    monkeypatch.setattr(wt, "DENSE_CELLS", 0)
+    monkeypatch.setattr(arrowcounters, "DENSE_CELLS", 0)
     _same_as_uncached(sample_articles, tmp_path)
 
 
@@ -55,7 +56,7 @@ def test_only_new_or_changed_articles_are_tokenized(tiny_articles, tmp_path):
     first, later = tiny_articles.iloc[:3], tiny_articles
     term_counts(first, by="outlet", cache_dir=tmp_path)
     assert wt.LAST_CACHE_STATS == {"articles": 3, "tokenized": 3}
-    wt._LOADED.clear()
+    termcache._LOADED.clear()
     out = term_counts(later, by="outlet", cache_dir=tmp_path)
     assert wt.LAST_CACHE_STATS == {"articles": 4, "tokenized": 1}
     pd.testing.assert_frame_equal(out, term_counts(later, by="outlet"))
@@ -68,7 +69,7 @@ def test_only_new_or_changed_articles_are_tokenized(tiny_articles, tmp_path):
 def test_articles_without_words_stay_counted(tiny_articles, tmp_path):
     table = tiny_articles.assign(text=["", "... --", *tiny_articles["text"].iloc[2:]])
     first = term_counts(table, by="outlet", cache_dir=tmp_path)
-    wt._LOADED.clear()
+    termcache._LOADED.clear()
     again = term_counts(table, by="outlet", cache_dir=tmp_path)
     assert wt.LAST_CACHE_STATS["tokenized"] == 0
     pd.testing.assert_frame_equal(again, first)
@@ -89,7 +90,7 @@ def test_cached_counts_equal_uncached_on_a_ukraine_sample(ukraine_articles, tmp_
     )
     rest = ukraine_articles.drop(index=sample.index)
     bigger = pd.concat([sample, rest.sample(50, random_state=12)])
-    wt._LOADED.clear()
+    termcache._LOADED.clear()
     out = term_counts(bigger, by="outlet", top=15, cache_dir=tmp_path)
     assert wt.LAST_CACHE_STATS == {"articles": 650, "tokenized": 50}
     pd.testing.assert_frame_equal(out, term_counts(bigger, by="outlet", top=15))
@@ -104,7 +105,7 @@ def test_per_article_counts_from_arrow_equal_those_of_tokenize(monkeypatch):
         "U.S./EU-led “Kyiv’s” (Kyiv), 's '' a/b b/a",
         "1,000 2.5 e.g. Ελλάδα/Κύπρος pro-Russian don’t",
     ] * 5
-    monkeypatch.setattr(wt, "BATCH_BYTES", 50)  # several batches
+    monkeypatch.setattr(arrowcounters, "BATCH_BYTES", 50)  # several batches
     arr = wt.text_array(pd.DataFrame({"text": texts}))
     tokens, rows, ids, counts = wt.per_article_arrays(arr)
     got = [{} for _ in texts]

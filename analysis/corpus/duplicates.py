@@ -34,6 +34,9 @@ How copies are found
    story that is not the agency's own copy is ``syndicated`` and its ``wire`` is
    filled when it was empty. A row on another site's wire pages (``/wires/ap/``)
    is a republished copy even when its outlet is labelled with the agency's name.
+
+The signatures and candidate pairs of step 2 come from :mod:`analysis.corpus.minhash`;
+the agency names and credits of step 4 from :mod:`analysis.corpus.wires`.
 """
 
 from __future__ import annotations
@@ -43,178 +46,32 @@ import logging
 import os
 import re
 import unicodedata
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from analysis.corpus.minhash import (  # noqa: F401 (MAX_BUCKET_PAIRS: re-exported)
+    MAX_BUCKET_PAIRS,
+    _candidate_pairs,
+    _Shingler,
+    minhash_signatures,
+)
+from analysis.corpus.wires import (
+    _URL_WIRE,
+    _local_opening,
+    _squash,
+    detect_wire,
+    local_agencies,
+    wire_name,
+)
 from analysis.errors import ParameterError, SchemaError
 from analysis.paths import write_parquet
 from analysis.schema import article_id as _article_id
+from analysis.workers import tqdm_class
 
 logger = logging.getLogger(__name__)
-
-#: Canonical agency name -> spellings seen in outlet names, credits and URLs
-#: (compared after lower-casing and dropping everything but letters and digits).
-WIRE_AGENCIES: dict[str, tuple[str, ...]] = {
-    "AP": ("ap", "associated press", "the associated press", "apnews", "apnews.com"),
-    "Reuters": ("reuters", "thomson reuters", "reuters.com"),
-    "AFP": ("afp", "agence france-presse", "agence france presse", "afp.com"),
-    "PA": ("pa", "pa media", "press association"),
-    "dpa": ("dpa", "deutsche presse-agentur"),
-    "UPI": ("upi", "united press international"),
-    "ANSA": ("ansa",),
-    "EFE": ("efe",),
-    "Xinhua": ("xinhua",),
-    "TASS": ("tass",),
-    "Interfax": ("interfax",),
-    "Kyodo": ("kyodo", "kyodo news"),
-    "Yonhap": ("yonhap",),
-}
-
-
-def _squash(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.casefold())
-
-
-_WIRE_LOOKUP: dict[str, str] = {
-    _squash(alias): canon for canon, aliases in WIRE_AGENCIES.items() for alias in (canon, *aliases)
-}
-
-
-def wire_name(name: object) -> str | None:
-    """
-    Return the canonical agency name for an outlet or credit, or None if it is no agency.
-
-    Examples
-    --------
-    >>> wire_name("Associated Press"), wire_name("AssociatedPress"), wire_name("BBC")
-    ('AP', 'AP', None)
-    """
-    if not isinstance(name, str) or not name.strip():
-        return None
-    return _WIRE_LOOKUP.get(_squash(name))
-
-
-_AGENCY_RE = "|".join(
-    re.escape(a) for a in ("AP", "Reuters", "AFP", "dpa", "UPI", "PA", "ANSA", "EFE")
-)
-_URL_WIRE = re.compile(r"/wires?/(ap|reuters|afp|pa|dpa|upi)(?:/|$)", re.I)
-_URL_HOST = re.compile(
-    r"^(?:https?://)?(?:www\.)?(apnews\.com|reuters\.com|afp\.com)(?:[/:]|$)", re.I
-)
-_OPENING = re.compile(r"\((" + _AGENCY_RE + r")\)\s*[-\u2013\u2014]")
-_REUTERS_SIGNOFF = re.compile(
-    r"\b(?:Additional )?(?:reporting|writing) by [^;\n]{2,120}[;,] *(?:editing|writing) by ", re.I
-)
-_AP_CREDIT = re.compile(
-    r"\bAssociated Press (?:writers?|reporters?|journalists?)\b[^\n]{0,200}\bcontributed|"
-    r"\bCopyright \d{4} The Associated Press\b|^By [A-Z][\w.' -]{2,60}\bAssociated Press\b",
-    re.M,
-)
-
-
-def detect_wire(text: object, url: object = None) -> str | None:
-    """
-    Name the news agency a text was taken from, when its URL or wording says so.
-
-    Looks at agency wire pages in the URL (``/wires/ap/``, ``apnews.com``), the
-    agency tag of a dateline opening (``KYIV, Ukraine (AP) —``, ``(Reuters) -``),
-    Reuters sign-offs (``Reporting by ...; Editing by ...``) and AP credits
-    (``Associated Press writers ... contributed``). A passing mention such as
-    "told Reuters" is not a credit.
-
-    Parameters
-    ----------
-    text : str
-        Article body.
-    url : str, optional
-        Article URL.
-
-    Returns
-    -------
-    str or None
-        Canonical agency name (see ``WIRE_AGENCIES``), or None.
-
-    Examples
-    --------
-    >>> detect_wire("KYIV, Ukraine (AP) — Shelling hit the city.")
-    'AP'
-    >>> detect_wire("Talks resumed.", "https://www.dailymail.co.uk/wires/reuters/article-1/x.html")
-    'Reuters'
-    >>> detect_wire("An official told Reuters the talks resumed.") is None
-    True
-    """
-    if isinstance(url, str) and url:
-        m = _URL_WIRE.search(url) or _URL_HOST.search(url)
-        if m:
-            return wire_name(m.group(1))
-    if not isinstance(text, str) or not text:
-        return None
-    m = _OPENING.search(text[:400])
-    if m:
-        return wire_name(m.group(1))
-    tail = text[-600:]
-    # literal checks first: each pattern needs these words (most texts have neither)
-    low = tail.lower()
-    if ("reporting by " in low or "writing by " in low) and _REUTERS_SIGNOFF.search(tail):
-        return "Reuters"
-    head = text[:200]
-    if ("Associated Press" in head and _AP_CREDIT.search(head)) or (
-        "Associated Press" in tail and _AP_CREDIT.search(tail)
-    ):
-        return "AP"
-    return None
-
-
-_AGENCY_WORDS = re.compile(
-    r"\b(?:wire|wires|newswire|news ?agency|press ?agency|news ?service|wire ?service|agence|agencia)\b",
-    re.I,
-)
-_GENERIC_WORDS = {"the", "of", "and", "news", "service", "agency", "press"}
-_TAG_OPENING = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)\s*[-\u2013\u2014]")
-
-
-def local_agencies(outlets: Iterable[object]) -> dict[str, str]:
-    """
-    Find the news agencies among a corpus's own outlets, beyond the well-known ones.
-
-    An outlet whose name says it is a wire or agency ("Continental Wire Service",
-    "Baltic News Agency") is an agency. Returns a lookup from its spellings
-    (squashed name, the name without a generic last word, its initials) to the
-    outlet name, so credits such as "CONTINENTAL WIRE/Photographer" or a dateline
-    tag "(CWS) -" name it.
-
-    Examples
-    --------
-    >>> sorted(local_agencies(["Continental Wire Service", "Daily Bugle"]).items())
-    [('continentalwire', 'Continental Wire Service'), ('continentalwireservice', 'Continental Wire Service'), ('cws', 'Continental Wire Service')]
-    """
-    out: dict[str, str] = {}
-    for name in {o for o in outlets if isinstance(o, str) and o.strip()}:
-        if wire_name(name) or not _AGENCY_WORDS.search(name):
-            continue
-        words = re.findall(r"[A-Za-z0-9]+", name)
-        if words and words[0].lower() == "the":
-            words = words[1:]
-        trimmed = list(words)
-        while len(trimmed) > 1 and trimmed[-1].lower() in _GENERIC_WORDS:
-            trimmed.pop()
-        for alias in (name, " ".join(trimmed), "".join(w[0] for w in words)):
-            if len(_squash(alias)) >= 2:
-                out.setdefault(_squash(alias), name)
-    return out
-
-
-def _local_opening(text: object, local: dict[str, str]) -> str | None:
-    """The corpus agency named by a dateline tag such as ``KYIV, March 7 (CWS) -``."""
-    if not local or not isinstance(text, str):
-        return None
-    m = _TAG_OPENING.search(text[:300])
-    return local.get(_squash(m.group(1))) if m else None
-
 
 # --------------------------------------------------------------------------- text keys
 
@@ -241,116 +98,6 @@ def _digest(s: str) -> str:
     return hashlib.blake2b(s.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-# --------------------------------------------------------------------------- MinHash
-
-_FNV_PRIME = np.uint32(0x01000193)
-
-
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    # MurmurHash3 finalizer: the pre-mix datasketch applies in its affine32 scheme.
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
-
-
-class _Shingler:
-    """Turn word lists into arrays of distinct 32-bit shingle hashes (deterministic)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._ids: dict[str, int] = {}
-
-    def __call__(self, words: list[str]) -> np.ndarray:
-        hashes = list(map(self._ids.get, words))  # known words at C speed
-        if None in hashes:
-            for i, h in enumerate(hashes):
-                if h is None:
-                    word = words[i]
-                    hashes[i] = self._ids[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-        ids = np.array(hashes, dtype=np.uint32)
-        k = min(self.size, len(ids))
-        n = len(ids) - k + 1
-        if n <= 0:
-            return np.empty(0, dtype=np.uint32)
-        h = ids[:n].copy()
-        with np.errstate(over="ignore"):
-            for i in range(1, k):
-                h = (h * _FNV_PRIME) ^ ids[i : i + n]
-        return np.unique(h)
-
-
-def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from importlib.metadata import version
-
-    from analysis.text.nlp import cached_arrays
-
-    def build() -> dict:
-        from datasketch import MinHash  # its import takes about half a second
-
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-        return {"a": a.astype(np.uint32), "b": b.astype(np.uint32)}
-
-    name = f"minhash-affine32-{num_perm}-{seed}-datasketch-{version('datasketch')}"
-    perm = cached_arrays(name, build)
-    return perm["a"], perm["b"]
-
-
-def minhash_signatures(
-    shingle_sets: list[np.ndarray], *, num_perm: int = 128, seed: int = 1, chunk: int = 65536
-) -> np.ndarray:
-    """
-    Compute MinHash signatures for many sets of 32-bit hashes at once.
-
-    The values equal those of ``datasketch.MinHash(num_perm, seed, scheme="affine32")``
-    updated with the same hashes, but the work is done in large numpy blocks
-    rather than one set at a time.
-
-    Parameters
-    ----------
-    shingle_sets : list of ndarray of uint32
-        One non-empty array of hashes per set.
-    num_perm : int, default 128
-        Signature length.
-    seed : int, default 1
-        Seed of the permutations (datasketch's convention).
-    chunk : int, default 65536
-        Hashes processed per block (memory: ``chunk * num_perm * 4`` bytes).
-
-    Returns
-    -------
-    ndarray of uint32, shape (len(shingle_sets), num_perm)
-
-    Examples
-    --------
-    >>> sig = minhash_signatures([np.array([1, 2, 3], dtype=np.uint32)], num_perm=16)
-    >>> sig.shape
-    (1, 16)
-    """
-    a, b = _permutations(num_perm, seed)
-    out = np.empty((len(shingle_sets), num_perm), dtype=np.uint32)
-    start = 0
-    while start < len(shingle_sets):
-        stop, total = start, 0
-        while stop < len(shingle_sets) and (
-            stop == start or total + len(shingle_sets[stop]) <= chunk
-        ):
-            total += len(shingle_sets[stop])
-            stop += 1
-        block = shingle_sets[start:stop]
-        sizes = np.fromiter((len(s) for s in block), dtype=np.int64, count=len(block))
-        if (sizes == 0).any():
-            raise ValueError("minhash_signatures needs non-empty sets")
-        hv = _fmix32(np.concatenate(block))
-        with np.errstate(over="ignore"):
-            phv = hv[:, None] * a[None, :] + b[None, :]
-        offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        out[start:stop] = np.minimum.reduceat(phv, offsets, axis=0)
-        start = stop
-    return out
-
-
 # --------------------------------------------------------------------------- grouping
 
 
@@ -375,64 +122,6 @@ class _UnionFind:
 
     def roots(self) -> np.ndarray:
         return np.array([self.find(i) for i in range(len(self.parent))], dtype=np.int64)
-
-
-#: Buckets holding more sketches than this are linked as a chain (each member
-#: with the next) instead of all pairs, so that a flood of near-identical
-#: template texts cannot make the work quadratic.
-MAX_BUCKET_PAIRS = 64
-
-
-def _band_layout(lsh_threshold: float, num_perm: int) -> tuple[int, int]:
-    """datasketch's (bands, rows) for a threshold, kept in the project data folder."""
-    from importlib.metadata import version
-
-    from analysis.text.nlp import cached_arrays
-
-    def build() -> dict:
-        from datasketch import MinHashLSH  # its import (scipy.integrate) takes ~0.4 s
-
-        index = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
-        return {"layout": np.array([index.b, index.r], dtype=np.int64)}
-
-    name = f"lsh-layout-{lsh_threshold!r}-{num_perm}-datasketch-{version('datasketch')}"
-    bands, rows = cached_arrays(name, build)["layout"].tolist()
-    return bands, rows
-
-
-def _candidate_pairs(sig: np.ndarray, lsh_threshold: float, num_perm: int) -> np.ndarray:
-    """
-    Return the candidate pairs ``(i, j)``, ``i < j``, of banded MinHash LSH.
-
-    The band layout (bands x rows) is datasketch's optimum for ``lsh_threshold``
-    (``MinHashLSH.b``, ``MinHashLSH.r``); the buckets are found by sorting each
-    band's hashes with numpy instead of one dictionary insert per sketch and band.
-    """
-    bands, rows = _band_layout(lsh_threshold, num_perm)
-    n = len(sig)
-    found = []
-    for band in range(bands):
-        block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
-        key = np.zeros(n, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for c in range(rows):
-                key = key * np.uint64(0x100000001B3) + block[:, c]
-        order = np.argsort(key, kind="stable")
-        ks = key[order]
-        starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
-        sizes = np.diff(np.r_[starts, n])
-        two = starts[sizes == 2]
-        found.append(np.stack([order[two], order[two + 1]], axis=1))
-        for start, size in zip(starts[sizes > 2], sizes[sizes > 2]):
-            members = order[start : start + size]
-            if size <= MAX_BUCKET_PAIRS:
-                i, j = np.triu_indices(size, k=1)
-                found.append(np.stack([members[i], members[j]], axis=1))
-            else:
-                found.append(np.stack([members[:-1], members[1:]], axis=1))
-    pairs = np.sort(np.concatenate(found).astype(np.int64), axis=1)
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
-    return np.stack([codes // n, codes % n], axis=1)
 
 
 #: Containment joins a pair only when the shorter text has at least this share of
@@ -960,6 +649,4 @@ def _progress(items: Iterable, progress: bool | None, desc: str):
     show = progress if progress is not None else (len(items) > 20000 and sys.stderr.isatty())
     if not show:
         return items
-    from analysis.measures.wordtable import tqdm_class
-
     return tqdm_class()(items, desc=desc, unit="doc")

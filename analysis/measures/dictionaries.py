@@ -43,6 +43,7 @@ import pandas as pd
 from analysis.errors import InputError, ParameterError
 from analysis.measures import wordtable as wt
 from analysis.text.tokens import normalize, tokenize
+from analysis.workers import progress
 
 __all__ = ["Dictionary", "load_dictionary", "dictionary_counts", "bundled_dictionaries"]
 
@@ -326,7 +327,7 @@ def article_matches(texts: Sequence[str], dictionary: Mapping) -> tuple[np.ndarr
     matcher = Matcher(dictionary)
     counts = np.zeros((len(texts), len(matcher.labels)), dtype=np.int64)
     n_words = np.zeros(len(texts), dtype=np.int64)
-    for i, text in enumerate(wt.progress(texts, "dictionary")):
+    for i, text in enumerate(progress(texts, "dictionary")):
         toks = tokenize(text)
         n_words[i] = len(toks)
         if toks:

@@ -28,6 +28,7 @@ import pandas as pd
 from analysis.errors import ParameterError
 from analysis.measures import wordtable as wt
 from analysis.text.tokens import TOKEN_PATTERN, normalize
+from analysis.workers import progress
 
 __all__ = ["kwic", "KwicIndex"]
 
@@ -108,7 +109,7 @@ class KwicIndex:
         get = vocab.__getitem__
         # array('i') holds C ints: a quarter of the memory of lists of Python ints.
         ids, starts, ends, offsets = array("i"), array("i"), array("i"), [0]
-        for text in wt.progress(self._texts, "KWIC index"):
+        for text in progress(self._texts, "KWIC index"):
             toks, s, e = _spans(text)
             ids.extend(map(get, toks))
             starts.extend(s)

@@ -1712,7 +1712,7 @@ def _rows_of_slice(bounds: tuple[int, int]) -> list[list[tuple]]:
 
 def _rows_per_article(texts: list, *, n_jobs: int | None) -> list[list[tuple]]:
     """Rows of every article, in order, over several processes for large inputs."""
-    from analysis.measures.wordtable import n_workers, tqdm_class
+    from analysis.workers import n_workers, tqdm_class
 
     bar_of = tqdm_class()
     chars = [len(t) if isinstance(t, str) else 0 for t in texts]

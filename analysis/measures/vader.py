@@ -785,7 +785,7 @@ def score_texts(
         raise ParameterError(f"n_jobs must be a positive int, -1 or None, got {n_jobs!r}")
     n_jobs = min(n_jobs, max(1, len(distinct) // 1000))
     if n_jobs > 1:
-        from analysis.measures.wordtable import may_start_processes
+        from analysis.workers import may_start_processes
 
         n_jobs = n_jobs if may_start_processes() else 1
     if n_jobs == 1:

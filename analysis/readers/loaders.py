@@ -151,7 +151,7 @@ def iter_articles(
         return manifests.get(None) if None in manifests else _nearest_manifest(manifests, p)
 
     show = progress if progress is not None else (sys.stderr.isatty() and len(ordered) > 50)
-    from analysis.measures.wordtable import tqdm_class
+    from analysis.workers import tqdm_class
 
     bar = tqdm_class()(total=len(ordered), unit="file", desc="loading", disable=not show)
     done_pages: set[Path] = set()
