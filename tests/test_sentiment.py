@@ -11,9 +11,6 @@ from analysis.measures.sentiment import (
     article_sentiment,
     extreme_sentences,
     mentions,
-    plot_tone,
-    plot_tone_distribution,
-    plot_tone_trend,
     sentence_sentiment,
     sentiment_scores,
     targeted_tone,
@@ -21,6 +18,7 @@ from analysis.measures.sentiment import (
     tone_distribution,
 )
 from analysis.measures.vader import Vader
+from analysis.plots import plot_tone, plot_tone_distribution, plot_tone_trend
 from analysis.text.nlp import split_sentences
 
 
