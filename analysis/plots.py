@@ -1,11 +1,13 @@
-"""Charts for the word measurements, in the toolkit's one house style.
+"""Charts for the word and tone measurements.
 
 Every function draws on a matplotlib Axes (a new figure when ``ax`` is omitted)
 and returns it, so a notebook can adjust a title or save the figure together with
 the table behind it. The style (:data:`HOUSE_STYLE`, applied with
 :func:`house_style`) aims at reports read on screen and on paper: white
 background, light horizontal grid, no top/right spines, a colour-blind-safe
-palette (Okabe and Ito) and sizes that stay legible at 100% zoom.
+palette (Okabe and Ito) and sizes that stay legible at 100% zoom. The tone
+charts (:func:`plot_tone`, :func:`plot_tone_trend`, :func:`plot_tone_distribution`)
+do not apply it: they draw in matplotlib's current style, with colours of their own.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.errors import ParameterError
+from analysis.errors import ParameterError, SchemaError
 
 __all__ = [
     "HOUSE_STYLE",
@@ -27,6 +29,9 @@ __all__ = [
     "plot_keyness",
     "plot_volume_heatmap",
     "plot_category_rates",
+    "plot_tone",
+    "plot_tone_trend",
+    "plot_tone_distribution",
 ]
 
 #: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
@@ -450,4 +455,142 @@ def plot_category_rates(
         ax.set_xlabel("matches per 10,000 words" if value == "per_10k" else value)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.set_title("Dictionary categories")
+    return ax
+
+
+#: Statistics of a tone table (:func:`analysis.tone_by`); its other columns name the groups.
+_TONE_STATS = frozenset(
+    {"period", "n", "n_clusters", "mean", "ci_low", "ci_high", "median", "share_pos", "share_neg"}
+)
+
+
+def plot_tone(table: pd.DataFrame, *, label: str | None = None, ax=None):
+    """
+    Draw mean tone with its confidence interval per group (a dot-and-whisker chart).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`analysis.tone_by` or :func:`analysis.targeted_tone` without periods.
+    label : str, optional
+        Column naming the rows; default the first grouping column.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        One row per row of ``table``, in its order, labelled with the row's N.
+
+    Examples
+    --------
+    >>> from analysis.measures.tone import tone_by
+    >>> t = tone_by(pd.DataFrame({"outlet": ["A", "A", "B", "B"],
+    ...                           "compound": [0.1, 0.3, -0.2, -0.1]}), n_boot=50)
+    >>> plot_tone(t).get_xlabel()
+    'mean compound (95% CI)'
+    """
+    ax = _new_axes(ax, figsize=(7, 4))
+    keys = [c for c in table.columns if c not in _TONE_STATS]
+    label = label or (keys[0] if keys else None)
+    names = (
+        table[keys].astype("string").fillna("(none)").agg(" / ".join, axis=1)
+        if keys
+        else pd.Series(["all"] * len(table))
+    )
+    y = np.arange(len(table))
+    mean = table["mean"].to_numpy(dtype=float)
+    err = np.vstack(
+        [mean - table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float) - mean]
+    )
+    ax.errorbar(
+        mean, y, xerr=np.nan_to_num(err), fmt="o", color="#2b5c8a", ecolor="#7a9cc0", capsize=3
+    )
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_yticks(y, [f"{n} (N={k})" for n, k in zip(names, table["n"])])
+    ax.invert_yaxis()
+    ax.set_xlabel("mean compound (95% CI)")
+    if label:
+        ax.set_ylabel(label)
+    return ax
+
+
+def plot_tone_trend(table: pd.DataFrame, *, group: str | None = None, ax=None):
+    """
+    Draw tone over time, one line per group with its confidence band.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`analysis.tone_by` or :func:`analysis.targeted_tone` with a
+        ``period`` column.
+    group : str, optional
+        Column with one line per value (e.g. ``"outlet"`` or ``"target"``).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        One line per value of ``group``, with its confidence band.
+
+    Examples
+    --------
+    >>> from analysis.measures.tone import tone_by
+    >>> s = pd.DataFrame({"published": pd.to_datetime(["2022-03-01", "2022-03-09"], utc=True),
+    ...                   "compound": [0.1, -0.3]})
+    >>> plot_tone_trend(tone_by(s, by=None, freq="W", n_boot=20)).get_ylabel()
+    'mean compound'
+    """
+    if "period" not in table.columns:
+        raise SchemaError("period", "missing; call tone_by with a freq")
+    ax = _new_axes(ax, figsize=(7, 4))
+    parts = table.groupby(group, sort=True) if group else [("all", table)]
+    for name, part in parts:
+        part = part.sort_values("period")
+        line = ax.plot(part["period"], part["mean"], marker="o", markersize=3, label=str(name))[0]
+        ax.fill_between(
+            part["period"], part["ci_low"], part["ci_high"], color=line.get_color(), alpha=0.15
+        )
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set_ylabel("mean compound")
+    if group:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def plot_tone_distribution(dist: pd.DataFrame, *, group: str | None = None, ax=None):
+    """
+    Draw tone distributions (from :func:`analysis.tone_distribution`) as step lines.
+
+    Parameters
+    ----------
+    dist : DataFrame
+        Output of :func:`analysis.tone_distribution`.
+    group, ax
+        As for :func:`plot_tone_trend`.
+
+    Returns
+    -------
+    matplotlib Axes
+        One step line per value of ``group``, each the shares of its bins.
+
+    Examples
+    --------
+    >>> from analysis.measures.tone import tone_distribution
+    >>> d = tone_distribution(pd.DataFrame({"outlet": ["A", "B"], "compound": [0.3, -0.4]}), bins=4)
+    >>> plot_tone_distribution(d, group="outlet").get_xlabel()
+    'compound'
+    """
+    ax = _new_axes(ax, figsize=(7, 4))
+    parts = dist.groupby(group, sort=True) if group else [("all", dist)]
+    for name, part in parts:
+        ax.stairs(
+            part["share"].to_numpy(float),
+            np.r_[part["bin_left"].to_numpy(float), part["bin_right"].iloc[-1]],
+            label=str(name),
+        )
+    ax.set_xlabel("compound")
+    ax.set_ylabel("share")
+    if group:
+        ax.legend(fontsize="small")
     return ax

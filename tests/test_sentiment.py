@@ -11,9 +11,6 @@ from analysis.measures.sentiment import (
     article_sentiment,
     extreme_sentences,
     mentions,
-    plot_tone,
-    plot_tone_distribution,
-    plot_tone_trend,
     sentence_sentiment,
     sentiment_scores,
     targeted_tone,
@@ -21,6 +18,7 @@ from analysis.measures.sentiment import (
     tone_distribution,
 )
 from analysis.measures.vader import Vader
+from analysis.plots import plot_tone, plot_tone_distribution, plot_tone_trend
 from analysis.text.nlp import split_sentences
 
 
@@ -235,21 +233,21 @@ def test_tone_by_period_and_cluster():
 
 
 def test_tone_by_keeps_intervals_and_resamples_only_changed_groups(tmp_path, monkeypatch, caplog):
-    from analysis.measures import sentiment
+    from analysis.measures import tone
 
     s = _random_scores()
     resampled = []
-    real = sentiment._bootstrap
+    real = tone._bootstrap
 
     def counting(sums, *args):
         resampled.append(len(sums))
         return real(sums, *args)
 
-    monkeypatch.setattr(sentiment, "_bootstrap", counting)
+    monkeypatch.setattr(tone, "_bootstrap", counting)
     plain = tone_by(s, by="outlet", n_boot=300)
     kept = tone_by(s, by="outlet", n_boot=300, cache_dir=tmp_path)
     pd.testing.assert_frame_equal(kept, plain)
-    assert (tmp_path / sentiment.INTERVALS_FILE).is_file()
+    assert (tmp_path / tone.INTERVALS_FILE).is_file()
     resampled.clear()
     pd.testing.assert_frame_equal(tone_by(s, by="outlet", n_boot=300, cache_dir=tmp_path), plain)
     assert resampled == []  # every interval came from the folder
@@ -265,7 +263,7 @@ def test_tone_by_keeps_intervals_and_resamples_only_changed_groups(tmp_path, mon
     clustered = tone_by(s, by=None, cluster="article_id", n_boot=200, cache_dir=tmp_path)
     pd.testing.assert_frame_equal(clustered, tone_by(s, by=None, cluster="article_id", n_boot=200))
     # a torn file is reported and rebuilt
-    (tmp_path / sentiment.INTERVALS_FILE).write_bytes(b"not parquet")
+    (tmp_path / tone.INTERVALS_FILE).write_bytes(b"not parquet")
     with caplog.at_level("WARNING"):
         torn = tone_by(s, by="outlet", n_boot=300, cache_dir=tmp_path)
     assert "unreadable interval cache" in caplog.text
