@@ -37,6 +37,7 @@ KERNEL_PRELOAD = (
     "analysis.measures.kwic",
     "analysis.measures.dictionaries",
     "analysis.measures.sentiment",
+    "analysis.measures.tone",
     "analysis.measures.quotes",
     "analysis.plots",
     "analysis.report.display",
