@@ -281,7 +281,7 @@ def _open(engine: str, corpus: Path):
         from analysis import open_corpus
 
         return open_corpus(corpus)
-    from analysis.engine.dask import open_dask_corpus
+    from analysis.engine.reader import open_dask_corpus
 
     return open_dask_corpus(corpus)
 
@@ -300,7 +300,7 @@ def _stage_duplicates(engine: str, inputs: Path, corpus: Path) -> str:
 
         _update_duplicates(corpus)
     else:
-        from analysis.engine.dask import update_duplicates
+        from analysis.engine.stories import update_duplicates
 
         update_duplicates(corpus)
     return _fingerprint(pd.read_parquet(corpus / "duplicates.parquet"))

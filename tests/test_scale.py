@@ -17,6 +17,7 @@ from analysis import engine  # noqa: E402
 from analysis.corpus import parts as corpus_parts  # noqa: E402
 from analysis.engine import dask as dask_engine  # noqa: E402
 from analysis.engine import open as engine_open  # noqa: E402
+from analysis.engine import partitions, reader  # noqa: E402
 from analysis.engine import stories as engine_stories  # noqa: E402
 from analysis.errors import InputError, ParameterError  # noqa: E402
 from analysis.measures import dask_versions  # noqa: E402
@@ -55,7 +56,7 @@ def pandas_articles(corpus):
 
 @pytest.fixture(scope="module")
 def dask_articles(corpus, client):
-    return dask_engine.open_dask_corpus(corpus, npartitions=5)
+    return reader.open_dask_corpus(corpus, npartitions=5)
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
@@ -66,7 +67,7 @@ def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 
 def test_open_dask_corpus_equals_open_corpus(corpus, pandas_articles, client):
-    ddf = dask_engine.open_dask_corpus(corpus)
+    ddf = reader.open_dask_corpus(corpus)
     assert ddf.npartitions > 5  # one partition per part file
     _same(ddf.compute(), pandas_articles)
     assert {"story_id", "is_duplicate"} <= set(ddf.columns)
@@ -91,21 +92,21 @@ def test_open_corpus_is_the_one_way_and_old_names_warn(corpus, pandas_articles, 
 
 def test_open_single_parquet_file(tmp_path, pandas_articles, client):
     pandas_articles.to_parquet(tmp_path / "articles.parquet", index=False)
-    _same(dask_engine.open_dask_corpus(tmp_path).compute(), pandas_articles)
+    _same(reader.open_dask_corpus(tmp_path).compute(), pandas_articles)
     _same(
-        dask_engine.open_dask_corpus(tmp_path / "articles.parquet", columns=["title"]).compute(),
+        reader.open_dask_corpus(tmp_path / "articles.parquet", columns=["title"]).compute(),
         pandas_articles[["title"]],
     )
 
 
 def test_bad_corpus_and_engine(tmp_path):
     with pytest.raises(InputError, match="articles.parquet"):
-        dask_engine.open_dask_corpus(tmp_path)
+        reader.open_dask_corpus(tmp_path)
     with pytest.raises(ParameterError, match="engine"):
         analysis.open_corpus(tmp_path, engine="spark")
     (tmp_path / "articles.parquet").mkdir()
     with pytest.raises(InputError, match="no part files"):
-        dask_engine.open_dask_corpus(tmp_path)
+        reader.open_dask_corpus(tmp_path)
 
 
 def test_write_partitioned_streams_in_order(tmp_path, pandas_articles):
@@ -373,7 +374,7 @@ def test_find_duplicates_bad_option(dask_articles):
 
 def test_map_concat_keeps_row_order(client):
     ddf = dd.from_pandas(pd.DataFrame({"n": range(23)}), npartitions=4)
-    got = dask_engine.map_concat(ddf, lambda df: df[df["n"] % 3 == 0])
+    got = partitions.map_concat(ddf, lambda df: df[df["n"] % 3 == 0])
     assert got["n"].tolist() == list(range(0, 23, 3))
     assert got.index.tolist() == list(range(len(got)))
 

@@ -22,6 +22,7 @@ from analysis.corpus import (
     selection,  # noqa: E402
 )
 from analysis.engine import dask as dask_engine  # noqa: E402
+from analysis.engine import partitions  # noqa: E402
 from analysis.errors import AnalysisError, ParameterError  # noqa: E402
 from analysis.measures import dask_versions  # noqa: E402
 from analysis.paths import repo_path, sample_inputs  # noqa: E402
@@ -182,7 +183,7 @@ def test_select_articles(pandas_articles, dask_articles, options):
     assert engine.is_dask(got)
     _same(got, want)
     _same(steps, want_steps)
-    assert dask_engine.row_count(got) == len(want)
+    assert partitions.row_count(got) == len(want)
 
 
 def _stories() -> pd.DataFrame:

@@ -163,7 +163,7 @@ def row_count(table: Any) -> int:
     4
     """
     if is_dask(table):
-        from analysis.engine.dask import row_count as dask_rows
+        from analysis.engine.partitions import row_count as dask_rows
 
         return dask_rows(table)
     return len(table)

@@ -20,14 +20,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analysis.corpus.parts import ARTICLES, DUPLICATES, articles_path, part_files
 from analysis.engine import Plan
+from analysis.engine.partitions import fold, map_concat, present
 from analysis.errors import AnalysisError, ParameterError
 
 if TYPE_CHECKING:  # dask is imported lazily: ``import analysis`` stays cheap
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 #: Environment variable naming the scheduler of an existing cluster (``tcp://host:8786``).
 SCHEDULER_ENV = "MCA_DASK_SCHEDULER"
-
 
 
 # ---------------------------------------------------------------------------
@@ -139,193 +138,9 @@ def _cpu_count() -> int:
 # ---------------------------------------------------------------------------
 
 
-def open_dask_corpus(
-    corpus_dir: str | os.PathLike,
-    *,
-    npartitions: int | None = None,
-    columns: Sequence[str] | None = None,
-    story_fields: bool = True,
-) -> dd.DataFrame:
-    """
-    Open a corpus store as a partitioned Dask DataFrame, read lazily.
-
-    Parameters
-    ----------
-    corpus_dir : path
-        Corpus folder holding ``articles.parquet`` (a single file or a folder of
-        part files), or that Parquet file or folder itself.
-    npartitions : int or None, default None
-        Repartition to this many partitions (row order kept); ``None`` keeps
-        one partition per part file (or per group of row groups of a big file).
-    columns : sequence of str or None, default None
-        Read only these columns (an analysis that needs no text reads no text).
-    story_fields : bool, default True
-        Attach the story fields of ``duplicates.parquet`` (``story_id``,
-        ``is_duplicate``, ``syndicated``, ``wire``) when the corpus has them.
-
-    Returns
-    -------
-    dask.dataframe.DataFrame
-        The canonical articles table, rows in the same order as the pandas
-        engine's ``open_corpus``.
-
-    Raises
-    ------
-    InputError
-        When the folder holds no corpus.
-    ParameterError
-        When ``npartitions`` is not a positive integer.
-
-    Examples
-    --------
-    >>> ddf = open_dask_corpus("data/corpus")  # doctest: +SKIP
-    >>> ddf.npartitions, len(ddf)  # doctest: +SKIP
-    """
-    import dask.dataframe as dd
-    import pyarrow.parquet as pq
-
-    path = articles_path(corpus_dir)
-    if npartitions is not None and (not isinstance(npartitions, int) or npartitions < 1):
-        raise ParameterError(f"npartitions must be a positive integer, got {npartitions!r}")
-    files = part_files(path) if path.is_dir() else [path]
-    # part files written from different sources may lack optional columns: the union,
-    # in order of first appearance, is what the pandas engine's concatenation gives
-    union: list[str] = []
-    for file in files:
-        union.extend(c for c in pq.read_schema(file).names if c not in union)
-    derived_file = path.parent / DUPLICATES
-    use_derived = (
-        story_fields and path.name == ARTICLES and derived_file.is_file() and "article_id" in union
-    )
-    finish = dict(
-        union=union,
-        derived=str(derived_file) if use_derived else None,
-        select=list(columns) if columns else None,
-    )
-    meta = _read_part(files[0], empty=True, **finish)
-    ddf = dd.from_map(
-        _read_part, [str(f) for f in files], meta=meta, enforce_metadata=False, **finish
-    )
-    if npartitions is not None and npartitions != ddf.npartitions:
-        ddf = ddf.repartition(npartitions=npartitions)
-    log.debug("opened %s as %d partitions", path, ddf.npartitions)
-    return ddf
-
-
-def _read_part(
-    file: str | Path,
-    *,
-    union: list[str],
-    derived: str | None,
-    select: list[str] | None,
-    empty: bool = False,
-) -> pd.DataFrame:
-    """Read one part file as the pandas engine reads a corpus: all columns, story fields, schema."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    from analysis.schema import conform
-
-    schema = pq.read_schema(file)
-    if select:
-        union = [c for c in union if c in select or (c == "article_id" and derived)]
-    names = [c for c in union if c in schema.names]
-    table = (schema.empty_table() if empty else pq.read_table(file, columns=names)).select(names)
-    part = table.to_pandas()
-    for col in union:
-        if col not in part.columns:
-            part[col] = pd.Series(None, index=part.index, dtype=object)
-    part = part[union]
-    if derived is not None:
-        ids = table.column("article_id")
-        if len(ids):
-            found = pq.read_table(derived, filters=pc.is_in(pc.field("article_id"), ids))
-        else:
-            found = pq.read_schema(derived).empty_table()
-        story = found.to_pandas()
-        keep = [c for c in story.columns if c != "article_id"]
-        base = part.drop(columns=[c for c in keep if c in part.columns and c != "wire"])
-        part = base.merge(story, on="article_id", how="left", suffixes=("", "_derived"))
-        if "wire_derived" in part:
-            extra = part.pop("wire_derived")
-            part["wire"] = part["wire"].fillna(extra)
-    part = conform(part)
-    return part[[c for c in select if c in part.columns]] if select else part
-
-
 # ---------------------------------------------------------------------------
 # Running a pandas helper partition by partition
 # ---------------------------------------------------------------------------
-
-
-def partitions(ddf: dd.DataFrame) -> list:
-    """One delayed pandas DataFrame per partition, in row order."""
-    return list(ddf.to_delayed(optimize_graph=True))
-
-
-def tree_reduce(parts: list, combine: Callable[[list], Any], *, split_every: int = 8):
-    """Combine delayed pieces ``split_every`` at a time until one is left (a delayed object)."""
-    from dask import delayed
-
-    if not parts:
-        raise ParameterError("the corpus has no partitions")
-    level = list(parts)
-    while len(level) > 1:
-        level = [
-            delayed(combine, pure=True)(level[i : i + split_every])
-            for i in range(0, len(level), split_every)
-        ]
-    return level[0]
-
-
-def map_concat(
-    ddf: dd.DataFrame, func: Callable[..., pd.DataFrame], /, **options: Any
-) -> pd.DataFrame:
-    """
-    Run a pandas helper on every partition and concatenate the results in row order.
-
-    Exact for any helper whose output for an article depends on that article
-    alone (KWIC hits, quotes, sentence scores): the concatenation equals the
-    helper run on the whole table, index renumbered from 0.
-
-    Parameters
-    ----------
-    ddf : dask.dataframe.DataFrame
-        Articles table.
-    func : callable
-        ``func(articles, **options) -> DataFrame``.
-    **options
-        Passed to ``func``.
-
-    Returns
-    -------
-    DataFrame
-
-    Examples
-    --------
-    >>> import dask.dataframe as dd
-    >>> ddf = dd.from_pandas(pd.DataFrame({"n": range(5)}), npartitions=2)
-    >>> map_concat(ddf, lambda df: df[df["n"] % 2 == 0])["n"].tolist()
-    [0, 2, 4]
-    """
-    import dask
-    from dask import delayed
-
-    parts = [delayed(call_on_part, pure=True)(func, part, options) for part in partitions(ddf)]
-    results = dask.compute(*parts)
-    return _concat(list(results))
-
-
-def call_on_part(func: Callable[..., pd.DataFrame], part: pd.DataFrame, options: dict) -> pd.DataFrame:
-    return func(part.reset_index(drop=True), **options)
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if f is not None]
-    if not frames:
-        return pd.DataFrame()
-    non_empty = [f for f in frames if len(f)] or frames[:1]
-    return pd.concat(non_empty, ignore_index=True)
 
 
 # ---------------------------------------------------------------------------
@@ -334,29 +149,6 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 # Plans on partitions
 # ---------------------------------------------------------------------------
-
-#: Rows of Dask tables already counted, by expression name: a selection knows its
-#: size without reading the corpus again.
-ROW_COUNTS: dict[str, int] = {}
-
-
-def row_count(articles: dd.DataFrame) -> int:
-    """
-    Return the number of rows of a Dask table (known at once for a selection).
-
-    Examples
-    --------
-    >>> import dask.dataframe as dd
-    >>> row_count(dd.from_pandas(pd.DataFrame({"n": range(5)}), npartitions=2))
-    5
-    """
-    known = ROW_COUNTS.get(getattr(articles, "_name", None))
-    return int(len(articles)) if known is None else known
-
-
-def present(table: Any, names: Iterable[str | None]) -> list[str]:
-    """The names that are columns of ``table``, each once, in order (``None`` skipped)."""
-    return [c for c in dict.fromkeys(n for n in names if n) if c in table.columns]
 
 
 def run_plan(plan: Plan, ddf: dd.DataFrame) -> Any:
@@ -370,8 +162,7 @@ def run_plan(plan: Plan, ddf: dd.DataFrame) -> Any:
     Examples
     --------
     >>> import dask.dataframe as dd
-    >>> from analysis.corpus.parts import ARTICLES, DUPLICATES, articles_path, part_files
-from analysis.engine import Plan
+    >>> from analysis.engine import Plan
     >>> ddf = dd.from_pandas(pd.DataFrame({"n": range(5)}), npartitions=2)
     >>> run_plan(Plan(step=lambda t: int(t["n"].sum()), combine=sum), ddf)
     10
@@ -388,38 +179,6 @@ from analysis.engine import Plan
     else:
         piece = fold(table, plan.step, plan.combine)
     return piece if plan.finish is None else plan.finish(piece)
-
-
-def collect(table: dd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """
-    Compute a few columns of a Dask table as one pandas table, rows in order.
-
-    Examples
-    --------
-    >>> import dask.dataframe as dd
-    >>> ddf = dd.from_pandas(pd.DataFrame({"a": [1, 2, 3], "b": list("xyz")}), npartitions=2)
-    >>> collect(ddf, ["a"])["a"].tolist()
-    [1, 2, 3]
-    """
-    return map_concat(table[list(dict.fromkeys(columns))], _identity)
-
-
-def _identity(part: pd.DataFrame) -> pd.DataFrame:
-    return part
-
-
-def fold(
-    table: dd.DataFrame,
-    step: Callable[..., Any],
-    combine: Callable[[list], Any],
-    /,
-    **options: Any,
-) -> Any:
-    """``step(part, **options)`` on every partition, folded with ``combine`` (a list -> one piece)."""
-    from dask import delayed
-
-    parts = [delayed(call_on_part, pure=True)(step, p, options) for p in partitions(table)]
-    return tree_reduce(parts, combine).compute()
 
 
 def map_rows(

@@ -96,7 +96,8 @@ def open_corpus(
     if engine == "dask":
         if ids is not None:
             raise ParameterError("open_corpus: ids= needs the pandas engine")
-        from analysis.engine.dask import get_client, open_dask_corpus
+        from analysis.engine.dask import get_client
+        from analysis.engine.reader import open_dask_corpus
 
         get_client(str(scheduler or "").strip() or None)
         return open_dask_corpus(path, npartitions=npartitions, columns=columns)

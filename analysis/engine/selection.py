@@ -12,7 +12,7 @@ from analysis.corpus.selection import require_articles as pandas_require_article
 from analysis.corpus.selection import select_articles as pandas_select_articles
 from analysis.corpus.selection import two_groups as pandas_two_groups
 from analysis.engine import either
-from analysis.engine.dask import ROW_COUNTS, fold, partitions, row_count
+from analysis.engine.partitions import ROW_COUNTS, fold, partitions, row_count
 from analysis.engine.stories import find_duplicates
 from analysis.errors import ParameterError
 

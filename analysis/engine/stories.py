@@ -14,7 +14,8 @@ import pandas as pd
 from analysis.corpus.duplicates import find_duplicates as pandas_find_duplicates
 from analysis.corpus.parts import DUPLICATES, articles_path
 from analysis.engine import either
-from analysis.engine.dask import open_dask_corpus, partitions
+from analysis.engine.partitions import partitions
+from analysis.engine.reader import open_dask_corpus
 from analysis.errors import ParameterError
 from analysis.paths import write_parquet
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from analysis.engine import either, is_dask
-from analysis.engine.dask import (
+from analysis.engine.dask import map_rows
+from analysis.engine.partitions import (
     call_on_part,
     collect,
     map_concat,
-    map_rows,
     partitions,
     present,
     tree_reduce,
