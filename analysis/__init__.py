@@ -100,9 +100,7 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 #: (``analysis.measures.dask_versions.DASK_VERSIONS``; a test keeps them equal)
 _DASK_NAMES = frozenset(
     {
-        "article_sentiment", "dictionary_counts", "extract_quotes", "extreme_sentences",
-        "keyness", "kwic", "sentence_sentiment", "targeted_tone", "term_counts",
-        "term_trends", "tone_by", "volume", "who_is_quoted",
+        "dictionary_counts", "keyness", "term_counts", "term_trends",
     }
 )  # fmt: skip
 

@@ -308,29 +308,23 @@ def _stage_duplicates(engine: str, inputs: Path, corpus: Path) -> str:
 
 def _stage_counts(engine: str, inputs: Path, corpus: Path) -> str:
     """Term counts per outlet, every term (count, document frequency, rate)."""
-    from analysis import term_counts
-    from analysis.measures import dask_versions
+    from analysis import term_counts  # either engine
 
-    func = term_counts if engine == "pandas" else dask_versions.term_counts
-    return _fingerprint(func(_open(engine, corpus), by="outlet"))
+    return _fingerprint(term_counts(_open(engine, corpus), by="outlet"))
 
 
 def _stage_keyness(engine: str, inputs: Path, corpus: Path) -> str:
     """Keyness of every outlet against the rest (G2, BH correction), top 50 terms each."""
-    from analysis import keyness
-    from analysis.measures import dask_versions
+    from analysis import keyness  # either engine
 
-    func = keyness if engine == "pandas" else dask_versions.keyness
-    return _fingerprint(func(_open(engine, corpus), by="outlet", top=50))
+    return _fingerprint(keyness(_open(engine, corpus), by="outlet", top=50))
 
 
 def _article_tone(engine: str, corpus: Path) -> pd.DataFrame:
     from analysis import article_sentiment
-    from analysis.measures import dask_versions
 
-    if engine == "pandas":
-        return article_sentiment(_open(engine, corpus), cache_dir=corpus)
-    return dask_versions.article_sentiment(_open(engine, corpus), cache_dir=corpus).compute()
+    tone = article_sentiment(_open(engine, corpus), cache_dir=corpus)
+    return tone.compute() if engine == "dask" else tone
 
 
 def _stage_sentiment(engine: str, inputs: Path, corpus: Path) -> str:
@@ -341,15 +335,13 @@ def _stage_sentiment(engine: str, inputs: Path, corpus: Path) -> str:
 def _stage_report(engine: str, inputs: Path, corpus: Path) -> str:
     """The report's tables: weekly volume, frequent terms per outlet, tone by outlet, KWIC."""
     from analysis import kwic, term_counts, tone_by, volume
-    from analysis.measures import dask_versions
 
     articles = _open(engine, corpus)
-    dask = engine == "dask"
     tables = [
-        (dask_versions.volume if dask else volume)(articles, freq="W", by="outlet"),
-        (dask_versions.term_counts if dask else term_counts)(articles, by="outlet", min_count=200),
+        volume(articles, freq="W", by="outlet"),
+        term_counts(articles, by="outlet", min_count=200),
         tone_by(_article_tone(engine, corpus), by="outlet", n_boot=200),
-        (dask_versions.kwic if dask else kwic)(articles, "ceasefire", window=6),
+        kwic(articles, "ceasefire", window=6),
     ]
     return "+".join(_fingerprint(t) for t in tables)
 

@@ -237,7 +237,7 @@ def _real_target(options: dict, articles: pd.DataFrame) -> dict:
 def test_volume_exact(pandas_articles, dask_articles, options):
     from analysis import volume
 
-    _same(dask_versions.volume(dask_articles, **options), volume(pandas_articles, **options))
+    _same(volume(dask_articles, **options), volume(pandas_articles, **options))
 
 
 @pytest.mark.parametrize(
@@ -252,7 +252,7 @@ def test_volume_exact(pandas_articles, dask_articles, options):
 def test_kwic_exact(pandas_articles, dask_articles, query, options):
     from analysis import kwic
 
-    _same(dask_versions.kwic(dask_articles, query, **options), kwic(pandas_articles, query, **options))
+    _same(kwic(dask_articles, query, **options), kwic(pandas_articles, query, **options))
 
 
 def test_analysis_kwic_stays_the_function_once_its_module_is_imported(
@@ -277,13 +277,13 @@ def test_sentiment_exact_and_cached(tmp_path, pandas_articles, dask_articles):
     from analysis.measures.sentiment import sentence_sentiment
 
     want = article_sentiment(pandas_articles)
-    got = dask_versions.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
+    got = article_sentiment(dask_articles, cache_dir=tmp_path).compute()
     _same(got, want)
     cached = sorted((tmp_path / "dask_cache" / "sentiment_vader").glob("*/*.arrow"))
     assert len(cached) == dask_articles.npartitions
-    again = dask_versions.article_sentiment(dask_articles, cache_dir=tmp_path).compute()
+    again = article_sentiment(dask_articles, cache_dir=tmp_path).compute()
     _same(again, want)
-    sents = dask_versions.sentence_sentiment(dask_articles, cache_dir=tmp_path).compute()
+    sents = sentence_sentiment(dask_articles, cache_dir=tmp_path).compute()
     _same(sents, sentence_sentiment(pandas_articles))
 
 
@@ -292,7 +292,7 @@ def test_quotes_exact(pandas_articles, dask_articles):
 
     want = extract_quotes(pandas_articles)
     assert len(want) > 20
-    _same(dask_versions.extract_quotes(dask_articles).compute(), want)
+    _same(extract_quotes(dask_articles).compute(), want)
 
 
 # --------------------------------------------------------------------------- duplicates

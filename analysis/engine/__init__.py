@@ -122,6 +122,7 @@ def each_partition(
     *,
     cache: str | None = None,
     cache_dir: Any = None,
+    meta_options: dict | None = None,
     **options: Any,
 ) -> Any:
     """
@@ -131,7 +132,9 @@ def each_partition(
     alone (sentence scores, quotes). On Dask, with ``cache`` (a name) and
     ``cache_dir``, each partition keeps its own cache under
     ``<cache_dir>/dask_cache/<cache>/`` and the helper gets that folder as its
-    ``cache_dir``; on pandas the helper gets ``cache_dir`` itself.
+    ``cache_dir``; on pandas the helper gets ``cache_dir`` itself. On Dask the
+    columns of the result are those of the helper run on a one-row sample, with
+    ``meta_options`` added to its options.
 
     Returns
     -------
@@ -147,10 +150,42 @@ def each_partition(
     if is_dask(table):
         from analysis.engine.dask import map_rows
 
-        return map_rows(table, func, cache=cache, cache_dir=cache_dir, **options)
+        return map_rows(
+            table, func, cache=cache, cache_dir=cache_dir, meta_options=meta_options, **options
+        )
     if cache is not None:
         options["cache_dir"] = cache_dir
     return func(table, **options)
+
+
+def gather(
+    table: Any,
+    columns: Sequence[str | None],
+    *,
+    keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    stories: bool = False,
+) -> pd.DataFrame:
+    """
+    Return the rows a pandas step needs as one pandas table: the table itself, or gathered from partitions.
+
+    A pandas table comes back unchanged. A Dask table gives only ``columns``
+    (those present, ``None`` skipped), concatenated in partition order; with
+    ``keep``, each partition first drops the rows the step cannot need (the
+    sentences that mention no target, say), so memory grows with what is kept.
+    ``keep`` must keep every row the step would use. With ``stories``, stories
+    are grouped across partitions first when the table has no ``is_duplicate``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"outlet": ["a"], "text": ["..."]})
+    >>> gather(df, ["outlet"]) is df
+    True
+    """
+    if not is_dask(table):
+        return table
+    from analysis.engine.dask import gather_rows
+
+    return gather_rows(table, columns, keep=keep, stories=stories)
 
 
 def row_count(table: Any) -> int:

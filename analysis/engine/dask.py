@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis.engine import Plan
-from analysis.engine.partitions import fold, map_concat, present
+from analysis.engine.partitions import collect, fold, map_concat, present
 from analysis.errors import AnalysisError, ParameterError
 
 if TYPE_CHECKING:  # dask is imported lazily: ``import analysis`` stays cheap
@@ -179,6 +179,24 @@ def run_plan(plan: Plan, ddf: dd.DataFrame) -> Any:
     else:
         piece = fold(table, plan.step, plan.combine)
     return piece if plan.finish is None else plan.finish(piece)
+
+
+def gather_rows(
+    ddf: dd.DataFrame,
+    columns: Sequence[str | None],
+    *,
+    keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    stories: bool = False,
+) -> pd.DataFrame:
+    """The rows a pandas step needs from every partition (see :func:`analysis.engine.gather`)."""
+    table = ddf
+    if stories and "is_duplicate" not in table.columns:
+        from analysis.engine.stories import find_duplicates
+
+        table = find_duplicates(table)
+    sub = table[present(table, columns)]
+    out = map_concat(sub, keep) if keep is not None else collect(sub, list(sub.columns))
+    return sub._meta if not len(out.columns) else out  # no partition at all: an empty table
 
 
 def map_rows(

@@ -15,6 +15,7 @@ table, build a :class:`KwicIndex` once (its build cost is logged) and call
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -25,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.engine import Plan, is_dask, run
 from analysis.errors import ParameterError
 from analysis.measures import wordtable as wt
 from analysis.text.tokens import TOKEN_PATTERN, normalize
@@ -297,6 +299,17 @@ def kwic(
     0         a1  Kyiv is   negotiating  . Talks resume
     1         a2           Negotiations     in Istanbul
     """
+    if is_dask(articles):  # this function on every partition, hits in article order
+        step = functools.partial(
+            kwic,
+            query=query,
+            window=window,
+            max_hits=max_hits,
+            unique_stories=unique_stories,
+            english_only=english_only,
+        )
+        hits = run(Plan(step=step, stories=unique_stories), articles)
+        return hits if max_hits is None else hits.head(max_hits).reset_index(drop=True)
     words = wt.parse_entry(query, where="kwic query")
     wt.need_columns(articles, ["text"], "kwic")
     anchor = _anchor(words)

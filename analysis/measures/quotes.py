@@ -52,6 +52,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.engine import each_partition, gather, is_dask
 from analysis.errors import ParameterError
 from analysis.measures.quotes_article import _article_rows, _check_articles
 from analysis.measures.quotes_eval import GOLD_COLUMNS, evaluate_quotes, parse_brat, read_brat
@@ -200,6 +201,8 @@ def extract_quotes(articles: pd.DataFrame, *, n_jobs: int | None = None) -> pd.D
              speaker   cue                 quote    kind
     0  Dmytro Kuleba  said  We will not give up,  direct
     """
+    if is_dask(articles):  # each partition on its own, lazily: quotes depend on their article alone
+        return each_partition(articles, extract_quotes)
     _check_articles(articles, ("article_id", "text"))
     n = len(articles)
     outlets = (
@@ -307,6 +310,8 @@ def who_is_quoted(
     1      X  (anonymous)       1  0.333333         0.333333
     """
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    # on Dask, one small row per quote is gathered; the quoted text is not
+    quotes = gather(quotes, [*keys, "article_id", "speaker", "anonymous", "kind"])
     _check_articles(quotes, [*keys, "article_id", "speaker", "anonymous", "kind"])
     if top_n is not None and (not isinstance(top_n, int) or isinstance(top_n, bool) or top_n < 1):
         raise ParameterError(f"top_n must be a positive integer or None, got {top_n!r}")

@@ -40,6 +40,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis.engine import each_partition, is_dask
 from analysis.errors import ParameterError, SchemaError
 from analysis.measures.tone import (  # noqa: F401 (the aggregates are imported from here too)
     INTERVALS_FILE,
@@ -265,6 +266,17 @@ def sentence_sentiment(
     1            1   -0.6705
     """
     _check_method(method)
+    if is_dask(articles):  # each partition scored on its own, with its own cache
+        return each_partition(
+            articles,
+            sentence_sentiment,
+            cache=f"sentiment_{method}",
+            cache_dir=cache_dir,
+            meta_options={"english_only": False},
+            method=method,
+            english_only=english_only,
+            n_jobs=1,
+        )
     table = _check_articles(articles)
     table = _english(table) if english_only else table
     table = table.drop_duplicates("article_id")
@@ -370,6 +382,18 @@ def article_sentiment(
       article_id  n_sentences  compound  share_pos  share_neg
     0         a1            3    -0.077      0.333      0.333
     """
+    if is_dask(articles):  # each partition summarised on its own, with its own cache
+        _check_method(method)
+        return each_partition(
+            articles,
+            article_sentiment,
+            cache=f"sentiment_{method}",
+            cache_dir=cache_dir,
+            meta_options={"english_only": False},
+            method=method,
+            english_only=english_only,
+            n_jobs=1,
+        )
     sents = sentence_sentiment(
         articles, method=method, cache_dir=cache_dir, english_only=english_only, n_jobs=n_jobs
     )

@@ -33,6 +33,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis.engine import gather, is_dask
 from analysis.errors import ParameterError
 from analysis.measures import wordtable as wt
 from analysis.measures.keyness import (  # noqa: F401 (re-exported)
@@ -432,6 +433,12 @@ def volume(
     2      A 2022-03-03           1    1.0
     """
     by = wt.as_list(by)
+    if is_dask(articles):  # only the columns volume reads, one small row per article
+        text = articles["text"].dtype if "text" in articles.columns else None
+        wanted = [*by, "published", "n_words", "language", "is_duplicate"]
+        articles = gather(articles, wanted, stories=unique_stories)
+        if text is not None:  # counted, never read: an empty body per row stands in
+            articles = articles.assign(text=pd.Series("", index=articles.index, dtype=text))
     table = wt.select_rows(
         articles, english_only=english_only, unique_stories=unique_stories, where="volume"
     )

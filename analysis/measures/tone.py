@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.engine import gather
 from analysis.errors import ParameterError, SchemaError
+from analysis.measures.wordtable import as_list
 from analysis.paths import write_parquet
 
 log = logging.getLogger(__name__)
@@ -223,6 +227,8 @@ def tone_by(
     """
     if value not in scores.columns:
         raise SchemaError(value, "not a column of the scores table")
+    # the bootstrap resamples single scores: on Dask, one small row per score is gathered
+    scores = gather(scores, [*as_list(by), date_col, value, cluster])
     if not 0 < ci < 1:
         raise ParameterError(f"ci must be between 0 and 1, got {ci!r}")
     if cluster is not None and cluster not in scores.columns:
@@ -359,6 +365,11 @@ def extreme_sentences(
             raise SchemaError(col, "missing; pass the table from sentence_sentiment")
     if not isinstance(n, int) or n < 1:
         raise ParameterError(f"n must be a positive int, got {n!r}")
+    sentences = gather(
+        sentences,
+        [*as_list(by), "published", value, "sentence", "article_id"],
+        keep=functools.partial(_extreme_candidates, by=by, n=n, value=value, min_words=min_words),
+    )
     table, keys = _group_keys(sentences, by, None, "published")
     table = table[table[value].notna()]
     if min_words:
@@ -509,6 +520,13 @@ def targeted_tone(
     for col in ("sentence", "compound", "article_id"):
         if col not in sentences.columns:
             raise SchemaError(col, "missing; pass the table from sentence_sentiment")
+    sentences = gather(
+        sentences,
+        ["sentence", "compound", "article_id", *as_list(by), "published"],
+        keep=functools.partial(
+            _mentioning, targets=targets, categories=categories, exclusive=exclusive
+        ),
+    )
     flags = mentions(sentences["sentence"].tolist(), targets, categories=categories)
     flags.index = sentences.index
     if exclusive:
@@ -527,3 +545,40 @@ def targeted_tone(
         return pd.DataFrame(columns=["target", "n", "n_clusters", "mean", "ci_low", "ci_high"])
     out = pd.concat(parts, ignore_index=True)
     return out[["target", *[c for c in out.columns if c != "target"]]]
+
+
+def _mentioning(part: pd.DataFrame, *, targets: Any, categories: Any, exclusive: bool):
+    """The sentences of one partition that mention a target (exactly one with ``exclusive``)."""
+    flags = mentions(part["sentence"].tolist(), targets, categories=categories)
+    hits = flags.sum(axis=1).to_numpy()
+    return part[hits == 1] if exclusive else part[hits > 0]
+
+
+def _extreme_candidates(
+    part: pd.DataFrame, *, by: Any, n: int, value: str, min_words: int
+) -> pd.DataFrame:
+    """
+    Every row whose score reaches the ``n``-th most extreme distinct sentence of its group.
+
+    A sentence among the ``n`` most extreme of the whole table is among them in
+    every partition where it occurs (any sentence ahead of it there is ahead of it
+    overall), so all its copies are kept and the pandas engine finds the same
+    sentences, ranks and copy counts in the kept rows.
+    """
+    import numpy as np
+
+
+    table, keys = _group_keys(part, by, None, "published")
+    table = table[table[value].notna()]
+    if min_words:
+        table = table[table["sentence"].str.split().str.len() >= min_words]
+    keep = []
+    for sign in (1, -1):
+        side = table[table[value] * sign > 0]
+        groups = side.groupby(keys, sort=False, dropna=False) if keys else [((), side)]
+        for _, rows in groups:
+            score = rows[value] * sign
+            cut = score[~rows.duplicated([*keys, "sentence"])].nlargest(n).min()
+            keep.append(rows.index[(score >= cut).to_numpy()])
+    index = np.sort(np.concatenate(keep)) if keep else np.empty(0, dtype=np.int64)
+    return part.loc[index]
