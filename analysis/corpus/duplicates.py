@@ -54,8 +54,8 @@ import pandas as pd
 
 from analysis.corpus.minhash import (  # noqa: F401 (MAX_BUCKET_PAIRS: re-exported)
     MAX_BUCKET_PAIRS,
+    Shingler,
     _candidate_pairs,
-    _Shingler,
     minhash_signatures,
 )
 from analysis.corpus.wires import (
@@ -161,7 +161,7 @@ def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> 
     for i in np.flatnonzero(long).tolist():
         first.setdefault(keys[i], i)
     rows = list(first.values())
-    shingler = _Shingler(shingle_size)
+    shingler = Shingler(shingle_size)
     sets = [shingler(norms[i].split()) for i in _progress(rows, progress, "shingling")]
     if rows:
         sig[rows] = minhash_signatures(sets, num_perm=num_perm)
@@ -339,7 +339,7 @@ def _group(
         gap = np.maximum(lo[b] - hi[a], lo[a] - hi[b])
         pairs = pairs[~(gap > max_days)]  # unknown dates (NaN) never block a pair
     # shingle sets only of the bodies in a candidate pair
-    shingler = _Shingler(shingle_size)
+    shingler = Shingler(shingle_size)
     sets: dict[int, np.ndarray] = {}
 
     known = features.get("sets", {})

@@ -18,7 +18,7 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
-class _Shingler:
+class Shingler:
     """Turn word lists into arrays of distinct 32-bit shingle hashes (deterministic)."""
 
     def __init__(self, size: int):

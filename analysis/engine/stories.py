@@ -70,7 +70,7 @@ def _prune_below(params: dict) -> float:
     t, c = params["threshold"], params["containment"]
     lowest = t
     if c is not None:
-        ratio = float(getattr(dup, "MIN_CONTAINMENT_RATIO", 0.0))
+        ratio = float(dup.MIN_CONTAINMENT_RATIO)
         # shared >= c * small and small >= ratio * large  =>  J >= c*ratio / (1 + ratio - c*ratio)
         lowest = min(t, c * ratio / (1 + ratio - c * ratio)) if ratio > 0 else 0.0
     if lowest <= 0:
@@ -107,7 +107,7 @@ def _dup_sketch(
             seen.add(key)
             long_rows.append(i)
             words.append(split)
-    shingler = dup._Shingler(params["shingle_size"])
+    shingler = dup.Shingler(params["shingle_size"])
     sets = [shingler(w) for w in words]
     del words
     if sets:
@@ -315,7 +315,7 @@ def _story_fields(
             delayed(_dup_sketch, pure=False)(p, params, bands, str(Path(tmp) / f"sig-{k:06d}.npy"))
             for k, p in enumerate(parts)
         ]
-        chain_above = getattr(dup, "MAX_BUCKET_PAIRS", None)
+        chain_above = dup.MAX_BUCKET_PAIRS
         roots, lengths = delayed(_dup_components)(
             sketches, _prune_below(params), chain_above
         ).compute()
