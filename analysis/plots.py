@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ParameterError, SchemaError
+from analysis.options import renamed
 
 __all__ = [
     "HOUSE_STYLE",
@@ -128,12 +129,13 @@ def _group_label(row: pd.Series, cols: Sequence[str]) -> str:
     return " / ".join(str(row[c]) for c in cols)
 
 
+@renamed(n="top")
 def plot_top_terms(
     counts: pd.DataFrame,
     *,
     group: object = None,
     by: str | None = None,
-    n: int = 15,
+    top: int = 15,
     value: str = "per_10k",
     ax=None,
 ):
@@ -148,7 +150,7 @@ def plot_top_terms(
         Value of ``by`` to draw; needed when the table has several groups.
     by : str, optional
         Group column of ``counts`` (default: the first column before ``term``).
-    n : int, default 15
+    top : int, default 15
         Number of terms.
     value : str, default "per_10k"
         Column drawn (``count``, ``per_10k`` or ``doc_freq``).
@@ -178,7 +180,7 @@ def plot_top_terms(
                 )
             group = groups[0] if len(groups) else None
         table = table[table[by] == group]
-    table = table.sort_values(value, ascending=False, kind="stable").head(n)
+    table = table.sort_values(value, ascending=False, kind="stable").head(top)
     with house_style():
         ax = _new_axes(ax, figsize=(6, 0.3 * max(len(table), 4) + 1))
         y = np.arange(len(table))[::-1]
@@ -271,11 +273,12 @@ def plot_trends(
     return ax
 
 
+@renamed(n="top")
 def plot_keyness(
     keyness: pd.DataFrame,
     *,
     group: object = None,
-    n: int = 15,
+    top: int = 15,
     significant_only: bool = True,
     ax=None,
 ):
@@ -288,7 +291,7 @@ def plot_keyness(
         Output of :func:`analysis.keyness`.
     group : object, optional
         The comparison to draw (a value of ``group``); needed when there are several.
-    n : int, default 15
+    top : int, default 15
         Terms on each side.
     significant_only : bool, default True
         Draw only terms with a significant corrected p-value.
@@ -318,8 +321,8 @@ def plot_keyness(
     table = table[table["group"] == group]
     if significant_only:
         table = table[table["significant"].astype(bool)]
-    pos = table[table["log_ratio"] > 0].nlargest(n, "log_ratio")
-    neg = table[table["log_ratio"] < 0].nsmallest(n, "log_ratio").iloc[::-1]
+    pos = table[table["log_ratio"] > 0].nlargest(top, "log_ratio")
+    neg = table[table["log_ratio"] < 0].nsmallest(top, "log_ratio").iloc[::-1]
     shown = pd.concat([pos, neg])
     with house_style():
         ax = _new_axes(ax, figsize=(7, 0.28 * max(len(shown), 4) + 1.2))
@@ -515,23 +518,24 @@ def plot_tone(table: pd.DataFrame, *, label: str | None = None, ax=None):
     return ax
 
 
-def plot_tone_trend(table: pd.DataFrame, *, group: str | None = None, ax=None):
+@renamed(group="by")
+def plot_tone_trend(table: pd.DataFrame, *, by: str | None = None, ax=None):
     """
-    Draw tone over time, one line per group with its confidence band.
+    Draw tone over time, one line per by with its confidence band.
 
     Parameters
     ----------
     table : DataFrame
         Output of :func:`analysis.tone_by` or :func:`analysis.targeted_tone` with a
         ``period`` column.
-    group : str, optional
+    by : str, optional
         Column with one line per value (e.g. ``"outlet"`` or ``"target"``).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib Axes
-        One line per value of ``group``, with its confidence band.
+        One line per value of ``by``, with its confidence band.
 
     Examples
     --------
@@ -544,7 +548,7 @@ def plot_tone_trend(table: pd.DataFrame, *, group: str | None = None, ax=None):
     if "period" not in table.columns:
         raise SchemaError("period", "missing; call tone_by with a freq")
     ax = _new_axes(ax, figsize=(7, 4))
-    parts = table.groupby(group, sort=True) if group else [("all", table)]
+    parts = table.groupby(by, sort=True) if by else [("all", table)]
     for name, part in parts:
         part = part.sort_values("period")
         line = ax.plot(part["period"], part["mean"], marker="o", markersize=3, label=str(name))[0]
@@ -553,12 +557,13 @@ def plot_tone_trend(table: pd.DataFrame, *, group: str | None = None, ax=None):
         )
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set_ylabel("mean compound")
-    if group:
+    if by:
         ax.legend(fontsize="small")
     return ax
 
 
-def plot_tone_distribution(dist: pd.DataFrame, *, group: str | None = None, ax=None):
+@renamed(group="by")
+def plot_tone_distribution(dist: pd.DataFrame, *, by: str | None = None, ax=None):
     """
     Draw tone distributions (from :func:`analysis.tone_distribution`) as step lines.
 
@@ -566,23 +571,23 @@ def plot_tone_distribution(dist: pd.DataFrame, *, group: str | None = None, ax=N
     ----------
     dist : DataFrame
         Output of :func:`analysis.tone_distribution`.
-    group, ax
+    by, ax
         As for :func:`plot_tone_trend`.
 
     Returns
     -------
     matplotlib Axes
-        One step line per value of ``group``, each the shares of its bins.
+        One step line per value of ``by``, each the shares of its bins.
 
     Examples
     --------
     >>> from analysis.measures.tone import tone_distribution
     >>> d = tone_distribution(pd.DataFrame({"outlet": ["A", "B"], "compound": [0.3, -0.4]}), bins=4)
-    >>> plot_tone_distribution(d, group="outlet").get_xlabel()
+    >>> plot_tone_distribution(d, by="outlet").get_xlabel()
     'compound'
     """
     ax = _new_axes(ax, figsize=(7, 4))
-    parts = dist.groupby(group, sort=True) if group else [("all", dist)]
+    parts = dist.groupby(by, sort=True) if by else [("all", dist)]
     for name, part in parts:
         ax.stairs(
             part["share"].to_numpy(float),
@@ -591,6 +596,6 @@ def plot_tone_distribution(dist: pd.DataFrame, *, group: str | None = None, ax=N
         )
     ax.set_xlabel("compound")
     ax.set_ylabel("share")
-    if group:
+    if by:
         ax.legend(fontsize="small")
     return ax

@@ -32,7 +32,7 @@ def _close():
 
 def test_top_terms_draw_one_group_largest_first(tiny_articles):
     counts = term_counts(tiny_articles, by="outlet")
-    ax = plot_top_terms(counts, group="Beta", n=3)
+    ax = plot_top_terms(counts, group="Beta", top=3)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     expected = counts[counts["outlet"] == "Beta"].sort_values(
         "per_10k", ascending=False, kind="stable"
@@ -137,7 +137,7 @@ def test_figures_after_a_plot_helper_still_show_in_a_notebook(monkeypatch):
     cells = [
         "import matplotlib.pyplot as plt\nimport pandas as pd\nimport analysis",
         "table = pd.DataFrame({'term': ['talks', 'grain'], 'count': [3, 2], 'per_10k': [3.0, 2.0]})\n"
-        "ax = analysis.plot_top_terms(table, n=2)",
+        "ax = analysis.plot_top_terms(table, top=2)",
         "fig, ax = plt.subplots()\nline = ax.plot([1, 2])",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])

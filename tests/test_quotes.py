@@ -309,18 +309,18 @@ def test_who_is_quoted_ranks_and_shares(quote_table):
 
 
 def test_who_is_quoted_options(quote_table):
-    everything = who_is_quoted(quote_table, by=None, top_n=None, kinds=None, pool_anonymous=False)
+    everything = who_is_quoted(quote_table, by=None, top=None, kinds=None, pool_anonymous=False)
     assert everything["share"].sum() == pytest.approx(1.0)
     assert everything["group_quotes"].iloc[0] == len(quote_table)
     assert "a senior official" in set(everything["speaker"])
-    top1 = who_is_quoted(quote_table, top_n=1)
+    top1 = who_is_quoted(quote_table, top=1)
     assert top1.groupby("outlet").size().tolist() == [1, 1]
 
 
 @pytest.mark.parametrize("top_n", [0, -1, 2.5, True])
 def test_who_is_quoted_rejects_bad_top_n(quote_table, top_n):
-    with pytest.raises(ParameterError, match="top_n"):
-        who_is_quoted(quote_table, top_n=top_n)
+    with pytest.raises(ParameterError, match="top must"):
+        who_is_quoted(quote_table, top=top_n)
 
 
 def test_who_is_quoted_names_missing_column(quote_table):
@@ -538,7 +538,7 @@ def test_who_is_quoted_lists_each_rows_own_articles_with_a_missing_group_key():
         }
     )
     for top_n in (None, 1, 5):
-        out = who_is_quoted(quotes, by="outlet", top_n=top_n)
+        out = who_is_quoted(quotes, by="outlet", top=top_n)
         for row in out.itertuples():
             same_group = (
                 quotes["outlet"].isna() if pd.isna(row.outlet) else quotes["outlet"] == row.outlet

@@ -366,8 +366,8 @@ def test_extreme_sentences_ties_and_copies_across_partitions(client, n):
     table = pd.DataFrame(rows, columns=["outlet", "article_id", "sentence", "compound"])
     ddf = _lazy(table, 4)
     for by in ("outlet", None):
-        want = analysis.extreme_sentences(table, by=by, n=n)
-        _same(analysis.extreme_sentences(ddf, by=by, n=n), want)
+        want = analysis.extreme_sentences(table, by=by, top=n)
+        _same(analysis.extreme_sentences(ddf, by=by, top=n), want)
     assert want["n_copies"].max() > 1
 
 
@@ -393,7 +393,7 @@ def test_quotes_cached_per_partition(selections, corpus):
         analysis.tally(with_section, "speaker", by="section"),
         analysis.tally(want_section, "speaker", by="section"),
     )
-    for options in ({"by": "outlet", "top_n": 3}, {"by": None, "top_n": None}):
+    for options in ({"by": "outlet", "top": 3}, {"by": None, "top": None}):
         _same(analysis.who_is_quoted(got, **options), analysis.who_is_quoted(want, **options))
 
 

@@ -298,7 +298,7 @@ def test_extreme_sentences_rank_and_dedupe():
             "compound": [0.8, 0.8, 0.1, -0.9, -0.5, 0.2],
         }
     )
-    out = extreme_sentences(s, n=2)
+    out = extreme_sentences(s, top=2)
     a = out[out["outlet"] == "A"]
     assert a[a["direction"] == "positive"]["sentence"].tolist() == ["Joy.", "Calm."]
     assert a[a["direction"] == "negative"]["sentence"].tolist() == ["Horror.", "Bad."]
@@ -368,9 +368,9 @@ def test_plots_return_axes():
     matplotlib.use("Agg")
     s = _random_scores()
     assert plot_tone(tone_by(s, n_boot=50)).get_xlabel().startswith("mean compound")
-    ax = plot_tone_trend(tone_by(s, by="outlet", freq="W", n_boot=50), group="outlet")
+    ax = plot_tone_trend(tone_by(s, by="outlet", freq="W", n_boot=50), by="outlet")
     assert len(ax.get_lines()) >= 3
-    assert plot_tone_distribution(tone_distribution(s), group="outlet").get_ylabel() == "share"
+    assert plot_tone_distribution(tone_distribution(s), by="outlet").get_ylabel() == "share"
     with pytest.raises(SchemaError):
         plot_tone_trend(tone_by(s, n_boot=10))
     import matplotlib.pyplot as plt
@@ -408,7 +408,7 @@ def test_real_corpus_tone_by_outlet_and_targets(ukraine_sample, tmp_path):
     t = targeted_tone(sents, targets, n_boot=200)
     flags = mentions(sents["sentence"].tolist(), targets)
     assert t.groupby("target")["n"].sum().to_dict() == {k: int(flags[k].sum()) for k in flags}
-    ext = extreme_sentences(sents, n=3)
+    ext = extreme_sentences(sents, top=3)
     neg = ext[ext["direction"] == "negative"]
     lowest = sents.groupby("outlet")["compound"].min()
     first = neg[neg["rank"] == 1].set_index("outlet")["compound"]

@@ -119,7 +119,7 @@ def test_unique_stories_use_the_duplicate_flags(tiny_articles):
         story_id=tiny_articles["article_id"],
         is_duplicate=pd.array([False, False, False, True], dtype="boolean"),
     )
-    out = term_counts(flagged, unique_stories=True, stopwords=None)
+    out = term_counts(flagged, copies="unique", stopwords=None)
     assert out["n_articles"].iloc[0] == 3 and "grain" not in set(out["term"])
     assert term_counts(flagged, stopwords=None)["n_articles"].iloc[0] == 4
 
@@ -160,7 +160,7 @@ def test_collocations_find_repeated_phrases_and_feed_trends():
     trend = term_trends(df, found["term"].iloc[0], freq="M")
     assert trend.set_index("outlet")["count"].to_dict() == {"A": 8, "B": 0}
     with pytest.raises(ParameterError):
-        collocations(df, n=4)
+        collocations(df, ngram=4)
 
 
 # --------------------------------------------------------------------------- trends and volume

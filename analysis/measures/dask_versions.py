@@ -22,6 +22,7 @@ from analysis.engine.partitions import (
 )
 from analysis.engine.stories import find_duplicates
 from analysis.errors import ParameterError
+from analysis.options import Copies, renamed, unique_copies
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -117,6 +118,7 @@ def _counter(table: pd.DataFrame) -> Any:
     return Counter(dict(zip(table.index.tolist(), table["count"].tolist())))
 
 
+@renamed(unique_stories="copies")
 def term_counts(
     articles: dd.DataFrame,
     *,
@@ -127,7 +129,7 @@ def term_counts(
     min_count: int = 1,
     top: int | None = None,
     doc_freq: bool = True,
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = True,
     n_jobs: int | None = None,
     cache_dir: str | os.PathLike | None = None,
@@ -152,6 +154,7 @@ def term_counts(
     --------
     >>> counts = term_counts(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
     """
+    unique_stories = unique_copies(copies)
     from analysis.measures import wordtable as wt
     from analysis.measures.terms import counts_frame, stack_counts
 
@@ -202,6 +205,7 @@ def _sort_key(key: tuple) -> tuple:
     return tuple((v is None, str(type(v)), v) for v in key)
 
 
+@renamed(unique_stories="copies")
 def keyness(
     articles: dd.DataFrame,
     *,
@@ -215,7 +219,7 @@ def keyness(
     top: int | None = None,
     stopwords: Any = "default",
     extra_stopwords: Any = None,
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = True,
     cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
@@ -237,6 +241,7 @@ def keyness(
     --------
     >>> keyness(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
     """
+    unique_stories = unique_copies(copies)
     from collections import Counter
 
     from analysis.measures import wordtable as wt
@@ -397,7 +402,8 @@ def _match_counts(
     from analysis.measures import wordtable as wt
 
     table = _rows_for(articles, unique_stories, {})
-    options = dict(by=by, freq=freq, unique_stories=unique_stories, english_only=english_only)
+    copies = "unique" if unique_stories else "all"
+    options = dict(by=by, freq=freq, copies=copies, english_only=english_only)
     keys = [*wt.as_list(by), *(["period"] if freq else [])]
     if not keys:
         return map_concat(table, _call_with, func=func, what=what, options=options)
@@ -414,13 +420,14 @@ def _call_with(part: pd.DataFrame, *, func: Callable[..., pd.DataFrame], what: A
     return func(part, what, **options)
 
 
+@renamed(unique_stories="copies")
 def dictionary_counts(
     articles: dd.DataFrame,
     dictionary: Any,
     *,
     by: str | Sequence[str] | None = None,
     freq: Literal["D", "W", "M"] | None = None,
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = True,
     cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
@@ -436,6 +443,7 @@ def dictionary_counts(
     --------
     >>> dictionary_counts(articles, {"talks": ["talks"]}, by="outlet")  # doctest: +SKIP
     """
+    unique_stories = unique_copies(copies)
     from collections.abc import Mapping
 
     from analysis.measures.dictionaries import Dictionary, load_dictionary
@@ -456,13 +464,14 @@ def dictionary_counts(
     )
 
 
+@renamed(unique_stories="copies")
 def term_trends(
     articles: dd.DataFrame,
     terms: Any,
     *,
     freq: Literal["D", "W", "M"] = "W",
     by: str | Sequence[str] | None = "outlet",
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = True,
     cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
@@ -475,6 +484,7 @@ def term_trends(
     --------
     >>> term_trends(articles, ["ceasefire", "talks"], freq="W", by=None)  # doctest: +SKIP
     """
+    unique_stories = unique_copies(copies)
     from analysis.measures.dictionaries import as_dictionary
     from analysis.measures.terms import term_trends as pandas_trends
 

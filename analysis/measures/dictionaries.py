@@ -42,6 +42,7 @@ import pandas as pd
 
 from analysis.errors import InputError, ParameterError
 from analysis.measures import wordtable as wt
+from analysis.options import Copies, renamed, unique_copies
 from analysis.text.tokens import normalize, tokenize
 from analysis.workers import progress
 
@@ -375,13 +376,14 @@ def aggregate_matches(
     return out.assign(per_10k=per)
 
 
+@renamed(unique_stories="copies")
 def dictionary_counts(
     articles: pd.DataFrame,
     dictionary: Mapping | str | os.PathLike,
     *,
     by: str | Sequence[str] | None = None,
     freq: Literal["D", "W", "M"] | None = None,
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = True,
     cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
@@ -399,7 +401,7 @@ def dictionary_counts(
         result has one row per article and category.
     freq : {"D", "W", "M"} or None
         Also group by day, week (starting Monday) or month of ``published``.
-    unique_stories : bool, default False
+    copies : {"unique", "all"}, default "all"
         Count each story once (canonical copy; see :func:`analysis.dedupe`).
     english_only : bool, default True
         Leave out rows whose ``language`` is known and not English.
@@ -430,6 +432,7 @@ def dictionary_counts(
     2      B  diplomacy      2           1
     3      B   military      0           1
     """
+    unique_stories = unique_copies(copies)
     book = dictionary if isinstance(dictionary, Mapping) else load_dictionary(dictionary)
     if not isinstance(book, Dictionary):
         book = load_dictionary(book)

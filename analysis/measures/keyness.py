@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.errors import ParameterError
 from analysis.measures import wordtable as wt
 from analysis.measures.wordtable import Stopwords
+from analysis.options import Copies, renamed, unique_copies
 
 
 def g2(a, b, c, d) -> np.ndarray:
@@ -174,6 +175,7 @@ def _compare(
     return pd.DataFrame(res)
 
 
+@renamed(unique_stories="copies")
 def keyness(
     articles: pd.DataFrame,
     *,
@@ -187,7 +189,7 @@ def keyness(
     top: int | None = None,
     stopwords: Stopwords = "default",
     extra_stopwords: Collection[str] | None = None,
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = True,
     cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
@@ -244,6 +246,7 @@ def keyness(
     2    missile      0          3        False
     3     strike      0          3        False
     """
+    unique_stories = unique_copies(copies)
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha={alpha!r}; expected a number between 0 and 1")
     if correction not in ("bh", "holm", "none"):

@@ -29,6 +29,7 @@ import pandas as pd
 from analysis.engine import Plan, is_dask, run
 from analysis.errors import ParameterError
 from analysis.measures import wordtable as wt
+from analysis.options import Copies, renamed, unique_copies
 from analysis.text.tokens import TOKEN_PATTERN, normalize
 from analysis.workers import progress
 
@@ -71,7 +72,7 @@ class KwicIndex:
     articles : DataFrame
         Canonical articles table (needs ``text``; ``article_id``, ``outlet``,
         ``published`` and ``title`` are carried into the results when present).
-    unique_stories : bool, default False
+    copies : {"unique", "all"}, default "all"
         Index one copy per story (see :func:`analysis.dedupe`).
     english_only : bool, default False
         Index only rows whose ``language`` is English or unknown.
@@ -257,13 +258,14 @@ def _anchor(words: Sequence) -> str | None:
     return max(pieces, key=len) if pieces else None
 
 
+@renamed(unique_stories="copies")
 def kwic(
     articles: pd.DataFrame,
     query: str,
     *,
     window: int = 8,
     max_hits: int | None = None,
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = False,
 ) -> pd.DataFrame:
     """
@@ -279,8 +281,8 @@ def kwic(
         Tokens of context on each side.
     max_hits : int or None
         Return at most this many hits.
-    unique_stories : bool, default False
-        Search one copy per story.
+    copies : {"unique", "all"}, default "all"
+        ``"unique"`` searches one copy per story.
     english_only : bool, default False
         Search only rows whose ``language`` is English or unknown.
 
@@ -299,13 +301,14 @@ def kwic(
     0         a1  Kyiv is   negotiating  . Talks resume
     1         a2           Negotiations     in Istanbul
     """
+    unique_stories = unique_copies(copies)
     if is_dask(articles):  # this function on every partition, hits in article order
         step = functools.partial(
             kwic,
             query=query,
             window=window,
             max_hits=max_hits,
-            unique_stories=unique_stories,
+            copies=copies,
             english_only=english_only,
         )
         hits = run(Plan(step=step, stories=unique_stories), articles)

@@ -57,6 +57,7 @@ from analysis.errors import ParameterError
 from analysis.measures.quotes_article import _article_rows, _check_articles
 from analysis.measures.quotes_eval import GOLD_COLUMNS, evaluate_quotes, parse_brat, read_brat
 from analysis.measures.quotes_lexicon import _PRONOUNS
+from analysis.options import renamed
 
 __all__ = [
     "QUOTE_COLUMNS",
@@ -256,11 +257,12 @@ UNRESOLVED = "(unresolved pronoun)"
 QUOTED_KINDS = ("direct", "reported", "according_to")
 
 
+@renamed(top_n="top")
 def who_is_quoted(
     quotes: pd.DataFrame,
     *,
     by: str | Sequence[str] | None = "outlet",
-    top_n: int | None = 10,
+    top: int | None = 10,
     kinds: Iterable[str] | None = QUOTED_KINDS,
     pool_anonymous: bool = True,
 ) -> pd.DataFrame:
@@ -273,7 +275,7 @@ def who_is_quoted(
         Output of :func:`extract_quotes`.
     by : str, sequence of str or None, default "outlet"
         Column(s) to group by; ``None`` ranks the whole corpus.
-    top_n : int or None, default 10
+    top : int or None, default 10
         Speakers kept per group (``None`` keeps all). Shares are computed before
         the cut, over every quote of the group.
     kinds : iterable of str or None, default ("direct", "reported", "according_to")
@@ -297,7 +299,7 @@ def who_is_quoted(
     SchemaError
         When a needed column is missing.
     ParameterError
-        When ``top_n`` is not a positive integer.
+        When ``top`` is not a positive integer.
 
     Examples
     --------
@@ -313,8 +315,8 @@ def who_is_quoted(
     # on Dask, one small row per quote is gathered; the quoted text is not
     quotes = gather(quotes, [*keys, "article_id", "speaker", "anonymous", "kind"])
     _check_articles(quotes, [*keys, "article_id", "speaker", "anonymous", "kind"])
-    if top_n is not None and (not isinstance(top_n, int) or isinstance(top_n, bool) or top_n < 1):
-        raise ParameterError(f"top_n must be a positive integer or None, got {top_n!r}")
+    if top is not None and (not isinstance(top, int) or isinstance(top, bool) or top < 1):
+        raise ParameterError(f"top must be a positive integer or None, got {top!r}")
     q = quotes if kinds is None else quotes[quotes["kind"].isin(list(kinds))]
     q = q[q["speaker"].notna()]
     speaker = q["speaker"].astype("string")
@@ -361,11 +363,11 @@ def who_is_quoted(
         [*group_cols, "quotes", "speaker"], ascending=[*([True] * len(group_cols)), False, True]
     )
     per["rank"] = per.groupby(group_cols, dropna=False).cumcount() + 1
-    if top_n is not None:
-        per = per[per["rank"] <= top_n]
-    # the articles of the rows kept only (most speakers fall below top_n)
+    if top is not None:
+        per = per[per["rank"] <= top]
+    # the articles of the rows kept only (most speakers fall below top)
     pair = [*group_cols, "speaker"]
-    kept = q.merge(per[pair], on=pair) if top_n is not None else q
+    kept = q.merge(per[pair], on=pair) if top is not None else q
     article_ids = (
         kept.groupby(pair, sort=False, dropna=False)["article_id"]
         .agg(lambda s: sorted(set(s)))

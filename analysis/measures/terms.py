@@ -13,9 +13,9 @@ stopwords : "default", None or a collection of words
     :func:`analysis.text.nlp.stopwords`; ``None`` keeps every token.
 extra_stopwords : collection of str
     More words to drop for this call (e.g. the story's own name).
-unique_stories : bool, default False
-    ``False`` counts all copies (what readers saw); ``True`` keeps one copy per
-    story: the ``is_duplicate`` column is used when present, otherwise
+copies : {"unique", "all"}, default "all"
+    ``"all"`` counts every copy (what readers saw); ``"unique"`` keeps one copy
+    per story: the ``is_duplicate`` column is used when present, otherwise
     :func:`analysis.find_duplicates` runs first (slower on large tables).
 english_only : bool, default True
     Leave out rows whose ``language`` is known and is not English.
@@ -47,6 +47,7 @@ from analysis.measures.keyness import (  # noqa: F401 (re-exported)
 )
 from analysis.measures.wordtable import Stopwords
 from analysis.measures.wordtable import count_terms as _count
+from analysis.options import Copies, renamed, unique_copies
 from analysis.text.tokens import tokenize
 
 __all__ = ["term_counts", "collocations", "term_trends", "keyness", "volume"]
@@ -62,6 +63,7 @@ def _rank(item: tuple[str, int]) -> tuple[int, str]:
     return -item[1], item[0]
 
 
+@renamed(unique_stories="copies")
 def term_counts(
     articles: pd.DataFrame,
     *,
@@ -72,7 +74,7 @@ def term_counts(
     min_count: int = 1,
     top: int | None = None,
     doc_freq: bool = True,
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = True,
     n_jobs: int | None = None,
     cache_dir: str | os.PathLike | None = None,
@@ -129,6 +131,7 @@ def term_counts(
     2      b   talks      3         2   7500.0           2        4
     3      b  resume      1         1   2500.0           2        4
     """
+    unique_stories = unique_copies(copies)
     if not isinstance(ngram, int) or ngram < 1:
         raise ParameterError(f"ngram={ngram!r}; expected a positive integer")
     by = wt.as_list(by)
@@ -238,16 +241,18 @@ def stack_counts(parts: list[pd.DataFrame], *, by: list[str], doc_freq: bool) ->
     return out.reset_index(drop=True)[cols]
 
 
+@renamed(unique_stories="copies")
+@renamed(n="ngram")
 def collocations(
     articles: pd.DataFrame,
     *,
-    n: Literal[2, 3] = 2,
+    ngram: Literal[2, 3] = 2,
     top: int = 50,
     min_count: int = 5,
     measure: Literal["likelihood_ratio", "pmi", "raw_freq"] = "likelihood_ratio",
     stopwords: Stopwords = "default",
     extra_stopwords: Collection[str] | None = None,
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = True,
 ) -> pd.DataFrame:
     """
@@ -260,7 +265,7 @@ def collocations(
 
     Parameters
     ----------
-    n : {2, 3}
+    ngram : {2, 3}
         Phrase length.
     top : int, default 50
         Number of phrases returned, best score first.
@@ -283,6 +288,7 @@ def collocations(
               term  count  n_articles
     0  peace talks      6           3
     """
+    unique_stories = unique_copies(copies)
     from nltk.collocations import (
         BigramAssocMeasures,
         BigramCollocationFinder,
@@ -290,9 +296,9 @@ def collocations(
         TrigramCollocationFinder,
     )
 
-    if n not in (2, 3):
-        raise ParameterError(f"n={n!r}; collocations are found for n=2 or n=3")
-    measures = BigramAssocMeasures if n == 2 else TrigramAssocMeasures
+    if ngram not in (2, 3):
+        raise ParameterError(f"ngram={ngram!r}; collocations are found for ngram=2 or ngram=3")
+    measures = BigramAssocMeasures if ngram == 2 else TrigramAssocMeasures
     if measure not in ("likelihood_ratio", "pmi", "raw_freq"):
         raise ParameterError(f"measure={measure!r}; expected likelihood_ratio, pmi or raw_freq")
     table = wt.select_rows(
@@ -300,7 +306,7 @@ def collocations(
     )
     stop = wt.stopword_set(stopwords, extra_stopwords)
     docs = [tokenize(t) for t in wt.texts_of(table)]
-    finder_cls = BigramCollocationFinder if n == 2 else TrigramCollocationFinder
+    finder_cls = BigramCollocationFinder if ngram == 2 else TrigramCollocationFinder
     finder = finder_cls.from_documents(docs)
     finder.apply_freq_filter(min_count)
     finder.apply_word_filter(lambda w: w in stop or not any(ch.isalpha() for ch in w))
@@ -310,7 +316,7 @@ def collocations(
     wanted = {g for g, _ in scored}
     df_counts: Counter = Counter()
     for toks in docs:
-        df_counts.update(wanted.intersection(zip(*(toks[i:] for i in range(n)))))
+        df_counts.update(wanted.intersection(zip(*(toks[i:] for i in range(ngram)))))
     freq = finder.ngram_fd
     return pd.DataFrame(
         {
@@ -325,13 +331,14 @@ def collocations(
 # --------------------------------------------------------------------------- trends and volume
 
 
+@renamed(unique_stories="copies")
 def term_trends(
     articles: pd.DataFrame,
     terms: str | Sequence[str] | Mapping[str, Sequence[str]],
     *,
     freq: Literal["D", "W", "M"] = "W",
     by: str | Sequence[str] | None = "outlet",
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = True,
     cache_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
@@ -373,6 +380,7 @@ def term_trends(
     0      A 2022-03-01      1           2   2500.0
     1      B 2022-03-01      1           1   5000.0
     """
+    unique_stories = unique_copies(copies)
     from analysis.measures.dictionaries import _count_table, as_dictionary
 
     book = as_dictionary(terms, "term_trends")
@@ -391,12 +399,13 @@ def term_trends(
     return out.drop(columns="share_articles")
 
 
+@renamed(unique_stories="copies")
 def volume(
     articles: pd.DataFrame,
     *,
     freq: Literal["D", "W", "M"] = "D",
     by: str | Sequence[str] | None = "outlet",
-    unique_stories: bool = False,
+    copies: Copies = "all",
     english_only: bool = False,
 ) -> pd.DataFrame:
     """
@@ -408,7 +417,7 @@ def volume(
         Day, week (starting Monday) or month of ``published`` (UTC); rows with no
         publication time are left out.
     by : str, sequence of str or None, default "outlet"
-    unique_stories : bool, default False
+    copies : {"unique", "all"}, default "all"
         Count each story once.
     english_only : bool, default False
         Volume counts every article unless asked.
@@ -432,6 +441,7 @@ def volume(
     1      A 2022-03-02           0    NaN
     2      A 2022-03-03           1    1.0
     """
+    unique_stories = unique_copies(copies)
     by = wt.as_list(by)
     if is_dask(articles):  # only the columns volume reads, one small row per article
         text = articles["text"].dtype if "text" in articles.columns else None

@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.engine import gather
 from analysis.errors import ParameterError, SchemaError
 from analysis.measures.wordtable import as_list
+from analysis.options import renamed
 from analysis.paths import write_parquet
 
 log = logging.getLogger(__name__)
@@ -319,11 +320,12 @@ def tone_distribution(
     return pd.DataFrame(rows, columns=[*keys, "bin_left", "bin_right", "count", "share"])
 
 
+@renamed(n="top")
 def extreme_sentences(
     sentences: pd.DataFrame,
     *,
     by: str | Sequence[str] | None = "outlet",
-    n: int = 5,
+    top: int = 5,
     value: str = "compound",
     min_words: int = 0,
 ) -> pd.DataFrame:
@@ -339,7 +341,7 @@ def extreme_sentences(
         Sentence scores from :func:`analysis.sentence_sentiment`.
     by : str, sequence of str or None, default "outlet"
         Grouping column(s).
-    n : int, default 5
+    top : int, default 5
         Sentences per direction and group.
     value : str, default "compound"
         Score to rank by.
@@ -357,18 +359,18 @@ def extreme_sentences(
     >>> s = pd.DataFrame({"outlet": ["A"] * 3, "article_id": ["a", "b", "c"],
     ...                   "sentence": ["Great win.", "It rained.", "Awful loss."],
     ...                   "compound": [0.8, 0.0, -0.7]})
-    >>> extreme_sentences(s, n=1)[["direction", "sentence"]].values.tolist()
+    >>> extreme_sentences(s, top=1)[["direction", "sentence"]].values.tolist()
     [['positive', 'Great win.'], ['negative', 'Awful loss.']]
     """
     for col in (value, "sentence", "article_id"):
         if col not in sentences.columns:
             raise SchemaError(col, "missing; pass the table from sentence_sentiment")
-    if not isinstance(n, int) or n < 1:
-        raise ParameterError(f"n must be a positive int, got {n!r}")
+    if not isinstance(top, int) or top < 1:
+        raise ParameterError(f"top must be a positive int, got {top!r}")
     sentences = gather(
         sentences,
         [*as_list(by), "published", value, "sentence", "article_id"],
-        keep=functools.partial(_extreme_candidates, by=by, n=n, value=value, min_words=min_words),
+        keep=functools.partial(_extreme_candidates, by=by, n=top, value=value, min_words=min_words),
     )
     table, keys = _group_keys(sentences, by, None, "published")
     table = table[table[value].notna()]
@@ -383,14 +385,14 @@ def extreme_sentences(
         side = side.sort_values(
             [*keys, value], ascending=[True] * len(keys) + [ascending], kind="stable"
         )
-        top = side.groupby(keys, sort=False, dropna=False).head(n) if keys else side.head(n)
-        top = top.assign(direction=direction)
-        top["rank"] = (
-            top.groupby(keys, sort=False, dropna=False).cumcount() + 1
+        best = side.groupby(keys, sort=False, dropna=False).head(top) if keys else side.head(top)
+        best = best.assign(direction=direction)
+        best["rank"] = (
+            best.groupby(keys, sort=False, dropna=False).cumcount() + 1
             if keys
-            else np.arange(1, len(top) + 1)
+            else np.arange(1, len(best) + 1)
         )
-        parts.append(top)
+        parts.append(best)
     out = pd.concat(parts, ignore_index=True)
     if keys:
         out = out.sort_values(keys, kind="stable")
