@@ -16,7 +16,7 @@ REPO_ROOT = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").exists
 
 #: Names a report, figure or cache file may take: letters, digits, dot, dash,
 #: underscore; no leading dot, at most 100 characters.
-SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
+SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")  # use fullmatch
 
 
 def repo_path(*parts: str) -> Path:
@@ -48,6 +48,17 @@ def shared_corpora() -> Path:
 def shared_corpus(name: str) -> Path:
     """Return one shared corpus folder, e.g. ``shared_corpus("ukraine_media_2022")``."""
     return shared_corpora() / name
+
+
+def write_text(text: str, target: str | os.PathLike) -> None:
+    """Write ``text`` to ``target`` atomically (UTF-8): readers see the old file or the new one."""
+    target = Path(target)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_parquet(table, target: str | os.PathLike) -> None:

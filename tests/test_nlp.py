@@ -249,3 +249,25 @@ def test_sentence_spans_prepared_ahead_are_used_without_the_splitter(tmp_path, m
     monkeypatch.setattr(nlp, "_PREPARED", {})
     (tmp_path / nlp.SPANS_FILE).write_bytes(b"torn")
     assert nlp.use_prepared_spans(tmp_path) == 0
+
+
+@pytest.mark.parametrize("marker", ["", "a\n", "garbage words here", "a\nnames\n"])
+def test_a_damaged_marker_of_mapped_arrays_means_building_again(tmp_path, monkeypatch, marker):
+    import numpy as np
+
+    from analysis.text.nlp import cached_arrays
+
+    monkeypatch.setenv("MCA_NLTK_DATA", str(tmp_path))
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"a": np.arange(10, dtype=np.int64), "names": np.asarray(["en", "de"])}
+
+    cached_arrays("demo-4", build, mmap=True)
+    (tmp_path / "arrays" / "demo-4" / "COMPLETE").write_text(marker)  # cut short or garbage
+    again = cached_arrays("demo-4", build, mmap=True)
+    assert sorted(again) == ["a", "names"] and again["a"].tolist() == list(range(10))
+    assert len(calls) == 2
+    assert sorted(cached_arrays("demo-4", build, mmap=True)) == ["a", "names"]
+    assert len(calls) == 2  # rebuilt once, then read

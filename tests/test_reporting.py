@@ -302,7 +302,9 @@ def test_clean_html(fragment, must_not, must):
 # ----------------------------------------------------------------------- names and CLI
 
 
-@pytest.mark.parametrize("name", ["..", "../x", "/tmp/x", "a/b", ".hidden", "", "a b", "x" * 101])
+@pytest.mark.parametrize(
+    "name", ["..", "../x", "/tmp/x", "a/b", ".hidden", "", "a b", "x" * 101, "weekly\n", "a\nb"]
+)
 def test_unsafe_names_are_refused(name):
     with pytest.raises(ParameterError):
         reporting.check_name(name)

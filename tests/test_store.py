@@ -161,3 +161,62 @@ def test_open_corpus_reads_only_the_articles_asked_for(tmp_path):
     expected = everything[everything["article_id"].isin(some)].reset_index(drop=True)
     pd.testing.assert_frame_equal(picked.reset_index(drop=True), expected)
     assert open_corpus(tmp_path / "corpus", ids=[]).empty
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[1, 2]", '{"Meridian": 3}', ""])
+def test_a_damaged_chrome_file_does_not_break_later_ingests(tmp_path, damage, caplog):
+    from analysis.paths import repo_path
+
+    corpus = tmp_path / "corpus"
+    ingest([repo_path("data", "sample")], corpus)
+    (corpus / "chrome.json").write_text(damage)
+    page = tmp_path / "extra" / "page.txt"
+    page.parent.mkdir()
+    page.write_text(
+        "Talks resume in Istanbul\n\nNegotiators met again on Tuesday and agreed to keep "
+        "talking about a ceasefire, officials on both sides said after the meeting.\n"
+    )
+    with caplog.at_level("WARNING", logger="analysis.corpus.store"):
+        summary = ingest([repo_path("data", "sample"), page.parent], corpus)
+    assert summary.usable
+    assert "chrome.json is damaged" in caplog.text or damage == ""
+    import json
+
+    assert isinstance(json.loads((corpus / "chrome.json").read_text()), dict)  # written anew
+
+
+def test_a_decompression_bomb_is_refused_with_its_name(tmp_path):
+    import gzip
+
+    from analysis import load_articles, load_report
+    from analysis.readers import files
+
+    bomb = tmp_path / "bomb.html.gz"
+    bomb.write_bytes(gzip.compress(b"<p>" + b"a" * (files.MAX_PAGE_BYTES + 10) + b"</p>"))
+    assert bomb.stat().st_size < 100_000
+    big = tmp_path / "huge.txt"
+    big.write_bytes(b"x" * (files.MAX_PAGE_BYTES + 1))
+    good = tmp_path / "fine.html.gz"
+    good.write_bytes(gzip.compress(b"<html><title>T</title><p>" + b"Talks resume. " * 40 + b"</p>"))
+    articles = load_articles(tmp_path)
+    report = load_report(articles).set_index("path")
+    assert "inflates to more than 16 MB" in report.loc[str(bomb), "reason"]
+    assert "too large for one page" in report.loc[str(big), "reason"]
+    assert report.loc[str(good), "status"] == "loaded"
+    with pytest.raises(InputError, match="bomb.html.gz.*inflates"):
+        load_articles(bomb, strict=True)
+
+
+def test_gunzip_refuses_truncated_and_garbage_data():
+    import gzip
+
+    from analysis.readers.files import gunzip
+
+    data = gzip.compress(b"Kyiv " * 1000)
+    assert gunzip(data + gzip.compress(b"!"), "two.gz") == b"Kyiv " * 1000 + b"!"  # two members
+    with pytest.raises(InputError, match="ends early"):
+        gunzip(data[: len(data) // 2], "cut.gz")
+    with pytest.raises(InputError, match="corrupt gzip"):
+        gunzip(b"\x1f\x8b" + b"garbage" * 10, "junk.gz")
+    with pytest.raises(InputError, match="inflates to more than"):
+        gunzip(data, "small-limit.gz", limit=100)

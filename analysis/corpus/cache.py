@@ -207,7 +207,7 @@ def _prepared_rows(
 
 def check_cache_request(articles: Any, name: str) -> None:
     """Raise :class:`ParameterError` for a cache name or an articles table :func:`cached_by_article` refuses."""
-    if not SAFE_NAME.match(name):
+    if not SAFE_NAME.fullmatch(name):
         raise ParameterError(f"cache name {name!r}: use letters, digits, '.', '-', '_' only")
     for column in ("article_id", "text"):
         if column not in articles.columns:

@@ -35,7 +35,8 @@ import pandas as pd
 
 from analysis.corpus.parts import ARTICLES, DUPLICATES
 from analysis.errors import InputError
-from analysis.paths import write_parquet
+from analysis.paths import write_parquet, write_text
+from analysis.readers.files import read_page_bytes
 from analysis.readers.loaders import (
     MANIFEST_NAMES,
     FileResult,
@@ -339,7 +340,7 @@ def _count_parts_rows(articles_dir: Path, names: Iterable[str]) -> int:
 def _update_chrome(corpus: Path, pages: list[Path]) -> dict | None:
     """Learn chrome lines from new pages, merge with the saved model, save, return it."""
     path = corpus / CHROME
-    saved = {k: set(v) for k, v in json.loads(path.read_text()).items()} if path.exists() else {}
+    saved = _read_chrome(path)
     if not pages:
         return saved or None
     from analysis.readers.cleaning import learn_chrome
@@ -347,15 +348,25 @@ def _update_chrome(corpus: Path, pages: list[Path]) -> dict | None:
     docs = []
     for p in pages:
         try:
-            docs.append((str(p), decode_bytes(p.read_bytes(), p)[0]))
+            docs.append((str(p), decode_bytes(read_page_bytes(p), p)[0]))
         except (InputError, OSError):
             continue  # the loader reports it
     for outlet, lines in learn_chrome(docs).items():
         saved.setdefault(outlet, set()).update(lines)
-    tmp = path.with_name("." + path.name + ".tmp")
-    tmp.write_text(json.dumps({k: sorted(v) for k, v in sorted(saved.items())}, indent=1))
-    os.replace(tmp, path)
+    write_text(json.dumps({k: sorted(v) for k, v in sorted(saved.items())}, indent=1), path)
     return saved
+
+
+def _read_chrome(path: Path) -> dict[str, set[str]]:
+    """The chrome lines saved per outlet; a damaged file is learned afresh (with a warning)."""
+    if not path.exists():
+        return {}
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): {str(line) for line in v} for k, v in saved.items()}
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
+        log.warning("%s is damaged (%s); page chrome is learned afresh", path, exc)
+        return {}
 
 
 def _update_duplicates(corpus: Path) -> None:

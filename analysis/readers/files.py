@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import codecs
 import glob as globmod
-import gzip
 import io
 import os
 import re
+import zlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -195,13 +195,57 @@ def decode_bytes(raw: bytes, path: object = "<bytes>") -> tuple[str, str]:
     return text.replace("\x00", ""), enc
 
 
-def _read_bytes(path: Path) -> bytes:
+#: Largest page (a text dump or an HTML file) one input file may hold, decompressed.
+#: A news page is well under 1 MB; a bigger "page" is a wrong file or a decompression
+#: bomb, refused before it is read into memory.
+MAX_PAGE_BYTES = 16 * 2**20
+
+
+def gunzip(raw: bytes, source: str | Path, *, limit: int = MAX_PAGE_BYTES) -> bytes:
+    """
+    Decompress gzip data, refusing to inflate past ``limit`` bytes.
+
+    Raises
+    ------
+    InputError
+        Naming ``source``: corrupt or truncated data, or more than ``limit`` bytes.
+
+    Examples
+    --------
+    >>> import gzip
+    >>> gunzip(gzip.compress(b"Kyiv"), "page.txt.gz")
+    b'Kyiv'
+    """
+    out = bytearray()
+    rest = raw
+    while rest:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out += inflater.decompress(rest, limit + 1 - len(out))
+        except zlib.error as exc:
+            raise InputError(source, f"corrupt gzip data ({exc})") from None
+        if len(out) > limit:
+            raise InputError(source, f"inflates to more than {_megabytes(limit)}; not read")
+        if not inflater.eof:
+            raise InputError(source, "corrupt gzip data (the file ends early)")
+        rest = inflater.unused_data.lstrip(b"\x00")  # the next member, if any
+    return bytes(out)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 2**20:.0f} MB"
+
+
+def read_page_bytes(path: Path, *, limit: int = MAX_PAGE_BYTES) -> bytes:
+    """The bytes of one page file (gunzipped), at most ``limit`` of them."""
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(
+            path, f"{size / 2**20:.0f} MB is too large for one page (limit {_megabytes(limit)})"
+        )
     raw = path.read_bytes()
     if path.name.lower().endswith(".gz"):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise InputError(path, f"corrupt gzip file ({exc})") from None
+        raw = gunzip(raw, path, limit=limit)
     return raw
 
 

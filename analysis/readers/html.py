@@ -7,15 +7,14 @@ loader can pass a file's bytes as they are.
 
 from __future__ import annotations
 
-import gzip
 import logging
 import re
-import zlib
 
 import pandas as pd
 
 from analysis.errors import InputError
 from analysis.readers.cleaning import FIELDS
+from analysis.readers.files import gunzip
 from analysis.readers.lines import (
     _ends_sentence,
     _is_caption,
@@ -47,7 +46,7 @@ def decode_html(raw: bytes, *, source_path: str = "") -> str:
     Raises
     ------
     InputError
-        When gzipped bytes are corrupt.
+        When gzipped bytes are corrupt or inflate past ``MAX_PAGE_BYTES``.
 
     Examples
     --------
@@ -55,10 +54,7 @@ def decode_html(raw: bytes, *, source_path: str = "") -> str:
     '<p>Kyiv – café</p>'
     """
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(source_path or "<html>", f"corrupt gzip data ({exc})") from exc
+        raw = gunzip(raw, source_path or "<html>")
     declared = _CHARSET.search(raw[:4096])
     candidates = [declared.group(1).decode("ascii")] if declared else []
     for encoding in [*candidates, "utf-8"]:

@@ -32,11 +32,11 @@ from analysis.errors import InputError
 from analysis.readers.files import (
     MANIFEST_NAMES,
     FileResult,
-    _read_bytes,
     decode_bytes,
     expand_paths,
     file_format,
     outlet_from_path,
+    read_page_bytes,
     sniff_encoding,
 )
 from analysis.readers.tables import _apply_manifest, _from_table, _table_chunks, read_manifest
@@ -184,7 +184,7 @@ def iter_articles(
         result = FileResult(str(f), "loaded", format=fmt)
         try:
             if fmt == "html":
-                raw = _read_bytes(f)
+                raw = read_page_bytes(f)
                 if not raw.strip():
                     raise InputError(f, "empty file")
                 sniff_encoding(raw[:512] if raw[:3] != codecs.BOM_UTF8 else b"", f)
@@ -243,7 +243,7 @@ def _load_pages(
     for f in files:
         res = FileResult(str(f), "loaded", format="txt")
         try:
-            text, res.encoding = decode_bytes(_read_bytes(f), f)
+            text, res.encoding = decode_bytes(read_page_bytes(f), f)
             good.append((f, text))
             results[f] = res
         except InputError as exc:

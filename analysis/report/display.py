@@ -43,7 +43,7 @@ def save_figure(fig: Any, table: pd.DataFrame | None, name: str, *, output_dir: 
     output_dir : str or Path
         The report folder (the runner passes it as the ``output_dir`` parameter).
     """
-    if not SAFE_NAME.match(name):
+    if not SAFE_NAME.fullmatch(name):
         raise ParameterError(f"figure name {name!r}: use letters, digits, '.', '-', '_' only")
     if fig is None:
         return None

@@ -91,7 +91,7 @@ class ReportError(AnalysisError):
 
 def check_name(name: str, what: str = "--name") -> str:
     """Return ``name`` if it is a safe single folder name, else raise ParameterError."""
-    if not SAFE_NAME.match(name or "") or name in (".", ".."):
+    if not SAFE_NAME.fullmatch(name or "") or name in (".", ".."):
         raise ParameterError(
             f"{what} {name!r}: use a plain folder name (letters, digits, '.', '-', '_'; "
             "no '/', no '..', not starting with a dot)"

@@ -237,6 +237,10 @@ def stopwords(extra=None, *, news: bool = True) -> frozenset[str]:
     return base
 
 
+#: Last line of a complete folder of mapped arrays: a marker cut short lacks it.
+_MARKER_END = "end"
+
+
 def _mapped_arrays(name: str, build) -> dict:
     """:func:`cached_arrays` with ``mmap=True``: a folder of ``.npy`` files, mapped."""
     import shutil
@@ -245,10 +249,12 @@ def _mapped_arrays(name: str, build) -> dict:
     import numpy as np
 
     folder = nltk_data_dir() / "arrays" / name
-    done = folder / "COMPLETE"  # written last: the list of arrays
+    done = folder / "COMPLETE"  # written last: the list of arrays, then "end"
     if done.is_file():
         try:
-            keys = done.read_text(encoding="utf-8").split()
+            *keys, last = done.read_text(encoding="utf-8").split() or [""]
+            if last != _MARKER_END or not keys:
+                raise ValueError(f"{done.name} is damaged")
             return {
                 k: np.load(folder / f"{k}.npy", mmap_mode="r", allow_pickle=False) for k in keys
             }
@@ -261,7 +267,7 @@ def _mapped_arrays(name: str, build) -> dict:
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder.parent))
         for key, value in arrays.items():
             np.save(tmp / f"{key}.npy", value, allow_pickle=False)
-        (tmp / "COMPLETE").write_text("\n".join(arrays) + "\n", encoding="utf-8")
+        (tmp / "COMPLETE").write_text("\n".join([*arrays, _MARKER_END]) + "\n", encoding="utf-8")
         tmp.chmod(0o755)
         shutil.rmtree(folder, ignore_errors=True)
         os.replace(tmp, folder)
