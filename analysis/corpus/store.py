@@ -183,6 +183,7 @@ def ingest(
             and old["hash"] == hashes[key]
             and not under_changed
             and old["status"] != "failed"
+            and _parts_intact(articles_dir, old)
         ):
             log_rows.append(
                 dict(
@@ -234,7 +235,10 @@ def ingest(
             for name in _parts_of(old):
                 p = articles_dir / name
                 if p.exists():
-                    removed += _count_rows(p)
+                    try:
+                        removed += _count_rows(p)
+                    except (OSError, ValueError):  # a damaged part: its rows cannot be counted
+                        pass
                     p.unlink()
         for name in parts_written.get(key, []):
             os.replace(articles_dir / ("." + name + ".new"), articles_dir / name)
@@ -304,7 +308,7 @@ def ingest(
     run_log.to_csv(hist, index=False, mode="a", header=not hist.exists())
 
     total = _count_parts_rows(articles_dir, [p.name for p in articles_dir.glob("*.parquet")])
-    if duplicates and (added or removed or not (corpus / DUPLICATES).exists()) and total:
+    if duplicates and total and (added or removed or not stories_current(corpus)):
         _update_duplicates(corpus)
     summary = IngestSummary(
         corpus=corpus,
@@ -377,7 +381,59 @@ def _update_duplicates(corpus: Path) -> None:
     )
     found = find_duplicates(arts, cache_dir=corpus, cache_prune=True)
     cols = ["article_id", *[c for c in DERIVED_COLUMNS if c in found.columns]]
-    write_parquet(found[cols], corpus / DUPLICATES)
+    write_stories(found[cols], corpus)
+
+
+def _parts_intact(articles_dir: Path, source: dict) -> bool:
+    """Whether every part file of a source is there and readable (else the source is read again)."""
+    import pyarrow.parquet as pq
+
+    for name in _parts_of(source):
+        try:
+            pq.read_metadata(articles_dir / name)
+        except (OSError, ValueError) as exc:  # missing, cut short or garbage
+            log.warning(
+                "%s: part %s is damaged (%s); reading the source again", source["path"], name, exc
+            )
+            return False
+    return True
+
+
+#: Key of the story-group table's metadata naming the articles it was computed from.
+_STORIES_OF = b"analysis.stories_of"
+
+
+def articles_fingerprint(corpus_dir: str | os.PathLike) -> str:
+    """A short hash of the corpus's part files (names, sizes, times): changes with any article."""
+    h = hashlib.blake2b(digest_size=8)
+    for part in sorted((Path(corpus_dir) / ARTICLES).glob("*.parquet")):
+        st = part.stat()
+        h.update(f"{part.name}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def write_stories(table: pd.DataFrame, corpus_dir: str | os.PathLike) -> None:
+    """Write the story-group table, stamped with the articles it was computed from."""
+    import pyarrow as pa
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    stamp = {_STORIES_OF: articles_fingerprint(corpus_dir).encode()}
+    write_parquet(
+        arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **stamp}),
+        Path(corpus_dir) / DUPLICATES,
+    )
+
+
+def stories_current(corpus_dir: str | os.PathLike) -> bool:
+    """Whether ``duplicates.parquet`` is there, readable and computed from the articles now stored."""
+    import pyarrow.parquet as pq
+
+    path = Path(corpus_dir) / DUPLICATES
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except (OSError, ValueError):  # missing, or damaged: computed again
+        return False
+    return meta.get(_STORIES_OF, b"").decode() == articles_fingerprint(corpus_dir)
 
 
 def _read_articles(
@@ -393,13 +449,32 @@ def _read_articles(
     wanted = None if ids is None else pa.array(sorted(set(map(str, ids))), pa.string())
     tables = []
     for p in parts:
-        t = pq.read_table(p)
+        try:
+            t = pq.read_table(p)
+        except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
+            raise InputError(
+                p, f"damaged part file ({exc}); run ingest again to read its source again"
+            ) from None
         if wanted is not None:  # part by part: memory grows with the rows kept only
             t = t.filter(pc.is_in(pc.cast(t["article_id"], pa.string()), value_set=wanted))
         if columns:
             t = t.select([c for c in columns if c in t.column_names])
         tables.append(t.to_pandas())
     return pd.concat(tables, ignore_index=True)
+
+
+def _read_stories(path: Path) -> pd.DataFrame | None:
+    """The story-group table; a damaged one is left out with a warning (the next ingest rebuilds it)."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        log.warning(
+            "%s is damaged (%s): the articles are read without story groups; "
+            "run ingest again to rebuild it",
+            path,
+            exc,
+        )
+        return None
 
 
 def read_corpus(corpus_dir: str | os.PathLike, *, ids: Iterable[str] | None = None) -> pd.DataFrame:
@@ -441,8 +516,8 @@ def read_corpus(corpus_dir: str | os.PathLike, *, ids: Iterable[str] | None = No
     if df.empty:
         return conform(df)
     dup = corpus / DUPLICATES
-    if dup.exists():
-        derived = pd.read_parquet(dup)
+    derived = _read_stories(dup) if dup.exists() else None
+    if derived is not None:
         keep = [c for c in derived.columns if c != "article_id"]
         base = df.drop(columns=[c for c in keep if c in df.columns and c != "wire"])
         df = base.merge(derived, on="article_id", how="left", suffixes=("", "_derived"))

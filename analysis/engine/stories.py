@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis.corpus.duplicates import find_duplicates as pandas_find_duplicates
-from analysis.corpus.parts import DUPLICATES, articles_path
+from analysis.corpus.parts import articles_path
 from analysis.engine import either
 from analysis.engine.partitions import partitions
 from analysis.engine.reader import open_dask_corpus
 from analysis.errors import ParameterError
-from analysis.paths import write_parquet
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -434,13 +433,13 @@ def update_duplicates(
     --------
     >>> update_duplicates("data/corpus")  # doctest: +SKIP
     """
-    from analysis.corpus.store import DERIVED_COLUMNS
+    from analysis.corpus.store import DERIVED_COLUMNS, write_stories
 
     path = articles_path(corpus_dir)
     ddf = open_dask_corpus(path, columns=list(_DUP_COLUMNS), story_fields=False)
     found, *_ = _story_fields(ddf, scratch_dir=scratch_dir, **options)
     table = found[["article_id", *[c for c in DERIVED_COLUMNS if c in found.columns]]]
-    write_parquet(table, path.parent / DUPLICATES)
+    write_stories(table, path.parent)
     return int(table["is_duplicate"].sum())
 
 
