@@ -487,3 +487,21 @@ def test_tone_plot_labels_a_missing_group_value():
     ax = plot_tone(tone)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["AP (N=2)", "(none) (N=2)"]
+
+
+def test_a_cache_that_cannot_be_written_means_no_cache_and_the_same_scores(
+    arts, tmp_path, monkeypatch, caplog
+):
+    import errno
+
+    from analysis.measures import sentiment as sentiment_module
+
+    def full_disk(table, target):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(sentiment_module, "write_arrow", full_disk)
+    with caplog.at_level("WARNING", logger="analysis.measures.sentiment"):
+        out = article_sentiment(arts, cache_dir=tmp_path, english_only=False)
+    pd.testing.assert_frame_equal(out, article_sentiment(arts, english_only=False))
+    assert "sentiment cache not written" in caplog.text and "No space left" in caplog.text
+    assert not list(tmp_path.iterdir())

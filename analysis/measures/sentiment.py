@@ -312,7 +312,10 @@ def sentence_sentiment(
     else:
         full = new
     if path is not None and len(new):
-        _write_cache(path, full)
+        try:
+            _write_cache(path, full)
+        except (OSError, ValueError) as exc:  # a read-only or full folder: no cache, same scores
+            log.warning("sentiment cache not written in %s (%s)", path.parent, exc)
         log.info(
             "sentiment cache %s: %d articles scored, %d reused",
             path,
