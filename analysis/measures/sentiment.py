@@ -221,6 +221,20 @@ def _runs(sentences: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return starts, [f"{a}:{h}" for a, h in zip(ids[starts].tolist(), hashes[starts].tolist())]
 
 
+def _per_partition(measure, articles, method: str, cache_dir, english_only: bool):
+    """A sentiment measure on every partition of a Dask table, each with its own score cache."""
+    return each_partition(
+        articles,
+        measure,
+        cache=f"sentiment_{method}",
+        cache_dir=cache_dir,
+        meta_options={"english_only": False},
+        method=method,
+        english_only=english_only,
+        n_jobs=1,  # one partition is one task: the cluster's workers are the parallelism
+    )
+
+
 def sentence_sentiment(
     articles: pd.DataFrame,
     *,
@@ -266,17 +280,8 @@ def sentence_sentiment(
     1            1   -0.6705
     """
     _check_method(method)
-    if is_dask(articles):  # each partition scored on its own, with its own cache
-        return each_partition(
-            articles,
-            sentence_sentiment,
-            cache=f"sentiment_{method}",
-            cache_dir=cache_dir,
-            meta_options={"english_only": False},
-            method=method,
-            english_only=english_only,
-            n_jobs=1,
-        )
+    if is_dask(articles):
+        return _per_partition(sentence_sentiment, articles, method, cache_dir, english_only)
     table = _check_articles(articles)
     table = _english(table) if english_only else table
     table = table.drop_duplicates("article_id")
@@ -385,18 +390,9 @@ def article_sentiment(
       article_id  n_sentences  compound  share_pos  share_neg
     0         a1            3    -0.077      0.333      0.333
     """
-    if is_dask(articles):  # each partition summarised on its own, with its own cache
+    if is_dask(articles):
         _check_method(method)
-        return each_partition(
-            articles,
-            article_sentiment,
-            cache=f"sentiment_{method}",
-            cache_dir=cache_dir,
-            meta_options={"english_only": False},
-            method=method,
-            english_only=english_only,
-            n_jobs=1,
-        )
+        return _per_partition(article_sentiment, articles, method, cache_dir, english_only)
     sents = sentence_sentiment(
         articles, method=method, cache_dir=cache_dir, english_only=english_only, n_jobs=n_jobs
     )
