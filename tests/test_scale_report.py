@@ -339,7 +339,7 @@ def test_targeted_tone(sentences, exclusive):
 
 
 @pytest.mark.parametrize(
-    "options", [{"n": 2}, {"n": 1, "by": "date_source"}, {"n": 4, "by": None, "min_words": 8}]
+    "options", [{"top": 2}, {"top": 1, "by": "date_source"}, {"top": 4, "by": None, "min_words": 8}]
 )
 def test_extreme_sentences(sentences, options):
     want, got = sentences

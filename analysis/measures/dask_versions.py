@@ -15,8 +15,6 @@ import pandas as pd
 
 from analysis.engine import either, is_dask
 from analysis.engine.partitions import (
-    call_on_part,
-    map_concat,
     partitions,
     tree_reduce,
 )
@@ -362,151 +360,10 @@ def keyness(
     return pd.concat(parts, ignore_index=True)
 
 
-#: Columns of a grouped dictionary or trend table that add up across partitions.
-_ADDITIVE = ["count", "n_articles", "articles_with_hits", "n_words"]
-
-
-def _combine_matches(parts: list[pd.DataFrame], keys: list[str], label: str) -> pd.DataFrame:
-    """Add grouped dictionary counts of partitions and recompute their rates (pandas formulas)."""
-    import numpy as np
-
-    parts = [p for p in parts if len(p)] or parts[:1]
-    both = pd.concat(parts, ignore_index=True)
-    for col in keys:  # a group key with a missing value is text for the pandas engine
-        if len({str(p[col].dtype) for p in parts}) > 1:
-            both[col] = both[col].astype("string")
-    out = both.groupby([*keys, label], sort=False, dropna=False)[_ADDITIVE].sum().reset_index()
-    out = out.sort_values(keys, kind="stable").reset_index(drop=True) if keys else out
-    words = out["n_words"]
-    out["per_10k"] = np.where(words > 0, out["count"] * 10_000 / words.where(words > 0, 1), np.nan)
-    if "share_articles" in both.columns:
-        out["share_articles"] = out["articles_with_hits"] / out["n_articles"].where(
-            out["n_articles"] > 0
-        )
-    return out[list(both.columns)]
-
-
-def _match_counts(
-    articles: dd.DataFrame,
-    func: Callable[..., pd.DataFrame],
-    what: Any,
-    *,
-    by: Any,
-    freq: Any,
-    label: str,
-    unique_stories: bool,
-    english_only: bool,
-) -> pd.DataFrame:
-    import dask
-
-    from analysis.measures import wordtable as wt
-
-    table = _rows_for(articles, unique_stories, {})
-    copies = "unique" if unique_stories else "all"
-    options = dict(by=by, freq=freq, copies=copies, english_only=english_only)
-    keys = [*wt.as_list(by), *(["period"] if freq else [])]
-    if not keys:
-        return map_concat(table, _call_with, func=func, what=what, options=options)
-    from dask import delayed
-
-    pieces = [
-        delayed(call_on_part, pure=True)(_call_with, p, {"func": func, "what": what, "options": options})
-        for p in partitions(table)
-    ]
-    return _combine_matches(list(dask.compute(*pieces)), keys, label)
-
-
-def _call_with(part: pd.DataFrame, *, func: Callable[..., pd.DataFrame], what: Any, options: dict):
-    return func(part, what, **options)
-
-
-@renamed(unique_stories="copies")
-def dictionary_counts(
-    articles: dd.DataFrame,
-    dictionary: Any,
-    *,
-    by: str | Sequence[str] | None = None,
-    freq: Literal["D", "W", "M"] | None = None,
-    copies: Copies = "all",
-    english_only: bool = True,
-    cache_dir: str | os.PathLike | None = None,
-) -> pd.DataFrame:
-    """
-    Count dictionary categories partition by partition: :func:`analysis.dictionary_counts` on Dask.
-
-    Matches, articles, articles with a match and tokens per group add up across
-    partitions; rates and shares are then computed on the totals. Without
-    ``by`` or ``freq`` the per-article rows are concatenated. ``cache_dir`` is
-    accepted and ignored.
-
-    Examples
-    --------
-    >>> dictionary_counts(articles, {"talks": ["talks"]}, by="outlet")  # doctest: +SKIP
-    """
-    unique_stories = unique_copies(copies)
-    from collections.abc import Mapping
-
-    from analysis.measures.dictionaries import Dictionary, load_dictionary
-    from analysis.measures.dictionaries import dictionary_counts as pandas_counts
-
-    book = dictionary if isinstance(dictionary, Mapping) else load_dictionary(dictionary)
-    if not isinstance(book, Dictionary):
-        book = load_dictionary(book)
-    return _match_counts(
-        articles,
-        pandas_counts,
-        book,
-        by=by,
-        freq=freq,
-        label="category",
-        unique_stories=unique_stories,
-        english_only=english_only,
-    )
-
-
-@renamed(unique_stories="copies")
-def term_trends(
-    articles: dd.DataFrame,
-    terms: Any,
-    *,
-    freq: Literal["D", "W", "M"] = "W",
-    by: str | Sequence[str] | None = "outlet",
-    copies: Copies = "all",
-    english_only: bool = True,
-    cache_dir: str | os.PathLike | None = None,
-) -> pd.DataFrame:
-    """
-    Rate of terms per period and group: :func:`analysis.term_trends` on Dask.
-
-    Counted as :func:`dictionary_counts` (``cache_dir`` accepted and ignored).
-
-    Examples
-    --------
-    >>> term_trends(articles, ["ceasefire", "talks"], freq="W", by=None)  # doctest: +SKIP
-    """
-    unique_stories = unique_copies(copies)
-    from analysis.measures.dictionaries import as_dictionary
-    from analysis.measures.terms import term_trends as pandas_trends
-
-    as_dictionary(terms, "term_trends")  # a bad term fails here, not on a worker
-    return _match_counts(
-        articles,
-        pandas_trends,
-        terms,
-        by=by,
-        freq=freq,
-        label="term",
-        unique_stories=unique_stories,
-        english_only=english_only,
-    )
-
-
 #: Helpers with a Dask version here: public name -> function of this module.
 DASK_VERSIONS: dict[str, Callable[..., Any]] = {
     "term_counts": term_counts,
     "keyness": keyness,
-    "term_trends": term_trends,
-    "dictionary_counts": dictionary_counts,
 }
 
 

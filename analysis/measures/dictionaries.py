@@ -31,15 +31,16 @@ import functools
 import logging
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from analysis.engine import Plan, is_dask, run
 from analysis.errors import InputError, ParameterError
 from analysis.measures import wordtable as wt
 from analysis.options import Copies, renamed, unique_copies
@@ -436,6 +437,17 @@ def dictionary_counts(
     book = dictionary if isinstance(dictionary, Mapping) else load_dictionary(dictionary)
     if not isinstance(book, Dictionary):
         book = load_dictionary(book)
+    if is_dask(articles):
+        return counts_on_partitions(
+            dictionary_counts,
+            articles,
+            book,
+            by=by,
+            freq=freq,
+            label="category",
+            copies=copies,
+            english_only=english_only,
+        )
     table = wt.select_rows(
         articles,
         english_only=english_only,
@@ -510,3 +522,57 @@ def _count_table(table, book, *, by, freq, label_col, where, cache_dir=None) -> 
     out = aggregate_matches(table, counts, n_words, labels, keys, label_col)
     share = out["articles_with_hits"] / out["n_articles"].where(out["n_articles"] > 0)
     return out.assign(share_articles=share)
+
+
+#: Columns of a grouped dictionary or trend table that add up across partitions.
+_ADDITIVE = ["count", "n_articles", "articles_with_hits", "n_words"]
+
+
+def _combine_matches(parts: list[pd.DataFrame], *, keys: list[str], label: str) -> pd.DataFrame:
+    """Add grouped dictionary counts of partitions and recompute their rates (pandas formulas)."""
+    parts = [p for p in parts if len(p)] or parts[:1]
+    both = pd.concat(parts, ignore_index=True)
+    for col in keys:  # a group key with a missing value is text for the pandas engine
+        if len({str(p[col].dtype) for p in parts}) > 1:
+            both[col] = both[col].astype("string")
+    out = both.groupby([*keys, label], sort=False, dropna=False)[_ADDITIVE].sum().reset_index()
+    out = out.sort_values(keys, kind="stable").reset_index(drop=True) if keys else out
+    words = out["n_words"]
+    out["per_10k"] = np.where(words > 0, out["count"] * 10_000 / words.where(words > 0, 1), np.nan)
+    if "share_articles" in both.columns:
+        out["share_articles"] = out["articles_with_hits"] / out["n_articles"].where(
+            out["n_articles"] > 0
+        )
+    return out[list(both.columns)]
+
+
+def _call_with(part: pd.DataFrame, *, func: Callable[..., pd.DataFrame], what: Any, options: dict):
+    return func(part, what, **options)
+
+
+def counts_on_partitions(
+    measure: Callable[..., pd.DataFrame],
+    articles: Any,
+    what: Any,
+    *,
+    by: Any,
+    freq: Any,
+    label: str,
+    copies: str,
+    english_only: bool,
+) -> pd.DataFrame:
+    """
+    A dictionary count (``dictionary_counts``, ``term_trends``) on the partitions of a Dask table.
+
+    Each partition is counted by the measure itself; grouped counts, articles and
+    tokens are added and the rates computed again on the totals (without groups
+    or periods, the per-partition tables are concatenated).
+    """
+    keys = [*wt.as_list(by), *(["period"] if freq else [])]
+    options = dict(by=by, freq=freq, copies=copies, english_only=english_only)
+    plan = Plan(
+        step=functools.partial(_call_with, func=measure, what=what, options=options),
+        combine=functools.partial(_combine_matches, keys=keys, label=label) if keys else None,
+        stories=unique_copies(copies),
+    )
+    return run(plan, articles)

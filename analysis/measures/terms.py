@@ -381,9 +381,20 @@ def term_trends(
     1      B 2022-03-01      1           1   5000.0
     """
     unique_stories = unique_copies(copies)
-    from analysis.measures.dictionaries import _count_table, as_dictionary
+    from analysis.measures.dictionaries import _count_table, as_dictionary, counts_on_partitions
 
-    book = as_dictionary(terms, "term_trends")
+    book = as_dictionary(terms, "term_trends")  # a bad term fails here, not on a worker
+    if is_dask(articles):
+        return counts_on_partitions(
+            term_trends,
+            articles,
+            terms,
+            by=by,
+            freq=freq,
+            label="term",
+            copies=copies,
+            english_only=english_only,
+        )
     table = wt.select_rows(
         articles, english_only=english_only, unique_stories=unique_stories, where="term_trends"
     )
