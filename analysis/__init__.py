@@ -100,7 +100,7 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 #: (``analysis.measures.dask_versions.DASK_VERSIONS``; a test keeps them equal)
 _DASK_NAMES = frozenset(
     {
-        "keyness", "term_counts",
+        "keyness",
     }
 )  # fmt: skip
 

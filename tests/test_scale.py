@@ -176,19 +176,19 @@ def test_get_client_unreachable_scheduler(quick_timeout):
         {},
         {"by": "outlet"},
         {"by": ["outlet", "date_source"], "ngram": 2, "stopwords": None},
-        {"by": "outlet", "min_count": 3, "doc_freq": False, "unique_stories": True},
+        {"by": "outlet", "min_count": 3, "doc_freq": False, "copies": "unique"},
     ],
 )
 def test_term_counts_exact(pandas_articles, dask_articles, options):
     from analysis import term_counts
 
-    _same(dask_versions.term_counts(dask_articles, **options), term_counts(pandas_articles, **options))
+    _same(term_counts(dask_articles, **options), term_counts(pandas_articles, **options))
 
 
 def test_term_counts_top_per_group(pandas_articles, dask_articles):
     from analysis import term_counts
 
-    got = dask_versions.term_counts(dask_articles, by="outlet", top=5)
+    got = term_counts(dask_articles, by="outlet", top=5)
     full = term_counts(pandas_articles, by="outlet")
     assert got.groupby("outlet").size().max() == 5
     # the top rows carry the whole-corpus counts of their terms
@@ -232,7 +232,7 @@ def _real_target(options: dict, articles: pd.DataFrame) -> dict:
 
 @pytest.mark.parametrize(
     "options",
-    [{}, {"freq": "W", "by": None}, {"freq": "M", "by": ["outlet"], "unique_stories": True}],
+    [{}, {"freq": "W", "by": None}, {"freq": "M", "by": ["outlet"], "copies": "unique"}],
 )
 def test_volume_exact(pandas_articles, dask_articles, options):
     from analysis import volume

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
@@ -114,89 +114,6 @@ def _counter(table: pd.DataFrame) -> Any:
     from collections import Counter
 
     return Counter(dict(zip(table.index.tolist(), table["count"].tolist())))
-
-
-@renamed(unique_stories="copies")
-def term_counts(
-    articles: dd.DataFrame,
-    *,
-    by: str | Sequence[str] | None = None,
-    ngram: int = 1,
-    stopwords: Any = "default",
-    extra_stopwords: Any = None,
-    min_count: int = 1,
-    top: int | None = None,
-    doc_freq: bool = True,
-    copies: Copies = "all",
-    english_only: bool = True,
-    n_jobs: int | None = None,
-    cache_dir: str | os.PathLike | None = None,
-) -> pd.DataFrame:
-    """
-    Count terms partition by partition and add the counts: :func:`analysis.term_counts` on Dask.
-
-    Each partition is counted with the pandas engine's own counter; counts,
-    document frequencies, articles and tokens per group are added across
-    partitions, then rates, ``min_count`` and ``top`` are applied to the totals.
-    Options and result are those of :func:`analysis.term_counts` (``n_jobs`` and
-    ``cache_dir`` are accepted and ignored: the cluster's workers are the
-    parallelism, and each partition is counted from its text). Under ``top``,
-    terms tied at the cut are taken in alphabetical order.
-
-    Returns
-    -------
-    DataFrame
-        ``[*by, term, count, doc_freq, per_10k, n_articles, n_words]``.
-
-    Examples
-    --------
-    >>> counts = term_counts(open_dask_corpus("data/corpus"), by="outlet")  # doctest: +SKIP
-    """
-    unique_stories = unique_copies(copies)
-    from analysis.measures import wordtable as wt
-    from analysis.measures.terms import counts_frame, stack_counts
-
-    if not isinstance(ngram, int) or ngram < 1:
-        raise ParameterError(f"ngram={ngram!r}; expected a positive integer")
-    by = wt.as_list(by)
-    missing = [c for c in [*by, "text"] if c not in articles.columns]
-    if missing:
-        from analysis.errors import SchemaError
-
-        raise SchemaError(
-            missing[0], f"term_counts needs this column; the table has {list(articles.columns)}"
-        )
-    options = dict(
-        english_only=english_only,
-        unique_stories=unique_stories,
-        where="term_counts",
-        ngram=ngram,
-        doc_freq=doc_freq,
-        stop=wt.stopword_set(stopwords, extra_stopwords),
-    )
-    merged = _word_counts(_rows_for(articles, unique_stories, {}), by, options)
-    parts = []
-    for key in sorted(merged, key=_sort_key):
-        table, n_docs, n_words, label = merged[key]
-        table = table.rename_axis("term").reset_index()
-        if min_count > 1:
-            table = table[table["count"] >= min_count]
-        table = table.sort_values(["count", "term"], ascending=[False, True], kind="stable")
-        if top is not None:
-            table = table.head(top)
-        if not len(table):
-            continue
-        parts.append(
-            counts_frame(
-                table["term"].tolist(),
-                table["count"].to_numpy(),
-                table["doc_freq"].to_numpy() if doc_freq else None,
-                n_articles=n_docs,
-                n_words=n_words,
-                keys=label,
-            )
-        )
-    return stack_counts(parts, by=by, doc_freq=doc_freq)
 
 
 def _sort_key(key: tuple) -> tuple:
@@ -362,7 +279,6 @@ def keyness(
 
 #: Helpers with a Dask version here: public name -> function of this module.
 DASK_VERSIONS: dict[str, Callable[..., Any]] = {
-    "term_counts": term_counts,
     "keyness": keyness,
 }
 

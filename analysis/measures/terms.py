@@ -23,6 +23,7 @@ english_only : bool, default True
 
 from __future__ import annotations
 
+import functools
 import heapq
 import logging
 import os
@@ -33,7 +34,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analysis.engine import gather, is_dask
+from analysis.engine import Plan, gather, is_dask, run
 from analysis.errors import ParameterError
 from analysis.measures import wordtable as wt
 from analysis.measures.keyness import (  # noqa: F401 (re-exported)
@@ -135,10 +136,44 @@ def term_counts(
     if not isinstance(ngram, int) or ngram < 1:
         raise ParameterError(f"ngram={ngram!r}; expected a positive integer")
     by = wt.as_list(by)
+    if is_dask(articles):  # each partition counted from its text, in its worker
+        wt.need_columns(articles._meta, [*by, "text"], "term_counts")
+        cache_dir, n_jobs = None, 1
+    count = functools.partial(
+        _count_step,
+        by=by,
+        ngram=ngram,
+        stop=wt.stopword_set(stopwords, extra_stopwords),
+        doc_freq=doc_freq,
+        unique_stories=unique_stories,
+        english_only=english_only,
+        n_jobs=n_jobs,
+        cache_dir=cache_dir,
+    )
+    finish = functools.partial(
+        _counts_table, by=by, min_count=min_count, top=top, doc_freq=doc_freq
+    )
+    return run(
+        Plan(step=count, combine=_add_counts, finish=finish, stories=unique_stories), articles
+    )
+
+
+def _count_step(
+    articles: pd.DataFrame,
+    *,
+    by: list[str],
+    ngram: int,
+    stop: frozenset[str],
+    doc_freq: bool,
+    unique_stories: bool,
+    english_only: bool,
+    n_jobs: int | None,
+    cache_dir,
+) -> tuple[pd.DataFrame, object]:
+    """Count the terms of a table per group: the groups' keys and the counts (see :func:`_count`)."""
     table = wt.select_rows(
         articles, english_only=english_only, unique_stories=unique_stories, where="term_counts"
     )
-    stop = wt.stopword_set(stopwords, extra_stopwords)
     codes, groups = wt.group_codes(table, by)
     counted = _count(
         wt.text_source(table) if ngram == 1 else wt.texts_of(table),
@@ -153,6 +188,39 @@ def term_counts(
         # counts summed from the cache stay arrays; fresh counts are Counters already
         grouped=ngram == 1 and wt.use_cache(cache_dir, table),
     )
+    return groups, counted
+
+
+def _add_counts(pieces: list[tuple[pd.DataFrame, object]]) -> tuple[pd.DataFrame, tuple]:
+    """
+    Add the counts of several partitions group by group, groups matched on their values.
+
+    Pieces come from :func:`_count_step` without a cache (Counters), or from this
+    function; the result lists the groups in order of their values.
+    """
+    merged: dict[tuple, list] = {}
+    columns = list(pieces[0][0].columns)
+    for groups, (counts, dfs, n_docs, n_words) in pieces:
+        keys = list(groups.itertuples(index=False, name=None)) if columns else [()]
+        for g, key in enumerate(keys):
+            if not n_docs[g]:
+                continue
+            total = merged.setdefault(key, [Counter(), Counter(), 0, 0])
+            total[0].update(counts[g])
+            total[1].update(dfs[g])
+            total[2] += n_docs[g]
+            total[3] += n_words[g]
+    order = sorted(merged, key=lambda key: tuple((v is None, str(type(v)), v) for v in key))
+    groups = pd.DataFrame(order, columns=columns) if columns else pd.DataFrame(index=[0])
+    sums = [merged[key] for key in order]
+    return groups, tuple([s[i] for s in sums] for i in range(4))
+
+
+def _counts_table(
+    piece: tuple[pd.DataFrame, object], *, by: list[str], min_count: int, top, doc_freq: bool
+) -> pd.DataFrame:
+    """The long table of :func:`term_counts` from the counts per group."""
+    groups, counted = piece
     if isinstance(counted, wt.GroupCounts):
         n_docs, n_words = counted.n_docs, counted.n_words
     else:
