@@ -487,7 +487,7 @@ def plot_tone(table: pd.DataFrame, *, label: str | None = None, ax=None):
 
     Examples
     --------
-    >>> from analysis.measures.tone import tone_by
+    >>> from analysis import tone_by
     >>> t = tone_by(pd.DataFrame({"outlet": ["A", "A", "B", "B"],
     ...                           "compound": [0.1, 0.3, -0.2, -0.1]}), n_boot=50)
     >>> plot_tone(t).get_xlabel()
@@ -539,7 +539,7 @@ def plot_tone_trend(table: pd.DataFrame, *, by: str | None = None, ax=None):
 
     Examples
     --------
-    >>> from analysis.measures.tone import tone_by
+    >>> from analysis import tone_by
     >>> s = pd.DataFrame({"published": pd.to_datetime(["2022-03-01", "2022-03-09"], utc=True),
     ...                   "compound": [0.1, -0.3]})
     >>> plot_tone_trend(tone_by(s, by=None, freq="W", n_boot=20)).get_ylabel()
@@ -581,7 +581,7 @@ def plot_tone_distribution(dist: pd.DataFrame, *, by: str | None = None, ax=None
 
     Examples
     --------
-    >>> from analysis.measures.tone import tone_distribution
+    >>> from analysis import tone_distribution
     >>> d = tone_distribution(pd.DataFrame({"outlet": ["A", "B"], "compound": [0.3, -0.4]}), bins=4)
     >>> plot_tone_distribution(d, by="outlet").get_xlabel()
     'compound'

@@ -159,7 +159,7 @@ def select_articles(
             # the canonical copy first, then one row per story within the selection
             out = out.loc[story_order(out).drop_duplicates("story_id").index].sort_index()
         else:
-            from analysis import dedupe
+            from analysis.corpus.duplicates import dedupe
 
             out = dedupe(out)
     return out.reset_index(drop=True), selection_steps(rules, [n_all, n_dates, n_outlets, len(out)])
