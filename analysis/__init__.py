@@ -3,8 +3,8 @@ media-coverage-analysis: measure how the news covered a story.
 
 The public API is re-exported here lazily, so ``import analysis`` is cheap and a
 notebook can call ``analysis.load_articles(...)``, ``analysis.term_counts(...)``
-and so on without knowing the module layout. The helpers that have a Dask version
-take a pandas or a Dask articles table alike (see :mod:`analysis.engine`).
+and so on without knowing the module layout. Every measure takes a pandas or a
+Dask articles table alike (see :mod:`analysis.engine`).
 """
 
 from __future__ import annotations
@@ -95,27 +95,11 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
-#: measures not yet written as one plan for both engines: fetching one of these
-#: wraps it so that a Dask table goes to its Dask form
-#: (``analysis.measures.dask_versions.DASK_VERSIONS``; a test keeps them equal)
-_DASK_NAMES = frozenset(
-    {
-        "keyness",
-    }
-)  # fmt: skip
-
-
 def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'analysis' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
-    if name in _DASK_NAMES:
-        # a helper with a Dask version runs it when given a Dask table (dask itself
-        # is imported only then); other helpers come back unchanged
-        from analysis.measures.dask_versions import engine_aware
-
-        value = engine_aware(value)
     globals()[name] = value
     return value
 

@@ -20,7 +20,6 @@ from analysis.engine import open as engine_open  # noqa: E402
 from analysis.engine import partitions, reader  # noqa: E402
 from analysis.engine import stories as engine_stories  # noqa: E402
 from analysis.errors import InputError, ParameterError  # noqa: E402
-from analysis.measures import dask_versions  # noqa: E402
 from analysis.paths import repo_path  # noqa: E402
 
 
@@ -211,7 +210,7 @@ def test_keyness_exact(pandas_articles, dask_articles, options):
     from analysis import keyness
 
     options = _real_target(options, pandas_articles)
-    _same(dask_versions.keyness(dask_articles, **options), keyness(pandas_articles, **options))
+    _same(keyness(dask_articles, **options), keyness(pandas_articles, **options))
 
 
 def test_keyness_against_a_reference_table(pandas_articles, dask_articles):
@@ -220,7 +219,7 @@ def test_keyness_against_a_reference_table(pandas_articles, dask_articles):
     outlet = pandas_articles["outlet"].iloc[0]
     ref = pandas_articles[pandas_articles["outlet"] != outlet]
     want = keyness(pandas_articles, by="outlet", target=outlet, reference=ref, min_count=2)
-    got = dask_versions.keyness(dask_articles, by="outlet", target=outlet, reference=ref, min_count=2)
+    got = keyness(dask_articles, by="outlet", target=outlet, reference=ref, min_count=2)
     _same(got, want)
 
 
@@ -436,15 +435,25 @@ def test_find_duplicates_crowded_buckets(client):
     _same(got, want)
 
 
-def test_engine_aware_helpers(pandas_articles, dask_articles):
-    """One call for both engines: a Dask table runs the Dask version."""
+def test_public_measures_are_the_functions_themselves(pandas_articles, dask_articles):
+    """Written once: analysis.<name> is the measure, and it takes either table."""
+    from analysis.measures.keyness import keyness
     from analysis.measures.kwic import kwic
     from analysis.measures.terms import term_counts
 
-    counts = dask_versions.engine_aware(term_counts)
-    _same(counts(dask_articles, by="outlet"), counts(pandas_articles, by="outlet"))
-    assert dask_versions.engine_aware(len) is len
-    _same(dask_versions.engine_aware(kwic)(dask_articles, "talks"), kwic(pandas_articles, "talks"))
+    assert (analysis.term_counts, analysis.keyness, analysis.kwic) == (term_counts, keyness, kwic)
+    _same(term_counts(dask_articles, by="outlet"), term_counts(pandas_articles, by="outlet"))
+    _same(kwic(dask_articles, "talks"), kwic(pandas_articles, "talks"))
+
+
+def test_either_hands_dask_tables_to_the_dask_function(pandas_articles, dask_articles):
+    import pickle
+
+    both = engine.either(len, lambda table: "dask")
+    assert both(pandas_articles) == len(pandas_articles) and both(dask_articles) == "dask"
+    assert both.__name__ == "len"
+    picklable = engine.either(len, engine.row_count)
+    assert pickle.loads(pickle.dumps(picklable))(dask_articles) == len(pandas_articles)
 
 
 @pytest.mark.parametrize("options", [{}, {"containment": None, "threshold": 0.7}])

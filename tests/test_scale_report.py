@@ -24,7 +24,6 @@ from analysis.corpus import (
 from analysis.engine import dask as dask_engine  # noqa: E402
 from analysis.engine import partitions  # noqa: E402
 from analysis.errors import AnalysisError, ParameterError  # noqa: E402
-from analysis.measures import dask_versions  # noqa: E402
 from analysis.paths import repo_path, sample_inputs  # noqa: E402
 from analysis.report import run as reporting
 
@@ -112,8 +111,7 @@ def test_import_analysis_does_not_import_dask():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=repo_path())
 
 
-def test_only_helpers_with_a_dask_version_are_wrapped():
-    assert analysis._DASK_NAMES == set(dask_versions.DASK_VERSIONS)
+def test_helpers_that_need_no_table_import_no_data_library():
     code = (
         "import sys, analysis\n"
         "assert analysis.tokenize('Talks stall') == ['talks', 'stall']\n"
@@ -122,27 +120,19 @@ def test_only_helpers_with_a_dask_version_are_wrapped():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=repo_path())
 
 
-def test_helpers_on_both_engines_keep_name_signature_and_pickle(pandas_articles, dask_articles):
-    import inspect
+def test_measures_pickle_and_run_on_both_engines(pandas_articles, dask_articles):
     import pickle
 
     from analysis.measures.keyness import keyness
     from analysis.measures.terms import term_counts
 
-    # a measure written once is the function itself
-    assert analysis.term_counts is term_counts
-    _same(pickle.loads(pickle.dumps(term_counts))(dask_articles, by="outlet"),
-          term_counts(pandas_articles, by="outlet"))  # fmt: skip
-    # one still written twice is wrapped, and looks and pickles like the pandas function
-    helper = analysis.keyness
-    assert helper is not keyness and helper.__wrapped__ is keyness
-    assert helper.__name__ == "keyness" and helper.__doc__ == keyness.__doc__
-    assert inspect.signature(helper) == inspect.signature(keyness)
-    again = pickle.loads(pickle.dumps(helper))
-    _same(again(dask_articles, by="outlet"), keyness(pandas_articles, by="outlet"))
+    for measure, options in ((term_counts, {"by": "outlet"}), (keyness, {"by": "outlet"})):
+        assert getattr(analysis, measure.__name__) is measure  # written once: no wrapper
+        again = pickle.loads(pickle.dumps(measure))
+        _same(again(dask_articles, **options), measure(pandas_articles, **options))
     from analysis.plots import plot_trends
 
-    assert analysis.plot_trends is plot_trends  # no Dask version: unchanged
+    assert analysis.plot_trends is plot_trends
 
 
 # --------------------------------------------------------------------------- corpus tables

@@ -81,6 +81,55 @@ class Plan:
     stories: bool = False
 
 
+#: Corpus folders of Dask tables by expression name (a Dask table keeps no ``attrs``).
+_FOLDERS: dict[str, str] = {}
+
+
+def corpus_folder(table: Any) -> str | None:
+    """
+    Return the folder of the corpus a table was read from (where its caches live), or None.
+
+    A pandas table carries it in ``attrs["corpus"]`` (:func:`analysis.open_corpus`
+    sets it; selections, groups and added columns keep it); a Dask table
+    opened, selected or scored by the toolkit is remembered by its name.
+
+    Examples
+    --------
+    >>> corpus_folder(pd.DataFrame()) is None
+    True
+    """
+    if is_dask(table):
+        return _FOLDERS.get(getattr(table, "_name", ""))
+    return getattr(table, "attrs", {}).get("corpus")
+
+
+def remember_folder(table: Any, folder: Any) -> Any:
+    """Let ``table`` carry the corpus folder ``folder`` (see :func:`corpus_folder`); return it."""
+    if folder:
+        if is_dask(table):
+            _FOLDERS[table._name] = str(folder)
+        elif isinstance(table, pd.DataFrame):
+            table.attrs["corpus"] = str(folder)
+    return table
+
+
+def cache_folder(cache_dir: Any, table: Any) -> Any:
+    """
+    The folder a measure caches in: ``cache_dir`` when given, else the table's corpus folder.
+
+    ``cache_dir=False`` turns caching off.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame().pipe(remember_folder, "data/corpus")
+    >>> cache_folder(None, df), cache_folder("elsewhere", df), cache_folder(False, df)
+    ('data/corpus', 'elsewhere', None)
+    """
+    if cache_dir is False:
+        return None
+    return cache_dir if cache_dir is not None else corpus_folder(table)
+
+
 def is_dask(obj: object) -> bool:
     """
     Return True for a Dask DataFrame (without importing dask when it is not loaded).
@@ -150,9 +199,10 @@ def each_partition(
     if is_dask(table):
         from analysis.engine.dask import map_rows
 
-        return map_rows(
+        out = map_rows(
             table, func, cache=cache, cache_dir=cache_dir, meta_options=meta_options, **options
         )
+        return remember_folder(out, corpus_folder(table))
     if cache is not None:
         options["cache_dir"] = cache_dir
     return func(table, **options)
@@ -243,7 +293,7 @@ def cached_by_article(
     func: Callable[..., pd.DataFrame],
     articles: Any,
     *,
-    cache_dir: Any,
+    cache_dir: Any = None,
     name: str,
     **options: Any,
 ) -> Any:
@@ -268,6 +318,7 @@ def cached_by_article(
     from analysis.corpus.cache import check_cache_request
 
     check_cache_request(articles, name)
+    cache_dir = cache_folder(cache_dir, articles)
     if not is_dask(articles):
         from analysis.corpus.cache import cached_by_article as cached
 

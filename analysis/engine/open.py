@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.corpus.store import read_corpus
-from analysis.engine import Engine
+from analysis.engine import Engine, remember_folder
 from analysis.errors import InputError, ParameterError
 from analysis.paths import (
     default_corpus_dir,
@@ -100,7 +100,8 @@ def open_corpus(
         from analysis.engine.reader import open_dask_corpus
 
         get_client(str(scheduler or "").strip() or None)
-        return open_dask_corpus(path, npartitions=npartitions, columns=columns)
+        opened = open_dask_corpus(path, npartitions=npartitions, columns=columns)
+        return remember_folder(opened, path if path.is_dir() else path.parent)
     if npartitions is not None or columns is not None or scheduler:
         raise ParameterError("open_corpus: npartitions=, columns= and scheduler= need engine='dask'")
     return read_corpus(path, ids=ids)

@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.corpus.selection import require_articles as pandas_require_articles
 from analysis.corpus.selection import select_articles as pandas_select_articles
 from analysis.corpus.selection import two_groups as pandas_two_groups
-from analysis.engine import either
+from analysis.engine import corpus_folder, either, remember_folder
 from analysis.engine.partitions import ROW_COUNTS, fold, partitions, row_count
 from analysis.engine.stories import find_duplicates
 from analysis.errors import ParameterError
@@ -142,6 +142,7 @@ def dask_select_articles(
     else:
         n_kept = counts[2]
     ROW_COUNTS[selected._name] = n_kept
+    remember_folder(selected, corpus_folder(articles))
     return selected, selection_steps(rules, [*counts, n_kept])
 
 
@@ -190,7 +191,8 @@ def dask_two_groups(
     pieces = [delayed(_one_group)(p, rules, compare, label) for label in rules for p in parts]
     meta = label_groups(articles._meta, rules, compare=compare)
     with dask.config.set({"dataframe.convert-string": False}):  # columns keep their types
-        return dd.from_delayed(pieces, meta=meta, verify_meta=False)
+        grouped = dd.from_delayed(pieces, meta=meta, verify_meta=False)
+    return remember_folder(grouped, corpus_folder(articles))
 
 
 select_articles = either(pandas_select_articles, dask_select_articles)

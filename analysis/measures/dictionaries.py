@@ -40,7 +40,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.engine import Plan, is_dask, run
+from analysis.engine import Plan, cache_folder, is_dask, run
 from analysis.errors import InputError, ParameterError
 from analysis.measures import wordtable as wt
 from analysis.options import Copies, renamed, unique_copies
@@ -406,7 +406,9 @@ def dictionary_counts(
         Count each story once (canonical copy; see :func:`analysis.dedupe`).
     english_only : bool, default True
         Leave out rows whose ``language`` is known and not English.
-    cache_dir : path-like or None
+    cache_dir : path-like, None or False, default None
+        ``None``: the folder of the corpus the table was read from, when known
+        (``analysis.open_corpus``); ``False``: no cache.
         Folder (the corpus folder) of per-article token counts, shared with
         :func:`analysis.term_counts`: only new or changed articles, and articles
         holding the first word of a phrase, are tokenized. Same result.
@@ -433,6 +435,7 @@ def dictionary_counts(
     2      B  diplomacy      2           1
     3      B   military      0           1
     """
+    cache_dir = cache_folder(cache_dir, articles)
     unique_stories = unique_copies(copies)
     book = dictionary if isinstance(dictionary, Mapping) else load_dictionary(dictionary)
     if not isinstance(book, Dictionary):

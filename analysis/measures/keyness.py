@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -10,6 +11,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
+from analysis.engine import Plan, cache_folder, is_dask, run
 from analysis.errors import ParameterError
 from analysis.measures import wordtable as wt
 from analysis.measures.wordtable import Stopwords
@@ -221,10 +223,12 @@ def keyness(
     top : int or None
         Keep the ``top`` terms with the largest positive log ratio among the
         significant ones per comparison (the distinctive vocabulary of the target).
-    cache_dir : path-like or None
+    cache_dir : path-like, None or False, default None
+        ``None``: the folder of the corpus the table was read from, when known
+        (``analysis.open_corpus``); ``False``: no cache.
         Per-article token counts kept in this folder, as in
         :func:`analysis.measures.terms.term_counts`.
-    stopwords, extra_stopwords, unique_stories, english_only
+    stopwords, extra_stopwords, copies, english_only
         See :mod:`analysis.measures.terms`.
 
     Returns
@@ -246,6 +250,7 @@ def keyness(
     2    missile      0          3        False
     3     strike      0          3        False
     """
+    cache_dir = cache_folder(cache_dir, articles)
     unique_stories = unique_copies(copies)
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha={alpha!r}; expected a number between 0 and 1")
@@ -253,32 +258,31 @@ def keyness(
         raise ParameterError(f"correction={correction!r}; expected 'bh', 'holm' or 'none'")
     stop = wt.stopword_set(stopwords, extra_stopwords)
     opts = dict(english_only=english_only, unique_stories=unique_stories, where="keyness")
-    table = wt.select_rows(articles, **opts)
+    table = _selected(articles, opts)
 
-    def counted(frame: pd.DataFrame, key: str | None, *, grouped: bool = False):
-        keys = [key] if key else []
-        codes, groups = wt.group_codes(frame, keys)
-        counts = wt.count_terms(
-            wt.text_source(frame),
-            codes,
-            len(groups),
-            ngram=1,
-            doc_freq=False,
+    def counted(frame, key: str | None, *, grouped: bool = False, period: str | None = None):
+        dask = is_dask(frame)
+        step = functools.partial(
+            _count_groups,
+            key=key,
+            period=period,
             stop=stop,
-            n_jobs=None,
-            table=frame,
-            cache_dir=cache_dir,
-            grouped=grouped,
+            select=opts if dask else None,  # pandas rows are selected already
+            cache_dir=None if dask else cache_dir,
+            grouped=grouped and not dask,  # partitions give Counters, which add up
         )
+        groups, counts = run(Plan(step=step, combine=wt.add_group_counts), frame)
+        if grouped and not isinstance(counts, wt.GroupCounts):
+            counts = wt.GroupCounts.from_counters(*counts, doc_freq=False)
         labels = groups[key].tolist() if key else ["all"]
         return labels, counts
 
     tests = dict(min_count=min_count, correction=correction, alpha=alpha, top=top)
-    if isinstance(reference, pd.DataFrame):
+    if isinstance(reference, pd.DataFrame) or is_dask(reference):
         if by is not None and target is not None:
-            wt.need_columns(table, [by], "keyness")
+            wt.need_columns(getattr(table, "_meta", table), [by], "keyness")
             table = table[table[by] == target]
-        ref_table = wt.select_rows(reference, **opts)
+        ref_table = _selected(reference, opts)
         _, (ct, _, dt_, nt) = counted(table, None)
         _, (cr, _, dr, nr) = counted(ref_table, None)
         label = target if target is not None else "target"
@@ -289,8 +293,7 @@ def keyness(
             raise ParameterError(
                 "keyness: freq compares periods; do not combine it with by/target/reference"
             )
-        period_table = wt.add_period(table, freq, where="keyness")
-        labels, grouped = counted(period_table, "period", grouped=True)
+        labels, grouped = counted(table, "period", grouped=True, period=freq)
         pairs = [(k, k - 1) for k in range(1, len(labels))]
     else:
         if by is None:
@@ -300,6 +303,52 @@ def keyness(
         labels, grouped = counted(table, by, grouped=True)
         pairs = group_pairs(labels, by=by, target=target, reference=reference)
     return _grouped_table(labels, grouped, pairs, **tests)
+
+
+def _selected(articles, opts: dict):
+    """
+    The rows keyness compares: selected at once from a pandas table; on Dask,
+    story groups are found across partitions first and each partition's rows
+    are selected where they are counted.
+    """
+    if not is_dask(articles):
+        return wt.select_rows(articles, **opts)
+    if opts["unique_stories"] and "is_duplicate" not in articles.columns:
+        from analysis.engine.stories import find_duplicates
+
+        return find_duplicates(articles)
+    return articles
+
+
+def _count_groups(
+    frame: pd.DataFrame,
+    *,
+    key: str | None,
+    period: str | None,
+    stop: frozenset[str],
+    select: dict | None,
+    cache_dir,
+    grouped: bool,
+) -> tuple[pd.DataFrame, object]:
+    """Token counts of a table per value of ``key`` (per ``period`` with a frequency)."""
+    if select is not None:
+        frame = wt.select_rows(frame, **select)
+    if period is not None:
+        frame = wt.add_period(frame, period, where="keyness")
+    codes, groups = wt.group_codes(frame, [key] if key else [])
+    counts = wt.count_terms(
+        wt.text_source(frame),
+        codes,
+        len(groups),
+        ngram=1,
+        doc_freq=False,
+        stop=stop,
+        n_jobs=None if select is None else 1,
+        table=frame,
+        cache_dir=cache_dir,
+        grouped=grouped,
+    )
+    return groups, counts
 
 
 def _grouped_table(labels, grouped: wt.GroupCounts, pairs, **tests) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.engine import Plan, is_dask, row_count, run
+from analysis.engine import Plan, corpus_folder, is_dask, remember_folder, row_count, run
 from analysis.errors import ParameterError
 
 log = logging.getLogger(__name__)
@@ -193,7 +193,8 @@ def add_article_column(table: pd.DataFrame, articles: pd.DataFrame, column: str)
     if is_dask(table) or is_dask(articles):
         from analysis.engine.dask import with_articles
 
-        return with_articles(table, articles, _add_column, ["article_id", column], column)
+        added = with_articles(table, articles, _add_column, ["article_id", column], column)
+        return remember_folder(added, corpus_folder(table) or corpus_folder(articles))
     return _add_column(table, articles, column)
 
 

@@ -40,7 +40,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analysis.engine import each_partition, is_dask
+from analysis.engine import cache_folder, corpus_folder, each_partition, is_dask, remember_folder
 from analysis.errors import ParameterError, SchemaError
 from analysis.measures.tone import (  # noqa: F401 (the aggregates are imported from here too)
     INTERVALS_FILE,
@@ -253,7 +253,9 @@ def sentence_sentiment(
         ``published`` and ``title`` are carried over when present.
     method : {"vader", "nltk"}, default "vader"
         Scoring engine (see :func:`sentiment_scores`).
-    cache_dir : path-like, optional
+    cache_dir : path-like, None or False, default None
+        ``None``: the folder of the corpus the table was read from, when known
+        (``analysis.open_corpus``); ``False``: no cache.
         Corpus directory; sentence scores are kept in
         ``sentiment_<method>.arrow`` there, keyed by article id and text
         hash, and only new or changed articles are scored.
@@ -279,6 +281,7 @@ def sentence_sentiment(
     0            0    0.4404
     1            1   -0.6705
     """
+    cache_dir = cache_folder(cache_dir, articles)
     _check_method(method)
     if is_dask(articles):
         return _per_partition(sentence_sentiment, articles, method, cache_dir, english_only)
@@ -351,7 +354,7 @@ def sentence_sentiment(
             "sentences_scored": n_scored,
         }
     )
-    return mine
+    return remember_folder(mine, corpus_folder(articles))  # where tone_by keeps its intervals
 
 
 def article_sentiment(
@@ -390,6 +393,7 @@ def article_sentiment(
       article_id  n_sentences  compound  share_pos  share_neg
     0         a1            3    -0.077      0.333      0.333
     """
+    cache_dir = cache_folder(cache_dir, articles)
     if is_dask(articles):
         _check_method(method)
         return _per_partition(article_sentiment, articles, method, cache_dir, english_only)

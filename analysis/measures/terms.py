@@ -34,7 +34,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analysis.engine import Plan, gather, is_dask, run
+from analysis.engine import Plan, cache_folder, gather, is_dask, run
 from analysis.errors import ParameterError
 from analysis.measures import wordtable as wt
 from analysis.measures.keyness import (  # noqa: F401 (re-exported)
@@ -94,7 +94,7 @@ def term_counts(
         written with single spaces (``"peace talks"``). With stopwords on, an
         n-gram is dropped when its first or last token is a stopword, so
         ``"ministry of defence"`` survives but ``"of the"`` does not.
-    stopwords, extra_stopwords, unique_stories, english_only
+    stopwords, extra_stopwords, copies, english_only
         See the module documentation.
     min_count : int, default 1
         Drop terms counted fewer times than this in their group.
@@ -107,7 +107,9 @@ def term_counts(
         Threads for single-token counting (processes for texts that are not valid
         UTF-8); ``None`` uses every available core for large inputs (over ~3
         million characters) and one otherwise.
-    cache_dir : path-like or None
+    cache_dir : path-like, None or False, default None
+        ``None``: the folder of the corpus the table was read from, when known
+        (``analysis.open_corpus``); ``False``: no cache.
         Folder (the corpus folder) where single-token counts are kept per article
         (``term_counts_cache.arrow``, keyed by article id and a hash of the text):
         a later call tokenizes only new or changed articles and sums the rest. The
@@ -132,6 +134,7 @@ def term_counts(
     2      b   talks      3         2   7500.0           2        4
     3      b  resume      1         1   2500.0           2        4
     """
+    cache_dir = cache_folder(cache_dir, articles)
     unique_stories = unique_copies(copies)
     if not isinstance(ngram, int) or ngram < 1:
         raise ParameterError(f"ngram={ngram!r}; expected a positive integer")
@@ -154,7 +157,7 @@ def term_counts(
         _counts_table, by=by, min_count=min_count, top=top, doc_freq=doc_freq
     )
     return run(
-        Plan(step=count, combine=_add_counts, finish=finish, stories=unique_stories), articles
+        Plan(step=count, combine=wt.add_group_counts, finish=finish, stories=unique_stories), articles
     )
 
 
@@ -189,31 +192,6 @@ def _count_step(
         grouped=ngram == 1 and wt.use_cache(cache_dir, table),
     )
     return groups, counted
-
-
-def _add_counts(pieces: list[tuple[pd.DataFrame, object]]) -> tuple[pd.DataFrame, tuple]:
-    """
-    Add the counts of several partitions group by group, groups matched on their values.
-
-    Pieces come from :func:`_count_step` without a cache (Counters), or from this
-    function; the result lists the groups in order of their values.
-    """
-    merged: dict[tuple, list] = {}
-    columns = list(pieces[0][0].columns)
-    for groups, (counts, dfs, n_docs, n_words) in pieces:
-        keys = list(groups.itertuples(index=False, name=None)) if columns else [()]
-        for g, key in enumerate(keys):
-            if not n_docs[g]:
-                continue
-            total = merged.setdefault(key, [Counter(), Counter(), 0, 0])
-            total[0].update(counts[g])
-            total[1].update(dfs[g])
-            total[2] += n_docs[g]
-            total[3] += n_words[g]
-    order = sorted(merged, key=lambda key: tuple((v is None, str(type(v)), v) for v in key))
-    groups = pd.DataFrame(order, columns=columns) if columns else pd.DataFrame(index=[0])
-    sums = [merged[key] for key in order]
-    return groups, tuple([s[i] for s in sums] for i in range(4))
 
 
 def _counts_table(
@@ -428,7 +406,9 @@ def term_trends(
         Day, week (starting Monday) or month of ``published`` (UTC).
     by : str, sequence of str or None, default "outlet"
         Group columns; ``None`` gives one series per term for the whole table.
-    cache_dir : path-like or None
+    cache_dir : path-like, None or False, default None
+        ``None``: the folder of the corpus the table was read from, when known
+        (``analysis.open_corpus``); ``False``: no cache.
         Per-article token counts kept in this folder, as in :func:`term_counts`;
         only articles holding the first word of a phrase are read again.
 
@@ -448,6 +428,7 @@ def term_trends(
     0      A 2022-03-01      1           2   2500.0
     1      B 2022-03-01      1           1   5000.0
     """
+    cache_dir = cache_folder(cache_dir, articles)
     unique_stories = unique_copies(copies)
     from analysis.measures.dictionaries import _count_table, as_dictionary, counts_on_partitions
 

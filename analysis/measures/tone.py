@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.engine import gather
+from analysis.engine import cache_folder, gather
 from analysis.errors import ParameterError, SchemaError
 from analysis.measures.wordtable import as_list
 from analysis.options import renamed
@@ -203,7 +203,9 @@ def tone_by(
         key, so adding a group does not move the others' intervals.
     date_col : str, default "published"
         Date column for periods.
-    cache_dir : path-like, optional
+    cache_dir : path-like, None or False, default None
+        ``None``: the folder of the corpus the table was read from, when known
+        (``analysis.open_corpus``); ``False``: no cache.
         Corpus folder where intervals are kept (``cache_intervals.parquet``): a
         group whose scores are unchanged since an earlier call gets the same
         interval without resampling (a scheduled report resamples only the groups
@@ -226,6 +228,7 @@ def tone_by(
     0      A  3  0.133333
     1      B  2 -0.500000
     """
+    cache_dir = cache_folder(cache_dir, scores)
     if value not in scores.columns:
         raise SchemaError(value, "not a column of the scores table")
     # the bootstrap resamples single scores: on Dask, one small row per score is gathered
@@ -519,6 +522,7 @@ def targeted_tone(
     0   Russia  2  0.05
     1  Ukraine  1  0.20
     """
+    cache_dir = cache_folder(cache_dir, sentences)
     for col in ("sentence", "compound", "article_id"):
         if col not in sentences.columns:
             raise SchemaError(col, "missing; pass the table from sentence_sentiment")

@@ -47,7 +47,7 @@ __all__ = [
     "texts_of", "text_bytes", "text_array", "text_source",
     # counters (counters, arrowcounters)
     "count_part", "count_unigrams", "count_arrow", "per_article_counts", "per_article_arrays",
-    "GroupCounts", "alphabetical_rank",
+    "GroupCounts", "add_group_counts", "alphabetical_rank",
     # per-article cache (termcache)
     "CACHE_FILE", "OLD_CACHE_FILE", "LAST_CACHE_STATS", "use_cache", "article_keys",
     "cached_entries", "group_counts_cached", "count_unigrams_cached",
@@ -227,6 +227,31 @@ def count_terms(
         if doc_freq:
             dfs[g].update(set(grams))
     return counts, dfs, n_docs, n_words
+
+
+def add_group_counts(pieces: list[tuple[pd.DataFrame, object]]) -> tuple[pd.DataFrame, tuple]:
+    """
+    Add the counts of several partitions group by group, groups matched on their values.
+
+    Pieces are ``(groups, counted)`` with the Counters of :func:`count_terms`, or
+    come from this function; the result lists the groups in order of their values.
+    """
+    merged: dict[tuple, list] = {}
+    columns = list(pieces[0][0].columns)
+    for groups, (counts, dfs, n_docs, n_words) in pieces:
+        keys = list(groups.itertuples(index=False, name=None)) if columns else [()]
+        for g, key in enumerate(keys):
+            if not n_docs[g]:
+                continue
+            total = merged.setdefault(key, [Counter(), Counter(), 0, 0])
+            total[0].update(counts[g])
+            total[1].update(dfs[g])
+            total[2] += n_docs[g]
+            total[3] += n_words[g]
+    order = sorted(merged, key=lambda key: tuple((v is None, str(type(v)), v) for v in key))
+    groups = pd.DataFrame(order, columns=columns) if columns else pd.DataFrame(index=[0])
+    sums = [merged[key] for key in order]
+    return groups, tuple([s[i] for s in sums] for i in range(4))
 
 
 # --------------------------------------------------------------------------- query words
