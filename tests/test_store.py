@@ -338,3 +338,40 @@ def test_ingest_killed_at_random_moments_loses_and_doubles_nothing(tmp_path):
         got.set_index("article_id")["story_id"].sort_index().notna(),
         want.set_index("article_id")["story_id"].sort_index().notna(),
     )
+
+
+def test_a_reader_waits_for_a_running_ingest_and_sees_the_new_version(tmp_path):
+    import threading
+    import time
+
+    from analysis.corpus.store import corpus_lock
+    from analysis.paths import repo_path
+
+    corpus = tmp_path / "corpus"
+    ingest([repo_path("data", "sample")], corpus)
+    n = len(open_corpus(corpus))
+    held = threading.Event()
+
+    def writer():  # stands for an ingest in another process: an exclusive lock on the folder
+        script = (
+            "import sys, time, fcntl\n"
+            f"h = open({str(corpus / '.lock')!r}, 'a+b')\n"
+            "fcntl.flock(h.fileno(), fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(1.5)\n"
+        )
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "held"
+        held.set()
+        proc.wait(timeout=30)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert held.wait(timeout=30)
+    t0 = time.perf_counter()
+    articles = open_corpus(corpus)  # waits for the lock to be released
+    waited = time.perf_counter() - t0
+    thread.join()
+    assert waited > 0.8 and len(articles) == n
+    with corpus_lock(corpus, exclusive=True):  # a read inside an ingest does not wait for itself
+        assert len(open_corpus(corpus)) == n

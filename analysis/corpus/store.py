@@ -20,6 +20,7 @@ articles, and the log says so (``--prune`` removes them).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -159,169 +160,170 @@ def ingest(
     t0 = time.perf_counter()
     corpus = Path(corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
-    articles_dir = corpus / ARTICLES
-    articles_dir.mkdir(exist_ok=True)
-    sources = _read_sources(corpus)
-    known = {r["path"]: r for r in sources.to_dict("records")}
-    files = expand_paths(inputs)
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    with corpus_lock(corpus, exclusive=True):  # readers wait for the new version
+        articles_dir = corpus / ARTICLES
+        articles_dir.mkdir(exist_ok=True)
+        sources = _read_sources(corpus)
+        known = {r["path"]: r for r in sources.to_dict("records")}
+        files = expand_paths(inputs)
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
-    # Which files are new or changed? A changed manifest re-reads the pages below it.
-    hashes = {str(f.resolve()): file_hash(f) for f in files}
-    changed_manifest_dirs = [
-        Path(p).parent
-        for p in hashes
-        if Path(p).name.lower() in MANIFEST_NAMES and known.get(p, {}).get("hash") != hashes[p]
-    ]
-    todo, log_rows = [], []
-    for f in files:
-        key = str(f.resolve())
-        old = known.get(key)
-        under_changed = any(d in Path(key).parents for d in changed_manifest_dirs)
-        if (
-            old is not None
-            and old["hash"] == hashes[key]
-            and not under_changed
-            and old["status"] != "failed"
-            and _parts_intact(articles_dir, old)
-        ):
-            log_rows.append(
-                dict(
-                    path=key,
-                    status="unchanged",
-                    rows=int(old["rows"]),
-                    reason="same content as last ingest",
+        # Which files are new or changed? A changed manifest re-reads the pages below it.
+        hashes = {str(f.resolve()): file_hash(f) for f in files}
+        changed_manifest_dirs = [
+            Path(p).parent
+            for p in hashes
+            if Path(p).name.lower() in MANIFEST_NAMES and known.get(p, {}).get("hash") != hashes[p]
+        ]
+        todo, log_rows = [], []
+        for f in files:
+            key = str(f.resolve())
+            old = known.get(key)
+            under_changed = any(d in Path(key).parents for d in changed_manifest_dirs)
+            if (
+                old is not None
+                and old["hash"] == hashes[key]
+                and not under_changed
+                and old["status"] != "failed"
+                and _parts_intact(articles_dir, old)
+            ):
+                log_rows.append(
+                    dict(
+                        path=key,
+                        status="unchanged",
+                        rows=int(old["rows"]),
+                        reason="same content as last ingest",
+                    )
                 )
-            )
-        else:
-            todo.append(f)
+            else:
+                todo.append(f)
 
-    chrome = _update_chrome(corpus, [f for f in todo if file_format(f) == "txt"])
-    added = removed = 0
-    new_sources = dict(known)
-    results: dict[int, FileResult] = {}
-    parts_written: dict[str, list[str]] = {}
-    new_ids: list[str] = []
-    replaced_parts: set[str] = set()
-    for f in todo:
-        key = str(f.resolve())
-        if key in known:
-            replaced_parts.update(_parts_of(known[key]))
-    taken = _existing_ids(articles_dir, replaced_parts) if todo else IdIndex()
+        chrome = _update_chrome(corpus, [f for f in todo if file_format(f) == "txt"])
+        added = removed = 0
+        new_sources = dict(known)
+        results: dict[int, FileResult] = {}
+        parts_written: dict[str, list[str]] = {}
+        new_ids: list[str] = []
+        replaced_parts: set[str] = set()
+        for f in todo:
+            key = str(f.resolve())
+            if key in known:
+                replaced_parts.update(_parts_of(known[key]))
+        taken = _existing_ids(articles_dir, replaced_parts) if todo else IdIndex()
 
-    if todo:
-        for res, chunk in iter_articles(
-            todo, strict=strict, chrome=chrome, progress=progress, **load_options
-        ):
-            results[id(res)] = res
+        if todo:
+            for res, chunk in iter_articles(
+                todo, strict=strict, chrome=chrome, progress=progress, **load_options
+            ):
+                results[id(res)] = res
+                key = str(Path(res.path).resolve())
+                if len(chunk) == 0:
+                    continue
+                chunk = unique_ids(chunk.assign(source_path=key), taken=taken)
+                taken.add(chunk["article_id"].tolist())
+                new_ids.extend(chunk["article_id"].astype(str).tolist())
+                chunk = with_language(chunk)
+                parts = parts_written.setdefault(key, [])
+                name = f"{_part_stem(key)}-{len(parts):05d}.parquet"
+                write_parquet(chunk, articles_dir / ("." + name + ".new"))
+                parts.append(name)
+                added += len(chunk)
+
+        # Swap in new parts: drop the old parts of re-read files, then rename the new ones.
+        for f in todo:
+            key = str(f.resolve())
+            old = known.get(key)
+            if old is not None:
+                for name in _parts_of(old):
+                    p = articles_dir / name
+                    if p.exists():
+                        try:
+                            removed += _count_rows(p)
+                        except (OSError, ValueError):  # a damaged part: its rows cannot be counted
+                            pass
+                        p.unlink()
+            for name in parts_written.get(key, []):
+                os.replace(articles_dir / ("." + name + ".new"), articles_dir / name)
+        for res in results.values():
             key = str(Path(res.path).resolve())
-            if len(chunk) == 0:
-                continue
-            chunk = unique_ids(chunk.assign(source_path=key), taken=taken)
-            taken.add(chunk["article_id"].tolist())
-            new_ids.extend(chunk["article_id"].astype(str).tolist())
-            chunk = with_language(chunk)
-            parts = parts_written.setdefault(key, [])
-            name = f"{_part_stem(key)}-{len(parts):05d}.parquet"
-            write_parquet(chunk, articles_dir / ("." + name + ".new"))
-            parts.append(name)
-            added += len(chunk)
-
-    # Swap in new parts: drop the old parts of re-read files, then rename the new ones.
-    for f in todo:
-        key = str(f.resolve())
-        old = known.get(key)
-        if old is not None:
-            for name in _parts_of(old):
-                p = articles_dir / name
-                if p.exists():
-                    try:
-                        removed += _count_rows(p)
-                    except (OSError, ValueError):  # a damaged part: its rows cannot be counted
-                        pass
-                    p.unlink()
-        for name in parts_written.get(key, []):
-            os.replace(articles_dir / ("." + name + ".new"), articles_dir / name)
-    for res in results.values():
-        key = str(Path(res.path).resolve())
-        size = Path(key).stat().st_size if Path(key).exists() else 0
-        new_sources[key] = dict(
-            path=key,
-            hash=hashes.get(key, ""),
-            size=size,
-            status=res.status,
-            rows=int(res.rows),
-            reason=res.reason or "; ".join(res.warnings),
-            parts=json.dumps(parts_written.get(key, [])),
-            ingested_at=now,
-        )
-        log_rows.append(
-            dict(
+            size = Path(key).stat().st_size if Path(key).exists() else 0
+            new_sources[key] = dict(
                 path=key,
+                hash=hashes.get(key, ""),
+                size=size,
                 status=res.status,
                 rows=int(res.rows),
                 reason=res.reason or "; ".join(res.warnings),
+                parts=json.dumps(parts_written.get(key, [])),
+                ingested_at=now,
             )
+            log_rows.append(
+                dict(
+                    path=key,
+                    status=res.status,
+                    rows=int(res.rows),
+                    reason=res.reason or "; ".join(res.warnings),
+                )
+            )
+
+        # Source files that were ingested before but are gone now.
+        for key, old in known.items():
+            if Path(key).exists():
+                continue
+            kept = _count_parts_rows(articles_dir, _parts_of(old))
+            if prune:
+                for name in _parts_of(old):
+                    (articles_dir / name).unlink(missing_ok=True)
+                removed += kept
+                new_sources.pop(key, None)
+                log_rows.append(
+                    dict(
+                        path=key,
+                        status="pruned",
+                        rows=0,
+                        reason=f"source file gone; its {kept} articles removed",
+                    )
+                )
+            elif kept:
+                log.warning(
+                    "%s: source file is gone; its %d articles are kept (use --prune to remove them)",
+                    key,
+                    kept,
+                )
+                log_rows.append(
+                    dict(
+                        path=key,
+                        status="missing",
+                        rows=kept,
+                        reason="source file gone; articles kept (use --prune to remove)",
+                    )
+                )
+
+        table = pd.DataFrame(
+            list(new_sources.values()), columns=list(_read_sources(corpus).columns) or None
         )
+        write_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
+        run_log = pd.DataFrame(log_rows, columns=["path", "status", "rows", "reason"])
+        run_log.insert(0, "run_at", now)
+        run_log.to_csv(corpus / LOG, index=False)
+        hist = corpus / HISTORY
+        run_log.to_csv(hist, index=False, mode="a", header=not hist.exists())
 
-    # Source files that were ingested before but are gone now.
-    for key, old in known.items():
-        if Path(key).exists():
-            continue
-        kept = _count_parts_rows(articles_dir, _parts_of(old))
-        if prune:
-            for name in _parts_of(old):
-                (articles_dir / name).unlink(missing_ok=True)
-            removed += kept
-            new_sources.pop(key, None)
-            log_rows.append(
-                dict(
-                    path=key,
-                    status="pruned",
-                    rows=0,
-                    reason=f"source file gone; its {kept} articles removed",
-                )
-            )
-        elif kept:
-            log.warning(
-                "%s: source file is gone; its %d articles are kept (use --prune to remove them)",
-                key,
-                kept,
-            )
-            log_rows.append(
-                dict(
-                    path=key,
-                    status="missing",
-                    rows=kept,
-                    reason="source file gone; articles kept (use --prune to remove)",
-                )
-            )
-
-    table = pd.DataFrame(
-        list(new_sources.values()), columns=list(_read_sources(corpus).columns) or None
-    )
-    write_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
-    run_log = pd.DataFrame(log_rows, columns=["path", "status", "rows", "reason"])
-    run_log.insert(0, "run_at", now)
-    run_log.to_csv(corpus / LOG, index=False)
-    hist = corpus / HISTORY
-    run_log.to_csv(hist, index=False, mode="a", header=not hist.exists())
-
-    total = _count_parts_rows(articles_dir, [p.name for p in articles_dir.glob("*.parquet")])
-    if duplicates and total and (added or removed or not stories_current(corpus)):
-        _update_duplicates(corpus)
-    summary = IngestSummary(
-        corpus=corpus,
-        log=run_log,
-        articles_added=added,
-        articles_removed=removed,
-        articles_total=total,
-        seconds=time.perf_counter() - t0,
-        counts=run_log["status"].value_counts().to_dict(),
-        new_ids=new_ids,
-    )
-    log.info("%s", summary)
-    return summary
+        total = _count_parts_rows(articles_dir, [p.name for p in articles_dir.glob("*.parquet")])
+        if duplicates and total and (added or removed or not stories_current(corpus)):
+            _update_duplicates(corpus)
+        summary = IngestSummary(
+            corpus=corpus,
+            log=run_log,
+            articles_added=added,
+            articles_removed=removed,
+            articles_total=total,
+            seconds=time.perf_counter() - t0,
+            counts=run_log["status"].value_counts().to_dict(),
+            new_ids=new_ids,
+        )
+        log.info("%s", summary)
+        return summary
 
 
 def _parts_of(row: dict) -> list[str]:
@@ -477,6 +479,44 @@ def _read_stories(path: Path) -> pd.DataFrame | None:
         return None
 
 
+#: Lock file of a corpus folder: ``ingest`` holds it exclusively, readers shared.
+LOCK = ".lock"
+
+
+@contextlib.contextmanager
+def corpus_lock(corpus: Path, *, exclusive: bool):
+    """
+    Hold the corpus folder's lock: one ingest at a time, and no read while it writes.
+
+    A reader (``open_corpus`` on pandas) waits for a running ingest to finish and
+    then reads the new version; an ingest waits for running reads. Where the
+    lock cannot be taken (a read-only folder, a system without ``fcntl``), the
+    work goes on without it.
+    """
+    key = str(Path(corpus).resolve())
+    if key in _HELD:  # this process holds it already (a read inside an ingest)
+        yield
+        return
+    try:
+        import fcntl
+
+        handle = open(corpus / LOCK, "a+b")  # noqa: SIM115 (held for the block)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        _HELD.add(key)
+        yield
+    finally:
+        _HELD.discard(key)
+        handle.close()  # releases the lock
+
+
+#: Corpus folders whose lock this process holds.
+_HELD: set[str] = set()
+
+
 def read_corpus(corpus_dir: str | os.PathLike, *, ids: Iterable[str] | None = None) -> pd.DataFrame:
     """
     Read an ingested corpus back as one pandas table: the articles and their story fields.
@@ -512,24 +552,25 @@ def read_corpus(corpus_dir: str | os.PathLike, *, ids: Iterable[str] | None = No
             corpus,
             f"not a corpus folder (no {ARTICLES}); run `python -m analysis ingest INPUT --corpus {corpus}` first",
         )
-    df = _read_articles(corpus, ids=ids)
-    if df.empty:
-        return conform(df)
-    dup = corpus / DUPLICATES
-    derived = _read_stories(dup) if dup.exists() else None
-    if derived is not None:
-        keep = [c for c in derived.columns if c != "article_id"]
-        base = df.drop(columns=[c for c in keep if c in df.columns and c != "wire"])
-        df = base.merge(derived, on="article_id", how="left", suffixes=("", "_derived"))
-        if "wire_derived" in df:
-            df["wire"] = (
-                df["wire"].fillna(df.pop("wire_derived"))
-                if "wire" in df
-                else df.pop("wire_derived")
-            )
-    df = conform(df)
-    df.attrs["corpus"] = str(corpus)
-    return df
+    with corpus_lock(corpus, exclusive=False):  # not while an ingest writes
+        df = _read_articles(corpus, ids=ids)
+        if df.empty:
+            return conform(df)
+        dup = corpus / DUPLICATES
+        derived = _read_stories(dup) if dup.exists() else None
+        if derived is not None:
+            keep = [c for c in derived.columns if c != "article_id"]
+            base = df.drop(columns=[c for c in keep if c in df.columns and c != "wire"])
+            df = base.merge(derived, on="article_id", how="left", suffixes=("", "_derived"))
+            if "wire_derived" in df:
+                df["wire"] = (
+                    df["wire"].fillna(df.pop("wire_derived"))
+                    if "wire" in df
+                    else df.pop("wire_derived")
+                )
+        df = conform(df)
+        df.attrs["corpus"] = str(corpus)
+        return df
 
 
 def corpus_fingerprint(corpus_dir: str | os.PathLike) -> str:
