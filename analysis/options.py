@@ -36,15 +36,8 @@ def _copies_from_flag(flag: Any) -> str:
     return "unique" if flag else "all"
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
-#: Former keyword names: old name -> (new name, how the value converts).
-FORMER_NAMES: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "unique_stories": ("copies", _copies_from_flag),
-    "top_n": ("top", _same),
-}
+#: Former keyword names whose values change as they are renamed (others carry over).
+CONVERSIONS: dict[str, Callable[[Any], Any]] = {"unique_stories": _copies_from_flag}
 
 
 def renamed(**renames: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -52,7 +45,7 @@ def renamed(**renames: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
     Accept former keyword names of a function for one release, with a ``DeprecationWarning``.
 
     ``renames`` maps an old name to the new one; a value converts as
-    :data:`FORMER_NAMES` says (``unique_stories=True`` becomes
+    :data:`CONVERSIONS` says (``unique_stories=True`` becomes
     ``copies="unique"``), else unchanged.
 
     Examples
@@ -75,13 +68,13 @@ def renamed(**renames: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
                     continue
                 if new in kwargs:
                     raise ParameterError(f"{func.__name__}: give {new}= only, not {old}= as well")
-                convert = FORMER_NAMES.get(old, (new, _same))[1]
                 warnings.warn(
                     f"{func.__name__}({old}=...) is deprecated; use {new}=",
                     DeprecationWarning,
                     stacklevel=2,
                 )
-                kwargs[new] = convert(kwargs.pop(old))
+                value = kwargs.pop(old)
+                kwargs[new] = CONVERSIONS[old](value) if old in CONVERSIONS else value
             return func(*args, **kwargs)
 
         return accepting

@@ -50,37 +50,36 @@ def shared_corpus(name: str) -> Path:
     return shared_corpora() / name
 
 
-def write_text(text: str, target: str | os.PathLike) -> None:
-    """Write ``text`` to ``target`` atomically (UTF-8): readers see the old file or the new one."""
+def replace_atomically(target: str | os.PathLike, write) -> None:
+    """
+    Write ``target`` through ``write(path)`` on a hidden file beside it, then rename.
+
+    The file is written under a hidden name of this process and renamed over the
+    target, so a reader never sees half a file and a failed write leaves the old
+    file (and no temporary one) behind.
+    """
     target = Path(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        write(tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_text(text: str, target: str | os.PathLike) -> None:
+    """Write ``text`` to ``target`` atomically (UTF-8): readers see the old file or the new one."""
+    replace_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_parquet(table, target: str | os.PathLike) -> None:
-    """
-    Write a DataFrame or Arrow table to ``target`` atomically.
+    """Write a DataFrame or Arrow table to ``target`` atomically (see :func:`replace_atomically`)."""
+    if hasattr(table, "to_parquet"):
+        replace_atomically(target, lambda tmp: table.to_parquet(tmp, index=False))
+    else:
+        import pyarrow.parquet as pq
 
-    The file is written beside the target under a hidden name of this process and
-    then renamed over it, so a reader never sees half a file and a failed write
-    leaves the old file (and no temporary one) behind.
-    """
-    target = Path(target)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        if hasattr(table, "to_parquet"):
-            table.to_parquet(tmp, index=False)
-        else:
-            import pyarrow.parquet as pq
-
-            pq.write_table(table, tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        replace_atomically(target, lambda tmp: pq.write_table(table, tmp))
 
 
 def write_arrow(table, target: str | os.PathLike) -> None:
@@ -91,10 +90,4 @@ def write_arrow(table, target: str | os.PathLike) -> None:
     """
     import pyarrow.feather as feather
 
-    target = Path(target)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        feather.write_feather(table, tmp, compression="lz4")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    replace_atomically(target, lambda tmp: feather.write_feather(table, tmp, compression="lz4"))

@@ -318,18 +318,24 @@ def cached_by_article(
     from analysis.corpus.cache import check_cache_request
 
     check_cache_request(articles, name)
-    cache_dir = cache_folder(cache_dir, articles)
-    if not is_dask(articles):
-        from analysis.corpus.cache import cached_by_article as cached
-
-        return cached(func, articles, cache_dir=cache_dir, name=name, **options)
     return each_partition(
-        articles, _cached_part, cache=name, cache_dir=cache_dir, helper=func, name=name, options=options
+        articles,
+        _cached_part,
+        cache=name,
+        cache_dir=cache_folder(cache_dir, articles),
+        helper=func,
+        name=name,
+        options=options,
     )
 
 
 def _cached_part(
-    part: pd.DataFrame, *, helper: Callable[..., pd.DataFrame], name: str, cache_dir: Any, options: dict
+    part: pd.DataFrame,
+    *,
+    helper: Callable[..., pd.DataFrame],
+    name: str,
+    cache_dir: Any,
+    options: dict,
 ) -> pd.DataFrame:
     from analysis.corpus.cache import cached_by_article as cached
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analysis.engine import Plan
+from analysis.engine import Plan, is_dask
 from analysis.engine.partitions import collect, fold, map_concat, present
 from analysis.errors import AnalysisError, ParameterError
 
@@ -134,19 +134,6 @@ def _cpu_count() -> int:
 
 
 # ---------------------------------------------------------------------------
-# Corpus on disk
-# ---------------------------------------------------------------------------
-
-
-# ---------------------------------------------------------------------------
-# Running a pandas helper partition by partition
-# ---------------------------------------------------------------------------
-
-
-# ---------------------------------------------------------------------------
-# Duplicates: MinHash per partition, LSH bands across partitions, stories in bundles
-
-# ---------------------------------------------------------------------------
 # Plans on partitions
 # ---------------------------------------------------------------------------
 
@@ -162,16 +149,12 @@ def run_plan(plan: Plan, ddf: dd.DataFrame) -> Any:
     Examples
     --------
     >>> import dask.dataframe as dd
-    >>> from analysis.engine import Plan
+    >>> from analysis.engine import Plan, is_dask
     >>> ddf = dd.from_pandas(pd.DataFrame({"n": range(5)}), npartitions=2)
     >>> run_plan(Plan(step=lambda t: int(t["n"].sum()), combine=sum), ddf)
     10
     """
-    table = ddf
-    if plan.stories and "is_duplicate" not in table.columns:
-        from analysis.engine.stories import find_duplicates
-
-        table = find_duplicates(table)
+    table = _with_stories(ddf) if plan.stories else ddf
     if plan.columns is not None:
         table = table[present(table, plan.columns)]
     if plan.combine is None:
@@ -179,6 +162,12 @@ def run_plan(plan: Plan, ddf: dd.DataFrame) -> Any:
     else:
         piece = fold(table, plan.step, plan.combine)
     return piece if plan.finish is None else plan.finish(piece)
+
+
+def _with_stories(ddf: dd.DataFrame) -> dd.DataFrame:
+    from analysis.engine.stories import with_stories
+
+    return with_stories(ddf)
 
 
 def gather_rows(
@@ -189,11 +178,7 @@ def gather_rows(
     stories: bool = False,
 ) -> pd.DataFrame:
     """The rows a pandas step needs from every partition (see :func:`analysis.engine.gather`)."""
-    table = ddf
-    if stories and "is_duplicate" not in table.columns:
-        from analysis.engine.stories import find_duplicates
-
-        table = find_duplicates(table)
+    table = _with_stories(ddf) if stories else ddf
     sub = table[present(table, columns)]
     out = map_concat(sub, keep) if keep is not None else collect(sub, list(sub.columns))
     return sub._meta if not len(out.columns) else out  # no partition at all: an empty table
@@ -266,8 +251,6 @@ def with_articles(
     gets the ``columns`` of its own articles only.
     """
     import dask.dataframe as dd
-
-    from analysis.engine import is_dask
 
     lookup = articles[list(columns)]
     if not is_dask(table):

@@ -103,7 +103,9 @@ def open_corpus(
         opened = open_dask_corpus(path, npartitions=npartitions, columns=columns)
         return remember_folder(opened, path if path.is_dir() else path.parent)
     if npartitions is not None or columns is not None or scheduler:
-        raise ParameterError("open_corpus: npartitions=, columns= and scheduler= need engine='dask'")
+        raise ParameterError(
+            "open_corpus: npartitions=, columns= and scheduler= need engine='dask'"
+        )
     return read_corpus(path, ids=ids)
 
 
@@ -138,5 +140,3 @@ def check_engine(engine: str) -> str:
     if engine not in ENGINES:
         raise ParameterError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
     return engine
-
-

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analysis.engine import concat
 from analysis.errors import ParameterError
 
 if TYPE_CHECKING:  # dask is imported lazily: ``import analysis`` stays cheap
@@ -69,21 +70,15 @@ def map_concat(
     import dask
     from dask import delayed
 
-    parts = [delayed(call_on_part, pure=True)(func, part, options) for part in partitions(ddf)]
+    parts = [delayed(_call_on_part, pure=True)(func, part, options) for part in partitions(ddf)]
     results = dask.compute(*parts)
-    return _concat(list(results))
+    return concat(results)
 
 
-def call_on_part(func: Callable[..., pd.DataFrame], part: pd.DataFrame, options: dict) -> pd.DataFrame:
+def _call_on_part(
+    func: Callable[..., pd.DataFrame], part: pd.DataFrame, options: dict
+) -> pd.DataFrame:
     return func(part.reset_index(drop=True), **options)
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if f is not None]
-    if not frames:
-        return pd.DataFrame()
-    non_empty = [f for f in frames if len(f)] or frames[:1]
-    return pd.concat(non_empty, ignore_index=True)
 
 
 #: Rows of Dask tables already counted, by expression name: a selection knows its
@@ -138,5 +133,5 @@ def fold(
     """``step(part, **options)`` on every partition, folded with ``combine`` (a list -> one piece)."""
     from dask import delayed
 
-    parts = [delayed(call_on_part, pure=True)(step, p, options) for p in partitions(table)]
+    parts = [delayed(_call_on_part, pure=True)(step, p, options) for p in partitions(table)]
     return tree_reduce(parts, combine).compute()

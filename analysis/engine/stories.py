@@ -472,3 +472,8 @@ def ingest(inputs: Any, corpus_dir: str | os.PathLike, **options: Any) -> Any:
 
 
 find_duplicates = either(pandas_find_duplicates, dask_find_duplicates)
+
+
+def with_stories(ddf: dd.DataFrame) -> dd.DataFrame:
+    """A Dask table with its story fields: as it is when it has them, else grouped across partitions."""
+    return ddf if "is_duplicate" in ddf.columns else dask_find_duplicates(ddf)

@@ -313,10 +313,10 @@ def _selected(articles, opts: dict):
     """
     if not is_dask(articles):
         return wt.select_rows(articles, **opts)
-    if opts["unique_stories"] and "is_duplicate" not in articles.columns:
-        from analysis.engine.stories import find_duplicates
+    if opts["unique_stories"]:
+        from analysis.engine.stories import with_stories
 
-        return find_duplicates(articles)
+        return with_stories(articles)
     return articles
 
 

@@ -39,7 +39,6 @@ from analysis.errors import ParameterError
 from analysis.measures import wordtable as wt
 from analysis.measures.keyness import (  # noqa: F401 (re-exported)
     Comparison,
-    _compare,
     adjust_pvalues,
     comparison_table,
     g2,
@@ -47,7 +46,6 @@ from analysis.measures.keyness import (  # noqa: F401 (re-exported)
     log_ratio,
 )
 from analysis.measures.wordtable import Stopwords
-from analysis.measures.wordtable import count_terms as _count
 from analysis.options import Copies, renamed, unique_copies
 from analysis.text.tokens import tokenize
 
@@ -173,12 +171,12 @@ def _count_step(
     n_jobs: int | None,
     cache_dir,
 ) -> tuple[pd.DataFrame, object]:
-    """Count the terms of a table per group: the groups' keys and the counts (see :func:`_count`)."""
+    """Count the terms of a table per group: the groups' keys and the counts (see :func:`analysis.measures.wordtable.count_terms`)."""
     table = wt.select_rows(
         articles, english_only=english_only, unique_stories=unique_stories, where="term_counts"
     )
     codes, groups = wt.group_codes(table, by)
-    counted = _count(
+    counted = wt.count_terms(
         wt.text_source(table) if ngram == 1 else wt.texts_of(table),
         codes,
         len(groups),
@@ -222,7 +220,7 @@ def _counts_table(
 def _top_terms(counted, min_count: int, top: int | None):
     """
     Per group of ``counted`` (a :class:`_wordtable.GroupCounts`, or the Counters of
-    :func:`_count`): the terms kept (counted at least ``min_count`` times; with
+    :func:`analysis.measures.wordtable.count_terms`): the terms kept (counted at least ``min_count`` times; with
     ``top``, the ``top`` most frequent), their counts and document frequencies.
 
     At the cut, equal counts go to the alphabetically first term, on either engine,

@@ -241,7 +241,7 @@ def read_page_bytes(path: Path, *, limit: int = MAX_PAGE_BYTES) -> bytes:
     size = path.stat().st_size
     if size > limit:
         raise InputError(
-            path, f"{size / 2**20:.0f} MB is too large for one page (limit {_megabytes(limit)})"
+            path, f"{_megabytes(size)} is too large for one page (limit {_megabytes(limit)})"
         )
     raw = path.read_bytes()
     if path.name.lower().endswith(".gz"):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.paths import (
     reports_dir,
+    write_text,
 )
 from analysis.report.params import RUNNER_PARAMS
 from analysis.report.render import TEMPLATE_NAME, TEMPLATES_DIR, utc_now
@@ -102,7 +102,5 @@ def build_index(root: str | Path | None = None) -> Path:
 </body>
 </html>
 """
-    tmp = root / f".index-{os.getpid()}.html"
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, root / "index.html")
+    write_text(page, root / "index.html")
     return root / "index.html"
