@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -380,3 +381,19 @@ def test_a_reader_waits_for_a_running_ingest_and_sees_the_new_version(tmp_path):
     assert waited > 0.8 and len(articles) == n
     with corpus_lock(corpus, exclusive=True):  # a read inside an ingest does not wait for itself
         assert len(open_corpus(corpus)) == n
+
+
+def test_parts_a_killed_run_renamed_in_but_did_not_record_keep_their_ids(tmp_path):
+    """A run killed after moving a new file's parts in, before writing sources.parquet."""
+    from analysis.paths import repo_path
+
+    corpus = tmp_path / "corpus"
+    ingest([repo_path("data", "sample")], corpus)
+    want = sorted(open_corpus(corpus)["article_id"])
+    (corpus / "sources.parquet").unlink()  # the parts are there, the record of them is not
+    ingest([repo_path("data", "sample")], corpus)
+    got = open_corpus(corpus)
+    assert sorted(got["article_id"]) == want  # no article took a suffix against its own copy
+    assert len(list((corpus / "articles.parquet").glob("*.parquet"))) == len(
+        {p for r in pd.read_parquet(corpus / "sources.parquet")["parts"] for p in json.loads(r)}
+    )

@@ -209,6 +209,8 @@ def ingest(
             key = str(f.resolve())
             if key in known:
                 replaced_parts.update(_parts_of(known[key]))
+            # parts a killed run renamed in but did not record: this file's own, replaced below
+            replaced_parts.update(_named_parts(articles_dir, key))
         taken = _existing_ids(articles_dir, replaced_parts) if todo else IdIndex()
 
         if todo:
@@ -242,7 +244,10 @@ def ingest(
                         except (OSError, ValueError):  # a damaged part: its rows cannot be counted
                             pass
                         p.unlink()
-            for name in parts_written.get(key, []):
+            new_parts = parts_written.get(key, [])
+            for name in _named_parts(articles_dir, key) - set(new_parts):
+                (articles_dir / name).unlink(missing_ok=True)
+            for name in new_parts:
                 os.replace(articles_dir / ("." + name + ".new"), articles_dir / name)
         for res in results.values():
             key = str(Path(res.path).resolve())
@@ -324,6 +329,11 @@ def ingest(
         )
         log.info("%s", summary)
         return summary
+
+
+def _named_parts(articles_dir: Path, key: str) -> set[str]:
+    """The part files named after source ``key`` (recorded for it or left by a killed run)."""
+    return {p.name for p in articles_dir.glob(f"{_part_stem(key)}-*.parquet")}
 
 
 def _parts_of(row: dict) -> list[str]:
