@@ -83,7 +83,7 @@ def sentiment_scores(
     method : {"vader", "nltk"}, default "vader"
         ``"vader"`` gives exactly the scores of vaderSentiment 3.3.2, the
         published tool; ``"nltk"`` exactly those of NLTK's port
-        (``nltk.sentiment.vader``). They differ on some sentences (see README).
+        (``nltk.sentiment.vader``). They differ on some sentences (see docs/measures.md).
     n_jobs : int, optional
         Worker processes; ``None`` uses every core only for very large inputs.
 
