@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,15 +19,23 @@ def test_docs_exist():
     assert [d.name for d in DOCS], "docs/ holds no pages"
 
 
-@pytest.mark.parametrize("page", DOCS, ids=[d.name for d in DOCS])
-def test_python_blocks_run(page, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def sample_corpus(tmp_path_factory):
+    """The bundled corpus, ingested once; each page gets copies of it."""
     from analysis import ingest
 
+    folder = tmp_path_factory.mktemp("docs") / "corpus"
+    ingest([repo_path("seeds"), repo_path("data", "sample")], folder)
+    return folder
+
+
+@pytest.mark.parametrize("page", DOCS, ids=[d.name for d in DOCS])
+def test_python_blocks_run(page, sample_corpus, tmp_path, monkeypatch):
     blocks = BLOCK.findall(page.read_text(encoding="utf-8"))
     if not blocks:
         pytest.skip(f"{page.name} has no Python block")
     for folder in ("data/corpus", "data/big"):  # the folders the examples open
-        ingest([repo_path("seeds"), repo_path("data", "sample")], tmp_path / folder)
+        shutil.copytree(sample_corpus, tmp_path / folder)
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
     try:
@@ -81,6 +91,7 @@ def anchors(page) -> set[str]:
     return {slug(h) for h in HEADING.findall(prose)}
 
 
+@functools.cache
 def cli_options() -> tuple[dict[str, set[str]], set[str]]:
     """Each ``python -m analysis`` command with its options, and the options before a command."""
     import argparse
@@ -93,11 +104,13 @@ def cli_options() -> tuple[dict[str, set[str]], set[str]]:
     return commands, set(parser._option_string_actions)
 
 
+@functools.cache
 def make_targets() -> set[str]:
     makefile = repo_path("Makefile").read_text(encoding="utf-8")
     return set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
 
 
+@functools.cache
 def benchmark_runner() -> tuple[set[str], set[str]]:
     """The benchmark names ``python -m benchmarks`` takes, and its options."""
     folder = repo_path("benchmarks")
