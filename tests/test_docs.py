@@ -186,6 +186,20 @@ def test_relative_links_exist(page):
     assert not problems, "\n".join(problems)
 
 
+def test_notebook_table_names_every_parameter():
+    from analysis.report.params import read_parameters
+
+    page = repo_path("docs", "reports.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| ([^|]+) \|", page, re.M)
+    assert {name for name, _ in rows} == {p.stem for p in repo_path("notebooks").glob("*.ipynb")}
+    for name, cell in rows:
+        while re.search(r"\([^()]*\)", cell):  # values and notes in brackets are not names
+            cell = re.sub(r"\([^()]*\)", "", cell)
+        named = set(re.findall(r"`(\w+)`", cell))
+        actual = {p.name for p in read_parameters(name)} - {"output_dir"}
+        assert named == actual, f"{name}: the table names {named}, the notebook has {actual}"
+
+
 def test_readme_links_every_docs_page():
     readme = repo_path("README.md").read_text(encoding="utf-8")
     linked = {Path(t.partition("#")[0]).name for t in LINK.findall(readme)}
