@@ -112,6 +112,23 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
+def test_ingest_log_has_one_row_per_input_file(tmp_path):
+    """Every input file appears exactly once, whatever became of it (a header-only CSV too)."""
+    src = tmp_path / "in"
+    _csv(src / "good.csv", [("A1", BODY, "2022-03-01")])
+    (src / "header_only.csv").write_text("title,text,date\n")
+    (src / "zero_bytes.csv").write_text("")
+    (src / "notes.xyz").write_text("not an article")
+    (src / "broken.json").write_text("{not json")
+    files = sorted(str(p.resolve()) for p in src.iterdir())
+    s = ingest([src], tmp_path / "c")
+    log = pd.read_csv(tmp_path / "c" / "ingest_log.csv")
+    assert sorted(log["path"]) == files and log["path"].is_unique
+    status = dict(zip(log["path"].str.rsplit("/", n=1).str[-1], log["status"]))
+    assert status["header_only.csv"] == "failed" and status["good.csv"] == "loaded"
+    assert len(s.log) == len(files)
+
+
 def test_python_m_analysis_help():
     out = subprocess.run(
         [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, timeout=60

@@ -201,7 +201,7 @@ def ingest(
         chrome = _update_chrome(corpus, [f for f in todo if file_format(f) == "txt"])
         added = removed = 0
         new_sources = dict(known)
-        results: dict[int, FileResult] = {}
+        results: dict[str, FileResult] = {}  # by path: one log row per input file
         parts_written: dict[str, list[str]] = {}
         new_ids: list[str] = []
         replaced_parts: set[str] = set()
@@ -217,8 +217,8 @@ def ingest(
             for res, chunk in iter_articles(
                 todo, strict=strict, chrome=chrome, progress=progress, **load_options
             ):
-                results[id(res)] = res
                 key = str(Path(res.path).resolve())
+                results[key] = res
                 if len(chunk) == 0:
                     continue
                 chunk = unique_ids(chunk.assign(source_path=key), taken=taken)

@@ -209,8 +209,10 @@ def iter_articles(
                 if start == 0:
                     raise InputError(f, "no rows (empty table)")
         except InputError as exc:
-            status = "failed" if result.rows == 0 else "partial"
-            yield _failure(exc, strict, FileResult(str(f), status, result.rows, exc.reason, fmt))
+            # the same FileResult the file's chunks were paired with: one record per file
+            result.status = "failed" if result.rows == 0 else "partial"
+            result.reason = exc.reason
+            yield _failure(exc, strict, result)
         else:
             for w in result.warnings:
                 log.warning("%s: %s", f, w)
@@ -311,10 +313,10 @@ def load_articles(paths, **options) -> pd.DataFrame:
     'Ukraine sets ceasefire goa'
     """
     detect = options.pop("detect_language", True)
-    results: dict[int, FileResult] = {}
+    results: dict[str, FileResult] = {}
     chunks = []
     for res, df in iter_articles(paths, **options):
-        results[id(res)] = res
+        results[res.path] = res
         if len(df):
             chunks.append(df)
     report = [r.as_row() for r in results.values()]
