@@ -137,6 +137,37 @@ def test_parquet_and_gzip(tmp_path):
     assert sorted(df["title"]) == ["G", "T"]
 
 
+@pytest.mark.parametrize(
+    "sep, quoted_text",
+    [
+        (";", '"Kyiv, Monday: talks stall; ministers, aides and envoys leave."'),
+        ("\t", "Kyiv, Monday: talks stall; ministers, aides and envoys leave."),
+        ("|", '"Kyiv, Monday: talks stall; ministers, aides and envoys leave."'),
+    ],
+)
+def test_csv_separator_is_sniffed(tmp_path, sep, quoted_text):
+    """A .csv file separated by semicolons, tabs or pipes loads as its columns, not as one."""
+    rows = [
+        sep.join(["date", "title", "text", "url"]),
+        sep.join(["2022-03-01", '"Talks, again"', quoted_text, "https://x.org/a"]),
+        sep.join(["2022-03-02", "Aid arrives", quoted_text, "https://x.org/b"]),
+    ]
+    df = load_articles(
+        _write(tmp_path / "export.csv", "\n".join(rows) + "\n"), detect_language=False
+    )
+    assert list(df["title"]) == ["Talks, again", "Aid arrives"]
+    assert set(df["text"]) == {"Kyiv, Monday: talks stall; ministers, aides and envoys leave."}
+    assert list(df["url"]) == ["https://x.org/a", "https://x.org/b"]
+    assert df["published"].notna().all()
+
+
+def test_comma_csv_with_semicolons_in_text_stays_comma(tmp_path):
+    text = "One; two; three; four; five; six; seven; eight; nine; ten"
+    f = _write(tmp_path / "x.csv", f"title,text\nA,{text}\nB,{text}\nC,{text}\n")
+    df = load_articles(f, detect_language=False)
+    assert list(df["title"]) == ["A", "B", "C"] and set(df["text"]) == {text}
+
+
 def test_explicit_columns_and_outlet(tmp_path):
     f = _write(tmp_path / "x.csv", f"h,story_body,when\nTalks,{BODY},2022-01-02\n")
     df = load_articles(

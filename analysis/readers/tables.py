@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import json
@@ -212,6 +213,40 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 # ------------------------------------------------------------------------- readers
 
+#: Separators a delimited text file may use.
+SEPARATORS = ",;\t|"
+
+
+def sniff_separator(sample: str, default: str = ",") -> str:
+    r"""
+    Guess the field separator of a delimited text file from its first lines.
+
+    :class:`csv.Sniffer` chooses among comma, semicolon, tab and pipe; its choice
+    is kept only when it splits the header line into more fields than ``default``
+    does (long quoted texts full of semicolons do not turn a comma file into a
+    semicolon one). Anything undecided falls back to ``default``.
+
+    Examples
+    --------
+    >>> sniff_separator('date;title;text\n2022-03-01;Talks;"Kyiv, Monday"\n')
+    ';'
+    >>> sniff_separator("title,text\nTalks;stall,Both sides met.\n")
+    ','
+    """
+    sample = sample[:20_000]
+    if "\n" in sample.rstrip("\r\n"):
+        sample = sample[: sample.rstrip("\r\n").rfind("\n") + 1]  # whole lines only
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        return default
+    header = sample.splitlines()[0] if sample else ""
+
+    def fields(sep: str) -> int:
+        return len(next(csv.reader([header], delimiter=sep), []))
+
+    return found if fields(found) > fields(default) else default
+
 
 def _table_chunks(path: Path, fmt: str, result: FileResult) -> Iterator[pd.DataFrame]:
     """Yield raw string DataFrames from a table file, in bounded chunks."""
@@ -242,7 +277,8 @@ def _table_chunks(path: Path, fmt: str, result: FileResult) -> Iterator[pd.DataF
     with opener(path, "rt", encoding=enc, errors="replace", newline="") as raw:
         fh = _CleanReader(raw)
         if fmt in ("csv", "tsv"):
-            yield from _csv_chunks(fh, path, fmt, size, result)
+            sep = sniff_separator(head.decode(enc, errors="replace"), "\t" if fmt == "tsv" else ",")
+            yield from _csv_chunks(fh, path, sep, size, result)
         elif fmt == "jsonl":
             yield from _jsonl_chunks(fh, path, result)
         elif fmt == "json":
@@ -259,8 +295,7 @@ def _table_chunks(path: Path, fmt: str, result: FileResult) -> Iterator[pd.DataF
             result.warnings.append(f"removed {fh.nuls} NUL characters")
 
 
-def _csv_chunks(fh, path: Path, fmt: str, size: int, result: FileResult) -> Iterator[pd.DataFrame]:
-    sep = "\t" if fmt == "tsv" else ","
+def _csv_chunks(fh, path: Path, sep: str, size: int, result: FileResult) -> Iterator[pd.DataFrame]:
     opts = dict(sep=sep, dtype=str, keep_default_na=False, na_values=[""])
     if size < STREAM_BYTES:
         text = fh.read()
