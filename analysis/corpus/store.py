@@ -58,6 +58,20 @@ CHROME = "chrome.json"
 LOG = "ingest_log.csv"
 HISTORY = "ingest_history.csv"
 DERIVED_COLUMNS = ("story_id", "is_duplicate", "syndicated", "wire")
+#: sources.parquet: one row per source file ever ingested
+SOURCE_COLUMNS = [
+    "path",
+    "hash",
+    "size",
+    "status",
+    "rows",
+    "reason",
+    "columns",
+    "parts",
+    "ingested_at",
+]
+#: ingest_log.csv: one row per input file of the run
+LOG_COLUMNS = ["run_at", "path", "status", "rows", "reason", "columns"]
 
 
 @dataclass
@@ -105,9 +119,7 @@ def _read_sources(corpus: Path) -> pd.DataFrame:
     p = corpus / SOURCES
     if p.exists():
         return pd.read_parquet(p)
-    return pd.DataFrame(
-        columns=["path", "hash", "size", "status", "rows", "reason", "parts", "ingested_at"]
-    )
+    return pd.DataFrame(columns=SOURCE_COLUMNS)
 
 
 def _existing_ids(articles_dir: Path, exclude_parts: set[str]) -> IdIndex:
@@ -193,6 +205,7 @@ def ingest(
                         status="unchanged",
                         rows=int(old["rows"]),
                         reason="same content as last ingest",
+                        columns=old.get("columns") if isinstance(old.get("columns"), str) else "",
                     )
                 )
             else:
@@ -259,6 +272,7 @@ def ingest(
                 status=res.status,
                 rows=int(res.rows),
                 reason=res.reason or "; ".join(res.warnings),
+                columns=res.columns,
                 parts=json.dumps(parts_written.get(key, [])),
                 ingested_at=now,
             )
@@ -268,6 +282,7 @@ def ingest(
                     status=res.status,
                     rows=int(res.rows),
                     reason=res.reason or "; ".join(res.warnings),
+                    columns=res.columns,
                 )
             )
 
@@ -304,15 +319,13 @@ def ingest(
                     )
                 )
 
-        table = pd.DataFrame(
-            list(new_sources.values()), columns=list(_read_sources(corpus).columns) or None
-        )
+        table = pd.DataFrame(list(new_sources.values()), columns=SOURCE_COLUMNS)
+        table["columns"] = table["columns"].fillna("")  # sources ingested before it was kept
         write_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
-        run_log = pd.DataFrame(log_rows, columns=["path", "status", "rows", "reason"])
+        run_log = pd.DataFrame(log_rows, columns=LOG_COLUMNS[1:]).fillna({"columns": ""})
         run_log.insert(0, "run_at", now)
         run_log.to_csv(corpus / LOG, index=False)
-        hist = corpus / HISTORY
-        run_log.to_csv(hist, index=False, mode="a", header=not hist.exists())
+        _append_history(corpus / HISTORY, run_log)
 
         total = _count_parts_rows(articles_dir, [p.name for p in articles_dir.glob("*.parquet")])
         if duplicates and total and (added or removed or not stories_current(corpus)):
@@ -329,6 +342,19 @@ def ingest(
         )
         log.info("%s", summary)
         return summary
+
+
+def _append_history(hist: Path, run_log: pd.DataFrame) -> None:
+    """Append a run's log to the history; a history written with fewer columns gains them."""
+    if hist.exists():
+        with open(hist, encoding="utf-8") as fh:
+            header = fh.readline().rstrip("\r\n").split(",")
+        if header != list(run_log.columns):
+            old = pd.read_csv(hist, dtype=str, keep_default_na=False)
+            write_text(
+                old.reindex(columns=run_log.columns, fill_value="").to_csv(index=False), hist
+            )
+    run_log.to_csv(hist, index=False, mode="a", header=not hist.exists())
 
 
 def _named_parts(articles_dir: Path, key: str) -> set[str]:
