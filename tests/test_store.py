@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -127,6 +128,61 @@ def test_ingest_log_has_one_row_per_input_file(tmp_path):
     status = dict(zip(log["path"].str.rsplit("/", n=1).str[-1], log["status"]))
     assert status["header_only.csv"] == "failed" and status["good.csv"] == "loaded"
     assert len(s.log) == len(files)
+
+
+def test_cli_maps_columns_and_outlets(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.csv").write_text(f"when;hl;copy\n2022-03-01;Talks stall;{BODY}\n")
+    (src / "b.csv").write_text(f"when;hl;copy\n2022-03-02;Aid arrives;{BODY} More.\n")
+    corpus = tmp_path / "c"
+    args = ["ingest", str(src), "--corpus", str(corpus), "--column", "title=hl"]
+    args += ["--column", "text=copy", "--column", "published=when"]
+    args += ["--outlet", f"{src / 'b.csv'}=Bravo", "--outlet", "Alpha"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "title<-'hl', text<-'copy', published<-'when', outlet<-given 'Alpha'" in out
+    assert "semicolon-separated" in out and "no url column: urls empty" in out
+    df = open_corpus(corpus)
+    assert dict(zip(df["title"], df["outlet"])) == {"Talks stall": "Alpha", "Aid arrives": "Bravo"}
+    assert df["published"].notna().all()
+    log = pd.read_csv(corpus / "ingest_log.csv")
+    assert log["columns"].str.contains("outlet<-given 'Bravo'").sum() == 1
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--column", "headline=hl"], "unknown field 'headline'"),
+        (
+            ["--column", "title=headlines"],
+            r"a.csv: no column 'headlines'.*\['when', 'hl', 'copy'\]",
+        ),
+        (["--column", "title"], "expected FIELD=COLUMN"),
+        (["--outlet", "=X"], "expected FILE_OR_FOLDER=NAME"),
+        (["--outlet", "nowhere.csv=X"], "no such file or folder 'nowhere.csv'"),
+        (["--outlet", "A", "--outlet", "B"], "one plain NAME at most"),
+    ],
+)
+def test_cli_bad_column_or_outlet_exits_2_before_writing(tmp_path, capsys, option, message):
+    (tmp_path / "a.csv").write_text(f"when,hl,copy\n2022-03-01,Talks,{BODY}\n")
+    corpus = tmp_path / "c"
+    assert main(["ingest", str(tmp_path / "a.csv"), "--corpus", str(corpus), *option]) == 2
+    assert re.search(message, capsys.readouterr().err)
+    assert not (corpus / "ingest_log.csv").exists()
+
+
+def test_history_written_before_the_columns_log_gains_it(tmp_path):
+    _csv(tmp_path / "in" / "a.csv", [("A1", BODY, "2022-03-01")])
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "ingest_history.csv").write_text(
+        "run_at,path,status,rows,reason\nx,/old.csv,loaded,3,\n"
+    )
+    ingest([tmp_path / "in"], corpus)
+    hist = pd.read_csv(corpus / "ingest_history.csv", keep_default_na=False)
+    assert list(hist.columns) == ["run_at", "path", "status", "rows", "reason", "columns"]
+    assert hist["path"].tolist()[0] == "/old.csv" and "title<-'title'" in hist["columns"].iloc[1]
 
 
 def test_python_m_analysis_help():
