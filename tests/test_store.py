@@ -185,6 +185,22 @@ def test_history_written_before_the_columns_log_gains_it(tmp_path):
     assert hist["path"].tolist()[0] == "/old.csv" and "title<-'title'" in hist["columns"].iloc[1]
 
 
+def test_rerun_with_other_columns_reads_the_file_again(tmp_path):
+    """A file ingested unnamed columns first is read again when the columns are then named."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.csv").write_text(f"when,hl,copy\n2022-03-01,Talks stall,{BODY}\n")
+    ingest([src], tmp_path / "c")
+    assert open_corpus(tmp_path / "c")["title"].tolist() == [""]
+    s = ingest([src], tmp_path / "c", columns={"title": "hl"})
+    assert s.counts == {"loaded": 1} and s.articles_total == 1
+    assert open_corpus(tmp_path / "c")["title"].tolist() == ["Talks stall"]
+    s = ingest([src], tmp_path / "c", columns={"title": "hl"})
+    assert s.counts == {"unchanged": 1} and "title<-'hl'" in s.log["columns"].iloc[0]
+    s = ingest([src], tmp_path / "c", columns={"title": "hl"}, outlet={str(src): "Alpha"})
+    assert s.counts == {"loaded": 1} and open_corpus(tmp_path / "c")["outlet"].tolist() == ["Alpha"]
+
+
 def test_python_m_analysis_help():
     out = subprocess.run(
         [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, timeout=60

@@ -5,9 +5,10 @@ A corpus folder holds
 - ``articles.parquet/``: a Parquet dataset, part files named after the source
   file they came from (written in bounded chunks, so memory stays flat);
 - ``sources.parquet``: one row per source file ever ingested: path, content hash,
-  size, status, rows, reason, the part files holding its articles;
+  size, status, rows, reason, which column became which field, the load options
+  it was read with, the part files holding its articles;
 - ``ingest_log.csv``: what the last run did with each input file (loaded,
-  unchanged, skipped, failed, missing) and why; ``ingest_history.csv`` appends
+  unchanged, skipped, failed, missing), why, and which column became which field; ``ingest_history.csv`` appends
   every run's rows;
 - ``duplicates.parquet``: story groups over the whole corpus (``story_id``,
   ``is_duplicate``, ``syndicated``, ``wire``), recomputed after each ingest;
@@ -37,7 +38,7 @@ import pandas as pd
 from analysis.corpus.parts import ARTICLES, DUPLICATES
 from analysis.errors import InputError
 from analysis.paths import write_parquet, write_text
-from analysis.readers.files import read_page_bytes
+from analysis.readers.files import outlet_from_path, outlet_keys, read_page_bytes
 from analysis.readers.loaders import (
     MANIFEST_NAMES,
     FileResult,
@@ -67,6 +68,7 @@ SOURCE_COLUMNS = [
     "rows",
     "reason",
     "columns",
+    "options",
     "parts",
     "ingested_at",
 ]
@@ -170,6 +172,8 @@ def ingest(
         Counts and the per-file log (also written to ``ingest_log.csv``).
     """
     t0 = time.perf_counter()
+    if "outlet" in load_options:  # paths made absolute once, not once per file
+        load_options["outlet"] = outlet_keys(load_options["outlet"])
     corpus = Path(corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
     with corpus_lock(corpus, exclusive=True):  # readers wait for the new version
@@ -197,6 +201,7 @@ def ingest(
                 and old["hash"] == hashes[key]
                 and not under_changed
                 and old["status"] != "failed"
+                and _text(old.get("options")) == _read_options(f, load_options)
                 and _parts_intact(articles_dir, old)
             ):
                 log_rows.append(
@@ -205,7 +210,7 @@ def ingest(
                         status="unchanged",
                         rows=int(old["rows"]),
                         reason="same content as last ingest",
-                        columns=old.get("columns") if isinstance(old.get("columns"), str) else "",
+                        columns=_text(old.get("columns")),
                     )
                 )
             else:
@@ -273,6 +278,7 @@ def ingest(
                 rows=int(res.rows),
                 reason=res.reason or "; ".join(res.warnings),
                 columns=res.columns,
+                options=_read_options(Path(key), load_options),
                 parts=json.dumps(parts_written.get(key, [])),
                 ingested_at=now,
             )
@@ -320,7 +326,8 @@ def ingest(
                 )
 
         table = pd.DataFrame(list(new_sources.values()), columns=SOURCE_COLUMNS)
-        table["columns"] = table["columns"].fillna("")  # sources ingested before it was kept
+        # sources ingested before these were kept
+        table[["columns", "options"]] = table[["columns", "options"]].fillna("")
         write_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
         run_log = pd.DataFrame(log_rows, columns=LOG_COLUMNS[1:]).fillna({"columns": ""})
         run_log.insert(0, "run_at", now)
@@ -342,6 +349,31 @@ def ingest(
         )
         log.info("%s", summary)
         return summary
+
+
+def _text(value) -> str:
+    """A text field of sources.parquet; empty when missing (a corpus from an older version)."""
+    return value if isinstance(value, str) else ""
+
+
+def _read_options(path: Path, load_options: dict) -> str:
+    """
+    The load options that change how ``path`` is read, as a key kept in sources.parquet.
+
+    ``load_options["outlet"]`` is a string or a mapping made by ``outlet_keys``.
+
+    A file read before with other columns, another outlet or another manifest is
+    read again, not reported as unchanged.
+    """
+    given: dict = {}
+    if load_options.get("columns") and file_format(path) not in (None, "txt", "html"):
+        given["columns"] = dict(load_options["columns"])
+    outlet = load_options.get("outlet")
+    if outlet is not None and outlet_from_path(path, outlet) != outlet_from_path(path):
+        given["outlet"] = outlet_from_path(path, outlet)
+    if load_options.get("manifest"):
+        given["manifest"] = str(Path(load_options["manifest"]).resolve())
+    return json.dumps(given, sort_keys=True) if given else ""
 
 
 def _append_history(hist: Path, run_log: pd.DataFrame) -> None:
