@@ -43,6 +43,7 @@ from analysis.readers.loaders import (
     MANIFEST_NAMES,
     FileResult,
     IdIndex,
+    check_columns,
     decode_bytes,
     expand_paths,
     file_format,
@@ -174,6 +175,8 @@ def ingest(
     t0 = time.perf_counter()
     if "outlet" in load_options:  # paths made absolute once, not once per file
         load_options["outlet"] = outlet_keys(load_options["outlet"])
+    if load_options.get("columns"):  # a usage error leaves no corpus folder behind
+        check_columns(expand_paths(inputs), load_options["columns"])
     corpus = Path(corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
     with corpus_lock(corpus, exclusive=True):  # readers wait for the new version
