@@ -217,9 +217,9 @@ def test_column_choice_and_missing_fields_are_reported(tmp_path):
     said = load_report(df).loc[0, "columns"]
     assert "title<-'Title' (chosen over 'headline')" in said and "text<-'articles'" in said
     assert "no date column: dates empty" in said and "outlet<-file name 'x'" in said
-    g = _write(tmp_path / "y.csv", f"when,story\n2022-03-01,{BODY}\n")
+    g = _write(tmp_path / "y.csv", f"when,story,source\n2022-03-01,{BODY},\n")
     said = load_report(load_articles(g, detect_language=False)).loc[0, "columns"]
-    assert "no title column: titles empty" in said
+    assert "no title column: titles empty" in said and "outlet<-file name 'y'" in said
 
 
 def test_outlet_by_path(tmp_path):

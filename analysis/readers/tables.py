@@ -520,8 +520,11 @@ def _from_table(
         if n not in result.warnings:
             result.warnings.append(n)
     if not result.columns:  # said once per file, from its first chunk
+        said = mapping
+        if "outlet" in mapping and _clean_str(raw[mapping["outlet"][0]]).isna().all():
+            said = {k: v for k, v in mapping.items() if k != "outlet"}  # a blank outlet column
         result.columns = describe_columns(
-            list(raw.columns), mapping, outlet=_outlet_origin(path, outlet)
+            list(raw.columns), said, outlet=_outlet_origin(path, outlet)
         )
         if result.separator not in ("", ","):
             result.columns += f"; {_SEPARATOR_NAMES[result.separator]}-separated"
