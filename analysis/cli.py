@@ -52,6 +52,62 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _pairs(values: list[str] | None, option: str, form: str) -> list[tuple[str, str]]:
+    """Split ``KEY=VALUE`` option values; a value without ``=`` is an error."""
+    out = []
+    for v in values or []:
+        key, sep, value = v.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ParameterError(f"{option} {v!r}: expected {form}")
+        out.append((key.strip(), value.strip()))
+    return out
+
+
+def _column_option(values: list[str] | None) -> dict[str, str] | None:
+    """``--column title=headlines`` (repeatable) as the loaders' ``columns`` mapping."""
+    columns: dict[str, str] = {}
+    for field, column in _pairs(values, "--column", "FIELD=COLUMN, e.g. title=headlines"):
+        if field in columns:
+            raise ParameterError(f"--column: field {field!r} given twice")
+        columns[field] = column
+    return columns or None
+
+
+def _outlet_option(values: list[str] | None, inputs: list[str]) -> str | dict[str, str] | None:
+    """
+    ``--outlet NAME`` for every input, ``--outlet FILE_OR_FOLDER=NAME`` per input.
+
+    Both together: NAME goes to the inputs no ``FILE_OR_FOLDER=`` covers (the
+    nearest file or folder given wins).
+    """
+    from analysis.readers.files import expand_paths
+
+    plain = [v for v in values or [] if "=" not in v]
+    if len(plain) > 1:
+        raise ParameterError(f"--outlet: one plain NAME at most (got {plain})")
+    pairs = _pairs([v for v in values or [] if "=" in v], "--outlet", "FILE_OR_FOLDER=NAME")
+    if not pairs:
+        return plain[0] if plain else None
+    mapping: dict[str, str] = {}
+    if plain:
+        for given in inputs:
+            places = expand_paths(given) if any(ch in given for ch in "*?[") else [Path(given)]
+            mapping.update({str(p.resolve()): plain[0] for p in places})
+    for place, name in pairs:
+        if not Path(place).exists():
+            raise ParameterError(f"--outlet {place}={name}: no such file or folder {place!r}")
+        mapping[str(Path(place).resolve())] = name
+    return mapping
+
+
+def _print_columns(run_log) -> None:
+    """One line per way of reading columns: which column became which field."""
+    read = run_log[run_log["status"].isin(["loaded", "partial"]) & (run_log["columns"] != "")]
+    for text, paths in read.groupby("columns", sort=False)["path"]:
+        where = paths.iloc[0] if len(paths) == 1 else f"{len(paths)} files ({paths.iloc[0]}, ...)"
+        print(f"  columns   {where}: {text}")
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.corpus.store import ingest
 
@@ -61,10 +117,12 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         strict=args.strict,
         prune=args.prune,
         duplicates=not args.no_duplicates,
-        outlet=args.outlet,
+        outlet=_outlet_option(args.outlet, args.inputs),
+        columns=_column_option(args.column),
         manifest=args.manifest,
     )
     if not args.quiet_summary:
+        _print_columns(summary.log)
         bad = summary.log[summary.log["status"].isin(["failed", "skipped", "missing", "partial"])]
         for row in bad.itertuples():
             print(f"  {row.status:9} {row.path}: {row.reason}")
@@ -103,7 +161,18 @@ def _corpus_commands(sub: Any) -> None:
     )
     p.add_argument("--prune", action="store_true", help="remove articles whose source file is gone")
     p.add_argument(
-        "--outlet", help="outlet name for every input (default: from columns, pages or file names)"
+        "--outlet",
+        action="append",
+        metavar="[FILE_OR_FOLDER=]NAME",
+        help="outlet for every input, or for one file or folder (repeatable; "
+        "default: from an outlet column, the pages or the file names)",
+    )
+    p.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="read FIELD (title, text, published, url, outlet, ...) from COLUMN "
+        "of every table file (repeatable; default: recognised by name)",
     )
     p.add_argument("--manifest", help="sidecar CSV/JSONL mapping files to url/outlet/published")
     p.add_argument(

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import load_articles
-from analysis.errors import AnalysisError, InputError
+from analysis.errors import AnalysisError, InputError, ParameterError
 from analysis.readers.loaders import expand_paths, load_report, sniff_encoding
 from analysis.schema import validate
 
@@ -137,6 +137,37 @@ def test_parquet_and_gzip(tmp_path):
     assert sorted(df["title"]) == ["G", "T"]
 
 
+@pytest.mark.parametrize(
+    "sep, quoted_text",
+    [
+        (";", '"Kyiv, Monday: talks stall; ministers, aides and envoys leave."'),
+        ("\t", "Kyiv, Monday: talks stall; ministers, aides and envoys leave."),
+        ("|", '"Kyiv, Monday: talks stall; ministers, aides and envoys leave."'),
+    ],
+)
+def test_csv_separator_is_sniffed(tmp_path, sep, quoted_text):
+    """A .csv file separated by semicolons, tabs or pipes loads as its columns, not as one."""
+    rows = [
+        sep.join(["date", "title", "text", "url"]),
+        sep.join(["2022-03-01", '"Talks, again"', quoted_text, "https://x.org/a"]),
+        sep.join(["2022-03-02", "Aid arrives", quoted_text, "https://x.org/b"]),
+    ]
+    df = load_articles(
+        _write(tmp_path / "export.csv", "\n".join(rows) + "\n"), detect_language=False
+    )
+    assert list(df["title"]) == ["Talks, again", "Aid arrives"]
+    assert set(df["text"]) == {"Kyiv, Monday: talks stall; ministers, aides and envoys leave."}
+    assert list(df["url"]) == ["https://x.org/a", "https://x.org/b"]
+    assert df["published"].notna().all()
+
+
+def test_comma_csv_with_semicolons_in_text_stays_comma(tmp_path):
+    text = "One; two; three; four; five; six; seven; eight; nine; ten"
+    f = _write(tmp_path / "x.csv", f"title,text\nA,{text}\nB,{text}\nC,{text}\n")
+    df = load_articles(f, detect_language=False)
+    assert list(df["title"]) == ["A", "B", "C"] and set(df["text"]) == {text}
+
+
 def test_explicit_columns_and_outlet(tmp_path):
     f = _write(tmp_path / "x.csv", f"h,story_body,when\nTalks,{BODY},2022-01-02\n")
     df = load_articles(
@@ -146,8 +177,58 @@ def test_explicit_columns_and_outlet(tmp_path):
         detect_language=False,
     )
     assert df.loc[0, "outlet"] == "Wire X" and df.loc[0, "title"] == "Talks"
-    with pytest.raises(InputError, match="x.csv.*'nope'"):
-        load_articles(f, columns={"text": "nope"}, strict=True)
+    # a column that is not there is a usage error, raised before anything loads
+    with pytest.raises(
+        ParameterError, match=r"x.csv: no column 'nope'.*\['h', 'story_body', 'when'\]"
+    ):
+        load_articles(f, columns={"text": "nope"})
+    with pytest.raises(ParameterError, match="unknown field 'headline'.*title"):
+        load_articles(f, columns={"headline": "h"})
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["published", "headlines", "articles", "link", "media_name"],
+        ["Published At", "Headline", "Body Text", "URL", "Source"],
+        ["publish_date", "story_title", "full_text", "permalink", "publication"],
+        ["date_published", "Article Title", "article_text", "Links", "Outlet Name"],
+        ["datetime", "heading", "content", "url", "outlet"],
+        ["PUBDATE", "hed", "body", "article-url", "media outlet"],
+    ],
+)
+def test_column_names_recognised_widely(tmp_path, header):
+    """Common names for date, title, body, url and outlet are read whatever their case or spacing."""
+    row = ["2022-03-01", "Talks, again", BODY, "https://x.org/a", "The Daily"]
+    f = tmp_path / "x.csv"
+    pd.DataFrame([row], columns=header).to_csv(f, index=False)
+    df = load_articles(f, detect_language=False)
+    got = df.loc[0, ["published", "title", "text", "url", "outlet"]].tolist()
+    assert got == [pd.Timestamp("2022-03-01", tz="UTC"), *row[1:]]
+    said = load_report(df).loc[0, "columns"]
+    assert f"title<-{header[1]!r}" in said and "no " not in said
+
+
+def test_column_choice_and_missing_fields_are_reported(tmp_path):
+    """Two candidate title columns: the documented order picks one and the report says so."""
+    f = _write(tmp_path / "x.csv", f"headline,Title,articles\nShort,Talks resume,{BODY}\n")
+    df = load_articles(f, detect_language=False)
+    assert df.loc[0, "title"] == "Talks resume"
+    said = load_report(df).loc[0, "columns"]
+    assert "title<-'Title' (chosen over 'headline')" in said and "text<-'articles'" in said
+    assert "no date column: dates empty" in said and "outlet<-file name 'x'" in said
+    g = _write(tmp_path / "y.csv", f"when,story,source\n2022-03-01,{BODY},\n")
+    said = load_report(load_articles(g, detect_language=False)).loc[0, "columns"]
+    assert "no title column: titles empty" in said and "outlet<-file name 'y'" in said
+
+
+def test_outlet_by_path(tmp_path):
+    _write(tmp_path / "a" / "one.csv", f"title,text\nA,{BODY}\n")
+    _write(tmp_path / "a" / "two.csv", f"title,text\nB,{BODY} Two.\n")
+    _write(tmp_path / "b" / "three.csv", f"title,text\nC,{BODY} Three.\n")
+    outlets = {str(tmp_path / "a"): "Folder A", str(tmp_path / "a" / "two.csv"): "File Two"}
+    df = load_articles(tmp_path, outlet=outlets, detect_language=False)
+    assert dict(zip(df["title"], df["outlet"])) == {"A": "Folder A", "B": "File Two", "C": "three"}
 
 
 def test_outlet_mapping_and_column(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -110,6 +111,94 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert main(["ingest", str(good), str(bad), "--corpus", str(tmp_path / "c2"), "--strict"]) == 1
     assert main(["ingest", str(tmp_path / "nope"), "--corpus", str(tmp_path / "c3")]) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+def test_ingest_log_has_one_row_per_input_file(tmp_path):
+    """Every input file appears exactly once, whatever became of it (a header-only CSV too)."""
+    src = tmp_path / "in"
+    _csv(src / "good.csv", [("A1", BODY, "2022-03-01")])
+    (src / "header_only.csv").write_text("title,text,date\n")
+    (src / "zero_bytes.csv").write_text("")
+    (src / "notes.xyz").write_text("not an article")
+    (src / "broken.json").write_text("{not json")
+    files = sorted(str(p.resolve()) for p in src.iterdir())
+    s = ingest([src], tmp_path / "c")
+    log = pd.read_csv(tmp_path / "c" / "ingest_log.csv")
+    assert sorted(log["path"]) == files and log["path"].is_unique
+    status = dict(zip(log["path"].str.rsplit("/", n=1).str[-1], log["status"]))
+    assert status["header_only.csv"] == "failed" and status["good.csv"] == "loaded"
+    assert len(s.log) == len(files)
+
+
+def test_cli_maps_columns_and_outlets(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.csv").write_text(f"when;hl;copy\n2022-03-01;Talks stall;{BODY}\n")
+    (src / "b.csv").write_text(f"when;hl;copy\n2022-03-02;Aid arrives;{BODY} More.\n")
+    corpus = tmp_path / "c"
+    args = ["ingest", str(src), "--corpus", str(corpus), "--column", "title=hl"]
+    args += ["--column", "text=copy", "--column", "published=when"]
+    args += ["--outlet", f"{src / 'b.csv'}=Bravo", "--outlet", "Alpha"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "title<-'hl', text<-'copy', published<-'when', outlet<-given 'Alpha'" in out
+    assert "semicolon-separated" in out and "no url column: urls empty" in out
+    df = open_corpus(corpus)
+    assert dict(zip(df["title"], df["outlet"])) == {"Talks stall": "Alpha", "Aid arrives": "Bravo"}
+    assert df["published"].notna().all()
+    log = pd.read_csv(corpus / "ingest_log.csv")
+    assert log["columns"].str.contains("outlet<-given 'Bravo'").sum() == 1
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--column", "headline=hl"], "unknown field 'headline'"),
+        (
+            ["--column", "title=headlines"],
+            r"a.csv: no column 'headlines'.*\['when', 'hl', 'copy'\]",
+        ),
+        (["--column", "title"], "expected FIELD=COLUMN"),
+        (["--outlet", "=X"], "expected FILE_OR_FOLDER=NAME"),
+        (["--outlet", "nowhere.csv=X"], "no such file or folder 'nowhere.csv'"),
+        (["--outlet", "A", "--outlet", "B"], "one plain NAME at most"),
+    ],
+)
+def test_cli_bad_column_or_outlet_exits_2_before_writing(tmp_path, capsys, option, message):
+    (tmp_path / "a.csv").write_text(f"when,hl,copy\n2022-03-01,Talks,{BODY}\n")
+    corpus = tmp_path / "c"
+    assert main(["ingest", str(tmp_path / "a.csv"), "--corpus", str(corpus), *option]) == 2
+    assert re.search(message, capsys.readouterr().err)
+    assert not corpus.exists()
+
+
+def test_history_written_before_the_columns_log_gains_it(tmp_path):
+    _csv(tmp_path / "in" / "a.csv", [("A1", BODY, "2022-03-01")])
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "ingest_history.csv").write_text(
+        "run_at,path,status,rows,reason\nx,/old.csv,loaded,3,\n"
+    )
+    ingest([tmp_path / "in"], corpus)
+    hist = pd.read_csv(corpus / "ingest_history.csv", keep_default_na=False)
+    assert list(hist.columns) == ["run_at", "path", "status", "rows", "reason", "columns"]
+    assert hist["path"].tolist()[0] == "/old.csv" and "title<-'title'" in hist["columns"].iloc[1]
+
+
+def test_rerun_with_other_columns_reads_the_file_again(tmp_path):
+    """A file ingested unnamed columns first is read again when the columns are then named."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.csv").write_text(f"when,hl,copy\n2022-03-01,Talks stall,{BODY}\n")
+    ingest([src], tmp_path / "c")
+    assert open_corpus(tmp_path / "c")["title"].tolist() == [""]
+    s = ingest([src], tmp_path / "c", columns={"title": "hl"})
+    assert s.counts == {"loaded": 1} and s.articles_total == 1
+    assert open_corpus(tmp_path / "c")["title"].tolist() == ["Talks stall"]
+    s = ingest([src], tmp_path / "c", columns={"title": "hl"})
+    assert s.counts == {"unchanged": 1} and "title<-'hl'" in s.log["columns"].iloc[0]
+    s = ingest([src], tmp_path / "c", columns={"title": "hl"}, outlet={str(src): "Alpha"})
+    assert s.counts == {"loaded": 1} and open_corpus(tmp_path / "c")["outlet"].tolist() == ["Alpha"]
 
 
 def test_python_m_analysis_help():

@@ -5,9 +5,10 @@ A corpus folder holds
 - ``articles.parquet/``: a Parquet dataset, part files named after the source
   file they came from (written in bounded chunks, so memory stays flat);
 - ``sources.parquet``: one row per source file ever ingested: path, content hash,
-  size, status, rows, reason, the part files holding its articles;
+  size, status, rows, reason, which column became which field, the load options
+  it was read with, the part files holding its articles;
 - ``ingest_log.csv``: what the last run did with each input file (loaded,
-  unchanged, skipped, failed, missing) and why; ``ingest_history.csv`` appends
+  unchanged, skipped, failed, missing), why, and which column became which field; ``ingest_history.csv`` appends
   every run's rows;
 - ``duplicates.parquet``: story groups over the whole corpus (``story_id``,
   ``is_duplicate``, ``syndicated``, ``wire``), recomputed after each ingest;
@@ -37,11 +38,12 @@ import pandas as pd
 from analysis.corpus.parts import ARTICLES, DUPLICATES
 from analysis.errors import InputError
 from analysis.paths import write_parquet, write_text
-from analysis.readers.files import read_page_bytes
+from analysis.readers.files import outlet_from_path, outlet_keys, read_page_bytes
 from analysis.readers.loaders import (
     MANIFEST_NAMES,
     FileResult,
     IdIndex,
+    check_columns,
     decode_bytes,
     expand_paths,
     file_format,
@@ -58,6 +60,21 @@ CHROME = "chrome.json"
 LOG = "ingest_log.csv"
 HISTORY = "ingest_history.csv"
 DERIVED_COLUMNS = ("story_id", "is_duplicate", "syndicated", "wire")
+#: sources.parquet: one row per source file ever ingested
+SOURCE_COLUMNS = [
+    "path",
+    "hash",
+    "size",
+    "status",
+    "rows",
+    "reason",
+    "columns",
+    "options",
+    "parts",
+    "ingested_at",
+]
+#: ingest_log.csv: one row per input file of the run
+LOG_COLUMNS = ["run_at", "path", "status", "rows", "reason", "columns"]
 
 
 @dataclass
@@ -105,9 +122,7 @@ def _read_sources(corpus: Path) -> pd.DataFrame:
     p = corpus / SOURCES
     if p.exists():
         return pd.read_parquet(p)
-    return pd.DataFrame(
-        columns=["path", "hash", "size", "status", "rows", "reason", "parts", "ingested_at"]
-    )
+    return pd.DataFrame(columns=SOURCE_COLUMNS)
 
 
 def _existing_ids(articles_dir: Path, exclude_parts: set[str]) -> IdIndex:
@@ -158,6 +173,10 @@ def ingest(
         Counts and the per-file log (also written to ``ingest_log.csv``).
     """
     t0 = time.perf_counter()
+    if "outlet" in load_options:  # paths made absolute once, not once per file
+        load_options["outlet"] = outlet_keys(load_options["outlet"])
+    if load_options.get("columns"):  # a usage error leaves no corpus folder behind
+        check_columns(expand_paths(inputs), load_options["columns"])
     corpus = Path(corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
     with corpus_lock(corpus, exclusive=True):  # readers wait for the new version
@@ -185,6 +204,7 @@ def ingest(
                 and old["hash"] == hashes[key]
                 and not under_changed
                 and old["status"] != "failed"
+                and _text(old.get("options")) == _read_options(f, load_options)
                 and _parts_intact(articles_dir, old)
             ):
                 log_rows.append(
@@ -193,6 +213,7 @@ def ingest(
                         status="unchanged",
                         rows=int(old["rows"]),
                         reason="same content as last ingest",
+                        columns=_text(old.get("columns")),
                     )
                 )
             else:
@@ -201,7 +222,7 @@ def ingest(
         chrome = _update_chrome(corpus, [f for f in todo if file_format(f) == "txt"])
         added = removed = 0
         new_sources = dict(known)
-        results: dict[int, FileResult] = {}
+        results: dict[str, FileResult] = {}  # by path: one log row per input file
         parts_written: dict[str, list[str]] = {}
         new_ids: list[str] = []
         replaced_parts: set[str] = set()
@@ -217,8 +238,8 @@ def ingest(
             for res, chunk in iter_articles(
                 todo, strict=strict, chrome=chrome, progress=progress, **load_options
             ):
-                results[id(res)] = res
                 key = str(Path(res.path).resolve())
+                results[key] = res
                 if len(chunk) == 0:
                     continue
                 chunk = unique_ids(chunk.assign(source_path=key), taken=taken)
@@ -259,6 +280,8 @@ def ingest(
                 status=res.status,
                 rows=int(res.rows),
                 reason=res.reason or "; ".join(res.warnings),
+                columns=res.columns,
+                options=_read_options(Path(key), load_options),
                 parts=json.dumps(parts_written.get(key, [])),
                 ingested_at=now,
             )
@@ -268,6 +291,7 @@ def ingest(
                     status=res.status,
                     rows=int(res.rows),
                     reason=res.reason or "; ".join(res.warnings),
+                    columns=res.columns,
                 )
             )
 
@@ -304,15 +328,14 @@ def ingest(
                     )
                 )
 
-        table = pd.DataFrame(
-            list(new_sources.values()), columns=list(_read_sources(corpus).columns) or None
-        )
+        table = pd.DataFrame(list(new_sources.values()), columns=SOURCE_COLUMNS)
+        # sources ingested before these were kept
+        table[["columns", "options"]] = table[["columns", "options"]].fillna("")
         write_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
-        run_log = pd.DataFrame(log_rows, columns=["path", "status", "rows", "reason"])
+        run_log = pd.DataFrame(log_rows, columns=LOG_COLUMNS[1:]).fillna({"columns": ""})
         run_log.insert(0, "run_at", now)
         run_log.to_csv(corpus / LOG, index=False)
-        hist = corpus / HISTORY
-        run_log.to_csv(hist, index=False, mode="a", header=not hist.exists())
+        _append_history(corpus / HISTORY, run_log)
 
         total = _count_parts_rows(articles_dir, [p.name for p in articles_dir.glob("*.parquet")])
         if duplicates and total and (added or removed or not stories_current(corpus)):
@@ -329,6 +352,44 @@ def ingest(
         )
         log.info("%s", summary)
         return summary
+
+
+def _text(value) -> str:
+    """A text field of sources.parquet; empty when missing (a corpus from an older version)."""
+    return value if isinstance(value, str) else ""
+
+
+def _read_options(path: Path, load_options: dict) -> str:
+    """
+    The load options that change how ``path`` is read, as a key kept in sources.parquet.
+
+    ``load_options["outlet"]`` is a string or a mapping made by ``outlet_keys``.
+
+    A file read before with other columns, another outlet or another manifest is
+    read again, not reported as unchanged.
+    """
+    given: dict = {}
+    if load_options.get("columns") and file_format(path) not in (None, "txt", "html"):
+        given["columns"] = dict(load_options["columns"])
+    outlet = load_options.get("outlet")
+    if outlet is not None and outlet_from_path(path, outlet) != outlet_from_path(path):
+        given["outlet"] = outlet_from_path(path, outlet)
+    if load_options.get("manifest"):
+        given["manifest"] = str(Path(load_options["manifest"]).resolve())
+    return json.dumps(given, sort_keys=True) if given else ""
+
+
+def _append_history(hist: Path, run_log: pd.DataFrame) -> None:
+    """Append a run's log to the history; a history written with fewer columns gains them."""
+    if hist.exists():
+        with open(hist, encoding="utf-8") as fh:
+            header = fh.readline().rstrip("\r\n").split(",")
+        if header != list(run_log.columns):
+            old = pd.read_csv(hist, dtype=str, keep_default_na=False)
+            write_text(
+                old.reindex(columns=run_log.columns, fill_value="").to_csv(index=False), hist
+            )
+    run_log.to_csv(hist, index=False, mode="a", header=not hist.exists())
 
 
 def _named_parts(articles_dir: Path, key: str) -> set[str]:

@@ -41,6 +41,10 @@ class FileResult:
     format: str = ""
     encoding: str = ""
     warnings: list[str] = field(default_factory=list)
+    #: which source column became which field, and the fields no column gave (tables)
+    columns: str = ""
+    #: the field separator of a delimited text file
+    separator: str = ""
 
     def as_row(self) -> dict:
         d = asdict(self)
@@ -120,8 +124,9 @@ def outlet_from_path(path: Path, outlet=None) -> str:
     """
     Outlet name for a file when no column or page gives one.
 
-    ``outlet`` may be a string (used as is) or a mapping from file stem or folder
-    name to outlet. Otherwise a table file's stem is the outlet (``ABC.csv`` ->
+    ``outlet`` may be a string (used as is) or a mapping to outlets from paths of
+    files or folders (absolute, as :func:`outlet_keys` makes them; the nearest one
+    holding the file wins), or from file stems or folder names. Otherwise a table file's stem is the outlet (``ABC.csv`` ->
     ``ABC``) and a page's folder name is (``sample/harbor-city-tribune/x.txt`` ->
     ``harbor-city-tribune``).
     """
@@ -130,10 +135,30 @@ def outlet_from_path(path: Path, outlet=None) -> str:
     stem = path.name.split(".")[0]
     folder = path.parent.name
     if isinstance(outlet, Mapping):
+        resolved = path.resolve()
+        for place in (resolved, *resolved.parents):  # the nearest file or folder given wins
+            if str(place) in outlet:
+                return outlet[str(place)]
         for key in (stem, folder, path.name):
             if key in outlet:
                 return outlet[key]
     return folder if file_format(path) in ("txt", "html") else stem
+
+
+def outlet_keys(outlet):
+    """
+    Return an ``outlet`` mapping whose keys naming existing files or folders are absolute.
+
+    Keys that are file stems or folder names stay as they are too, so
+    ``{"data/nyt.csv": "NYT", "abc": "ABC"}`` matches by path and by stem.
+    """
+    if not isinstance(outlet, Mapping):
+        return outlet
+    out = dict(outlet)
+    for key, name in outlet.items():
+        if os.path.exists(key):
+            out.setdefault(str(Path(key).resolve()), name)
+    return out
 
 
 # ------------------------------------------------------------------------ decoding

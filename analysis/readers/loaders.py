@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputError
+from analysis.errors import InputError, ParameterError
 from analysis.readers.files import (
     MANIFEST_NAMES,
     FileResult,
@@ -36,10 +36,18 @@ from analysis.readers.files import (
     expand_paths,
     file_format,
     outlet_from_path,
+    outlet_keys,
     read_page_bytes,
     sniff_encoding,
 )
-from analysis.readers.tables import _apply_manifest, _from_table, _table_chunks, read_manifest
+from analysis.readers.tables import (
+    ALIASES,
+    _apply_manifest,
+    _from_table,
+    _table_chunks,
+    read_manifest,
+    table_columns,
+)
 from analysis.schema import article_id, conform, empty_articles
 
 log = logging.getLogger(__name__)
@@ -115,6 +123,7 @@ def iter_articles(
     the streaming form of :func:`load_articles`; the corpus store uses it.
     """
     files = expand_paths(paths)
+    outlet = outlet_keys(outlet)
     manifests = {}
     if manifest is not None:
         m = read_manifest(Path(manifest))
@@ -150,6 +159,8 @@ def iter_articles(
     def manifest_for(p: Path):
         return manifests.get(None) if None in manifests else _nearest_manifest(manifests, p)
 
+    if columns:
+        check_columns(ordered, columns)
     show = progress if progress is not None else (sys.stderr.isatty() and len(ordered) > 50)
     from analysis.workers import tqdm_class
 
@@ -209,15 +220,48 @@ def iter_articles(
                 if start == 0:
                     raise InputError(f, "no rows (empty table)")
         except InputError as exc:
-            status = "failed" if result.rows == 0 else "partial"
-            yield _failure(exc, strict, FileResult(str(f), status, result.rows, exc.reason, fmt))
+            # the same FileResult the file's chunks were paired with: one record per file
+            result.status = "failed" if result.rows == 0 else "partial"
+            result.reason = exc.reason
+            yield _failure(exc, strict, result)
         else:
+            if result.columns:
+                log.info("%s: %s", f, result.columns)
             for w in result.warnings:
                 log.warning("%s: %s", f, w)
             if strict and result.warnings:
                 raise InputError(f, "; ".join(result.warnings))
         bar.update()
     bar.close()
+
+
+def check_columns(files: list[Path], columns: Mapping[str, str]) -> None:
+    """
+    Check explicit ``columns`` (field -> source column) before anything is loaded.
+
+    Raises
+    ------
+    ParameterError
+        When a field is not one of the table fields, or a table file among
+        ``files`` has no column of the name given; the message names the file and
+        lists its columns.
+    """
+    unknown = sorted(set(columns) - set(ALIASES))
+    if unknown:
+        raise ParameterError(
+            f"columns: unknown field {', '.join(map(repr, unknown))}; "
+            f"the fields are {', '.join(ALIASES)}"
+        )
+    for f in files:
+        if file_format(f) in (None, "txt", "html"):
+            continue
+        have = table_columns(f)
+        absent = [f"{k}={v}" for k, v in columns.items() if have is not None and v not in have]
+        if absent:
+            raise ParameterError(
+                f"{f}: no column {' or '.join(repr(a.split('=', 1)[1]) for a in absent)} "
+                f"(asked for as {', '.join(absent)}); its columns are {have}"
+            )
 
 
 def _failure(exc: InputError, strict: bool, result: FileResult) -> tuple[FileResult, pd.DataFrame]:
@@ -278,10 +322,14 @@ def load_articles(paths, **options) -> pd.DataFrame:
     paths : path-like, str or list of them
         Files, folders (searched recursively) or glob patterns.
     outlet : str or mapping, optional
-        Outlet for every row (str), or a mapping from file stem / folder name to
-        outlet. Default: a column, the page itself, or the file/folder name.
+        Outlet for every row (str), or a mapping to outlets from paths of files or
+        folders (the nearest one holding a file wins) or from file stems / folder
+        names. Default: a column, the page itself, or the file/folder name.
     columns : mapping, optional
-        Explicit column names, canonical -> source (``{"text": "story_body"}``).
+        Explicit column names, field -> source (``{"text": "story_body"}``); the
+        fields are the keys of ``analysis.readers.tables.ALIASES``. An unknown
+        field, or a table file without that column, raises
+        :class:`~analysis.errors.ParameterError` before anything is loaded.
     manifest : path-like, optional
         A sidecar CSV/JSON Lines file mapping pages to url/outlet/published/...;
         files named ``manifest.csv``/``manifest.jsonl`` in a folder are used
@@ -311,10 +359,10 @@ def load_articles(paths, **options) -> pd.DataFrame:
     'Ukraine sets ceasefire goa'
     """
     detect = options.pop("detect_language", True)
-    results: dict[int, FileResult] = {}
+    results: dict[str, FileResult] = {}
     chunks = []
     for res, df in iter_articles(paths, **options):
-        results[id(res)] = res
+        results[res.path] = res
         if len(df):
             chunks.append(df)
     report = [r.as_row() for r in results.values()]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import gzip
 import io
 import json
@@ -26,45 +28,94 @@ from analysis.readers.files import (
 STREAM_BYTES = 16 * 1024 * 1024
 CHUNK_ROWS = 5_000
 
-#: canonical column -> accepted source names (compared lowercased, without
-#: spaces, underscores, dashes and dots)
+#: canonical column -> accepted source names, compared lowercased without spaces,
+#: underscores, dashes and dots (``Published At`` = ``published_at`` = ``publishedat``).
+#: When two columns of a file could give the same field, the name earlier in its
+#: tuple wins (``title`` before ``headline``), then the column further left; the
+#: ingest log says which column was chosen over which.
 ALIASES: dict[str, tuple[str, ...]] = {
     "published": (
         "published",
-        "date",
-        "pubdate",
+        "publishedat",
+        "publishedon",
+        "publisheddate",
         "publishdate",
         "publicationdate",
-        "publishedat",
         "datepublished",
+        "pubdate",
+        "publishtime",
+        "publishedtime",
+        "date",
         "datetime",
         "timestamp",
         "time",
         "created",
+        "createdat",
+        "dates",
     ),
-    "title": ("title", "headline", "heading", "head", "hed"),
+    "title": (
+        "title",
+        "headline",
+        "headlines",
+        "heading",
+        "hed",
+        "head",
+        "storytitle",
+        "articletitle",
+        "newstitle",
+        "posttitle",
+        "pagetitle",
+        "titles",
+    ),
     "text": (
         "text",
         "body",
-        "content",
-        "articlebody",
-        "article",
+        "bodytext",
         "articletext",
+        "articlebody",
         "fulltext",
-        "story",
+        "content",
         "maintext",
+        "storytext",
+        "storybody",
+        "articlecontent",
+        "article",
+        "articles",
+        "story",
+        "texts",
+        "contents",
     ),
-    "url": ("url", "link", "href", "permalink", "sourceurl", "articleurl", "uri"),
+    "url": (
+        "url",
+        "link",
+        "permalink",
+        "articleurl",
+        "storyurl",
+        "canonicalurl",
+        "sourceurl",
+        "weburl",
+        "pageurl",
+        "articlelink",
+        "href",
+        "uri",
+        "urls",
+        "links",
+    ),
     "outlet": (
         "outlet",
-        "source",
+        "outletname",
+        "medianame",
+        "mediaoutlet",
         "publication",
+        "publicationname",
         "newspaper",
+        "source",
+        "sourcename",
+        "newssource",
         "site",
         "sitename",
         "media",
         "medium",
-        "sourcename",
     ),
     "byline": ("byline", "author", "authors", "by", "writer"),
     "section": ("section", "category", "desk", "rubric"),
@@ -125,10 +176,13 @@ def map_columns(
                 f"column {src!r} (given for {canon!r}) not in file; columns are {list(df.columns)}",
             )
         mapping[canon] = [src]
-    for col in df.columns:
+    named: dict[str, list[tuple[int, int, str]]] = {}  # canon -> (alias rank, position, column)
+    for pos, col in enumerate(df.columns):
         canon = _ALIAS_LOOKUP.get(_norm_name(col))
         if canon and canon not in mapping and col not in sum(mapping.values(), []):
-            mapping[canon] = [col]
+            named.setdefault(canon, []).append((ALIASES[canon].index(_norm_name(col)), pos, col))
+    for canon, found in named.items():
+        mapping[canon] = [min(found)[2]]
     # Header/content mismatch: a "url" column whose values are dates, not links.
     url_cols = mapping.get("url", [])
     if (
@@ -181,6 +235,55 @@ def map_columns(
     return mapping, notes
 
 
+#: The fields the ingest log always accounts for, and what a file without them gets.
+_REPORTED = {
+    "title": "titles empty",
+    "text": "texts empty",
+    "published": "dates empty",
+    "url": "urls empty",
+}
+_SEPARATOR_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe", ",": "comma"}
+
+
+def describe_columns(
+    columns: list[str], mapping: Mapping[str, list[str]], *, outlet: str = ""
+) -> str:
+    """
+    Say which source column became which field, and which fields have none.
+
+    ``outlet`` says where outlets came from when no column gave them. A field two
+    columns could give names the one chosen over the other.
+
+    Examples
+    --------
+    >>> describe_columns(
+    ...     ["published", "headlines", "articles", "title"],
+    ...     {"published": ["published"], "title": ["title"], "text": ["articles"]},
+    ...     outlet="file name 'nyt'",
+    ... )
+    "title<-'title' (chosen over 'headlines'), text<-'articles', published<-'published', outlet<-file name 'nyt'; no url column: urls empty"
+    """
+    used = {c for srcs in mapping.values() for c in srcs}
+    said, missing = [], []
+    order = [*_REPORTED, "outlet", *(c for c in mapping if c not in _REPORTED and c != "outlet")]
+    for canon in order:
+        if canon in mapping:
+            part = f"{canon}<-" + "+".join(repr(c) for c in mapping[canon])
+            over = [
+                c for c in columns if c not in used and _ALIAS_LOOKUP.get(_norm_name(c)) == canon
+            ]
+            if over:
+                part += " (chosen over " + ", ".join(repr(c) for c in over) + ")"
+            said.append(part)
+        elif canon == "outlet":
+            said.append(f"outlet<-{outlet}" if outlet else "no outlet column")
+        elif canon in _REPORTED:
+            missing.append(
+                f"no {'date' if canon == 'published' else canon} column: {_REPORTED[canon]}"
+            )
+    return "; ".join([", ".join(said), *missing])
+
+
 def _is_index_column(values: pd.Series, name: object) -> bool:
     n = str(name)
     if not (n == "" or n.startswith("Unnamed:") or _norm_name(n) in ("index", "")):
@@ -212,6 +315,71 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 # ------------------------------------------------------------------------- readers
 
+#: Separators a delimited text file may use.
+SEPARATORS = ",;\t|"
+
+
+def sniff_separator(sample: str, default: str = ",") -> str:
+    r"""
+    Guess the field separator of a delimited text file from its first lines.
+
+    :class:`csv.Sniffer` chooses among comma, semicolon, tab and pipe; its choice
+    is kept only when it splits the header line into more fields than ``default``
+    does (long quoted texts full of semicolons do not turn a comma file into a
+    semicolon one). Anything undecided falls back to ``default``.
+
+    Examples
+    --------
+    >>> sniff_separator('date;title;text\n2022-03-01;Talks;"Kyiv, Monday"\n')
+    ';'
+    >>> sniff_separator("title,text\nTalks;stall,Both sides met.\n")
+    ','
+    """
+    sample = sample[:20_000]
+    if "\n" in sample.rstrip("\r\n"):
+        sample = sample[: sample.rstrip("\r\n").rfind("\n") + 1]  # whole lines only
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        return default
+    header = sample.splitlines()[0] if sample else ""
+
+    def fields(sep: str) -> int:
+        return len(next(csv.reader([header], delimiter=sep), []))
+
+    return found if fields(found) > fields(default) else default
+
+
+def _text_head(path: Path) -> tuple[bytes, str]:
+    """The first 64 KiB of a text file (decompressed) and its encoding."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path) as fh:
+            head = fh.read(65536)
+    if not head.strip():
+        raise InputError(path, "empty file")
+    return head, sniff_encoding(head, path)
+
+
+def table_columns(path: Path) -> list[str] | None:
+    """
+    Return the column names of a table file, read from its start.
+
+    ``None`` when the file cannot be read that far; loading it then says why.
+    """
+    fmt = file_format(path)
+    try:
+        if fmt in ("csv", "tsv"):
+            head, enc = _text_head(path)
+            text = head.decode(enc, errors="replace")
+            sep = sniff_separator(text, "\t" if fmt == "tsv" else ",")
+            return [str(c) for c in pd.read_csv(io.StringIO(text), sep=sep, nrows=0).columns]
+        with contextlib.closing(_table_chunks(path, fmt, FileResult(str(path), ""))) as chunks:
+            return [str(c) for c in next(chunks, pd.DataFrame()).columns]
+    except (InputError, OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None
+
 
 def _table_chunks(path: Path, fmt: str, result: FileResult) -> Iterator[pd.DataFrame]:
     """Yield raw string DataFrames from a table file, in bounded chunks."""
@@ -230,19 +398,15 @@ def _table_chunks(path: Path, fmt: str, result: FileResult) -> Iterator[pd.DataF
                 path, f"not a readable Parquet file ({type(exc).__name__}: {exc})"
             ) from None
         return
-    with open(path, "rb") as fh:
-        head = fh.read(65536)
-    if path.name.lower().endswith(".gz"):
-        head = gzip.open(path).read(65536)
-    if not head.strip():
-        raise InputError(path, "empty file")
-    enc = sniff_encoding(head, path)
+    head, enc = _text_head(path)
     result.encoding = enc
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rt", encoding=enc, errors="replace", newline="") as raw:
         fh = _CleanReader(raw)
         if fmt in ("csv", "tsv"):
-            yield from _csv_chunks(fh, path, fmt, size, result)
+            sep = sniff_separator(head.decode(enc, errors="replace"), "\t" if fmt == "tsv" else ",")
+            result.separator = sep
+            yield from _csv_chunks(fh, path, sep, size, result)
         elif fmt == "jsonl":
             yield from _jsonl_chunks(fh, path, result)
         elif fmt == "json":
@@ -259,8 +423,7 @@ def _table_chunks(path: Path, fmt: str, result: FileResult) -> Iterator[pd.DataF
             result.warnings.append(f"removed {fh.nuls} NUL characters")
 
 
-def _csv_chunks(fh, path: Path, fmt: str, size: int, result: FileResult) -> Iterator[pd.DataFrame]:
-    sep = "\t" if fmt == "tsv" else ","
+def _csv_chunks(fh, path: Path, sep: str, size: int, result: FileResult) -> Iterator[pd.DataFrame]:
     opts = dict(sep=sep, dtype=str, keep_default_na=False, na_values=[""])
     if size < STREAM_BYTES:
         text = fh.read()
@@ -356,6 +519,15 @@ def _from_table(
     for n in notes:
         if n not in result.warnings:
             result.warnings.append(n)
+    if not result.columns:  # said once per file, from its first chunk
+        said = mapping
+        if "outlet" in mapping and _clean_str(raw[mapping["outlet"][0]]).isna().all():
+            said = {k: v for k, v in mapping.items() if k != "outlet"}  # a blank outlet column
+        result.columns = describe_columns(
+            list(raw.columns), said, outlet=_outlet_origin(path, outlet)
+        )
+        if result.separator not in ("", ","):
+            result.columns += f"; {_SEPARATOR_NAMES[result.separator]}-separated"
     if "text" not in mapping and "title" not in mapping:
         raise InputError(
             path,
@@ -406,6 +578,14 @@ def _from_table(
         out["date_source"] = "none"
     out["source_row"] = np.arange(start_row, start_row + len(out))
     return out
+
+
+def _outlet_origin(path: Path, outlet) -> str:
+    """Where a table's outlets come from when no column gives them (for the ingest log)."""
+    name = outlet_from_path(path, outlet)
+    if isinstance(outlet, str) or (outlet is not None and name != outlet_from_path(path)):
+        return f"given {name!r}"
+    return f"file name {name!r}"
 
 
 # ----------------------------------------------------------------------- manifest
