@@ -363,11 +363,12 @@ def plot_keyness(
         if ax is None:
             import matplotlib.pyplot as plt
 
-            ncols = min(len(groups), 3) or 1
+            # two panels a row, so that a page or a screen shows them at a legible size
+            ncols = min(len(groups), 2) or 1
             nrows = -(-len(groups) // ncols) or 1
             fig, axes = plt.subplots(
                 nrows, ncols, sharex=True, squeeze=False, layout="constrained",
-                figsize=(4.2 * ncols + 0.8, nrows * (0.26 * rows + 1.3)),
+                figsize=(4.0 * ncols + 0.8, nrows * (0.26 * rows + 1.4)),
             )  # fmt: skip
             axes = list(axes.ravel())
             for spare in axes[len(groups) :]:
@@ -399,8 +400,8 @@ def _keyness_panel(
         (1.0, "right", f"more in {group} \u2192", PALETTE[0]),
     ):
         ax.annotate(
-            text, (x, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
-            ha=align, va="top", fontsize=8, color=color, fontweight="bold",
+            text, (x, 0), xycoords="axes fraction", xytext=(0, -42), textcoords="offset points",
+            ha=align, va="top", fontsize=9, color=color, fontweight="bold",
         )  # fmt: skip
     if not len(shown):
         ax.text(0.5, 0.5, "no significant terms", transform=ax.transAxes, ha="center")
