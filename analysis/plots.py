@@ -5,9 +5,14 @@ and returns it, so a notebook can adjust a title or save the figure together wit
 the table behind it. The style (:data:`HOUSE_STYLE`, applied with
 :func:`house_style`) aims at reports read on screen and on paper: white
 background, light horizontal grid, no top/right spines, a colour-blind-safe
-palette (Okabe and Ito) and sizes that stay legible at 100% zoom. The tone
-charts (:func:`plot_tone`, :func:`plot_tone_trend`, :func:`plot_tone_distribution`)
-do not apply it: they draw in matplotlib's current style, with colours of their own.
+palette (Okabe and Ito) and sizes that stay legible at 100% zoom. Every chart,
+the tone charts among them, follows the same conventions:
+
+- a title that says what is drawn, with the N behind it (in the title, or per
+  series in the legend or the row labels);
+- a time axis labelled by dates that fit: as many ticks as the width allows, each
+  written once and briefly (``Mar``, ``14``, the year once), never slanted;
+- the legend outside the axes, on the right, so it never covers the data.
 """
 
 from __future__ import annotations
@@ -127,6 +132,25 @@ def _new_axes(ax, figsize=None):
 
 def _group_label(row: pd.Series, cols: Sequence[str]) -> str:
     return " / ".join(str(row[c]) for c in cols)
+
+
+def _date_axis(ax) -> None:
+    """Label the x axis with dates that fit its width, each written briefly and level."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_xlabel("")
+
+
+def _legend_outside(ax, **options) -> None:
+    """Put the legend right of the axes, where it cannot cover a line or a bar."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **options)
+
+
+def _with_n(title: str, n: float | None, unit: str = "articles") -> str:
+    return title if n is None or pd.isna(n) else f"{title} (N={int(n):,} {unit})"
 
 
 @renamed(n="top")
@@ -263,13 +287,12 @@ def plot_trends(
             solid = n_art >= min_articles
             ax.scatter(x[solid], y[solid], color=color, s=16, zorder=3)
             ax.scatter(x[~solid], y[~solid], facecolors="white", edgecolors=color, s=16, zorder=3)
-        ax.set_ylabel({"per_10k": "uses per 10,000 words", "count": "uses"}.get(value, value))
-        ax.set_xlabel("")
+        what = {"per_10k": "uses per 10,000 words", "count": "uses"}.get(value, value)
+        ax.set_ylabel(what)
+        ax.set_title(f"{what[0].upper()}{what[1:]} over time")
+        _date_axis(ax)
         note = f"hollow: fewer than {min_articles} articles" if min_articles > 1 else None
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title=note, title_fontsize=8)
-        for label in ax.get_xticklabels():
-            label.set_rotation(30)
-            label.set_horizontalalignment("right")
+        _legend_outside(ax, title=note, title_fontsize=8)
     return ax
 
 
@@ -285,70 +308,110 @@ def plot_keyness(
     """
     Draw keyness as diverging bars: log ratio of the most distinctive terms on each side.
 
+    With several comparisons in the table (``keyness(articles, by=...)`` compares
+    every group with the rest) and no ``group``, one panel per comparison is drawn,
+    side by side on one scale (small multiples).
+
     Parameters
     ----------
     keyness : DataFrame
         Output of :func:`analysis.keyness`.
     group : object, optional
-        The comparison to draw (a value of ``group``); needed when there are several.
+        The one comparison to draw (a value of ``group``); default all of them.
     top : int, default 15
         Terms on each side.
     significant_only : bool, default True
         Draw only terms with a significant corrected p-value.
+    ax : matplotlib Axes, optional
+        Where to draw one comparison; several need a figure of their own.
 
     Returns
     -------
     matplotlib Axes
-        Bars right of zero: more frequent in the group; left: in the reference.
+        The first panel; ``ax.figure.axes`` holds one panel per comparison. Bars
+        right of zero: more frequent in the group; left: in the reference. Each
+        panel says both directions below its axis and its N in its title.
 
     Examples
     --------
-    >>> k = pd.DataFrame({"group": "A", "reference": "rest", "term": ["ceasefire", "missile"],
-    ...                   "log_ratio": [2.0, -1.5], "significant": [True, True],
-    ...                   "n_articles": 10, "n_articles_ref": 30})
-    >>> [x.get_text() for x in plot_keyness(k).get_yticklabels()]
+    >>> k = pd.DataFrame({"group": ["A", "A", "B"], "reference": "rest",
+    ...                   "term": ["ceasefire", "missile", "grain"],
+    ...                   "log_ratio": [2.0, -1.5, 1.0], "significant": True,
+    ...                   "n_articles": [10, 10, 20], "n_articles_ref": [30, 30, 20]})
+    >>> ax = plot_keyness(k)
+    >>> [a.get_title(loc="left").splitlines() for a in ax.figure.axes]
+    [['A', 'vs rest, N=10 vs 30 articles'], ['B', 'vs rest, N=20 vs 20 articles']]
+    >>> [x.get_text() for x in ax.get_yticklabels()]
     ['ceasefire', 'missile']
     """
     _need(keyness, ["group", "reference", "term", "log_ratio", "significant"], "plot_keyness")
-    table = keyness
-    groups = table["group"].unique()
-    if group is None:
-        if len(groups) > 1:
-            raise ParameterError(
-                f"plot_keyness: {len(groups)} comparisons in the table; pass group="
-            )
-        group = groups[0] if len(groups) else None
-    table = table[table["group"] == group]
-    if significant_only:
-        table = table[table["significant"].astype(bool)]
-    pos = table[table["log_ratio"] > 0].nlargest(top, "log_ratio")
-    neg = table[table["log_ratio"] < 0].nsmallest(top, "log_ratio").iloc[::-1]
-    shown = pd.concat([pos, neg])
+    table = keyness[keyness["significant"].astype(bool)] if significant_only else keyness
+    groups = list(pd.unique(keyness["group"])) if group is None else [group]
+    if len(groups) > 1 and ax is not None:
+        raise ParameterError(
+            f"plot_keyness: {len(groups)} comparisons need a figure of their own; "
+            "pass group= to draw one of them on ax="
+        )
+    shown = {}
+    for g in groups:
+        part = table[table["group"] == g]
+        pos = part[part["log_ratio"] > 0].nlargest(top, "log_ratio")
+        neg = part[part["log_ratio"] < 0].nsmallest(top, "log_ratio").iloc[::-1]
+        shown[g] = (pd.concat([pos, neg]), keyness[keyness["group"] == g])
+    rows = max([len(s) for s, _ in shown.values()] + [4])
     with house_style():
-        ax = _new_axes(ax, figsize=(7, 0.28 * max(len(shown), 4) + 1.2))
-        y = np.arange(len(shown))[::-1]
-        vals = shown["log_ratio"].to_numpy(dtype=float)
-        colors = [PALETTE[0] if v > 0 else PALETTE[1] for v in vals]
-        ax.barh(y, vals, color=colors)
-        ax.set_yticks(y, shown["term"].astype(str).tolist())
-        ax.axvline(0, color="#444444", linewidth=0.8)
-        ax.grid(axis="y", visible=False)
-        ax.grid(axis="x", visible=True)
-        ref = table["reference"].iloc[0] if len(table) else "reference"
-        ax.set_xlabel(f"log2 ratio: right = more in {group}, left = more in {ref}")
-        n_t = (
-            int(table["n_articles"].iloc[0])
-            if "n_articles" in table.columns and len(table)
-            else None
-        )
-        n_r = (
-            int(table["n_articles_ref"].iloc[0])
-            if "n_articles_ref" in table.columns and len(table)
-            else None
-        )
-        counts = f" (N={n_t:,} vs {n_r:,} articles)" if n_t is not None and n_r is not None else ""
-        ax.set_title(f"Distinctive terms: {group} vs {ref}{counts}")
-    return ax
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            # two panels a row, so that a page or a screen shows them at a legible size
+            ncols = min(len(groups), 2) or 1
+            nrows = -(-len(groups) // ncols) or 1
+            fig, axes = plt.subplots(
+                nrows, ncols, sharex=True, squeeze=False, layout="constrained",
+                figsize=(4.0 * ncols + 0.8, nrows * (0.26 * rows + 1.4)),
+            )  # fmt: skip
+            axes = list(axes.ravel())
+            for spare in axes[len(groups) :]:
+                fig.delaxes(spare)
+        else:
+            axes = [ax]
+        for panel, g in zip(axes, groups):
+            _keyness_panel(panel, g, *shown[g], rows=rows)
+    return axes[0]
+
+
+def _keyness_panel(
+    ax, group: object, shown: pd.DataFrame, comparison: pd.DataFrame, *, rows: int
+) -> None:
+    """One comparison's diverging bars from the top, titled with its N, both directions named."""
+    y = rows - 1 - np.arange(len(shown))
+    vals = shown["log_ratio"].to_numpy(dtype=float)
+    ax.barh(y, vals, color=[PALETTE[0] if v > 0 else PALETTE[1] for v in vals])
+    ax.set_yticks(y, shown["term"].astype(str).tolist())
+    ax.set_ylim(-0.6, rows - 0.4)
+    ax.axvline(0, color="#444444", linewidth=0.8)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ref = comparison["reference"].iloc[0] if len(comparison) else "reference"
+    ax.set_xlabel("log2 ratio")
+    ax.tick_params(axis="x", labelbottom=True)
+    for x, align, text, color in (
+        (0.0, "left", f"\u2190 more in {ref}", PALETTE[1]),
+        (1.0, "right", f"more in {group} \u2192", PALETTE[0]),
+    ):
+        ax.annotate(
+            text, (x, 0), xycoords="axes fraction", xytext=(0, -42), textcoords="offset points",
+            ha=align, va="top", fontsize=9, color=color, fontweight="bold",
+        )  # fmt: skip
+    if not len(shown):
+        ax.text(0.5, 0.5, "no significant terms", transform=ax.transAxes, ha="center")
+
+    def first(col):
+        return int(comparison[col].iloc[0]) if col in comparison and len(comparison) else None
+
+    n_t, n_r = first("n_articles"), first("n_articles_ref")
+    counts = f", N={n_t:,} vs {n_r:,} articles" if n_t is not None and n_r is not None else ""
+    ax.set_title(f"{group}\nvs {ref}{counts}", fontsize=10)
 
 
 def plot_volume_heatmap(
@@ -386,28 +449,33 @@ def plot_volume_heatmap(
         if "n_articles" in volume.columns
         else None
     )
+    import matplotlib.dates as mdates
+
+    # each period is a column from its start to the next period's start
+    starts = mdates.date2num(pd.to_datetime(grid.columns))
+    step = float(np.median(np.diff(starts))) if len(starts) > 1 else 1.0
     with house_style():
         ax = _new_axes(ax, figsize=(9, 0.35 * max(len(grid), 3) + 1.5))
+        ax.xaxis_date()
         im = ax.imshow(
-            grid.to_numpy(dtype=float), aspect="auto", cmap="Blues", interpolation="nearest"
+            grid.to_numpy(dtype=float),
+            aspect="auto",
+            cmap="Blues",
+            interpolation="nearest",
+            extent=(starts[0], starts[-1] + step, len(grid) - 0.5, -0.5) if len(starts) else None,
         )
         labels = [
             f"{g} (N={int(totals[g]):,})" if totals is not None else str(g) for g in grid.index
         ]
         ax.set_yticks(np.arange(len(grid)), labels)
-        periods = pd.to_datetime(grid.columns)
-        step = max(1, len(periods) // 12)
-        ticks = np.arange(0, len(periods), step)
-        ax.set_xticks(
-            ticks, [periods[i].strftime("%Y-%m-%d") for i in ticks], rotation=45, ha="right"
-        )
+        _date_axis(ax)
         ax.grid(False)
         ax.figure.colorbar(
             im,
             ax=ax,
             label="articles" if value == "n_articles" else "share of the period's articles",
         )
-        ax.set_title("Coverage volume")
+        ax.set_title(_with_n("Coverage volume", totals.sum() if totals is not None else None))
     return ax
 
 
@@ -456,8 +524,8 @@ def plot_category_rates(
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         ax.set_xlabel("matches per 10,000 words" if value == "per_10k" else value)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        ax.set_title("Dictionary categories")
+        _legend_outside(ax)
+        ax.set_title(_with_n("Dictionary categories", n_art.sum()))
     return ax
 
 
@@ -467,7 +535,7 @@ _TONE_STATS = frozenset(
 )
 
 
-def plot_tone(table: pd.DataFrame, *, label: str | None = None, ax=None):
+def plot_tone(table: pd.DataFrame, *, label: str | None = None, unit: str = "articles", ax=None):
     """
     Draw mean tone with its confidence interval per group (a dot-and-whisker chart).
 
@@ -477,6 +545,8 @@ def plot_tone(table: pd.DataFrame, *, label: str | None = None, ax=None):
         Output of :func:`analysis.tone_by` or :func:`analysis.targeted_tone` without periods.
     label : str, optional
         Column naming the rows; default the first grouping column.
+    unit : str, default "articles"
+        What ``n`` counts, for the title (``"sentences"`` for :func:`analysis.targeted_tone`).
     ax : matplotlib Axes, optional
         Where to draw; a new figure when omitted.
 
@@ -493,7 +563,6 @@ def plot_tone(table: pd.DataFrame, *, label: str | None = None, ax=None):
     >>> plot_tone(t).get_xlabel()
     'mean compound (95% CI)'
     """
-    ax = _new_axes(ax, figsize=(7, 4))
     keys = [c for c in table.columns if c not in _TONE_STATS]
     label = label or (keys[0] if keys else None)
     names = (
@@ -506,20 +575,34 @@ def plot_tone(table: pd.DataFrame, *, label: str | None = None, ax=None):
     err = np.vstack(
         [mean - table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float) - mean]
     )
-    ax.errorbar(
-        mean, y, xerr=np.nan_to_num(err), fmt="o", color="#2b5c8a", ecolor="#7a9cc0", capsize=3
-    )
-    ax.axvline(0, color="grey", linewidth=0.8)
-    ax.set_yticks(y, [f"{n} (N={k})" for n, k in zip(names, table["n"])])
-    ax.invert_yaxis()
-    ax.set_xlabel("mean compound (95% CI)")
-    if label:
-        ax.set_ylabel(label)
+    with house_style():
+        ax = _new_axes(ax, figsize=(7, 0.4 * max(len(table), 4) + 1.2))
+        ax.errorbar(
+            mean, y, xerr=np.nan_to_num(err), fmt="o", color=PALETTE[0], ecolor=PALETTE[5],
+            capsize=3,
+        )  # fmt: skip
+        ax.axvline(0, color="#444444", linewidth=0.8)
+        ax.set_yticks(y, [f"{n} (N={k:,})" for n, k in zip(names, table["n"])])
+        ax.invert_yaxis()
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ax.set_xlabel("mean compound (95% CI)")
+        if label:
+            ax.set_ylabel(label)
+        ax.set_title(_with_n(f"Tone by {label}" if label else "Tone", table["n"].sum(), unit))
     return ax
 
 
+def _tone_series(table: pd.DataFrame, by: str | None, count: str):
+    """The parts of a tone table drawn as one series each, with their labels and colours."""
+    parts = table.groupby(by, sort=True) if by else [("all", table)]
+    for i, (name, part) in enumerate(parts):
+        name = name[0] if isinstance(name, tuple) else name
+        yield part, f"{name} (N={int(part[count].sum()):,})", PALETTE[i % len(PALETTE)]
+
+
 @renamed(group="by")
-def plot_tone_trend(table: pd.DataFrame, *, by: str | None = None, ax=None):
+def plot_tone_trend(table: pd.DataFrame, *, by: str | None = None, unit: str = "articles", ax=None):
     """
     Draw tone over time, one line per by with its confidence band.
 
@@ -530,12 +613,15 @@ def plot_tone_trend(table: pd.DataFrame, *, by: str | None = None, ax=None):
         ``period`` column.
     by : str, optional
         Column with one line per value (e.g. ``"outlet"`` or ``"target"``).
+    unit : str, default "articles"
+        What ``n`` counts, for the title and the legend.
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib Axes
-        One line per value of ``by``, with its confidence band.
+        One line per value of ``by``, with its confidence band; the legend, right of
+        the axes, gives each line's N.
 
     Examples
     --------
@@ -547,18 +633,19 @@ def plot_tone_trend(table: pd.DataFrame, *, by: str | None = None, ax=None):
     """
     if "period" not in table.columns:
         raise SchemaError("period", "missing; call tone_by with a freq")
-    ax = _new_axes(ax, figsize=(7, 4))
-    parts = table.groupby(by, sort=True) if by else [("all", table)]
-    for name, part in parts:
-        part = part.sort_values("period")
-        line = ax.plot(part["period"], part["mean"], marker="o", markersize=3, label=str(name))[0]
-        ax.fill_between(
-            part["period"], part["ci_low"], part["ci_high"], color=line.get_color(), alpha=0.15
-        )
-    ax.axhline(0, color="grey", linewidth=0.8)
-    ax.set_ylabel("mean compound")
-    if by:
-        ax.legend(fontsize="small")
+    with house_style():
+        ax = _new_axes(ax, figsize=(8, 4))
+        for part, name, color in _tone_series(table, by, "n"):
+            part = part.sort_values("period")
+            x = pd.to_datetime(part["period"])
+            ax.plot(x, part["mean"], marker="o", markersize=3, color=color, label=name)
+            ax.fill_between(x, part["ci_low"], part["ci_high"], color=color, alpha=0.15)
+        ax.axhline(0, color="#444444", linewidth=0.8)
+        ax.set_ylabel("mean compound")
+        ax.set_title(_with_n("Tone over time", table["n"].sum(), unit))
+        _date_axis(ax)
+        if by:
+            _legend_outside(ax, title="bands: 95% CI", title_fontsize=8)
     return ax
 
 
@@ -586,16 +673,19 @@ def plot_tone_distribution(dist: pd.DataFrame, *, by: str | None = None, ax=None
     >>> plot_tone_distribution(d, by="outlet").get_xlabel()
     'compound'
     """
-    ax = _new_axes(ax, figsize=(7, 4))
-    parts = dist.groupby(by, sort=True) if by else [("all", dist)]
-    for name, part in parts:
-        ax.stairs(
-            part["share"].to_numpy(float),
-            np.r_[part["bin_left"].to_numpy(float), part["bin_right"].iloc[-1]],
-            label=str(name),
-        )
-    ax.set_xlabel("compound")
-    ax.set_ylabel("share")
-    if by:
-        ax.legend(fontsize="small")
+    with house_style():
+        ax = _new_axes(ax, figsize=(8, 4))
+        for part, name, color in _tone_series(dist, by, "count"):
+            ax.stairs(
+                part["share"].to_numpy(float),
+                np.r_[part["bin_left"].to_numpy(float), part["bin_right"].iloc[-1]],
+                label=name,
+                color=color,
+                linewidth=1.8,
+            )
+        ax.set_xlabel("compound")
+        ax.set_ylabel("share")
+        ax.set_title(_with_n("Tone distribution", dist["count"].sum(), "scores"))
+        if by:
+            _legend_outside(ax)
     return ax

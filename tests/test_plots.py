@@ -14,10 +14,14 @@ import pytest  # noqa: E402
 from analysis import keyness, term_counts, term_trends, volume  # noqa: E402
 from analysis.errors import ParameterError  # noqa: E402
 from analysis.plots import (  # noqa: E402
+    HOUSE_STYLE,
     PALETTE,
     house_style,
     plot_category_rates,
     plot_keyness,
+    plot_tone,
+    plot_tone_distribution,
+    plot_tone_trend,
     plot_top_terms,
     plot_trends,
     plot_volume_heatmap,
@@ -71,8 +75,9 @@ def test_keyness_bars_diverge_by_direction():
     for w, c in zip(widths, colors):
         assert c.lower() == (PALETTE[0] if w > 0 else PALETTE[1]).lower()
     assert "talks" not in labels  # not significant
+    fig, spare = plt.subplots()
     with pytest.raises(ParameterError, match="group"):
-        plot_keyness(keyness(df, by="outlet", min_count=1))
+        plot_keyness(keyness(df, by="outlet", min_count=1), ax=spare)
 
 
 def test_volume_heatmap_has_a_cell_per_group_and_period(tiny_articles):
@@ -144,3 +149,200 @@ def test_figures_after_a_plot_helper_still_show_in_a_notebook(monkeypatch):
     nbclient.NotebookClient(nb, kernel_name="python3", timeout=120).execute()
     shown = [any("image/png" in out.get("data", {}) for out in cell.outputs) for cell in nb.cells]
     assert shown == [False, True, True]
+
+
+# -- conventions shared by every chart --------------------------------------------------
+
+OUTLETS = ("Harbour Post", "Valley Times", "Hill Courier")
+
+
+def _periods(kind: str) -> pd.DatetimeIndex:
+    if kind == "9 weeks":
+        return pd.date_range("2022-03-07", periods=9, freq="7D")
+    return pd.date_range("2021-01-01", periods=24, freq="MS")  # two years of months
+
+
+def _over_time(kind: str) -> pd.DataFrame:
+    """A long table, one row per outlet and period, with what every time chart reads."""
+    periods = _periods(kind)
+    rng = np.random.default_rng(7)
+    rows = []
+    for i, outlet in enumerate(OUTLETS):
+        for k, period in enumerate(periods):
+            mean = 0.1 * np.sin(k / 2 + i) - 0.05
+            rows.append(
+                {
+                    "outlet": outlet,
+                    "period": period,
+                    "term": "talks",
+                    "per_10k": 10 + 5 * np.sin(k + i) + rng.random(),
+                    "n_articles": 5 + (k + i) % 4,
+                    "share": 1 / 3,
+                    "n": 5 + (k + i) % 4,
+                    "mean": mean,
+                    "ci_low": mean - 0.08,
+                    "ci_high": mean + 0.08,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+TIME_CHARTS = {
+    "trends": lambda t: plot_trends(t[["outlet", "period", "term", "per_10k", "n_articles"]]),
+    "tone_trend": lambda t: plot_tone_trend(
+        t[["outlet", "period", "n", "mean", "ci_low", "ci_high"]], by="outlet"
+    ),
+    "volume": lambda t: plot_volume_heatmap(t[["outlet", "period", "n_articles", "share"]]),
+}
+
+
+def _boxes(artists, renderer):
+    return [a.get_window_extent(renderer) for a in artists]
+
+
+def _visible_ticks(ax):
+    lo, hi = sorted(ax.get_xlim())
+    return [
+        (loc, label)
+        for loc, label in zip(ax.get_xticks(), ax.get_xticklabels())
+        if lo <= loc <= hi and label.get_text()
+    ]
+
+
+@pytest.mark.parametrize("kind", ["9 weeks", "2 years of months"])
+@pytest.mark.parametrize("chart", sorted(TIME_CHARTS))
+def test_time_axes_carry_dates_that_do_not_overlap(chart, kind):
+    import matplotlib.dates as mdates
+
+    ax = TIME_CHARTS[chart](_over_time(kind))
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ticks = _visible_ticks(ax)
+    assert len(ticks) >= 3, [t.get_text() for _, t in ticks]
+    boxes = _boxes([t for _, t in ticks], renderer)
+    for a, b in zip(boxes, boxes[1:]):
+        assert not a.overlaps(b), (chart, kind, [t.get_text() for _, t in ticks])
+    periods = _periods(kind)
+    for loc, label in ticks:
+        when = mdates.num2date(loc)
+        # every label is the date at its tick, written briefly: a year, a month or a day
+        written = {when.strftime(f) for f in ("%Y", "%b", "%d", "%Y-%b", "%b %d")}
+        assert label.get_text() in written, (chart, kind, label.get_text(), when)
+        assert label.get_rotation() == 0
+        assert periods[0] - pd.Timedelta(days=31) <= pd.Timestamp(when).tz_localize(None)
+        assert pd.Timestamp(when).tz_localize(None) <= periods[-1] + pd.Timedelta(days=31)
+
+
+def _data_artists(ax):
+    return [
+        *[line for line in ax.get_lines() if len(line.get_xdata()) > 1],
+        *ax.collections,
+        *ax.patches,
+    ]
+
+
+LEGEND_CHARTS = {
+    "trends": TIME_CHARTS["trends"],
+    "tone_trend": TIME_CHARTS["tone_trend"],
+    "tone_distribution": lambda t: plot_tone_distribution(
+        pd.DataFrame(
+            {
+                "outlet": np.repeat(OUTLETS, 4),
+                "bin_left": np.tile([-1.0, -0.5, 0.0, 0.5], 3),
+                "bin_right": np.tile([-0.5, 0.0, 0.5, 1.0], 3),
+                "count": [3, 9, 6, 2, 1, 4, 8, 7, 5, 5, 5, 5],
+                "share": [0.15, 0.45, 0.3, 0.1, 0.05, 0.2, 0.4, 0.35, 0.25, 0.25, 0.25, 0.25],
+            }
+        ),
+        by="outlet",
+    ),
+    "category_rates": lambda t: plot_category_rates(
+        pd.DataFrame(
+            {
+                "outlet": np.repeat(OUTLETS, 2),
+                "category": ["war", "peace"] * 3,
+                "per_10k": [50.0, 40.0, 45.0, 38.0, 52.0, 41.0],
+                "n_articles": [4, 4, 9, 9, 6, 6],
+            }
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("chart", sorted(LEGEND_CHARTS))
+def test_legends_cover_no_data(chart):
+    ax = LEGEND_CHARTS[chart](_over_time("9 weeks"))
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    legend = ax.get_legend()
+    assert legend is not None
+    box = legend.get_window_extent(renderer)
+    artists = _data_artists(ax)
+    assert artists
+    for artist, extent in zip(artists, _boxes(artists, renderer)):
+        if np.isfinite(extent.extents).all():  # an empty collection has no extent
+            assert not box.overlaps(extent), (chart, artist)
+
+
+ALL_CHARTS = {
+    **LEGEND_CHARTS,
+    "volume": TIME_CHARTS["volume"],
+    "tone": lambda t: plot_tone(
+        t.groupby("outlet", as_index=False).agg(
+            n=("n", "sum"),
+            mean=("mean", "mean"),
+            ci_low=("ci_low", "min"),
+            ci_high=("ci_high", "max"),
+        )
+    ),  # fmt: skip
+    "top_terms": lambda t: plot_top_terms(
+        pd.DataFrame({"term": ["talks", "grain"], "per_10k": [3.0, 2.0], "n_articles": [4, 4]})
+    ),
+}
+
+
+@pytest.mark.parametrize("chart", sorted(ALL_CHARTS))
+def test_every_chart_has_the_house_style(chart):
+    ax = ALL_CHARTS[chart](_over_time("9 weeks"))
+    title = ax.get_title(loc="left")
+    legend = ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()] if legend else []
+    texts += [t.get_text() for t in ax.get_yticklabels()]
+    assert title, chart
+    assert "N=" in title or all("N=" in t for t in texts if t and t[0] not in "-0123456789.")
+    assert not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()
+    assert ax.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    # the data in the palette's colours, reference lines in the frame's
+    palette = {matplotlib.colors.to_hex(c) for c in (*PALETTE, HOUSE_STYLE["axes.edgecolor"])}
+    drawn = [line.get_color() for line in ax.get_lines() if len(line.get_xdata()) > 1]
+    drawn += [p.get_facecolor() for p in ax.patches if p.get_fill()]
+    drawn += [p.get_edgecolor() for p in ax.patches if not p.get_fill()]
+    for colour in drawn:
+        assert matplotlib.colors.to_hex(colour) in palette, (chart, colour)
+
+
+def test_keyness_draws_a_panel_per_group():
+    rows = []
+    for g, words in zip(OUTLETS, (["harbour", "ferry"], ["valley", "dam"], ["hill", "mine"])):
+        rows += [
+            {"group": g, "reference": "rest", "term": words[0], "log_ratio": 3.0},
+            {"group": g, "reference": "rest", "term": words[1], "log_ratio": 2.0},
+            {"group": g, "reference": "rest", "term": "talks", "log_ratio": -1.5},
+        ]
+    table = pd.DataFrame(rows).assign(significant=True, n_articles=10, n_articles_ref=20)
+    ax = plot_keyness(table)
+    panels = ax.figure.axes
+    assert len(panels) == 3
+    for panel, g in zip(panels, OUTLETS):
+        assert panel.get_title(loc="left").startswith(g)
+        assert "N=10 vs 20" in panel.get_title(loc="left")
+        shown = [t.get_text() for t in panel.get_yticklabels()]
+        assert shown == table[table["group"] == g]["term"].tolist()
+        words = [t.get_text() for t in panel.texts]
+        assert f"more in {g} \u2192" in words and "\u2190 more in rest" in words
+        widths = [p.get_width() for p in panel.patches]
+        assert widths == [3.0, 2.0, -1.5]
+    one = plot_keyness(table, group=OUTLETS[2])
+    assert len(one.figure.axes) == 1
+    assert [t.get_text() for t in one.get_yticklabels()] == ["hill", "mine", "talks"]

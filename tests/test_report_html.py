@@ -284,3 +284,95 @@ def test_report_renders_offline_in_chromium(hostile_report, tmp_path):
 
     pixels = mpimg.imread(shot)
     assert pixels.shape[0] >= 2000 and pixels.std() > 0.05  # text, tables and charts drawn
+
+
+class ReportTables(HTMLParser):
+    """The header cells and the rows of each table a report shows (outside its header)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[list[str], list[list[str]]]] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self._in_head = False
+        self._in_body = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "article":
+            self._in_body = True
+        elif tag == "table" and self._in_body:
+            self.tables.append(([], []))
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr" and self.tables and self._in_body:
+            self._row = []
+        elif tag in ("th", "td") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "thead":
+            self._in_head = False
+        elif tag in ("th", "td") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            head, rows = self.tables[-1]
+            if self._in_head:
+                head.extend(self._row)
+            else:
+                rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def squeezed(text: str) -> str:
+    """Text without its white space, ligatures undone: how a PDF's text is compared."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_printed_report_shows_every_row_and_column(hostile_report, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    binary = chromium()
+    report = hostile_report / "report.html"
+    pdf = tmp_path / "report.pdf"
+    done = run_chromium(
+        binary,
+        tmp_path / "profile-pdf",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
+        report.resolve().as_uri(),
+    )
+    assert done.returncode == 0 and pdf.is_file(), done.stderr[-2000:]
+    pages = [squeezed(page.extract_text() or "") for page in pypdf.PdfReader(pdf).pages]
+    printed = "".join(pages)
+
+    parser = ReportTables()
+    parser.feed(report.read_text(encoding="utf-8"))
+    tables = [(head, rows) for head, rows in parser.tables if head and rows]
+    assert len(tables) >= 8
+    # the last group's rows of a grouped table are at its end, below any scroll box's fold
+    assert any("Valley Times" in rows[-1] for _, rows in tables)
+    spanning = 0
+    for head, rows in tables:
+        # every column, the last one too, of the header and of the last row: nothing cut
+        # off at the right edge of the paper or at the bottom of a box
+        for cell in [*head, *rows[-1]]:
+            assert squeezed(cell) in printed, (cell, head)
+        found = [
+            [i for i, text in enumerate(pages) if squeezed("".join(row)) in text]
+            for row in (rows[0], rows[-1])
+        ]
+        assert all(found), (head, rows[0], rows[-1])  # each row whole, on one page
+        first, last = found[0][0], found[1][-1]
+        if last > first:  # a table running over pages repeats its header row on each
+            spanning += 1
+            for page in pages[first + 1 : last + 1]:
+                assert squeezed("".join(head)) in page, head
+    assert spanning >= 1

@@ -107,7 +107,7 @@ class Table:
             for c in shown.columns
         ]
         head = "".join(
-            f'<th{_NUM if num else ""} scope="col">{html.escape(str(c))}</th>'
+            f'<th{_NUM if num else ""} scope="col">{_breakable(str(c))}</th>'
             for c, num in zip(shown.columns, numeric)
         )
         rows = []
@@ -129,6 +129,18 @@ class Table:
         if self.data is None or len(self.data) == 0:
             return self.empty
         return self.data.head(self.max_rows).to_string()
+
+
+def _breakable(name: str) -> str:
+    """
+    Escape a column name, letting a narrow page break it after each underscore.
+
+    Examples
+    --------
+    >>> _breakable("share_<neg>")
+    'share_<wbr>&lt;neg&gt;'
+    """
+    return html.escape(name).replace("_", "_<wbr>")
 
 
 def _format_cell(value: Any) -> str:
@@ -174,5 +186,3 @@ def show_table(
             raise ParameterError(f"show_table: no column(s) {', '.join(missing)} in the table")
         data = data[list(columns)]
     return Table(data, empty=empty, caption=caption, max_rows=max_rows)
-
-
