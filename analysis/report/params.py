@@ -16,7 +16,7 @@ from typing import Any, get_args
 
 from analysis.corpus.selection import parse_date_range
 from analysis.engine.open import ENGINES, check_engine
-from analysis.errors import ParameterError
+from analysis.errors import InputError, ParameterError
 from analysis.measures.vader import ENGINES as TONE_ENGINES
 from analysis.options import Copies
 from analysis.paths import repo_path
@@ -48,6 +48,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "engine": tuple(ENGINES),
     "period": PERIODS,
 }
+
+#: Parameters that count rows or terms to show: a whole number of 1 or more.
+COUNTS = ("top_n", "rows")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -325,8 +328,9 @@ def validate_parameters(
     ------
     ParameterError
         For an unknown name (listing the known ones), a value of the wrong type, a
-        choice outside a ``Literal``, an unreadable ``date_range`` or an unknown
-        ``engine``.
+        choice outside a ``Literal`` or :data:`CHOICES`, a count below 1, a
+        ``dictionary`` that cannot be loaded, an unreadable ``date_range`` (or
+        ``group_a``/``group_b`` when ``compare`` is ``"period"``) or an unknown ``engine``.
     """
     spec = read_parameters(notebook)
     by_name = {p.name: p for p in spec}
@@ -342,6 +346,18 @@ def validate_parameters(
         parse_date_range(typed["date_range"])
     if "engine" in typed:
         check_engine(typed["engine"])
+    for name in COUNTS:
+        if isinstance(typed.get(name), int) and typed[name] < 1:
+            raise ParameterError(
+                f"parameter {name!r}: {typed[name]} is not allowed; allowed values: 1 or more"
+            )
+    if typed.get("dictionary"):
+        from analysis.measures.dictionaries import load_dictionary
+
+        try:
+            load_dictionary(typed["dictionary"])
+        except InputError as exc:
+            raise ParameterError(f"parameter 'dictionary': {exc}") from None
     merged = {p.name: p.default for p in spec} | typed
     if merged.get("compare") == "period":
         for name in ("group_a", "group_b"):
