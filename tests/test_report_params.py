@@ -77,6 +77,11 @@ def test_shared_parameters_take_their_choices_from_the_code():
         ("coverage_report", ["top_n=0"], "'top_n': 0 is not allowed; allowed values: 1 or more"),
         ("explore", ["rows=-2"], "'rows': -2 is not allowed"),
         ("coverage_report", ["dictionary=nofile.yaml"], "'dictionary': nofile.yaml: no such"),
+        (
+            "coverage_report",
+            ["outlets=hp,the ledger"],
+            "'hp' matches no outlet (did you mean 'Harbor Post'?)",
+        ),
         ("compare", ["group_a=nyt"], "'group_a': 'nyt' is no value of 'outlet'"),
         ("compare", ["compare=wire", "group_b=x"], "'compare': 'wire' has no values"),
         ("compare", ["compare=period", "group_a=someday"], "'group_a' (compare='period')"),

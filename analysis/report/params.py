@@ -260,8 +260,19 @@ def coerce_value(param: Parameter, value: Any) -> Any:
 def _closest(value: str, known: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the nearest of ``known`` (case-insensitive), or ""."""
     by_lower = {str(k).lower(): str(k) for k in known}
-    text = str(value).lower()
-    near = [k for k in by_lower if text and (text in k or k in text)][:3]
+    text = str(value).lower().strip()
+
+    def initials(name: str) -> str:
+        words = name.split()
+        return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+    near = [  # a part of the name ("ledger"), or its initials ("nyt", "new york times")
+        k
+        for k in by_lower
+        if (len(text) >= 3 and (text in k or (len(k) >= 3 and k in text)))
+        or text in {initials(k)} - {""}
+        or k == initials(text)
+    ][:3]
     near = near or difflib.get_close_matches(text, list(by_lower), n=3, cutoff=0.5)
     if not near:
         return ""
