@@ -36,8 +36,11 @@ test: setup  ## Run the test suite (installs chromium for the report browser tes
 bench: setup  ## Run the benchmarks and write benchmarks/results/
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
-lab: setup  ## Open JupyterLab on notebooks/
-	$(VENV)/bin/jupyter lab notebooks/
+# JupyterLab refuses to start as root (containers) without --allow-root
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab: setup  ## Open JupyterLab on notebooks/ (options: LAB_ARGS="--port 9999 --no-browser")
+	$(VENV)/bin/jupyter lab notebooks/ $(ROOT_ARGS) $(LAB_ARGS)
 
 lint: setup  ## Check style with ruff
 	$(VENV)/bin/ruff check analysis tests benchmarks

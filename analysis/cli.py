@@ -208,8 +208,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         ingest=args.ingest,
         progress=None if verbose else False,
     )
-    if sys.stdout.isatty():
-        print(folder / "report.html")
+    print(folder / "report.html")  # also when piped or captured: scripts read it
     return 0
 
 

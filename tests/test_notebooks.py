@@ -155,3 +155,61 @@ def test_coverage_report_on_the_ukraine_corpus(ukraine_dir, tmp_path):
     assert csvs and csvs == sorted(p.name for p in (on_dask / "figures").glob("*.csv"))
     for name in csvs:
         assert (on_dask / "figures" / name).read_bytes() == (folder / "figures" / name).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def undated_corpus(tmp_path_factory):
+    """Two outlets of our own, no publication dates and nobody quoted."""
+    import pandas as pd
+
+    from analysis import ingest
+
+    folder = tmp_path_factory.mktemp("undated")
+    rows = [
+        ("Quiet Gazette", "Harbour works", "The new harbour wall was finished this week."),
+        ("Quiet Gazette", "Rain", "Heavy rain closed two roads near the river at dawn."),
+        ("Other Sheet", "Market day", "Stalls filled the square and bread cost a little more."),
+    ]
+    pd.DataFrame(rows, columns=["outlet", "title", "text"]).to_csv(folder / "a.csv", index=False)
+    ingest([folder / "a.csv"], folder / "corpus", progress=False)
+    return folder / "corpus"
+
+
+NO_QUERY = "No query terms were given."
+UNDATED = "No article of the selection has a publication date."
+
+
+@pytest.mark.parametrize(
+    "name, corpus, parameters, sentences",
+    [
+        (
+            "coverage_report",
+            "bundled",
+            {"query": ""},
+            [NO_QUERY, "No dictionary and no query terms were given.", "Nothing to draw"],
+        ),
+        ("explore", "bundled", {"query": ""}, [NO_QUERY]),
+        ("coverage_report", "undated", {}, [UNDATED, "No quotes found."]),
+        ("compare", "undated", {}, [UNDATED, "No quotes found."]),
+        ("explore", "undated", {}, ["No article has a publication date.", "No quotes found."]),
+    ],
+    ids=[
+        "coverage-no-query",
+        "explore-no-query",
+        "coverage-undated",
+        "compare-undated",
+        "explore-undated",
+    ],
+)
+def test_sections_with_nothing_to_show_say_so(
+    name, corpus, parameters, sentences, bundled_corpus, undated_corpus, tmp_path
+):
+    corpus = bundled_corpus if corpus == "bundled" else undated_corpus
+    folder = reporting.run_report(
+        name, corpus=corpus, out=tmp_path, name="t", parameters=parameters
+    )
+    page = check_report(folder)
+    for sentence in sentences:
+        assert sentence in page
+    for csv in (folder / "figures").glob("*.csv"):  # no chart was drawn from an empty table
+        assert len(csv.read_text().splitlines()) > 1, csv.name

@@ -83,6 +83,22 @@ def test_make_help_lists_entry_points():
         assert f"make {target}" in out.stdout
 
 
+def test_make_lab_passes_extra_options_and_allows_root_as_root():
+    import os
+
+    out = subprocess.run(  # -n: print the commands only; STAMP: the install counts as done
+        ["make", "-n", "lab", "STAMP=Makefile", "LAB_ARGS=--port 9999 --no-browser"],
+        capture_output=True,
+        text=True,
+        cwd=repo_path(),
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    lab = [line for line in out.stdout.splitlines() if "jupyter lab" in line]
+    assert lab and lab[-1].endswith("--port 9999 --no-browser")
+    assert ("--allow-root" in lab[-1]) == (os.geteuid() == 0)
+
+
 def test_the_command_reads_notebooks_without_the_slow_optional_iri_checker():
     # jsonschema (through nbformat) would import rfc3987_syntax, which builds a
     # grammar at import; the command's own process goes without it

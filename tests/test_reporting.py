@@ -147,7 +147,7 @@ def test_coerce_value_rejects_wrong_types(kind, value):
 def test_choices_are_enforced():
     param = Parameter("copies", "str", "unique", choices=("unique", "all"))
     assert params.coerce_value(param, "all") == "all"
-    with pytest.raises(ParameterError, match="one of unique, all"):
+    with pytest.raises(ParameterError, match="allowed values: unique, all"):
         params.coerce_value(param, "some")
 
 

@@ -530,7 +530,7 @@ def test_cli_engine_from_the_environment(corpus, client, tmp_path, monkeypatch):
     "extra, message",
     [
         (["--engine", "spark"], "invalid choice: 'spark'"),
-        (["-p", "engine=spark"], "engine must be one of pandas, dask; got 'spark'"),
+        (["-p", "engine=spark"], "'engine': 'spark' is not allowed; allowed values: pandas, dask"),
         (["--engine", "dask", "-p", "engine=pandas", "-p", "top_n=x"], "top_n"),
     ],
 )

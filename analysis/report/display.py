@@ -23,7 +23,14 @@ FIGURE_DPI = 120
 _NUM = ' class="num"'
 
 
-def save_figure(fig: Any, table: pd.DataFrame | None, name: str, *, output_dir: str | Path) -> None:
+def save_figure(
+    fig: Any,
+    table: pd.DataFrame | None,
+    name: str,
+    *,
+    output_dir: str | Path,
+    empty: str = "Nothing to draw for this selection.",
+) -> Table | None:
     """
     Save a figure as ``<output_dir>/figures/<name>.png`` with the numbers behind it as ``.csv``.
 
@@ -38,16 +45,29 @@ def save_figure(fig: Any, table: pd.DataFrame | None, name: str, *, output_dir: 
         selection cannot give it) saves nothing.
     table : DataFrame or None
         The data drawn; written as CSV without the index unless the index is named.
+        An empty table saves nothing: there is nothing to draw.
     name : str
         File stem: letters, digits, dot, dash and underscore only.
     output_dir : str or Path
         The report folder (the runner passes it as the ``output_dir`` parameter).
+    empty : str, default "Nothing to draw for this selection."
+        The sentence shown instead of a chart when ``fig`` is None or ``table`` is empty.
+
+    Returns
+    -------
+    Table or None
+        The ``empty`` sentence (which a notebook cell displays) when there was nothing
+        to draw, else None.
     """
     if not SAFE_NAME.fullmatch(name):
         raise ParameterError(f"figure name {name!r}: use letters, digits, '.', '-', '_' only")
-    if fig is None:
-        return None
-    figure = getattr(fig, "figure", fig)
+    figure = None if fig is None else getattr(fig, "figure", fig)
+    if figure is None or (table is not None and len(table) == 0):
+        if figure is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)
+        return Table(None, empty=empty, caption="", max_rows=0)
     png = None
     if str(output_dir).strip():
         figures = Path(output_dir) / "figures"

@@ -6,16 +6,19 @@ import ast
 import contextlib
 import dataclasses
 import datetime as dt
+import difflib
 import io
 import logging
 import tokenize
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from analysis.corpus.selection import parse_date_range
-from analysis.engine.open import check_engine
-from analysis.errors import ParameterError
+from analysis.engine.open import ENGINES, check_engine
+from analysis.errors import InputError, ParameterError
+from analysis.measures.vader import ENGINES as TONE_ENGINES
+from analysis.options import Copies
 from analysis.paths import repo_path
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,22 @@ _FALSE = {"false", "no", "off", "0"}
 
 #: Parameters the runner fills in itself when a notebook declares them.
 RUNNER_PARAMS = ("corpus", "output_dir")
+
+#: The periods the charts over time group by: day, week and month.
+PERIODS = ("D", "W", "M")
+
+#: Allowed values of the parameters the notebooks share, by name. A notebook that
+#: declares one of them as a plain ``str`` gets these choices, as if it had written
+#: ``Literal[...]``; ``python -m analysis params`` lists them.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "copies": get_args(Copies),
+    "sentiment_engine": tuple(TONE_ENGINES),
+    "engine": tuple(ENGINES),
+    "period": PERIODS,
+}
+
+#: Parameters that count rows or terms to show: a whole number of 1 or more.
+COUNTS = ("top_n", "rows")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,6 +168,8 @@ def read_parameters(notebook: str | Path) -> list[Parameter]:
                 type_name = "list[str]"
             if type_name not in _SCALARS and type_name != "list[str]":
                 raise ParameterError(f"{where}: give {name!r} a type annotation")
+        if not choices and type_name == "str":
+            choices = CHOICES.get(name, ())
         params.append(Parameter(name, type_name, default, comments.get(stmt.lineno, ""), choices))
     return params
 
@@ -228,10 +249,48 @@ def coerce_value(param: Parameter, value: Any) -> Any:
         return [_coerce_scalar(param.name, inner, item) for item in items]
     out = _coerce_scalar(param.name, param.type, value)
     if param.choices and out not in param.choices:
+        hint = _period_hint(out) if param.name == "period" else _closest(out, param.choices)
         raise ParameterError(
-            f"parameter {param.name!r} must be one of {', '.join(param.choices)}; got {out!r}"
+            f"parameter {param.name!r}: {out!r} is not allowed{hint}; "
+            f"allowed values: {', '.join(param.choices)}"
         )
     return out
+
+
+def _closest(value: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the nearest of ``known`` (case-insensitive), or ""."""
+    by_lower = {str(k).lower(): str(k) for k in known}
+    text = str(value).lower().strip()
+
+    def initials(name: str) -> str:
+        words = name.split()
+        return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+    near = [  # a part of the name ("ledger"), or its initials ("nyt", "new york times")
+        k
+        for k in by_lower
+        if (len(text) >= 3 and (text in k or (len(k) >= 3 and k in text)))
+        or text in {initials(k)} - {""}
+        or k == initials(text)
+    ][:3]
+    near = near or difflib.get_close_matches(text, list(by_lower), n=3, cutoff=0.5)
+    if not near:
+        return ""
+    return " (did you mean " + " or ".join(repr(by_lower[n]) for n in near) + "?)"
+
+
+def _period_hint(value: str) -> str:
+    """Why a pandas frequency that is not a day, week or month is still refused."""
+    from pandas.tseries.frequencies import to_offset
+
+    try:
+        offset = to_offset(value)
+    except (ValueError, TypeError):
+        return " (not a pandas offset alias either)"
+    return (
+        f" (pandas reads it as {offset.freqstr!r}, but the charts over time group "
+        "by day, week or month)"
+    )
 
 
 def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
@@ -280,8 +339,9 @@ def validate_parameters(
     ------
     ParameterError
         For an unknown name (listing the known ones), a value of the wrong type, a
-        choice outside a ``Literal``, an unreadable ``date_range`` or an unknown
-        ``engine``.
+        choice outside a ``Literal`` or :data:`CHOICES`, a count below 1, a
+        ``dictionary`` that cannot be loaded, an unreadable ``date_range`` (or
+        ``group_a``/``group_b`` when ``compare`` is ``"period"``) or an unknown ``engine``.
     """
     spec = read_parameters(notebook)
     by_name = {p.name: p for p in spec}
@@ -297,7 +357,144 @@ def validate_parameters(
         parse_date_range(typed["date_range"])
     if "engine" in typed:
         check_engine(typed["engine"])
+    for name in COUNTS:
+        if isinstance(typed.get(name), int) and typed[name] < 1:
+            raise ParameterError(
+                f"parameter {name!r}: {typed[name]} is not allowed; allowed values: 1 or more"
+            )
+    if typed.get("dictionary"):
+        from analysis.measures.dictionaries import load_dictionary
+
+        try:
+            load_dictionary(typed["dictionary"])
+        except InputError as exc:
+            raise ParameterError(f"parameter 'dictionary': {exc}") from None
+    merged = {p.name: p.default for p in spec} | typed
+    if merged.get("compare") == "period":
+        for name in ("group_a", "group_b"):
+            try:
+                parse_date_range(str(merged.get(name) or ""))
+            except ParameterError as exc:
+                raise ParameterError(f"parameter {name!r} (compare='period'): {exc}") from None
     return typed, spec
+
+
+#: Parameters that name a column of the corpus (``compare`` may also be ``"period"``).
+COLUMN_PARAMETERS = ("group_by", "compare")
+
+#: Most names listed in a message before "and N more".
+_LISTED = 25
+
+
+def _listing(values: Iterable[str]) -> str:
+    values = sorted(values, key=str.lower)
+    more = f" and {len(values) - _LISTED} more" if len(values) > _LISTED else ""
+    return ", ".join(values[:_LISTED]) + more
+
+
+def corpus_values(corpus_dir: str | Path, columns: Iterable[str]) -> dict[str, set[str]]:
+    """
+    Return the distinct values of some columns of an ingested corpus, read column by column.
+
+    A column of the canonical schema that the corpus leaves empty maps to an empty set;
+    a name that is no column of the corpus is left out. The ``"*"`` key holds the
+    names of every column the corpus has.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from analysis.corpus.parts import DUPLICATES, articles_path, part_files
+    from analysis.schema import COLUMNS
+
+    path = articles_path(corpus_dir)
+    files = part_files(path) if path.is_dir() else [path]
+    stories = Path(corpus_dir) / DUPLICATES
+    wanted = list(dict.fromkeys(columns))
+    out: dict[str, set[str]] = {name: set() for name in wanted if name in COLUMNS}
+    names = set(COLUMNS)
+    for file in [*files, *([stories] if stories.is_file() else [])]:
+        try:
+            present = pq.read_schema(file).names
+            names.update(present)
+            table = pq.read_table(file, columns=[c for c in wanted if c in present])
+        except (OSError, ValueError):  # a damaged part is named when the notebook opens it
+            continue
+        for name in table.column_names:
+            distinct = pc.unique(table[name]).to_pylist()
+            out.setdefault(name, set()).update(
+                str(v) for v in distinct if v is not None and str(v).strip()
+            )
+    out["*"] = names
+    return out
+
+
+def check_against_corpus(values: Mapping[str, Any], corpus_dir: str | Path) -> list[str]:
+    """
+    Check the parameters that name columns, outlets or groups against the corpus itself.
+
+    ``group_by`` and ``compare`` must name a column that has values in this corpus
+    (``compare`` may also be ``"period"``); ``group_a`` and ``group_b`` must be values
+    of the ``compare`` column, and ``outlets`` outlets of the corpus (case-insensitive,
+    as the selection reads them).
+
+    Parameters
+    ----------
+    values : mapping
+        The run's parameter values, defaults included.
+    corpus_dir : str or Path
+        The ingested corpus the run reads.
+
+    Returns
+    -------
+    list of str
+        Warnings: outlets that match nothing while others do (the run goes on without them).
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, the value and the closest names the corpus has: a column
+        the corpus lacks or leaves empty, a group or every outlet matching nothing.
+    """
+    columns = [values[n] for n in COLUMN_PARAMETERS if values.get(n) and values[n] != "period"]
+    given = [str(o).strip() for o in values.get("outlets") or [] if str(o).strip()]
+    by_column = values.get("compare") not in (None, "", "period")
+    groups = [n for n in ("group_a", "group_b") if values.get(n)] if by_column else []
+    if not columns and not given:
+        return []
+    found = corpus_values(corpus_dir, [*columns, *(["outlet"] if given else [])])
+    for name in COLUMN_PARAMETERS:
+        column = values.get(name)
+        if column and column != "period" and not found.get(column):
+            filled = sorted(c for c in found["*"] if found.get(c) or c not in found)
+            reason = (
+                "has no values in this corpus"
+                if column in found
+                else "is not a column of the corpus"
+            )
+            period = " or 'period'" if name == "compare" else ""
+            raise ParameterError(
+                f"parameter {name!r}: {column!r} {reason}{_closest(column, filled)}; "
+                f"allowed values: {_listing(filled)}{period}"
+            )
+    for name in groups:
+        column, value = values["compare"], str(values[name]).strip()
+        if value.lower() not in {v.lower() for v in found[column]}:
+            raise ParameterError(
+                f"parameter {name!r}: {value!r} is no value of {column!r} in this corpus"
+                f"{_closest(value, found[column])}; allowed values: {_listing(found[column])}"
+            )
+    if not given:
+        return []
+    outlets = found.get("outlet", set())
+    known = {o.lower() for o in outlets}
+    missing = [o for o in given if o.lower() not in known]
+    notes = [f"{o!r} matches no outlet{_closest(o, outlets)}" for o in missing]
+    if len(missing) == len(given):
+        raise ParameterError(
+            f"parameter 'outlets': {'; '.join(notes)}; outlets of the corpus: {_listing(outlets)}"
+        )
+    kept = [o for o in given if o not in missing]
+    return [f"outlets: {note}; the report reads {', '.join(kept)} only" for note in notes]
 
 
 def notebooks_dir() -> Path:

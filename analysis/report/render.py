@@ -212,6 +212,7 @@ def render_html(
                 if k not in RUNNER_PARAMS
             ],
             "version": (record.get("versions") or {}).get("media-coverage-analysis", ""),
+            "warnings": list(record.get("warnings") or []),
         }
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)

@@ -50,7 +50,7 @@ from analysis.paths import (
 )
 from analysis.report.index import build_index
 from analysis.report.kernel import KERNEL_NAME, start_kernel, stop_kernel, take_early
-from analysis.report.params import resolve_notebook, validate_parameters
+from analysis.report.params import check_against_corpus, resolve_notebook, validate_parameters
 from analysis.report.render import prepare_exporter, render_html, utc_now
 
 log = logging.getLogger(__name__)
@@ -228,7 +228,10 @@ def run_report(
     Raises
     ------
     ParameterError
-        Before anything runs: unknown parameter, wrong type, unsafe name, missing corpus.
+        Before anything runs: unknown parameter, wrong type, a value outside its choices,
+        a column, outlet or group the corpus does not have, unsafe name, missing corpus.
+        Outlets of which only some match run with a warning (logged, and a note at the
+        top of the report).
     ReportError
         The notebook failed; it is kept in ``<out>/<notebook>/failed/<name>/`` and the
         previous report of the same name is left in place.
@@ -256,6 +259,10 @@ def run_report(
     final = nb_root / name
     if final.exists() and not (final / "run.json").exists():
         raise ParameterError(f"--name {name}: {final} exists and is not a report; choose another")
+    given = {p.name: p.default for p in spec} | typed
+    # columns, outlets and groups are checked against the corpus before the notebook
+    # runs: here, or once new inputs are ingested
+    notes = [] if ingest or "corpus" not in declared else check_against_corpus(given, corpus_dir)
 
     # The kernel starts now and boots while new files are ingested; the HTML exporter
     # is made ready in a thread while the notebook runs (this process waits then).
@@ -272,6 +279,9 @@ def run_report(
                     target=_prepare_new_articles, args=(added.new_ids, corpus_dir), daemon=True
                 )
                 splitting.start()
+            notes = check_against_corpus(given, corpus_dir)
+        for note in notes:
+            log.warning("%s", note)
         t_prepare = time.perf_counter() - t_start
 
         nb_root.mkdir(parents=True, exist_ok=True)
@@ -301,6 +311,7 @@ def run_report(
             "corpus": _fingerprint(corpus_dir) if "corpus" in declared else {},
             "versions": package_versions(),
             "show_code": show_code,
+            "warnings": notes,
         }
         executed = build / f"{stem}.ipynb"
         say("running %s (%s) on %s", nb_path.name, name, corpus_dir)
