@@ -10,18 +10,14 @@ from analysis.measures.quotes import who_is_quoted
 
 @pytest.fixture
 def quotes():
-    # article a quotes Peskov three times, b twice and Kuleba once, c once
-    rows = [
-        ("a", "Alpha", "Dmitry Peskov"),
-        ("a", "Alpha", "Dmitry Peskov"),
-        ("a", "Alpha", "Dmitry Peskov"),
-        ("b", "Alpha", "Dmitry Peskov"),
-        ("b", "Alpha", "Dmytro Kuleba"),
-        ("c", "Beta", "Dmytro Kuleba"),
-    ]
-    return pd.DataFrame(rows, columns=["article_id", "outlet", "speaker"]).assign(
-        anonymous=False, kind="direct", n_words=10, published=pd.NaT
-    )
+    # article a quotes Peskov three times, b quotes him once and Kuleba once, c quotes Kuleba
+    return pd.DataFrame(
+        {
+            "article_id": list("aaabbc"),
+            "outlet": ["Alpha"] * 5 + ["Beta"],
+            "speaker": ["Dmitry Peskov"] * 4 + ["Dmytro Kuleba"] * 2,
+        }
+    ).assign(anonymous=False, kind="direct", n_words=10, published=pd.NaT)
 
 
 def _by_speaker(table, column="articles"):
