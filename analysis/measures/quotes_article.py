@@ -313,7 +313,7 @@ _NOT_PERSON = _ORG_HEADS | set(
     # places, bodies and headline words that read like names ("Fort Pierce", "Signature Issue")
     + "USA Fort Mount Mall Convention Conference Foundation Association Center Centre Society "
     "Network Club Church School College Airport Hospital Hotel League Today Show Issue Plan "
-    "Act Day Museum Hall Bridge Park State Islamic".split()
+    "Act Museum Hall Bridge Park State Islamic".split()
 )
 
 
@@ -439,12 +439,12 @@ def _antecedent(
     return None if _is_person(sp) or sp.anonymous or _is_plural(sp) else sp
 
 
-#: a name that qualifies another ("McConnell spokesman Don Stewart", "Trump's campaign")
+#: a name that qualifies another ("McConnell spokesman Don Stewart", "Trump's campaign
+#: manager Paul Manafort"); "Carson's renewed endorsement" is still Carson
 _ATTRIBUTIVE = re.compile(
-    r"['’]s\b(?!\s+(?:been|got|not|never|also|said|told))|\s+(?:"
+    r"['’]s\s+(?:[\w-]+\s+){0,3}?[A-Z][a-z]+\s+[A-Z]|\s+(?i:"
     + "|".join(sorted(t for t in _TITLES if t.isalpha()))
-    + r")\b",
-    re.I,
+    + r")\b"
 )
 
 
