@@ -249,6 +249,12 @@ PRONOUN_CASES = [
         id="shared-surname-full-name-wins",
     ),
     pytest.param(
+        "Donald J. Trump spoke in Ohio. He said the plant would stay open. "
+        "The crowd cheered Mr. Trump. He said the mine would stay open.",
+        ["Donald J. Trump", "Donald J. Trump"],
+        id="resolved-name-keeps-its-initial",
+    ),
+    pytest.param(
         "The Russian Defense Ministry said the strikes hit 40 targets. "
         "It added that the strikes would continue.",
         ["Russian Defense Ministry", "Russian Defense Ministry"],

@@ -155,10 +155,10 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
         if not _overlaps(a, b, claimed):
             found.append(att)
     found.sort(key=lambda f: f.pieces[0][0])
-    for att in found:
+    _resolve_pronouns(found, sentences, text, names, quoted=quote_extents)
+    for att in found:  # after resolution: a name a pronoun took is written with its dots too
         if att.speaker is not None:
             att.speaker.name = att.speaker.name.replace(_DOT, ".")
-    _resolve_pronouns(found, sentences, text, names, quoted=quote_extents)
     return found
 
 
@@ -374,7 +374,9 @@ def _people(
     people = [
         " ".join(n)
         for n in names
-        if not any(t in _NOT_PERSON or not t.replace("'", "").isalpha() for t in n)
+        if not any(
+            t in _NOT_PERSON or not t.replace("'", "").replace(_DOT, "").isalpha() for t in n
+        )
         and not _LEADING_CONJ.match(n[0] + " ")  # "Although Weiner"
         and "I" not in n  # "Then I"
     ]
