@@ -59,7 +59,7 @@ def corpus_overview(articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFra
             step=functools.partial(overview_counts, by=by),
             combine=combine_overview,
             finish=functools.partial(overview_table, by=by),
-            columns=[by, "n_words", "published", "is_duplicate", "syndicated"],
+            columns=[by, "article_id", "n_words", "published", "is_duplicate", "syndicated"],
         ),
         articles,
     )
@@ -68,6 +68,9 @@ def corpus_overview(articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFra
 def overview_counts(articles: pd.DataFrame, *, by: str) -> pd.DataFrame:
     """
     Per group of ``by``: articles, words, first and last day, undated, copies, syndicated.
+
+    ``articles`` counts distinct ``article_id`` values when the table has that
+    column (a table of one row per article gives the row count).
 
     Sums, minima and maxima only, so the tables of several parts of a corpus
     combine with :func:`combine_overview` into the table of the whole.
@@ -84,8 +87,10 @@ def overview_counts(articles: pd.DataFrame, *, by: str) -> pd.DataFrame:
         _dup=_flag(articles, "is_duplicate"),
         _synd=_flag(articles, "syndicated"),
     )
+    # a table with several rows per article counts each article once
+    repeated = "article_id" in articles.columns and not articles["article_id"].is_unique
     out = frame.groupby("_key", sort=False).agg(
-        articles=("_key", "size"),
+        articles=("article_id", "nunique") if repeated else ("_key", "size"),
         words=("_words", "sum"),
         first=("_day", "min"),
         last=("_day", "max"),
@@ -121,53 +126,91 @@ def tally(articles: pd.DataFrame, column: str, *, by: str | None = None) -> pd.D
     """
     Count articles per value of ``column`` (missing values counted as ``"(unknown)"``).
 
+    A table with several rows per article (quotes, sentences) counts each article
+    once per value: with an ``article_id`` column, ``articles`` is the number of
+    distinct articles, so one article quoting the same speaker three times counts
+    once. On a Dask table the rows of one article must lie in one partition, as
+    they do in every table the package makes.
+
     Returns
     -------
     DataFrame
-        ``[by?, column, articles, share]``; ``share`` is within each ``by`` group.
+        ``[by?, column, articles, share]``; ``share`` is the part of the articles of
+        each ``by`` group (of the whole table without ``by``) that have the value. On
+        a table with one row per article the shares of a group add up to 1; with
+        several rows per article they can add up to more.
 
     Examples
     --------
     >>> tally(pd.DataFrame({"language": ["en", "en", None]}), "language").values.tolist()
     [['en', 2, 0.6666666666666666], ['(unknown)', 1, 0.3333333333333333]]
+    >>> quotes = pd.DataFrame({"article_id": ["a", "a", "a", "b"],
+    ...     "speaker": ["Ann Lee", "Ann Lee", "Bo Chan", "Ann Lee"]})
+    >>> tally(quotes, "speaker")[["speaker", "articles", "share"]].values.tolist()
+    [['Ann Lee', 2, 1.0], ['Bo Chan', 1, 0.5]]
     """
     for name in [column] + ([by] if by else []):
         if name not in articles.columns:
             raise ParameterError(f"{name!r} is not a column of the articles table")
+    ids = ["article_id"] if "article_id" in articles.columns else []
     return run(
         Plan(
             step=functools.partial(tally_counts, column=column, by=by),
             combine=combine_tallies,
             finish=functools.partial(tally_table, column=column, by=by),
-            columns=[by, column],
+            columns=[c for c in [by, column, *ids] if c],
         ),
         articles,
     )
 
 
-def tally_counts(articles: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
-    """Rows per value of ``[by, column]`` (see :func:`tally`); counts of parts add up."""
+def tally_counts(
+    articles: pd.DataFrame, column: str, *, by: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """
+    Articles per value of ``[by, column]``, and articles per ``by`` group (see :func:`tally`).
+
+    With an ``article_id`` column an article counts once per value however many
+    rows it has; the counts of parts that share no article add up.
+    """
     for name in [column] + ([by] if by else []):
         if name not in articles.columns:
             raise ParameterError(f"{name!r} is not a column of the articles table")
     keys = [by, column] if by else [column]
     frame = articles[keys].astype("string").fillna("(unknown)")
-    return frame.value_counts(keys, sort=False).rename("articles").reset_index()
+    groups = frame[keys[:-1]].assign(_all="all") if not by else frame[[by]]
+    if "article_id" in articles.columns and not articles["article_id"].is_unique:
+        ids = articles["article_id"].to_numpy()
+        frame = frame.assign(_id=ids).drop_duplicates()[keys]
+        groups = groups.assign(_id=ids).drop_duplicates().drop(columns="_id")
+    counts = frame.value_counts(keys, sort=False).rename("articles").reset_index()
+    totals = groups.value_counts(list(groups.columns), sort=False).rename("articles").reset_index()
+    return counts, totals
 
 
-def combine_tallies(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Add :func:`tally_counts` tables of parts of a corpus."""
+def combine_tallies(
+    parts: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add :func:`tally_counts` results of parts of a corpus."""
     parts = list(parts)
-    keys = [c for c in parts[0].columns if c != "articles"]
-    both = pd.concat(parts, ignore_index=True)
+    return tuple(_add_counts([part[i] for part in parts]) for i in range(2))
+
+
+def _add_counts(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    keys = [c for c in tables[0].columns if c != "articles"]
+    both = pd.concat(tables, ignore_index=True)
     return both.groupby(keys, sort=False, dropna=False)["articles"].sum().reset_index()
 
 
-def tally_table(counts: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
-    """Finish :func:`tally_counts`: shares within each group, most frequent first."""
+def tally_table(
+    pieces: tuple[pd.DataFrame, pd.DataFrame], column: str, *, by: str | None = None
+) -> pd.DataFrame:
+    """Finish :func:`tally_counts`: shares of each group's articles, most frequent first."""
+    counts, totals = pieces
     counts = counts.copy()
-    totals = counts.groupby(by)["articles"].transform("sum") if by else counts["articles"].sum()
-    counts["share"] = counts["articles"] / totals
+    group_total = totals.set_index(by if by else "_all")["articles"]
+    totals_per_row = counts[by].map(group_total) if by else group_total.sum()
+    counts["share"] = counts["articles"] / totals_per_row
     order = [by, "articles"] if by else ["articles"]
     asc = [True, False] if by else [False]
     return counts.sort_values(order + [column], ascending=asc + [True]).reset_index(drop=True)

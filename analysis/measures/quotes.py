@@ -28,8 +28,15 @@ Peskov`` -> ``Dmitry Peskov``), a surname resolves to the fullest form of the na
 used in the same article (``Kuleba`` -> ``Dmytro Kuleba``). ``he``/``she``
 resolves to the speaker of an attribution in the same or the two sentences
 before when that speaker is a person (a name, or one unnamed official, who then
-stays anonymous); failing that, to the person whose full name was used last in
-the same or the previous sentence; otherwise the pronoun is kept as written.
+stays anonymous); failing that, to the person named first (the subject, most
+often) in the same sentence before the pronoun, else in the previous sentence,
+leaving out names in quotation marks, names that qualify another ("McConnell
+spokesman Don Stewart") and people known to be of the other sex (Mr./Ms., or a
+first name such as Hillary or Donald). ``it`` takes an organisation or a
+document that spoke just before ("The ministry said ... It added"), ``they``
+several people ("two officials said ... They added"). A pronoun left
+unresolved, and "I", "we", "you", leaves the speaker missing (unattributed);
+``mention`` keeps it as written.
 Unnamed sources ("a senior official", "two officials", "a source", anything
 said "on condition of anonymity") are kept with ``anonymous=True``.
 
@@ -63,7 +70,7 @@ __all__ = [
     "QUOTE_COLUMNS",
     "PARALLEL_MIN_CHARS",
     "ANONYMOUS",
-    "UNRESOLVED",
+    "UNATTRIBUTED",
     "QUOTED_KINDS",
     "GOLD_COLUMNS",
     "extract_quotes",
@@ -171,8 +178,9 @@ def extract_quotes(articles: pd.DataFrame, *, n_jobs: int | None = None) -> pd.D
 
         - ``article_id``, ``outlet``, ``published``: from the article;
         - ``speaker``: the source, normalised (titles dropped, fullest form of the
-          name in the article, "he"/"she" resolved as the module documentation
-          says, else kept as written); missing for an unattributed quote;
+          name in the article, pronouns resolved as the module documentation
+          says); missing for an unattributed quote and for a pronoun left
+          unresolved;
         - ``mention``: the speaker as written (``"Kuleba"``, ``"he"``,
           ``"a senior US State Department official"``);
         - ``anonymous``: True for an unnamed source;
@@ -252,8 +260,8 @@ def extract_quotes(articles: pd.DataFrame, *, n_jobs: int | None = None) -> pd.D
 
 #: label under which unnamed sources are pooled by :func:`who_is_quoted`
 ANONYMOUS = "(anonymous)"
-#: label under which unresolved pronouns ("he", "they") are pooled
-UNRESOLVED = "(unresolved pronoun)"
+#: label of the quotes whose speaker is not known (no speaker, or a pronoun left unresolved)
+UNATTRIBUTED = "(unattributed)"
 QUOTED_KINDS = ("direct", "reported", "according_to")
 
 
@@ -269,6 +277,13 @@ def who_is_quoted(
     """
     Rank who is quoted, per group, with shares and the articles behind each count.
 
+    ``quotes`` counts quotes and ``articles`` the distinct articles that quote the
+    speaker (an article quoting Peskov three times is 3 quotes, 1 article). The
+    quotes whose speaker is not known (none found, or a pronoun left unresolved,
+    "he" or "It") are one row per group, ``"(unattributed)"``, placed after the
+    ranked sources and not ranked among them (its ``rank`` is missing); they count
+    in the group's quotes, so the shares of a group add up to 1.
+
     Parameters
     ----------
     quotes : DataFrame
@@ -276,23 +291,25 @@ def who_is_quoted(
     by : str, sequence of str or None, default "outlet"
         Column(s) to group by; ``None`` ranks the whole corpus.
     top : int or None, default 10
-        Speakers kept per group (``None`` keeps all). Shares are computed before
+        Ranked speakers kept per group (``None`` keeps all); the
+        ``"(unattributed)"`` row comes in addition. Shares are computed before
         the cut, over every quote of the group.
     kinds : iterable of str or None, default ("direct", "reported", "according_to")
         Kinds of attribution counted; ``None`` counts all, including ``"stance"``.
     pool_anonymous : bool, default True
-        Count every unnamed source as one speaker, ``"(anonymous)"``, and every
-        unresolved pronoun as ``"(unresolved pronoun)"``.
+        Count every unnamed source as one speaker, ``"(anonymous)"``.
 
     Returns
     -------
     DataFrame
         Long table ``[*by, "rank", "speaker", "quotes", "share", "articles",
         "anonymous", "group_quotes", "group_articles", "anonymous_share",
-        "article_ids"]``: ``share`` is the speaker's part of the group's quotes,
-        ``group_quotes`` is N, ``anonymous_share`` the part of the group's quotes
-        from unnamed sources, ``article_ids`` the articles to read (drill-down:
-        filter ``quotes`` on them).
+        "article_ids"]``: ``quotes`` the speaker's quotes, ``articles`` the
+        distinct articles quoting the speaker, ``share`` the speaker's part of the
+        group's quotes, ``group_quotes`` is N, ``group_articles`` the distinct
+        articles of the group with a quote, ``anonymous_share`` the part of the
+        group's quotes from unnamed sources, ``article_ids`` the articles to read
+        (drill-down: filter ``quotes`` on them).
 
     Raises
     ------
@@ -318,12 +335,11 @@ def who_is_quoted(
     if top is not None and (not isinstance(top, int) or isinstance(top, bool) or top < 1):
         raise ParameterError(f"top must be a positive integer or None, got {top!r}")
     q = quotes if kinds is None else quotes[quotes["kind"].isin(list(kinds))]
-    q = q[q["speaker"].notna()]
     speaker = q["speaker"].astype("string")
     if pool_anonymous:
-        speaker = speaker.mask(q["anonymous"].astype(bool), ANONYMOUS)
-        speaker = speaker.mask(speaker.str.lower().isin(_PRONOUNS), UNRESOLVED)
-    q = q.assign(speaker=speaker, _one=1)
+        speaker = speaker.mask(q["anonymous"].fillna(False).astype(bool), ANONYMOUS)
+    unknown = speaker.isna() | speaker.str.lower().isin(_PRONOUNS).fillna(False)
+    q = q.assign(speaker=speaker.mask(unknown, UNATTRIBUTED), _one=1, _unknown=unknown)
     group_cols = keys or ["_all"]
     if not keys:
         q = q.assign(_all="all")
@@ -359,12 +375,16 @@ def who_is_quoted(
         .join(totals, on=group_cols)
     )
     per["share"] = per["quotes"] / per["group_quotes"]
+    # the unattributed row after the ranked sources of its group, unranked
+    per["_last"] = per["speaker"] == UNATTRIBUTED
     per = per.sort_values(
-        [*group_cols, "quotes", "speaker"], ascending=[*([True] * len(group_cols)), False, True]
+        [*group_cols, "_last", "quotes", "speaker"],
+        ascending=[*([True] * len(group_cols)), True, False, True],
     )
-    per["rank"] = per.groupby(group_cols, dropna=False).cumcount() + 1
+    rank = per.groupby([*group_cols, "_last"], dropna=False).cumcount() + 1
+    per["rank"] = rank.astype("Int64").mask(per["_last"])
     if top is not None:
-        per = per[per["rank"] <= top]
+        per = per[per["_last"] | (per["rank"] <= top)]
     # the articles of the rows kept only (most speakers fall below top)
     pair = [*group_cols, "speaker"]
     kept = q.merge(per[pair], on=pair) if top is not None else q

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
@@ -14,8 +15,13 @@ from analysis.measures.quotes_lexicon import (
     _ACCORDING_RE,
     _CUE_FORMS,
     _CUE_RE,
+    _FEMALE_NAMES,
     _HEADLINE_CUE_RE,
+    _LEADING_CONJ,
+    _MALE_NAMES,
+    _PRONOUNS,
     _RESOLVABLE,
+    _TITLES,
     _WORD,
 )
 from analysis.measures.quotes_reported import _PLAIN, _according_to, _content_end, _reported
@@ -24,6 +30,7 @@ from analysis.measures.quotes_speakers import (
     _ORG_HEADS,
     _article_names,
     _Attribution,
+    _fullest,
     _mask_abbreviations,
     _person_in,
     _sentence_index,
@@ -148,10 +155,10 @@ def _quotes_in_text(text: str) -> list[_Attribution]:
         if not _overlaps(a, b, claimed):
             found.append(att)
     found.sort(key=lambda f: f.pieces[0][0])
-    for att in found:
+    _resolve_pronouns(found, sentences, text, names, quoted=quote_extents)
+    for att in found:  # after resolution: a name a pronoun took is written with its dots too
         if att.speaker is not None:
             att.speaker.name = att.speaker.name.replace(_DOT, ".")
-    _resolve_pronouns(found, sentences, text, names)
     return found
 
 
@@ -303,37 +310,188 @@ _NOT_PERSON = _ORG_HEADS | set(
     "Islands Europe European America American Russia Russian Ukraine Ukrainian Kremlin Moscow "
     "Kyiv Kiev Washington London Beijing China Chinese Britain British NATO EU UN US UK "
     "North South East West New United Central Street Times Post News Press Reuters".split()
+    # places, bodies and headline words that read like names ("Fort Pierce", "Signature Issue")
+    + "USA Fort Mount Mall Convention Conference Foundation Association Center Centre Society "
+    "Network Club Church School College Airport Hospital Hotel League Today Show Issue Plan "
+    "Act Museum Hall Bridge Park State Islamic".split()
 )
 
 
-def _last_mentioned(text: str, start: int, end: int, people: list[str]) -> str | None:
-    """The person whose surname occurs last in ``text[start:end]``."""
-    best, best_at = None, -1
+def _named_in(
+    text: str,
+    start: int,
+    end: int,
+    people: list[str],
+    *,
+    avoid: set[str] = frozenset(),
+    quoted: list[tuple[int, int]] = (),
+    owner: dict[str, str] | None = None,
+) -> str | None:
+    """
+    The person named first in ``text[start:end]`` outside ``quoted``: most often the subject.
+
+    A person is found by surname; where two people share it, the one whose full
+    name is written there wins ("Rakeyia Scott" over "Keith Lamont Scott"). Names
+    in ``avoid``, names inside a quote and names that qualify another ("McConnell
+    spokesman Don Stewart") are passed over. A surname alone stands for its
+    ``owner``, the person of that surname the article names first.
+    """
+    owner = owner or {}
+    best, best_at = None, (len(text) + 1, False)
     for name in people:
-        for m in re.finditer(r"\b" + re.escape(name.split()[-1]) + r"\b", text[start:end]):
-            if m.start() > best_at:
-                best, best_at = name, m.start()
+        if name in avoid:
+            continue
+        for full in (False, True):
+            if not full and owner.get(name.split()[-1], name) != name:
+                continue  # "Clinton" alone is Hillary Clinton in an article naming her most
+            pattern = re.escape(name) if full else re.escape(name.split()[-1])
+            for m in re.finditer(r"\b" + pattern + r"\b", text[start:end]):
+                if _inside(start + m.start(), quoted) or _ATTRIBUTIVE.match(text, start + m.end()):
+                    continue
+                if (m.end(), not full) < (best_at[0], not best_at[1]):
+                    best, best_at = name, (m.end(), full)
+                break
     return best
 
 
-def _resolve_pronouns(
-    found: list[_Attribution], sentences: list[tuple[int, int]], text: str, names: list[list[str]]
-) -> None:
-    """
-    Resolve "he"/"she" to a person.
+#: "Mr. Obama", "Ms. Lynch": a surname, and whether "he" or "she" stands for it
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)[.\u2024]?\s+([A-Z][a-z][\w-]*)")
+_SHE_HONORIFICS = {"Mrs", "Ms", "Miss"}
 
-    The pronoun takes the speaker of an attribution in the same or the two
-    sentences before when that speaker is a person (a name, or one unnamed
-    official, who stays anonymous); failing that, the person named last in the
-    same or the previous sentence (full names used in the article).
+
+def _people(
+    text: str, names: list[list[str]]
+) -> tuple[list[str], dict[str, set[str]], dict[str, str]]:
+    """
+    People named in an article, and the pronoun each one takes when the text tells.
+
+    People are the full names used (two or more name tokens, no place or
+    organisation word) and the surnames used after Mr., Mrs., Ms. or Miss
+    (resolved to the fullest form of the name in the article). ``he``/``she`` of
+    a person is known from those honorifics and from first names that are
+    nearly always a man's or a woman's (``_MALE_NAMES``, ``_FEMALE_NAMES``).
     """
     people = [
         " ".join(n)
         for n in names
-        if not any(t in _NOT_PERSON or not t.replace("'", "").isalpha() for t in n)
+        if not any(
+            t in _NOT_PERSON or not t.replace("'", "").replace(_DOT, "").isalpha() for t in n
+        )
+        and not _LEADING_CONJ.match(n[0] + " ")  # "Although Weiner"
+        and "I" not in n  # "Then I"
     ]
+    pronoun: dict[str, set[str]] = {}
+    for name in people:
+        first = name.split()[0]
+        if first in _MALE_NAMES or first in _FEMALE_NAMES:
+            pronoun.setdefault(name, set()).add("he" if first in _MALE_NAMES else "she")
+    for m in _HONORIFIC.finditer(text):
+        if m.group(2) in _NOT_PERSON:
+            continue
+        name = _fullest(m.group(2), names)
+        people.append(name)
+        pronoun.setdefault(name, set()).add("she" if m.group(1) in _SHE_HONORIFICS else "he")
     people = list(dict.fromkeys(people))
+    return people, pronoun, _surname_owners(text, people)
+
+
+def _surname_owners(text: str, people: list[str]) -> dict[str, str]:
+    """For a surname several people share, the one whose full name the article uses first."""
+    by_surname: dict[str, list[str]] = {}
+    for name in people:
+        by_surname.setdefault(name.split()[-1], []).append(name)
+    owners = {}
+    for surname, names in by_surname.items():
+        if len(names) > 1:
+            owners[surname] = min(names, key=lambda n: text.find(n) % (len(text) + 1))
+    return owners
+
+
+def _is_plural(sp: _Speaker) -> bool:
+    """True for a speaker "they" can stand for: several people ("two officials", "X and Y")."""
+    toks = sp.name.split()
+    if not toks:
+        return False
+    if " and " in sp.name:
+        return len(toks) <= 6  # "Mr. Grassley and Mr. Leahy", not a clause
+    last = toks[-1]
+    return last.islower() and (last.endswith("s") and not last.endswith("ss") or last == "people")
+
+
+def _antecedent(
+    pronoun: str, att: _Attribution, last: tuple[int, _Attribution] | None, s_idx: int
+) -> _Speaker | None:
+    """
+    The speaker of the attribution just before that ``it`` or ``they`` stands for.
+
+    ``it`` takes an organisation or a document that said or wrote something (a
+    speaker that is not a person, not anonymous and not plural: "The ministry
+    said ... It added"), and only for words said, not a stance ("It showed ..."
+    is most often about a thing); ``they`` takes several people ("two officials
+    said ... They added"). Only an attribution in the same or the two sentences
+    before counts.
+    """
+    if last is None or s_idx - last[0] > 2 or last[1].speaker is None:
+        return None
+    sp = last[1].speaker
+    if pronoun == "they":
+        return sp if _is_plural(sp) else None
+    if pronoun != "it" or "stance" in (att.kind, last[1].kind):
+        return None
+    return None if _is_person(sp) or sp.anonymous or _is_plural(sp) else sp
+
+
+#: a name that qualifies another ("McConnell spokesman Don Stewart", "Trump's campaign
+#: manager Paul Manafort"); "Carson's renewed endorsement" is still Carson
+_ATTRIBUTIVE = re.compile(
+    r"['’]s\s+(?:[\w-]+\s+){0,3}?[A-Z][a-z]+\s+[A-Z]|\s+(?i:"
+    + "|".join(sorted(t for t in _TITLES if t.isalpha()))
+    + r")\b"
+)
+
+
+def _person_before(
+    text: str,
+    sentences: list[tuple[int, int]],
+    s_idx: int,
+    pos: int,
+    people: list[str],
+    **outside: Any,
+) -> str | None:
+    """The person a "he"/"she" at ``pos`` stands for: named first in its sentence, else in the one before."""
+    if not sentences:
+        return _named_in(text, 0, pos, people, **outside)
+    here = _named_in(text, sentences[s_idx][0], pos, people, **outside)
+    if here or s_idx == 0:
+        return here
+    return _named_in(text, sentences[s_idx - 1][0], sentences[s_idx - 1][1], people, **outside)
+
+
+def _resolve_pronouns(
+    found: list[_Attribution],
+    sentences: list[tuple[int, int]],
+    text: str,
+    names: list[list[str]],
+    *,
+    quoted: list[tuple[int, int]] = (),
+) -> None:
+    """
+    Resolve pronoun speakers; leave the speaker of the rest empty (unattributed).
+
+    "he"/"she" takes the speaker of an attribution in the same or the two
+    sentences before when that speaker is a person (a name, or one unnamed
+    official, who stays anonymous); failing that, the person named first in the
+    same sentence before it, else the first one named in the sentence before (the
+    subject, most often; full names, and surnames after Mr., Mrs., Ms. or Miss;
+    names inside ``quoted``, the spans in quotation marks, do not count). A person known to be a man (Mr., or a first name such as Donald) is
+    never a "she", nor a woman a "he". "it" and "they" take the speaker of the
+    attribution just before (see :func:`_antecedent`). Any other pronoun ("I",
+    "we", "you"), and one that cannot be resolved, leaves the speaker empty: the
+    mention keeps the pronoun as written.
+    """
+    people, pronoun_of, owner = _people(text, names)
     prev: tuple[int, _Speaker] | None = None
+    last: tuple[int, _Attribution] | None = None
     previous: _Attribution | None = None
     for att in found:
         sp = att.speaker
@@ -364,22 +522,37 @@ def _resolve_pronouns(
         if sp is None:
             continue
         s_idx = _sentence_index(sentences, sp.start) if sentences else 0
-        if sp.name.lower() in _RESOLVABLE:
-            if prev is not None and s_idx - prev[0] <= 2:
+        word = sp.name.lower()
+        if word in _RESOLVABLE:
+            other = "she" if word == "he" else "he"
+            avoid = {n for n, said in pronoun_of.items() if said == {other}}
+            if prev is not None and s_idx - prev[0] <= 2 and prev[1].name not in avoid:
                 sp.name, sp.anonymous = prev[1].name, prev[1].anonymous
             else:
-                window = sentences[max(0, s_idx - 1)][0] if sentences else 0
-                sp.name = _last_mentioned(text, window, sp.start, people) or sp.name
-            if sp.name.lower() not in _RESOLVABLE:
-                prev = (s_idx, sp)
+                sp.name = (
+                    _person_before(
+                        text,
+                        sentences,
+                        s_idx,
+                        sp.start,
+                        people,
+                        avoid=avoid,
+                        quoted=quoted,
+                        owner=owner,
+                    )
+                    or ""
+                )
+            if sp.name:
+                prev, last = (s_idx, sp), (s_idx, att)
             continue
-        if _is_person(sp):
-            end_idx = (
-                _sentence_index(sentences, max(b for _, b in att.pieces) - 1) if sentences else 0
-            )
-            prev = (max(s_idx, end_idx), sp)
-        else:
-            prev = None
+        if word in _PRONOUNS:
+            found_sp = _antecedent(word, att, last, s_idx)
+            sp.name = found_sp.name if found_sp else ""
+            sp.anonymous = bool(found_sp and found_sp.anonymous)
+            continue
+        end_idx = _sentence_index(sentences, max(b for _, b in att.pieces) - 1) if sentences else 0
+        last = (max(s_idx, end_idx), att)
+        prev = (last[0], sp) if _is_person(sp) else None
 
 
 # ---------------------------------------------------------------------------
@@ -404,7 +577,7 @@ def _article_rows(text) -> list[tuple]:
         sp = att.speaker
         rows.append(
             (
-                sp.name if sp else pd.NA,
+                sp.name if sp and sp.name else pd.NA,
                 text[sp.start : sp.end] if sp else pd.NA,
                 bool(sp.anonymous) if sp else False,
                 att.cue,

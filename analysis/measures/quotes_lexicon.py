@@ -435,3 +435,35 @@ _NAME_RUN = re.compile(_NAME_TOKEN + r"(?:[ \t\u00a0]+" + _NAME_TOKEN + r")*")
 _QUOTE_MARK = re.compile(r"''|``|[\"“”„«»]")
 _ANY_MARK = re.compile(r"''|``|[\"“”„«»‘’']")
 _WORD = re.compile(r"(?<![\w-])[A-Za-z]+(?![\w-])")
+
+#: First names that, in English-language news, nearly always belong to a man or to a
+#: woman: they keep "he" from resolving to "Hillary Clinton" and "she" to "Bernie
+#: Sanders". Names used for both (Chris, Pat, Kelly, Jordan...) are left out.
+_MALE_NAMES = frozenset(
+    """Aaron Abraham Adam Alan Albert Alexander Alexei Andrew Andrei Angus Anthony Antonin Arnold
+    Arthur Barack Barry Ben Benjamin Bernard Bernie Bill Billy Bob Boris Brad Bradley Brandon Brent
+    Brett Brian Bruce Bryan Carl Carlos Charles Charlie Chuck Clarence Colin Craig Dan Daniel
+    Darren Dave David Dennis Dick Dmitry Dmytro Don Donald Doug Douglas Duncan Dwight Ed Eddie
+    Edward Emmanuel Eric Frank Fred Frederick Gary Gavin George Gerald Glenn Gordon Greg Gregory
+    Harold Harry Henry Howard Ian Igor Isaac Ivan Jack Jacob James Jared Jason Jeb Jeff Jeffrey
+    Jeremy Jerry Jim Jimmy Joe John Johnny Jon Jonathan Joseph Josh Joshua Juan Justin Keith Ken
+    Kenneth Kevin Kyle Larry Lawrence Leon Louis Luis Manuel Marvin Milton Norman Marco Mark Martin Matt Matthew Michael Mike Mitch Mitt
+    Mohammed Muhammad Nathan Neil Nicholas Nick Olaf Oleg Oliver Patrick Paul Pete Peter Phil
+    Philip Ralph Rand Randy Raymond Reince Richard Rick Rob Robert Roger Ron Ronald Roy Rudy Rupert
+    Russell Ryan Samuel Scott Sean Sergei Sergey Stephen Steve Steven Stuart Ted Terrence Thomas
+    Tim Timothy Todd Tom Tony Travis Tyler Viktor Vitali Vladimir Volodymyr Walter Wayne William
+    Willie Xi Yuri Zachary""".split()
+)
+_FEMALE_NAMES = frozenset(
+    """Abigail Alice Alicia Alison Allison Amanda Amy Ana Andrea Angela Ann Anna Anne Annette
+    Barbara Betsy Betty Beverly Brenda Carly Carol Caroline Catherine Cathy Cheryl Christina
+    Christine Claire Condoleezza Cynthia Debbie Deborah Debra Denise Diana Diane Donna Doris
+    Dorothy Elaine Eleanor Elena Elizabeth Ellen Emily Emma Erin Eva Frances Gillian Gina Gloria
+    Hanna Hannah Heather Heidi Helen Hillary Huma Irina Ivanka Jane Janet Janice Jennifer
+    Jessica Jill Joan Joanne Joni Joyce Judith Judy Julia Julie Karen Katherine Kathleen Kathy
+    Katie Kayleigh Kellyanne Kimberly Kirsten Laura Lauren Linda Lisa Liz Loretta Louise Lynn
+    Margaret Maria Marie Marilyn Martha Mary Maureen Megan Melania Melissa Michelle Monica Nancy
+    Natalia Nataliia Nicola Nicole Nikki Olena Olga Pamela Patricia Paula Rachel Rebecca Rosalind
+    Ruth Sally Samantha Sandra Sara Sarah Sharon Shirley Stephanie Susan Susana Svetlana Tatiana
+    Teresa Theresa Tiffany Tina Ursula Valerie Victoria Virginia Wendy Yulia""".split()
+)
