@@ -670,3 +670,31 @@ def test_overview_of_an_empty_part_combines_without_changing_anything(sample_art
     pd.testing.assert_frame_equal(
         overview.combine_overview([empty, full, empty]), overview.combine_overview([full])
     )
+
+
+def test_per_article_cache_is_recomputed_when_the_helpers_code_changes(tmp_path, monkeypatch):
+    """Rows cached by an older version of a helper's rules are not served after an upgrade."""
+    import importlib
+
+    from analysis.corpus.cache import cached_by_article
+
+    module = tmp_path / "rules_mod.py"
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module.write_text(
+        "def speakers(df):\n    return df[['article_id']].assign(speaker='he')\n", encoding="utf-8"
+    )
+    import rules_mod
+
+    arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["one", "two"]})
+    cache = tmp_path / "corpus"
+    cache.mkdir()
+    first = cached_by_article(rules_mod.speakers, arts, cache_dir=cache, name="quotes")
+    assert first["speaker"].tolist() == ["he", "he"]
+    module.write_text(  # the rules change: pronouns are resolved now
+        "def speakers(df):\n    return df[['article_id']].assign(speaker='Ann Lee')\n",
+        encoding="utf-8",
+    )
+    importlib.reload(rules_mod)
+    again = cached_by_article(rules_mod.speakers, arts, cache_dir=cache, name="quotes")
+    assert again["speaker"].tolist() == ["Ann Lee", "Ann Lee"]
+    assert len(list(cache.glob("cache_quotes_*.arrow"))) == 2  # rows and keys: the old ones replaced

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 
 _PREPARED_META = b"analysis.prepared"
+#: Key of the cache's metadata naming the version of the helper's code its rows came from.
+_CODE_META = b"analysis.code"
 
 
 def cached_by_article(
@@ -70,15 +73,21 @@ def cached_by_article(
     rows_file = _rows_file(cache_dir, name, options)
     keys_file = rows_file.with_name(rows_file.stem + "_keys.arrow")
     keys = _article_keys(articles)
+    code = code_version(func)
     done: set[str] = set()
     old = None
     if rows_file.exists() and keys_file.exists():
         try:
             old = _read_rows(rows_file)
-            done = set(_read_table(keys_file).column("key").to_pylist())
+            kept = _read_table(keys_file)
+            done = set(kept.column("key").to_pylist())
         except (OSError, ValueError, KeyError) as exc:
             log.warning("cache %s unreadable (%s); recomputing", rows_file.name, exc)
             old, done = None, set()
+        else:
+            if (kept.schema.metadata or {}).get(_CODE_META, b"").decode() != code:
+                log.info("cache %s: kept by other code; every article again", rows_file.name)
+                old, done = None, set()
     wanted = ~keys.isin(done).to_numpy()  # by position: the index may repeat labels
     todo, todo_keys = articles[wanted], keys[wanted]
     log.debug("%s: %d of %d articles to process", name, len(todo), len(articles))
@@ -103,7 +112,8 @@ def cached_by_article(
             import pyarrow as pa
 
             write_arrow(pa.Table.from_pandas(table, preserve_index=False), rows_file)
-            write_arrow(pa.table({"key": sorted(done | set(todo_keys))}), keys_file)
+            kept = pa.table({"key": sorted(done | set(todo_keys))})
+            write_arrow(kept.replace_schema_metadata({_CODE_META: code.encode()}), keys_file)
             for old_file in (rows_file, keys_file):  # the Parquet files of earlier versions
                 old_file.with_suffix(".parquet").unlink(missing_ok=True)
         except (OSError, ValueError) as exc:
@@ -125,6 +135,30 @@ def _rows_file(cache_dir, name: str, options: Mapping[str, Any]) -> Path:
 
     tag = hashlib.blake2b(repr(sorted(options.items())).encode(), digest_size=4).hexdigest()
     return Path(cache_dir) / f"cache_{name}_{tag}.arrow"
+
+
+def code_version(func: Any) -> str:
+    """
+    A short hash of the source of ``func``'s module and of the modules named after it.
+
+    For ``analysis.measures.quotes`` that covers ``quotes_lexicon``,
+    ``quotes_speakers`` and the rest, so a change to any of their rules (an
+    upgrade) gives another version, and rows cached by the old rules are not
+    served again. A function whose source file cannot be read has version ``"0"``.
+    """
+    module = getattr(func, "__module__", None)
+    if not module:
+        return "0"
+    h = hashlib.blake2b(digest_size=4)
+    found = False
+    for mod_name in sorted(sys.modules):
+        if mod_name != module and not mod_name.startswith((module + "_", module + ".")):
+            continue
+        file = getattr(sys.modules[mod_name], "__file__", None)
+        if file and file.endswith(".py") and Path(file).is_file():
+            h.update(mod_name.encode() + b"\0" + Path(file).read_bytes())
+            found = True
+    return h.hexdigest() if found else "0"
 
 
 def _article_keys(articles: pd.DataFrame) -> pd.Series:
@@ -176,7 +210,9 @@ def prepare_by_article(
         _key=rows["article_id"].astype(str).map(dict(zip(articles["article_id"].astype(str), keys)))
     )
     table = pa.Table.from_pandas(rows, preserve_index=False)
-    record = json.dumps({"helper": _helper_name(func), "keys": sorted(set(keys))}).encode()
+    record = json.dumps(
+        {"helper": _helper_name(func), "code": code_version(func), "keys": sorted(set(keys))}
+    ).encode()
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _PREPARED_META: record})
     write_arrow(table, _prepared_file(_rows_file(cache_dir, name, options)))
     return len(articles)
@@ -192,7 +228,7 @@ def _prepared_rows(
     try:
         table = _read_table(path)  # once: the list of articles and their rows agree
         record = json.loads(table.schema.metadata[_PREPARED_META])
-        if record["helper"] != _helper_name(func):
+        if record["helper"] != _helper_name(func) or record.get("code") != code_version(func):
             return None, set()
         found = wanted & set(record["keys"])
         if not found:
