@@ -161,8 +161,9 @@ def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> 
     least ``min_words`` words (matched by similarity too); ``sig`` and ``size``:
     MinHash signature and number of distinct shingles of a long body; ``lead``:
     MinHash signature (``LEAD_PERM`` long) of the shingles of its first
-    ``LEAD_WORDS`` words. These only depend on the row, so they can be kept from
-    one run to the next.
+    ``LEAD_WORDS`` words, when the body has ``MIN_CONTAINED_SHINGLES`` (zeros
+    otherwise). These only depend on the row, so they can be kept from one run
+    to the next.
     """
     n = len(texts)
     keys = [""] * n
@@ -188,12 +189,19 @@ def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> 
         first.setdefault(keys[i], i)
     rows = list(first.values())
     shingler = Shingler(shingle_size)
-    sets = [shingler(norms[i].split()) for i in _progress(rows, progress, "shingling")]
+    both = [
+        shingler.with_lead(norms[i].split(), LEAD_WORDS)
+        for i in _progress(rows, progress, "shingling")
+    ]
+    sets = [whole for whole, _ in both]
     if rows:
         sig[rows] = minhash_signatures(sets, num_perm=num_perm)
         size[rows] = [len(x) for x in sets]
-        leads = [lead_shingles(norms[i], shingler) for i in rows]
-        lead[rows] = minhash_signatures(leads, num_perm=LEAD_PERM)
+        # the lead index only holds bodies long enough to be a trimmed copy
+        big = [k for k, x in enumerate(sets) if len(x) >= MIN_CONTAINED_SHINGLES]
+        if big:
+            leads = [both[k][1] for k in big]
+            lead[[rows[k] for k in big]] = minhash_signatures(leads, num_perm=LEAD_PERM)
         copies = [i for i in norms if first[keys[i]] != i]
         if copies:
             src = [first[keys[i]] for i in copies]
@@ -408,10 +416,16 @@ def _group(
             sets[k] = got
         return got
 
+    leads: dict[int, np.ndarray] = {}
+
+    def opening(k: int) -> np.ndarray:
+        got = leads.get(k)
+        if got is None:
+            got = leads[k] = lead_shingles(normalize_text(texts[long_rows[k]]), shingler)
+        return got
+
     def opens_alike(short: int, other: int) -> bool:
-        la, lb = (
-            lead_shingles(normalize_text(texts[long_rows[k]]), shingler) for k in (short, other)
-        )
+        la, lb = opening(short), opening(other)
         return len(np.intersect1d(la, lb, assume_unique=True)) >= LEAD_MATCH * len(la)
 
     for (a, b), lead_pair in zip(pairs.tolist(), via_lead.tolist()):

@@ -137,12 +137,14 @@ def _dup_sketch(
             long_rows.append(i)
             words.append(split)
     shingler = dup.Shingler(params["shingle_size"])
-    sets = [shingler(w) for w in words]
+    both = [shingler.with_lead(w, dup.LEAD_WORDS) for w in words]
+    del words
+    sets = [whole for whole, _ in both]
     sizes = np.fromiter((len(x) for x in sets), dtype=np.int64, count=len(sets))
     # the lead index holds the bodies long enough to be a trimmed copy
     big = np.flatnonzero(sizes >= dup.MIN_CONTAINED_SHINGLES) if lead_bands else sizes[:0]
-    leads = [dup.lead_shingles(" ".join(words[k]), shingler) for k in big.tolist()]
-    del words
+    leads = [both[k][1] for k in big.tolist()]
+    del both
     if sets:
         sig = dup.minhash_signatures(sets, num_perm=params["num_perm"])
     else:
