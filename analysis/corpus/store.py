@@ -14,7 +14,9 @@ A corpus folder holds
 - ``chrome.json``: page-chrome lines learned per outlet from text dumps.
 
 Re-running ``ingest`` on the same inputs reads only new or changed files (by
-content hash) and never duplicates rows. A source file that disappeared keeps its
+content hash) and never duplicates rows. A file that failed is reported once:
+it is read again when its content or the load options change, or with
+``strict``. A source file that disappeared keeps its
 articles, and the log says so (``--prune`` removes them).
 """
 
@@ -101,13 +103,33 @@ def _part_stem(path: str) -> str:
     return hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
+#: Columns of ``sources.parquet``; ``options`` is a digest of the load options a
+#: file was last read with (empty in corpora written before it was kept).
+_SOURCE_COLUMNS = [
+    "path",
+    "hash",
+    "size",
+    "status",
+    "rows",
+    "reason",
+    "parts",
+    "ingested_at",
+    "options",
+]
+
+
 def _read_sources(corpus: Path) -> pd.DataFrame:
     p = corpus / SOURCES
     if p.exists():
-        return pd.read_parquet(p)
-    return pd.DataFrame(
-        columns=["path", "hash", "size", "status", "rows", "reason", "parts", "ingested_at"]
-    )
+        table = pd.read_parquet(p)
+        return table.assign(**{c: "" for c in _SOURCE_COLUMNS if c not in table.columns})
+    return pd.DataFrame(columns=_SOURCE_COLUMNS)
+
+
+def _options_digest(load_options: dict) -> str:
+    """A digest of the load options (outlet, columns, manifest) a file is read with."""
+    text = json.dumps(load_options, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _existing_ids(articles_dir: Path, exclude_parts: set[str]) -> IdIndex:
@@ -175,24 +197,33 @@ def ingest(
             for p in hashes
             if Path(p).name.lower() in MANIFEST_NAMES and known.get(p, {}).get("hash") != hashes[p]
         ]
+        options = _options_digest(load_options)
         todo, log_rows = [], []
         for f in files:
             key = str(f.resolve())
             old = known.get(key)
-            under_changed = any(d in Path(key).parents for d in changed_manifest_dirs)
-            if (
+            same = (
                 old is not None
                 and old["hash"] == hashes[key]
-                and not under_changed
-                and old["status"] != "failed"
-                and _parts_intact(articles_dir, old)
-            ):
+                and not any(d in Path(key).parents for d in changed_manifest_dirs)
+            )
+            if same and old["status"] != "failed" and _parts_intact(articles_dir, old):
                 log_rows.append(
                     dict(
                         path=key,
                         status="unchanged",
                         rows=int(old["rows"]),
                         reason="same content as last ingest",
+                    )
+                )
+            elif same and old["status"] == "failed" and old["options"] == options and not strict:
+                # read again it would fail again: said once, when it failed
+                log_rows.append(
+                    dict(
+                        path=key,
+                        status="unchanged",
+                        rows=0,
+                        reason=f"same content and options as when it failed ({old['reason']})",
                     )
                 )
             else:
@@ -261,6 +292,7 @@ def ingest(
                 reason=res.reason or "; ".join(res.warnings),
                 parts=json.dumps(parts_written.get(key, [])),
                 ingested_at=now,
+                options=options,
             )
             log_rows.append(
                 dict(
@@ -304,8 +336,8 @@ def ingest(
                     )
                 )
 
-        table = pd.DataFrame(
-            list(new_sources.values()), columns=list(_read_sources(corpus).columns) or None
+        table = pd.DataFrame(list(new_sources.values()), columns=_SOURCE_COLUMNS).fillna(
+            {"options": ""}
         )
         write_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
         run_log = pd.DataFrame(log_rows, columns=["path", "status", "rows", "reason"])
