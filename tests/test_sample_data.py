@@ -179,6 +179,21 @@ def test_furniture_only_page_has_no_article_text(pages, sample_with_bad_pages):
     assert max(len(line.split()) for line in text.splitlines()) < 25
 
 
+def test_story_groups_match_the_stories_the_sample_was_written_from(pages, sample_articles):
+    """Every republished copy (some cut to their first paragraphs) joins its story, no other."""
+    from pathlib import Path
+
+    from analysis import find_duplicates
+
+    truth = {str((SAMPLE / page.path).resolve()): page.story_id for page in pages}
+    found = find_duplicates(sample_articles)
+    story = found["source_path"].map(lambda p: truth.get(str(Path(p).resolve())))
+    known = found[story.notna().to_numpy()].assign(truth=story.dropna().to_numpy())
+    assert known["truth"].nunique() < len(known)  # the sample has republished copies
+    assert (known.groupby("truth")["story_id"].nunique() == 1).all()
+    assert (known.groupby("story_id")["truth"].nunique() == 1).all()
+
+
 def test_undated_page_has_no_parseable_date(manifest):
     _, rows = manifest
     assert UNDATED not in {row["path"] for row in rows}
