@@ -182,6 +182,108 @@ def _edit(words: list[str], rng: np.random.Generator) -> list[str]:
     return words
 
 
+def truncated_copies(folder: Path, *, stories: int = 60, others: int = 600, seed: int = 11):
+    """
+    Return real stories, one copy of each, and unrelated real articles, all on one day.
+
+    ``stories`` articles of 250-1500 words are drawn from the Ukraine CSVs in
+    ``folder`` so that no two share more than a tenth of their word 4-shingles.
+    Each gets one copy: every fourth copy keeps only its first 30-60% (cut at a
+    sentence end, as republishers trim wire copy), the others lose a sentence;
+    half get a byline and all but the trimmed ones have 1-3% of their words
+    dropped, doubled or swapped. Distractors: ``others`` further articles that
+    share little with any story, and one round-up per five stories made of the
+    first two sentences of three stories each (a live blog's summaries). All rows
+    carry one date, so the date window cannot keep a wrong pair apart.
+
+    Returns
+    -------
+    DataFrame
+        ``article_id``, ``outlet``, ``title``, ``text``, ``published``, ``source``
+        (the story a row copies, -1 for a distractor) and ``truncated`` (bool).
+    """
+    from analysis.corpus.duplicates import Shingler, normalize_text
+
+    base = ukraine_articles(folder)
+    base = base[base["outlet"] != "NYT"].drop_duplicates("text").reset_index(drop=True)
+    n_words = base["text"].str.split().str.len()
+    shingler = Shingler(4)
+    rng = np.random.default_rng(seed)
+
+    def overlap(a: np.ndarray, b: np.ndarray) -> float:
+        shared = len(np.intersect1d(a, b, assume_unique=True))
+        return shared / max(1, min(len(a), len(b)))
+
+    picked: list[int] = []
+    sets: list[np.ndarray] = []
+    for i in rng.permutation(np.flatnonzero((n_words >= 250) & (n_words <= 1500))).tolist():
+        s = shingler(normalize_text(base["text"][i]).split())
+        if all(overlap(s, t) <= 0.1 for t in sets):
+            picked.append(i)
+            sets.append(s)
+            if len(picked) == stories:
+                break
+    rows = []
+    for k, i in enumerate(picked):
+        text = base["text"][i]
+        rows.append((base["outlet"][i], text, k, False))
+        sents = re.split(r"(?<=[.!?])\s+", text.strip())
+        if k % 4 == 0:
+            words = np.cumsum([len(x.split()) for x in sents])
+            keep = int(np.searchsorted(words, words[-1] * rng.uniform(0.3, 0.6)))
+            sents = sents[: max(1, keep)]
+        elif len(sents) > 3:
+            del sents[int(rng.integers(1, len(sents)))]
+        if rng.random() < 0.5:
+            sents.insert(0, "By Staff Reporter.")
+        copy = _edit(" ".join(sents).split(), rng) if k % 4 else " ".join(sents).split()
+        rows.append(("Copy desk", " ".join(copy), k, k % 4 == 0))
+    for k in range(0, len(picked) - 2, 5):
+        leads = [re.split(r"(?<=[.!?])\s+", base["text"][i].strip())[:2] for i in picked[k : k + 3]]
+        rows.append(("Live desk", "\n\n".join(" ".join(x) for x in leads), -1, False))
+    taken = set(picked)
+    for i in rng.permutation(np.flatnonzero(n_words >= 20)).tolist():
+        if len(rows) >= 2 * len(picked) + (len(picked) + 2) // 5 + others:
+            break
+        if i in taken:
+            continue
+        s = shingler(normalize_text(base["text"][i]).split())
+        if len(s) and all(overlap(s, t) <= 0.1 for t in sets):
+            rows.append((base["outlet"][i], base["text"][i], -1, False))
+    df = pd.DataFrame(rows, columns=["outlet", "text", "source", "truncated"])
+    return df.assign(
+        article_id=[f"t{i}" for i in range(len(df))],
+        title="",
+        published=pd.Timestamp("2022-03-15", tz="UTC"),
+    )
+
+
+def pair_scores(labels, sources) -> dict:
+    """
+    Pairwise precision and recall of story groups against known copies.
+
+    True pairs are rows with one ``source`` (>= 0); a predicted pair is two rows
+    in one group, at least one of them a story or its copy (two distractors
+    may be real copies of each other and are not scored).
+    """
+    df = pd.DataFrame({"label": np.asarray(labels), "source": np.asarray(sources)})
+    truth = df[df["source"] >= 0].groupby("source").size()
+    true_pairs = int((truth * (truth - 1) // 2).sum())
+    found = correct = 0
+    for _, group in df.groupby("label"):
+        src = group["source"].to_numpy()
+        if len(src) < 2 or (src < 0).all():
+            continue
+        known = src[src >= 0]
+        n, m = len(src), int((src < 0).sum())
+        found += n * (n - 1) // 2 - m * (m - 1) // 2
+        correct += int(sum(c * (c - 1) // 2 for c in np.unique(known, return_counts=True)[1]))
+    return {
+        "precision": round(correct / found, 4) if found else 1.0,
+        "recall": round(correct / true_pairs, 4) if true_pairs else 1.0,
+    }
+
+
 # ------------------------------------------------------------------ measured functions
 
 

@@ -544,25 +544,15 @@ def _url(page: Page) -> str:
     return f"{outlet.domain}/{outlet.path_prefix}/{d:%Y/%m/%d}/{page.slug}/"
 
 
-def build(out_dir: Path, source_dir: Path = SOURCE_DIR) -> list[Path]:
-    """Write the corpus into ``out_dir`` (replacing what is there) and return the paths written."""
-    out_dir = Path(out_dir)
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
+def bad_pages() -> tuple[dict[str, bytes], list[dict[str, str]]]:
+    """
+    Two pages no article can come from, with their manifest rows.
+
+    They are not part of the bundled corpus (its ingest reports no failure);
+    the tests build them beside it to check that ingest accounts for them.
+    """
     files: dict[str, bytes] = {}
     manifest: list[dict[str, str]] = []
-    for page in pages_from_source(load_source(source_dir)):
-        files[page.path] = _encode(page, OUTLETS[page.outlet].render(page))
-        if page.in_manifest:
-            manifest.append(
-                {
-                    "path": page.path,
-                    "url": _url(page),
-                    "outlet": OUTLETS[page.outlet].name,
-                    "published": page.when.isoformat(),
-                }
-            )
     # A page saved while the Tribune's live blog failed to load: furniture only.
     chrome_day = date(2022, 3, 21)
     chrome_path = f"harbor-city-tribune/{chrome_day.isoformat()}-live-updates.txt"
@@ -586,6 +576,38 @@ def build(out_dir: Path, source_dir: Path = SOURCE_DIR) -> list[Path]:
             "published": "2022-03-15T06:00:00+00:00",
         }
     )
+    return files, manifest
+
+
+def build(
+    out_dir: Path, source_dir: Path = SOURCE_DIR, *, with_bad_pages: bool = False
+) -> list[Path]:
+    """
+    Write the corpus into ``out_dir`` (replacing what is there) and return the paths written.
+
+    ``with_bad_pages`` adds the empty and the furniture-only page of :func:`bad_pages`.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    files: dict[str, bytes] = {}
+    manifest: list[dict[str, str]] = []
+    for page in pages_from_source(load_source(source_dir)):
+        files[page.path] = _encode(page, OUTLETS[page.outlet].render(page))
+        if page.in_manifest:
+            manifest.append(
+                {
+                    "path": page.path,
+                    "url": _url(page),
+                    "outlet": OUTLETS[page.outlet].name,
+                    "published": page.when.isoformat(),
+                }
+            )
+    if with_bad_pages:
+        bad_files, bad_rows = bad_pages()
+        files.update(bad_files)
+        manifest.extend(bad_rows)
     written = []
     for rel in sorted(files):
         target = out_dir / rel

@@ -66,6 +66,32 @@ def sample_articles():
     return load_articles([repo_path("data", "sample"), repo_path("seeds")])
 
 
+@pytest.fixture(scope="session")
+def sample_builder():
+    """``data/build_sample.py`` imported as a module."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "build_sample", repo_path("data", "build_sample.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while executing
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+@pytest.fixture(scope="session")
+def sample_with_bad_pages(sample_builder, tmp_path_factory):
+    """The bundled corpus built afresh with an empty page and a furniture-only page."""
+    folder = tmp_path_factory.mktemp("sample-bad") / "sample"
+    sample_builder.build(folder, with_bad_pages=True)
+    return folder
+
+
 @pytest.fixture
 def tiny_articles():
     """Four literal articles, two outlets, two days: for fast table-driven tests."""

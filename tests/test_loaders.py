@@ -442,9 +442,20 @@ def test_sample_corpus_every_file_accounted_for(sample_articles):
     report = _by_name(load_report(sample_articles))
     assert set(report.index) == files
     assert report["rows"].sum() == len(sample_articles)
-    assert report.loc["2022-03-15-live-blog.txt", "status"] == "failed"
+    # the demo's ordinary run is clean: every page loads, only the manifest is set aside
+    assert report.drop(index="manifest.csv")["status"].eq("loaded").all()
     assert report.loc["manifest.csv", "status"] == "skipped"
     validate(sample_articles)
+
+
+def test_sample_with_bad_pages_accounts_for_them(sample_with_bad_pages):
+    articles = load_articles(sample_with_bad_pages, detect_language=False)
+    report = _by_name(load_report(articles))
+    assert report.loc["2022-03-15-live-blog.txt", "status"] == "failed"
+    assert "empty" in report.loc["2022-03-15-live-blog.txt", "reason"]
+    assert report.loc["2022-03-21-live-updates.txt", "status"] == "skipped"
+    assert "no article body" in report.loc["2022-03-21-live-updates.txt", "reason"]
+    assert report["rows"].sum() == len(articles)
 
 
 def test_sample_corpus_messy_encodings_decoded(sample_articles):

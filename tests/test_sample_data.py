@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
-import sys
 from collections import defaultdict
 from datetime import datetime
 
@@ -25,17 +23,8 @@ UNDATED = "lakeshore-evening-post/undated-local-volunteers-drive-aid-to-polish-b
 
 
 @pytest.fixture(scope="module")
-def builder():
-    spec = importlib.util.spec_from_file_location(
-        "build_sample", repo_path("data", "build_sample.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while executing
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
+def builder(sample_builder):
+    return sample_builder
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +66,7 @@ def test_committed_files_equal_a_fresh_build(builder, tmp_path):
 def test_article_and_outlet_counts(pages):
     assert 40 <= len(pages) <= 80
     txt = sorted(SAMPLE.rglob("*.txt"))
-    assert len(txt) == len(pages) + 2  # plus the empty and the furniture-only page
+    assert len(txt) == len(pages)  # every bundled page holds an article
     outlets = {p.parent.name for p in txt}
     assert 4 <= len(outlets) <= 5
     assert outlets == {page.outlet for page in pages}
@@ -149,8 +138,17 @@ def test_quotes_and_sources_are_varied(pages):
         assert re.search(r'["“][^"”]{10,}[,.?]["”]', text), page.path
 
 
+def test_bad_pages_are_built_only_on_request(sample_with_bad_pages, manifest):
+    """The bundled corpus ingests without a failure; the tests build the bad pages beside it."""
+    for rel in (EMPTY, CHROME_ONLY):
+        assert not (SAMPLE / rel).exists()
+        assert rel not in {row["path"] for row in manifest[1]}
+        assert (sample_with_bad_pages / rel).is_file()
+    assert (sample_with_bad_pages / EMPTY).stat().st_size == 0
+    assert not [p for p in SAMPLE.rglob("*") if p.is_file() and p.stat().st_size == 0]
+
+
 def test_messy_files_have_their_encodings():
-    assert (SAMPLE / EMPTY).stat().st_size == 0
 
     cp1252 = (SAMPLE / CP1252).read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -167,18 +165,33 @@ def test_messy_files_have_their_encodings():
 
     for rel in SAMPLE.rglob("*.txt"):
         name = rel.relative_to(SAMPLE).as_posix()
-        if name not in (CP1252, UTF16, EMPTY):
+        if name not in (CP1252, UTF16):
             assert not rel.read_bytes().startswith(b"\xef\xbb\xbf"), name
             rel.read_bytes().decode("utf-8")  # everything else is plain UTF-8
 
 
-def test_furniture_only_page_has_no_article_text(pages):
-    text = _text(CHROME_ONLY)
+def test_furniture_only_page_has_no_article_text(pages, sample_with_bad_pages):
+    text = (sample_with_bad_pages / CHROME_ONLY).read_text(encoding="utf-8")
     assert "Copyright © 2022 Harbor City Tribune Company" in text
     for page in pages:
         for paragraph in page.paragraphs:
             assert paragraph[:60] not in text
     assert max(len(line.split()) for line in text.splitlines()) < 25
+
+
+def test_story_groups_match_the_stories_the_sample_was_written_from(pages, sample_articles):
+    """Every republished copy (some cut to their first paragraphs) joins its story, no other."""
+    from pathlib import Path
+
+    from analysis import find_duplicates
+
+    truth = {str((SAMPLE / page.path).resolve()): page.story_id for page in pages}
+    found = find_duplicates(sample_articles)
+    story = found["source_path"].map(lambda p: truth.get(str(Path(p).resolve())))
+    known = found[story.notna().to_numpy()].assign(truth=story.dropna().to_numpy())
+    assert known["truth"].nunique() < len(known)  # the sample has republished copies
+    assert (known.groupby("truth")["story_id"].nunique() == 1).all()
+    assert (known.groupby("story_id")["truth"].nunique() == 1).all()
 
 
 def test_undated_page_has_no_parseable_date(manifest):

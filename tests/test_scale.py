@@ -364,6 +364,51 @@ def test_find_duplicates_exact_across_partitions(ukraine_dir, client):
     )
 
 
+@pytest.mark.slow
+def test_find_duplicates_trimmed_copies_across_partitions(ukraine_dir, client, monkeypatch):
+    """Copies that kept only a story's opening, in other partitions: same stories as pandas."""
+    from analysis import find_duplicates
+    from analysis.schema import conform
+
+    monkeypatch.syspath_prepend(str(repo_path()))
+    from benchmarks.duplicates import truncated_copies
+
+    table = truncated_copies(ukraine_dir / "data", stories=40, others=120, seed=5)
+    table = table.sample(frac=1.0, random_state=2).reset_index(drop=True)
+    articles = conform(table.drop(columns=["source", "truncated"]))
+    want = find_duplicates(articles)
+    together = want.groupby(table["source"].to_numpy())["story_id"].nunique()
+    words = table["text"].str.split().str.len()
+    # trimmed copies are found when they are long enough to count (a 78-word one is not)
+    found = together[table.loc[table["truncated"] & (words >= 110), "source"]]
+    assert len(found) >= 8 and (found == 1).all()
+    assert (together[table.loc[table["truncated"] & (words < 90), "source"]] == 2).all()
+    ddf = dd.from_pandas(articles, npartitions=6, sort=False)
+    _same(engine_stories.find_duplicates(ddf).compute(), want)
+
+
+def test_find_duplicates_short_openings_of_long_stories(client):
+    """Copies holding a sixth of a story: found by the opening index alone, on both engines."""
+    from analysis import find_duplicates
+    from analysis.schema import article_id, conform
+
+    rng = random.Random(9)
+    vocab = [f"w{i}" for i in range(3000)]
+    rows = []
+    for k in range(12):
+        words = [rng.choice(vocab) for _ in range(800)]
+        for copy, text in enumerate((words, ["By", "Staff"] + words[:130])):
+            url = f"https://x.example/{k}/{copy}"
+            rows.append(("Outlet", url, f"T{k}", " ".join(text), "2022-03-01"))
+    df = pd.DataFrame(rows, columns=["outlet", "url", "title", "text", "published"])
+    df["article_id"] = [article_id(o, u, t, x) for o, u, t, x, _ in rows]
+    table = conform(df.sample(frac=1.0, random_state=1).reset_index(drop=True))
+    want = find_duplicates(table)
+    assert want["story_id"].nunique() == 12
+    got = engine_stories.find_duplicates(dd.from_pandas(table, npartitions=6, sort=False))
+    _same(got.compute(), want)
+
+
 def test_find_duplicates_bad_option(dask_articles):
     with pytest.raises(ParameterError):
         engine_stories.find_duplicates(dask_articles, shingles=3)

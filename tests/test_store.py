@@ -63,6 +63,31 @@ def test_rerun_is_incremental_and_never_duplicates(tmp_path):
     assert s.counts == {"loaded": 1, "unchanged": 2} and s.articles_total == 4
 
 
+def test_failed_file_is_reported_once_until_it_or_the_options_change(tmp_path, caplog):
+    src = tmp_path / "in"
+    _csv(src / "a.csv", [("A1", BODY, "2022-03-01")])
+    (src / "empty.txt").write_bytes(b"")
+    s = ingest([src], tmp_path / "c")
+    assert s.counts == {"loaded": 1, "failed": 1}
+    caplog.clear()
+    s = ingest([src], tmp_path / "c")
+    assert s.counts == {"unchanged": 2}
+    assert "empty.txt" not in caplog.text  # not read again, no warning
+    reason = s.log.set_index(s.log["path"].str.rsplit("/", n=1).str[-1]).loc["empty.txt", "reason"]
+    assert "when it failed (empty file)" in reason
+    # other options may make it usable: it is read again (and fails again here)
+    assert ingest([src], tmp_path / "c", outlet="Desk").counts == {"failed": 1, "unchanged": 1}
+    # so is a file whose content changed
+    (src / "empty.txt").write_text("Grain talks\n\n" + BODY * 4, encoding="utf-8")
+    s = ingest([src], tmp_path / "c", outlet="Desk")
+    assert s.counts == {"loaded": 1, "unchanged": 1} and s.articles_total == 2
+    # strict runs still stop at a file that cannot be used
+    (src / "empty.txt").write_bytes(b"")
+    ingest([src], tmp_path / "c")
+    with pytest.raises(InputError):
+        ingest([src], tmp_path / "c", strict=True)
+
+
 def test_deleted_source_is_reported_not_silently_dropped(tmp_path):
     src = tmp_path / "in"
     _csv(src / "a.csv", [("A1", BODY, "2022-03-01")])

@@ -19,8 +19,14 @@ How copies are found
    with numpy). Banded LSH over the signatures (datasketch's band layout) gives
    candidate pairs; a candidate is a copy when the exact shingle overlap reaches
    Jaccard ``threshold``, or when at least ``containment`` of the shorter body's
-   shingles occur in a longer body at most twice its length (a copy with its
-   last paragraphs trimmed), and the two were published within ``max_days``.
+   shingles occur in the longer one (a copy with its last paragraphs trimmed),
+   and the two were published within ``max_days``. A contained body joins a
+   longer one at most twice its length; a longer one still, only when it opens
+   as the shorter does (their first ``LEAD_WORDS`` words) and the shorter has at
+   least ``MIN_CONTAINED_SHINGLES`` shingles: a copy that kept the first third
+   of a wire story is found, a brief or a story quoted inside a live blog is
+   not. Such copies overlap the whole story too little for the LSH above, so a
+   second LSH over MinHash signatures of each body's opening finds them.
    Pairs are joined transitively (union-find) into stories. Work grows linearly
    with the corpus: no step compares all pairs.
 3. **Canonical copy**: in each story the wire original is canonical (a row whose
@@ -126,8 +132,25 @@ class _UnionFind:
 
 #: Containment joins a pair only when the shorter text has at least this share of
 #: the longer one's shingles, so that a long page quoting a short story in full
-#: (a live blog, a round-up) does not absorb it, nor chain unrelated stories.
+#: (a live blog, a round-up) does not absorb it, nor chain unrelated stories...
 MIN_CONTAINMENT_RATIO = 0.5
+
+#: ... unless the shorter text opens as the longer one does (a copy that kept the
+#: lead and dropped the rest, as republishers trim wire copy) and has at least
+#: this many distinct shingles (about as many words): a one-paragraph brief that
+#: opens a live blog does not make the blog, and whatever else opens with that
+#: paragraph, one story.
+MIN_CONTAINED_SHINGLES = 100
+
+#: The lead: the first words of a body. Two bodies open alike when this share of
+#: the shorter one's lead shingles occur in the longer one's lead.
+LEAD_WORDS = 60
+LEAD_MATCH = 0.5
+
+#: Signature length and LSH threshold of the lead index that finds trimmed copies
+#: (their overlap with the whole story is too small for the main index to find).
+LEAD_PERM = 64
+LEAD_LSH_THRESHOLD = 0.3
 
 
 def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> dict:
@@ -136,8 +159,11 @@ def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> 
 
     ``key``: digest of the exact-match form ('' for an empty body); ``long``: at
     least ``min_words`` words (matched by similarity too); ``sig`` and ``size``:
-    MinHash signature and number of distinct shingles of a long body. These only
-    depend on the row, so they can be kept from one run to the next.
+    MinHash signature and number of distinct shingles of a long body; ``lead``:
+    MinHash signature (``LEAD_PERM`` long) of the shingles of its first
+    ``LEAD_WORDS`` words, when the body has ``MIN_CONTAINED_SHINGLES`` (zeros
+    otherwise). These only depend on the row, so they can be kept from one run
+    to the next.
     """
     n = len(texts)
     keys = [""] * n
@@ -155,6 +181,7 @@ def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> 
             long[i] = True
             norms[i] = norm
     sig = np.zeros((n, num_perm), dtype=np.uint32)
+    lead = np.zeros((n, LEAD_PERM), dtype=np.uint32)
     size = np.zeros(n, dtype=np.int64)
     # one signature per distinct body: exact copies (same key) share it
     first: dict[str, int] = {}
@@ -162,18 +189,33 @@ def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> 
         first.setdefault(keys[i], i)
     rows = list(first.values())
     shingler = Shingler(shingle_size)
-    sets = [shingler(norms[i].split()) for i in _progress(rows, progress, "shingling")]
+    both = [
+        shingler.with_lead(norms[i].split(), LEAD_WORDS)
+        for i in _progress(rows, progress, "shingling")
+    ]
+    sets = [whole for whole, _ in both]
     if rows:
         sig[rows] = minhash_signatures(sets, num_perm=num_perm)
         size[rows] = [len(x) for x in sets]
+        # the lead index only holds bodies long enough to be a trimmed copy
+        big = [k for k, x in enumerate(sets) if len(x) >= MIN_CONTAINED_SHINGLES]
+        if big:
+            leads = [both[k][1] for k in big]
+            lead[[rows[k] for k in big]] = minhash_signatures(leads, num_perm=LEAD_PERM)
         copies = [i for i in norms if first[keys[i]] != i]
         if copies:
             src = [first[keys[i]] for i in copies]
             sig[copies] = sig[src]
+            lead[copies] = lead[src]
             size[copies] = size[src]
     # the shingle sets too: the exact check of candidate pairs in this call reuses them
     sets_of = dict(zip(rows, sets))
-    return {"key": keys, "long": long, "sig": sig, "size": size, "sets": sets_of}
+    return {"key": keys, "long": long, "sig": sig, "lead": lead, "size": size, "sets": sets_of}
+
+
+def lead_shingles(norm: str, shingler: Shingler) -> np.ndarray:
+    """The shingles of the first ``LEAD_WORDS`` words of a normalised body."""
+    return shingler(norm.split(" ", LEAD_WORDS)[:LEAD_WORDS])
 
 
 def _str(value: object) -> str:
@@ -182,7 +224,7 @@ def _str(value: object) -> str:
 
 #: Per-article grouping features kept in a corpus folder (see ``find_duplicates(cache_dir=)``).
 FEATURES_CACHE = "duplicates_cache.parquet"
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"  # 2: the lead signature
 
 
 def _cached_features(texts, titles, ids, folder: Path, *, prune: bool, **options) -> dict:
@@ -212,16 +254,12 @@ def _cached_features(texts, titles, ids, folder: Path, *, prune: bool, **options
             table = pq.read_table(path)
             meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
             if all(meta.get(k) == v for k, v in params.items()):  # else: other options
-                sig_col = table.column("sig").combine_chunks()
-                if sig_col.type != pa.binary(4 * num_perm):
-                    raise ValueError(f"signature column of type {sig_col.type}")
-                raw = np.frombuffer(sig_col.buffers()[1], dtype=np.uint32)
-                raw = raw[sig_col.offset * num_perm : (sig_col.offset + len(sig_col)) * num_perm]
                 stored = {
                     "key": table.column("digest").to_pylist(),
                     "long": table.column("long").to_numpy(),
                     "size": table.column("size").to_numpy(),
-                    "sig": raw.reshape(-1, num_perm),
+                    "sig": _signatures(table.column("sig"), num_perm),
+                    "lead": _signatures(table.column("lead"), LEAD_PERM),
                 }
                 held = {k: r for r, k in enumerate(table.column("key").to_pylist())}
         except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
@@ -234,6 +272,7 @@ def _cached_features(texts, titles, ids, folder: Path, *, prune: bool, **options
         "key": [""] * n,
         "long": np.zeros(n, dtype=bool),
         "sig": np.zeros((n, num_perm), dtype=np.uint32),
+        "lead": np.zeros((n, LEAD_PERM), dtype=np.uint32),
         "size": np.zeros(n, dtype=np.int64),
     }
     kept = np.array([i for i, k in enumerate(keys) if k in held], dtype=np.int64)
@@ -244,6 +283,7 @@ def _cached_features(texts, titles, ids, folder: Path, *, prune: bool, **options
         out["long"][kept] = stored["long"][src]
         out["size"][kept] = stored["size"][src]
         out["sig"][kept] = stored["sig"][src]
+        out["lead"][kept] = stored["lead"][src]
     out["sets"] = {todo[j]: x for j, x in fresh["sets"].items()}
     if todo:
         at = np.asarray(todo, dtype=np.int64)
@@ -252,6 +292,7 @@ def _cached_features(texts, titles, ids, folder: Path, *, prune: bool, **options
         out["long"][at] = fresh["long"]
         out["size"][at] = fresh["size"]
         out["sig"][at] = fresh["sig"]
+        out["lead"][at] = fresh["lead"]
     # entries of articles not in this call stay unless pruning; an edited one's go
     ids_now = set(ids)
     others = [] if prune else [r for k, r in held.items() if k.rsplit(":", 1)[0] not in ids_now]
@@ -262,16 +303,14 @@ def _cached_features(texts, titles, ids, folder: Path, *, prune: bool, **options
         for i, k in enumerate(keys):
             seen.setdefault(k, i)
         rows = np.fromiter(seen.values(), dtype=np.int64, count=len(seen))
-        sig_bytes = np.ascontiguousarray(out["sig"][rows]).tobytes()
         new = pa.table(
             {
                 "key": pa.array([keys[i] for i in rows.tolist()], pa.string()),
                 "digest": pa.array([out["key"][i] for i in rows.tolist()], pa.string()),
                 "long": pa.array(out["long"][rows]),
                 "size": pa.array(out["size"][rows]),
-                "sig": pa.Array.from_buffers(
-                    pa.binary(4 * num_perm), len(rows), [None, pa.py_buffer(sig_bytes)]
-                ),
+                "sig": _binary(out["sig"][rows]),
+                "lead": _binary(out["lead"][rows]),
             }
         )
         if others and table is not None:
@@ -284,6 +323,25 @@ def _cached_features(texts, titles, ids, folder: Path, *, prune: bool, **options
             logger.warning("duplicate features not kept in %s (%s)", folder, exc)
     logger.debug("story grouping: %d articles, %d read again", n, len(todo))
     return out
+
+
+def _signatures(column, width: int) -> np.ndarray:
+    """Signatures kept as fixed-size binary values, back as a (rows, width) uint32 array."""
+    import pyarrow as pa
+
+    col = column.combine_chunks()
+    if col.type != pa.binary(4 * width):
+        raise ValueError(f"signature column of type {col.type}")
+    raw = np.frombuffer(col.buffers()[1], dtype=np.uint32)
+    return raw[col.offset * width : (col.offset + len(col)) * width].reshape(-1, width)
+
+
+def _binary(sig: np.ndarray):
+    """A (rows, width) uint32 array as one fixed-size binary value per row."""
+    import pyarrow as pa
+
+    data = np.ascontiguousarray(sig).tobytes()
+    return pa.Array.from_buffers(pa.binary(4 * sig.shape[1]), len(sig), [None, pa.py_buffer(data)])
 
 
 def _group(
@@ -327,6 +385,10 @@ def _group(
     lsh_threshold = min(threshold, 0.3) if containment is not None else 0.75 * threshold
     pairs = _candidate_pairs(sig, lsh_threshold, num_perm)
     pairs = pairs[_plausible(pairs, sig, sizes, threshold, containment)]
+    # trimmed copies: bodies long enough to be contained that open alike (lead index)
+    via_lead = np.zeros(len(pairs), dtype=bool)
+    if containment is not None:
+        pairs, via_lead = _with_lead_pairs(pairs, features["lead"][rows], sizes)
     if max_days is not None:
         # compare the date spans of the exact groups the two bodies stand for
         span = (
@@ -337,7 +399,8 @@ def _group(
         lo, hi = span["min"].reindex(rows).to_numpy(), span["max"].reindex(rows).to_numpy()
         a, b = pairs[:, 0], pairs[:, 1]
         gap = np.maximum(lo[b] - hi[a], lo[a] - hi[b])
-        pairs = pairs[~(gap > max_days)]  # unknown dates (NaN) never block a pair
+        near = ~(gap > max_days)  # unknown dates (NaN) never block a pair
+        pairs, via_lead = pairs[near], via_lead[near]
     # shingle sets only of the bodies in a candidate pair
     shingler = Shingler(shingle_size)
     sets: dict[int, np.ndarray] = {}
@@ -353,18 +416,52 @@ def _group(
             sets[k] = got
         return got
 
-    for a, b in pairs:
+    leads: dict[int, np.ndarray] = {}
+
+    def opening(k: int) -> np.ndarray:
+        got = leads.get(k)
+        if got is None:
+            got = leads[k] = lead_shingles(normalize_text(texts[long_rows[k]]), shingler)
+        return got
+
+    def opens_alike(short: int, other: int) -> bool:
+        la, lb = opening(short), opening(other)
+        return len(np.intersect1d(la, lb, assume_unique=True)) >= LEAD_MATCH * len(la)
+
+    for (a, b), lead_pair in zip(pairs.tolist(), via_lead.tolist()):
         sa, sb = shingles(a), shingles(b)
         shared = len(np.intersect1d(sa, sb, assume_unique=True))
         small, large = sorted((len(sa), len(sb)))
         same = shared / (small + large - shared) >= threshold or (
             containment is not None
-            and small >= MIN_CONTAINMENT_RATIO * large
             and shared / small >= containment
+            and (
+                small >= MIN_CONTAINMENT_RATIO * large
+                or (lead_pair and opens_alike(*((a, b) if len(sa) <= len(sb) else (b, a))))
+            )
         )
         if same:
             uf.union(long_rows[a], long_rows[b])
     return uf.roots(), n_exact
+
+
+def _with_lead_pairs(pairs: np.ndarray, lead: np.ndarray, sizes: np.ndarray):
+    """
+    Add the candidate pairs of the lead index to ``pairs``; say which pairs it found.
+
+    Only bodies of at least ``MIN_CONTAINED_SHINGLES`` shingles enter the index,
+    so every pair it gives may be joined as a trimmed copy.
+    """
+    big = np.flatnonzero(sizes >= MIN_CONTAINED_SHINGLES)
+    if len(big) < 2:
+        return pairs, np.zeros(len(pairs), dtype=bool)
+    found = big[_candidate_pairs(lead[big], LEAD_LSH_THRESHOLD, LEAD_PERM)]
+    m = len(sizes)
+    codes = np.concatenate([pairs[:, 0] * m + pairs[:, 1], found[:, 0] * m + found[:, 1]])
+    unique, inverse = np.unique(codes, return_inverse=True)
+    via_lead = np.zeros(len(unique), dtype=bool)
+    via_lead[inverse[len(pairs) :]] = True
+    return np.stack([unique // m, unique % m], axis=1), via_lead
 
 
 def _plausible(pairs, sig, sizes, threshold, containment) -> np.ndarray:
@@ -420,8 +517,10 @@ def find_duplicates(
     shingle_size : int, default 4
         Words per shingle.
     containment : float or None, default 0.85
-        Also join two bodies when this share of the shorter one's shingles is
-        estimated to occur in the longer one (a trimmed copy). None turns it off.
+        Also join two bodies when this share of the shorter one's shingles
+        occurs in the longer one (a trimmed copy): when the longer is at most
+        twice as long, or when both open alike and the shorter has at least
+        ``MIN_CONTAINED_SHINGLES`` (100) shingles. None turns it off.
     min_words : int, default 50
         Bodies with fewer words are matched exactly only (title and body), never
         by similarity; empty bodies are never matched.

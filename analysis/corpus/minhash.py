@@ -26,6 +26,15 @@ class Shingler:
         self._ids: dict[str, int] = {}
 
     def __call__(self, words: list[str]) -> np.ndarray:
+        return np.unique(self.positional(words))
+
+    def with_lead(self, words: list[str], lead_words: int) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct shingles of ``words``, and those of its first ``lead_words`` words."""
+        h = self.positional(words)
+        return np.unique(h), np.unique(h[: max(1, lead_words - self.size + 1)])
+
+    def positional(self, words: list[str]) -> np.ndarray:
+        """The hash of the shingle starting at each word, in text order."""
         hashes = list(map(self._ids.get, words))  # known words at C speed
         if None in hashes:
             for i, h in enumerate(hashes):
@@ -41,7 +50,7 @@ class Shingler:
         with np.errstate(over="ignore"):
             for i in range(1, k):
                 h = (h * _FNV_PRIME) ^ ids[i : i + n]
-        return np.unique(h)
+        return h
 
 
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -147,7 +156,7 @@ def _candidate_pairs(sig: np.ndarray, lsh_threshold: float, num_perm: int) -> np
     """
     bands, rows = _band_layout(lsh_threshold, num_perm)
     n = len(sig)
-    found = []
+    found = [np.empty((0, 2), dtype=np.int64)]
     for band in range(bands):
         block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
         key = np.zeros(n, dtype=np.uint64)
@@ -158,15 +167,14 @@ def _candidate_pairs(sig: np.ndarray, lsh_threshold: float, num_perm: int) -> np
         ks = key[order]
         starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        two = starts[sizes == 2]
-        found.append(np.stack([order[two], order[two + 1]], axis=1))
-        for start, size in zip(starts[sizes > 2], sizes[sizes > 2]):
+        # all pairs of each bucket, one block per bucket size
+        for size in np.unique(sizes[(sizes >= 2) & (sizes <= MAX_BUCKET_PAIRS)]).tolist():
+            members = order[starts[sizes == size][:, None] + np.arange(size)]
+            i, j = np.triu_indices(size, k=1)
+            found.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
+        for start, size in zip(starts[sizes > MAX_BUCKET_PAIRS], sizes[sizes > MAX_BUCKET_PAIRS]):
             members = order[start : start + size]
-            if size <= MAX_BUCKET_PAIRS:
-                i, j = np.triu_indices(size, k=1)
-                found.append(np.stack([members[i], members[j]], axis=1))
-            else:
-                found.append(np.stack([members[:-1], members[1:]], axis=1))
+            found.append(np.stack([members[:-1], members[1:]], axis=1))
     pairs = np.sort(np.concatenate(found).astype(np.int64), axis=1)
     codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack([codes // n, codes % n], axis=1)

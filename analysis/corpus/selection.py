@@ -370,5 +370,3 @@ def check_not_empty(n_articles: int, *, what: str = "the selection") -> None:
             f"No articles are left in {what}: widen the date range, check the outlet "
             "names or use another corpus."
         )
-
-

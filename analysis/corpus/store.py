@@ -15,7 +15,9 @@ A corpus folder holds
 - ``chrome.json``: page-chrome lines learned per outlet from text dumps.
 
 Re-running ``ingest`` on the same inputs reads only new or changed files (by
-content hash) and never duplicates rows. A source file that disappeared keeps its
+content hash) and never duplicates rows. A file that failed is reported once:
+it is read again when its content or the load options change, or with
+``strict``. A source file that disappeared keeps its
 articles, and the log says so (``--prune`` removes them).
 """
 
@@ -198,21 +200,30 @@ def ingest(
         for f in files:
             key = str(f.resolve())
             old = known.get(key)
-            under_changed = any(d in Path(key).parents for d in changed_manifest_dirs)
-            if (
+            same = (
                 old is not None
                 and old["hash"] == hashes[key]
-                and not under_changed
-                and old["status"] != "failed"
+                and not any(d in Path(key).parents for d in changed_manifest_dirs)
                 and _text(old.get("options")) == _read_options(f, load_options)
-                and _parts_intact(articles_dir, old)
-            ):
+            )
+            if same and old["status"] != "failed" and _parts_intact(articles_dir, old):
                 log_rows.append(
                     dict(
                         path=key,
                         status="unchanged",
                         rows=int(old["rows"]),
                         reason="same content as last ingest",
+                        columns=_text(old.get("columns")),
+                    )
+                )
+            elif same and old["status"] == "failed" and not strict:
+                # read again it would fail again: said once, when it failed
+                log_rows.append(
+                    dict(
+                        path=key,
+                        status="unchanged",
+                        rows=0,
+                        reason=f"same content and options as when it failed ({old['reason']})",
                         columns=_text(old.get("columns")),
                     )
                 )

@@ -62,6 +62,17 @@ def _lsh_bands(params: dict) -> list[tuple[int, int]]:
     return list(MinHashLSH(threshold=lsh_threshold, num_perm=params["num_perm"]).hashranges)
 
 
+def _lead_bands(params: dict) -> list[tuple[int, int]]:
+    """The band ranges of the lead index ``find_duplicates`` builds (none without containment)."""
+    from datasketch import MinHashLSH
+
+    from analysis.corpus import duplicates as dup
+
+    if params["containment"] is None:
+        return []
+    return list(MinHashLSH(threshold=dup.LEAD_LSH_THRESHOLD, num_perm=dup.LEAD_PERM).hashranges)
+
+
 def _prune_below(params: dict) -> float:
     """Estimated Jaccard under which a candidate pair cannot be one the pandas engine joins."""
     from analysis.corpus import duplicates as dup
@@ -78,10 +89,29 @@ def _prune_below(params: dict) -> float:
     return max(0.0, lowest - _PRUNE_SIGMAS * sd)
 
 
+def _band_hashes(sig: Any, bands: list[tuple[int, int]]) -> Any:
+    """One 64-bit hash per signature and band (a collision only adds candidates, then checked)."""
+    import numpy as np
+
+    mult = np.random.default_rng(20_26).integers(
+        1, 2**63, size=sig.shape[1], dtype=np.uint64
+    ) | np.uint64(1)
+    out = np.empty((len(sig), len(bands)), dtype=np.uint64)
+    wide = sig.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for b, (lo, hi) in enumerate(bands):
+            out[:, b] = (wide[:, lo:hi] * mult[lo:hi]).sum(axis=1, dtype=np.uint64)
+    return out
+
+
 def _dup_sketch(
-    part: pd.DataFrame, params: dict, bands: list[tuple[int, int]], sig_file: str
+    part: pd.DataFrame,
+    params: dict,
+    bands: list[tuple[int, int]],
+    sig_file: str,
+    lead_bands: list[tuple[int, int]] = (),
 ) -> dict:
-    """Exact keys, long-body flags and LSH band hashes of one partition; signatures to disk."""
+    """Exact keys, long-body flags and LSH band hashes (whole body, lead) of one partition; signatures to disk."""
     import numpy as np
 
     from analysis.corpus import duplicates as dup
@@ -107,29 +137,31 @@ def _dup_sketch(
             long_rows.append(i)
             words.append(split)
     shingler = dup.Shingler(params["shingle_size"])
-    sets = [shingler(w) for w in words]
+    both = [shingler.with_lead(w, dup.LEAD_WORDS) for w in words]
     del words
+    sets = [whole for whole, _ in both]
+    sizes = np.fromiter((len(x) for x in sets), dtype=np.int64, count=len(sets))
+    # the lead index holds the bodies long enough to be a trimmed copy
+    big = np.flatnonzero(sizes >= dup.MIN_CONTAINED_SHINGLES) if lead_bands else sizes[:0]
+    leads = [both[k][1] for k in big.tolist()]
+    del both
     if sets:
         sig = dup.minhash_signatures(sets, num_perm=params["num_perm"])
     else:
         sig = np.empty((0, params["num_perm"]), dtype=np.uint32)
     np.save(sig_file, sig)
-    mult = np.random.default_rng(20_26).integers(
-        1, 2**63, size=params["num_perm"], dtype=np.uint64
-    ) | np.uint64(1)
-    # 64 bits per band: a collision (odds ~1e-7 at a million rows) would only add
-    # candidates, which are then checked
-    band_hash = np.empty((len(sig), len(bands)), dtype=np.uint64)
-    wide = sig.astype(np.uint64)
-    with np.errstate(over="ignore"):
-        for b, (lo, hi) in enumerate(bands):
-            band_hash[:, b] = (wide[:, lo:hi] * mult[lo:hi]).sum(axis=1, dtype=np.uint64)
+    if leads:
+        lead_sig = dup.minhash_signatures(leads, num_perm=dup.LEAD_PERM)
+    else:
+        lead_sig = np.empty((0, dup.LEAD_PERM), dtype=np.uint32)
     return {
         "n": n,
         "keys": keys,
         "has_key": has_key,
         "long_pos": np.asarray(long_rows, dtype=np.int64),
-        "bands": band_hash,
+        "bands": _band_hashes(sig, bands),
+        "lead_pos": np.asarray(long_rows, dtype=np.int64)[big],
+        "lead_bands": _band_hashes(lead_sig, list(lead_bands)),
         "sig_file": sig_file,
     }
 
@@ -145,6 +177,7 @@ def _dup_components(
     starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
     for s, start in zip(sketches, starts):  # positions in the whole table
         s["long_pos"] = s["long_pos"] + start
+        s["lead_pos"] = s["lead_pos"] + start
         s["start"] = start
     parent = np.arange(n, dtype=np.int64)
 
@@ -175,6 +208,17 @@ def _dup_components(
     long_pos = np.concatenate([s["long_pos"] for s in sketches])
     if len(long_pos) < 2:
         return parent, lengths
+    # trimmed copies: bodies sharing a band of the lead index. The pandas engine
+    # may join any two of them, so a bucket goes whole into one bundle.
+    lead_pos = np.concatenate([s["lead_pos"] for s in sketches])
+    for b in range(sketches[0]["lead_bands"].shape[1]):
+        h = np.concatenate([s["lead_bands"][:, b] for s in sketches])
+        order = np.argsort(h, kind="stable")
+        h = h[order]
+        same = np.flatnonzero(h[1:] == h[:-1])
+        for a, c in zip(lead_pos[order[same]].tolist(), lead_pos[order[same + 1]].tolist()):
+            union(a, c)
+        parent[:] = _flatten(parent)
     n_bands = sketches[0]["bands"].shape[1]
     sigs = [np.load(s["sig_file"], mmap_mode="r") for s in sketches]
     where = np.concatenate([np.full(len(s["long_pos"]), k) for k, s in enumerate(sketches)])
@@ -310,8 +354,11 @@ def _story_fields(
     bands = _lsh_bands(params)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=scratch_dir, prefix="mca-minhash-") as tmp:
+        lead_bands = _lead_bands(params)
         sketches = [
-            delayed(_dup_sketch, pure=False)(p, params, bands, str(Path(tmp) / f"sig-{k:06d}.npy"))
+            delayed(_dup_sketch, pure=False)(
+                p, params, bands, str(Path(tmp) / f"sig-{k:06d}.npy"), lead_bands
+            )
             for k, p in enumerate(parts)
         ]
         chain_above = dup.MAX_BUCKET_PAIRS
