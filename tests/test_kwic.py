@@ -136,3 +136,26 @@ def test_index_counts_agree_with_term_counts_on_the_ukraine_corpus(ukraine_artic
     assert len(wild) == expected > 0
     assert wild["match"].str.lower().str.startswith("negotiat").all()
     assert set(wild["article_id"]) <= set(sample["article_id"])
+
+
+def test_kwic_index_takes_copies_like_every_measure():
+    """KwicIndex(copies="unique") indexes one copy per story; unique_stories= still works and warns."""
+    import warnings
+
+    text = "Talks resumed in Istanbul on Tuesday."
+    articles = pd.DataFrame(
+        {
+            "article_id": ["a", "b", "c"],
+            "outlet": ["A", "B", "C"],
+            "text": [text, text, "Other news about talks."],
+            "story_id": ["a", "a", "c"],
+            "is_duplicate": [False, True, False],
+        }
+    )
+    assert len(KwicIndex(articles).search("talks")) == 3
+    assert KwicIndex(articles, copies="unique").search("talks")["article_id"].tolist() == ["a", "c"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = KwicIndex(articles, unique_stories=True).search("talks")
+    assert old["article_id"].tolist() == ["a", "c"]
+    assert any(issubclass(w.category, DeprecationWarning) for w in caught)

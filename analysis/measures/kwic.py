@@ -97,12 +97,16 @@ class KwicIndex:
     1         a2  Negotiators met;  talks   stalled
     """
 
+    @renamed(unique_stories="copies")
     def __init__(
-        self, articles: pd.DataFrame, *, unique_stories: bool = False, english_only: bool = False
+        self, articles: pd.DataFrame, *, copies: Copies = "all", english_only: bool = False
     ):
         t0 = time.perf_counter()
         table = wt.select_rows(
-            articles, english_only=english_only, unique_stories=unique_stories, where="KwicIndex"
+            articles,
+            english_only=english_only,
+            unique_stories=unique_copies(copies),
+            where="KwicIndex",
         )
         self._meta = table[[c for c in _COLUMNS[:4] if c in table.columns]].reset_index(drop=True)
         # Every whitespace character becomes one space: same offsets, one-line contexts.
@@ -323,7 +327,7 @@ def kwic(
         )
         table = articles[low.str.contains(anchor, regex=False).to_numpy(dtype=bool)]
     if max_hits is None or unique_stories:
-        index = KwicIndex(table, unique_stories=unique_stories, english_only=english_only)
+        index = KwicIndex(table, copies=copies, english_only=english_only)
         return index.search(query, window=window, max_hits=max_hits)
     # The first max_hits hits in article order come from the first articles: index
     # them in growing slices and stop once there are enough (one copy per story is
