@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "ensure_nltk_data": "text.nlp",
     "stopwords": "text.nlp",
     "split_sentences": "text.nlp",
+    "spelling_variants": "text.variants",
     # scraped pages
     "parse_text_dump": "readers.cleaning",
     "parse_text_dumps": "readers.cleaning",
