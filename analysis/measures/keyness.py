@@ -428,6 +428,38 @@ def _noted(table: pd.DataFrame, folded: dict[str, set[str]]) -> pd.DataFrame:
     return table
 
 
+def keyness_note(table: pd.DataFrame, *, examples: int = 6) -> str:
+    """
+    Say in a sentence what a :func:`keyness` table left out and which spellings it folded.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame(columns=["term"])
+    >>> t.attrs = {"few_docs": {("A", "rest"): 12, ("B", "rest"): 3},
+    ...            "variants": {"defense": ["defence"], "zelensky": ["zelenskiy", "zelenskyy"]}}
+    >>> keyness_note(t)
+    'Terms found in too few articles to rank were left out: 15 (12 for A, 3 for B). Spellings counted as one term: defence -> defense, zelenskiy/zelenskyy -> zelensky.'
+    """
+    attrs = getattr(table, "attrs", {}) or {}
+    few = {k: v for k, v in (attrs.get("few_docs") or {}).items() if v}
+    folded = attrs.get("variants") or {}
+    parts = []
+    if few:
+        each = ", ".join(f"{n} for {group}" for (group, _), n in few.items())
+        parts.append(
+            f"Terms found in too few articles to rank were left out: {sum(few.values())} ({each})."
+        )
+    else:
+        parts.append("No term was left out for being found in too few articles.")
+    if folded:
+        shown = [f"{'/'.join(v)} -> {k}" for k, v in list(folded.items())[:examples]]
+        more = f" and {len(folded) - examples} more" if len(folded) > examples else ""
+        parts.append(f"Spellings counted as one term: {', '.join(shown)}{more}.")
+    else:
+        parts.append("No spellings were folded.")
+    return " ".join(parts)
+
+
 def _selected(articles, opts: dict):
     """
     The rows keyness compares: selected at once from a pandas table; on Dask,
