@@ -430,7 +430,8 @@ def _noted(table: pd.DataFrame, folded: dict[str, set[str]]) -> pd.DataFrame:
 
 def keyness_note(table: pd.DataFrame, *, examples: int = 6) -> str:
     """
-    Say in a sentence what a :func:`keyness` table left out and which spellings it folded.
+    Say in a sentence what a :func:`keyness` table left out and which spellings it folded
+    (``""`` for None: no table).
 
     Examples
     --------
@@ -440,6 +441,8 @@ def keyness_note(table: pd.DataFrame, *, examples: int = 6) -> str:
     >>> keyness_note(t)
     'Terms found in too few articles to rank were left out: 15 (12 for A, 3 for B). Spellings counted as one term: defence -> defense, zelenskiy/zelenskyy -> zelensky.'
     """
+    if table is None:
+        return ""
     attrs = getattr(table, "attrs", {}) or {}
     few = {k: v for k, v in (attrs.get("few_docs") or {}).items() if v}
     folded = attrs.get("variants") or {}

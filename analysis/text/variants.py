@@ -24,17 +24,18 @@ def _bundled() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def spelling_variants(
-    extra: Mapping[str, Collection[str]] | None = None, *, bundled: bool = True
+    extra: Mapping[str, Collection[str]] | Collection[str] | None = None, *, bundled: bool = True
 ) -> dict[str, list[str]]:
     """
     Return the spellings to count as one term: the bundled British/American pairs plus ``extra``.
 
     Parameters
     ----------
-    extra : mapping of str to list of str, optional
+    extra : mapping of str to list of str, or list of str, optional
         More spellings, ``{"zelensky": ["zelenskiy", "zelenskyy"]}``: each key is the term
-        shown, its values the spellings folded into it. A key of ``extra`` replaces the
-        bundled entry of the same key.
+        shown, its values the spellings folded into it; or, as a report parameter gives
+        them, ``["zelensky/zelenskiy/zelenskyy"]``: the first spelling is the term. A key of
+        ``extra`` replaces the bundled entry of the same key.
     bundled : bool, default True
         Start from the list shipped in ``analysis/data/spelling_variants.txt`` (about
         seventy words such as defence/defense, centre/center, organisation/organization).
@@ -49,8 +50,21 @@ def spelling_variants(
     ['Zelenskiy']
     >>> spelling_variants()["defense"]
     ['defence']
+    >>> spelling_variants(["kyiv/kiev"], bundled=False)
+    {'kyiv': ['kiev']}
     """
     out = {key: list(spellings) for key, spellings in _bundled()} if bundled else {}
+    if extra is not None and not isinstance(extra, Mapping):
+        if isinstance(extra, str):
+            extra = [extra]
+        groups = [[w.strip() for w in entry.split("/") if w.strip()] for entry in extra]
+        bad = [entry for entry, words in zip(extra, groups) if len(words) < 2]
+        if bad:
+            raise ParameterError(
+                f"variants: {bad[0]!r} names no spellings; write the term first, then its "
+                "spellings, separated by '/' (\"zelensky/zelenskiy/zelenskyy\")"
+            )
+        extra = {words[0]: words[1:] for words in groups}
     for key, spellings in (extra or {}).items():
         if isinstance(spellings, str):
             spellings = [spellings]
