@@ -80,6 +80,12 @@ def test_own_variants_and_the_bundled_list():
     assert "zelenskiy" not in set(table["term"])
     assert spelling_variants({"zelensky": ["zelenskiy"]})["defense"] == ["defence"]
     assert "defense" not in spelling_variants(bundled=False)
+    # the form of a report parameter: the term first, then its spellings
+    assert spelling_variants(["Zelensky/Zelenskiy / zelenskyy"], bundled=False) == {
+        "Zelensky": ["Zelenskiy", "zelenskyy"]
+    }
+    with pytest.raises(ParameterError, match="zelensky/zelenskiy"):
+        spelling_variants(["zelensky"])
     for bad in ("british", {"two words": ["x"]}, ["defence"]):
         with pytest.raises(ParameterError, match="variants"):
             keyness(df, by="outlet", variants=bad)
