@@ -219,3 +219,11 @@ def test_a_recurring_sentence_inside_the_story_is_kept():
     assert learn_furniture({"Gazette": bodies}) == {}
     at_end = [f"{own[0]} {own[1]} {BACKGROUND}" for own in (_own(i, "Gazette") for i in range(20))]
     assert list(learn_furniture({"Gazette": at_end})["Gazette"].values()) == [BACKGROUND]
+
+
+def test_a_short_quote_reused_inside_stories_stays_and_a_greeting_goes():
+    own = [_own(i, "Gazette") for i in range(20)]
+    inside = [f"{o[0]} 'You can hear the roar.' {o[1]} {o[2]}" for o in own[:8]]
+    greeted = [f"Good evening. {o[0]} {o[1]}" for o in own[8:]]
+    learned = learn_furniture({"Gazette": inside + greeted})
+    assert list(learned["Gazette"].values()) == ["Good evening."]

@@ -96,8 +96,12 @@ def segment_key(segment: str) -> str:
 
 
 def _is_prose(segment: str) -> bool:
-    """A sentence of the article's own kind: it ends like one and has eight words or more."""
-    return bool(_SENTENCE_END.search(segment.strip())) and len(segment.split()) >= 8
+    """
+    A sentence, which may be the article's own: two words or more, ending like a sentence
+    (a short quote inside a story is one; a label, a credit or a pitch without a full stop
+    is not).
+    """
+    return bool(_SENTENCE_END.search(segment.strip())) and len(segment.split()) >= 2
 
 
 def learn_furniture(
@@ -183,7 +187,7 @@ def _recurring(docs: list, *, min_docs: int, min_share: float) -> dict[str, str]
     return {
         key: example[key]
         for key in sorted(candidates)
-        if not _is_prose(example[key]) or inside[key] * 2 < df[key]
+        if key.endswith(": …") or not _is_prose(example[key]) or inside[key] * 2 < df[key]
     }
 
 
