@@ -111,3 +111,15 @@ def test_log_ratio_low_is_the_interval_end_nearest_zero(a, b, low):
     assert abs(float(log_ratio_low(a, b, 10_000, 10_000))) <= abs(
         float(log_ratio(a, b, 10_000, 10_000))
     )
+
+
+def test_initials_are_no_key_terms():
+    df = pd.DataFrame(
+        {
+            "outlet": ["A"] * 8 + ["B"] * 8,
+            "text": ["Vladimir V. Putin spoke about the grain corridor."] * 8
+            + ["Vladimir Putin spoke about the budget."] * 8,
+        }
+    )
+    table = keyness(df, by="outlet", target="A")
+    assert "v" not in set(table["term"]) and "grain" in set(table["term"])

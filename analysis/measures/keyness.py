@@ -280,7 +280,8 @@ def keyness(
     the reference (log ratio 2) ranks above one found 3 times and never in the
     reference (log ratio 3.6, but little evidence). A term must also be found in
     ``min_docs`` articles of the side it is key for: a word one article repeats,
-    a byline or a name in one live blog, does not rank.
+    a byline or a name in one live blog, does not rank. Single letters (initials,
+    as in a house style's "Vladimir V. Putin") are left out like stopwords.
 
     Parameters
     ----------
@@ -343,7 +344,8 @@ def keyness(
         raise ParameterError(
             f"min_docs={min_docs!r}; expected a whole number of articles, 0 or more"
         )
-    stop = wt.stopword_set(stopwords, extra_stopwords)
+    # initials (the V. of a house style's "Vladimir V. Putin") are no key terms
+    stop = wt.stopword_set(stopwords, extra_stopwords) | _LETTERS
     fold = fold_map(variants)
     folded: dict[str, set[str]] = {}
     opts = dict(english_only=english_only, unique_stories=unique_stories, where="keyness")
@@ -403,6 +405,10 @@ def keyness(
         labels, grouped = counted(table, by, grouped=True)
         pairs = group_pairs(labels, by=by, target=target, reference=reference)
     return _noted(_grouped_table(labels, grouped, pairs, **tests), folded)
+
+
+#: One-letter terms, left out of keyness like stopwords.
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 def _fold(counter: Counter, fold: dict[str, str]) -> Counter:
