@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "ensure_nltk_data": "text.nlp",
     "stopwords": "text.nlp",
     "split_sentences": "text.nlp",
+    "spelling_variants": "text.variants",
     # scraped pages
     "parse_text_dump": "readers.cleaning",
     "parse_text_dumps": "readers.cleaning",
@@ -46,6 +47,9 @@ _EXPORTS: dict[str, str] = {
     "collocations": "measures.terms",
     "term_trends": "measures.terms",
     "keyness": "measures.keyness",
+    "keyness_note": "measures.keyness",
+    "removed_lines": "corpus.furniture",
+    "removed_note": "corpus.furniture",
     "volume": "measures.terms",
     "kwic": "measures.kwic",
     "KwicIndex": "measures.kwic",

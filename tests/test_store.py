@@ -75,8 +75,9 @@ def test_failed_file_is_reported_once_until_it_or_the_options_change(tmp_path, c
     assert "empty.txt" not in caplog.text  # not read again, no warning
     reason = s.log.set_index(s.log["path"].str.rsplit("/", n=1).str[-1]).loc["empty.txt", "reason"]
     assert "when it failed (empty file)" in reason
-    # other options may make it usable: it is read again (and fails again here)
-    assert ingest([src], tmp_path / "c", outlet="Desk").counts == {"failed": 1, "unchanged": 1}
+    # other options may make it usable: it is read again (and fails again here), as is
+    # every file the new options concern
+    assert ingest([src], tmp_path / "c", outlet="Desk").counts == {"failed": 1, "loaded": 1}
     # so is a file whose content changed
     (src / "empty.txt").write_text("Grain talks\n\n" + BODY * 4, encoding="utf-8")
     s = ingest([src], tmp_path / "c", outlet="Desk")

@@ -313,9 +313,10 @@ WORDS = ["talks", "grain", "kyiv", "the", "of", "missile", "ceasefire", "Talks",
     ),
     top=st.sampled_from([None, 1, 3]),
     min_count=st.sampled_from([1, 2, 4]),
+    min_docs=st.sampled_from([0, 1, 2, 5]),
     correction=st.sampled_from(["bh", "holm"]),
 )
-def test_keyness_equals_comparisons_of_plain_counters(rows, top, min_count, correction):
+def test_keyness_equals_comparisons_of_plain_counters(rows, top, min_count, min_docs, correction):
     # the summed-array path of keyness against per-group Counters of tokenize, each
     # comparison tested on its own and the tables stacked
     from analysis.measures.terms import Comparison, comparison_table
@@ -323,22 +324,23 @@ def test_keyness_equals_comparisons_of_plain_counters(rows, top, min_count, corr
     df = pd.DataFrame(rows, columns=["outlet", "published", "text"])
     df["published"] = pd.to_datetime(df["published"], utc=True)
     stop = default_stopwords()
-    tests = dict(min_count=min_count, correction=correction, top=top)
+    tests = dict(min_count=min_count, min_docs=min_docs, correction=correction, top=top)
 
     def plain(key):
         labels = sorted(set(key))
         parts = [df["text"][key == lab].tolist() for lab in labels]
         counts = [_counter(texts, stop) for texts in parts]
+        docs = [_counter([" ".join(set(tokenize(t))) for t in texts], stop) for texts in parts]
         n_words = [sum(len(tokenize(t)) for t in texts) for texts in parts]
-        return labels, counts, n_words, [len(texts) for texts in parts]
+        return labels, counts, docs, n_words, [len(texts) for texts in parts]
 
-    labels, counts, n_words, n_docs = plain(df["outlet"])
-    total = sum(counts, Counter())
+    labels, counts, docs, n_words, n_docs = plain(df["outlet"])
+    total, docs_total = sum(counts, Counter()), sum(docs, Counter())
     if len(labels) > 1:
         expected = comparison_table(
             [
                 Comparison(lab, "rest", counts[i], None, n_words[i], sum(n_words) - n_words[i],
-                           n_docs[i], sum(n_docs) - n_docs[i], total)
+                           n_docs[i], sum(n_docs) - n_docs[i], total, docs[i], None, docs_total)
                 for i, lab in enumerate(labels)
             ],
             **tests,
@@ -346,12 +348,13 @@ def test_keyness_equals_comparisons_of_plain_counters(rows, top, min_count, corr
         got = keyness(df, by="outlet", english_only=False, **tests)
         pd.testing.assert_frame_equal(got, expected)
     months = df["published"].dt.tz_localize(None).dt.to_period("M").dt.start_time
-    labels, counts, n_words, n_docs = plain(months)
+    labels, counts, docs, n_words, n_docs = plain(months)
     if len(labels) > 1:
         expected = comparison_table(
             [
                 Comparison(labels[k], labels[k - 1], counts[k], counts[k - 1], n_words[k],
-                           n_words[k - 1], n_docs[k], n_docs[k - 1])
+                           n_words[k - 1], n_docs[k], n_docs[k - 1], docs=docs[k],
+                           docs_ref=docs[k - 1])
                 for k in range(1, len(labels))
             ],
             **tests,

@@ -12,7 +12,9 @@ A corpus folder holds
   every run's rows;
 - ``duplicates.parquet``: story groups over the whole corpus (``story_id``,
   ``is_duplicate``, ``syndicated``, ``wire``), recomputed after each ingest;
-- ``chrome.json``: page-chrome lines learned per outlet from text dumps.
+- ``chrome.json``: page-chrome lines learned per outlet from text dumps;
+- ``furniture.json``: lines and sentences each outlet repeats across the bodies of
+  its articles read from tables, removed at ingest (see :mod:`analysis.corpus.furniture`).
 
 Re-running ``ingest`` on the same inputs reads only new or changed files (by
 content hash) and never duplicates rows. A file that failed is reported once:
@@ -37,10 +39,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.corpus.furniture import clean_parts
 from analysis.corpus.parts import ARTICLES, DUPLICATES
 from analysis.errors import InputError
 from analysis.paths import write_parquet, write_text
 from analysis.readers.files import outlet_from_path, outlet_keys, read_page_bytes
+from analysis.readers.furniture import TABLE_FORMATS, Sample
 from analysis.readers.loaders import (
     MANIFEST_NAMES,
     FileResult,
@@ -148,6 +152,7 @@ def ingest(
     strict: bool = False,
     prune: bool = False,
     duplicates: bool = True,
+    furniture: bool = True,
     progress: bool | None = None,
     **load_options,
 ) -> IngestSummary:
@@ -166,6 +171,11 @@ def ingest(
         Remove the articles of source files that no longer exist.
     duplicates : bool, default True
         Recompute story groups (exact and near duplicates, syndication).
+    furniture : bool, default True
+        Remove from the bodies of articles read from tables (CSV, JSON Lines,
+        Parquet) the lines and sentences their outlet repeats across many articles
+        (newsletter pitches, time stamps, photo credits); what was removed is kept
+        in ``furniture.json`` (:func:`analysis.removed_lines`).
     **load_options
         Passed to the loaders (``outlet``, ``columns``, ``manifest``).
 
@@ -244,6 +254,7 @@ def ingest(
             # parts a killed run renamed in but did not record: this file's own, replaced below
             replaced_parts.update(_named_parts(articles_dir, key))
         taken = _existing_ids(articles_dir, replaced_parts) if todo else IdIndex()
+        sample, table_parts = Sample(), []
 
         if todo:
             for res, chunk in iter_articles(
@@ -262,6 +273,12 @@ def ingest(
                 write_parquet(chunk, articles_dir / ("." + name + ".new"))
                 parts.append(name)
                 added += len(chunk)
+                if furniture and res.format in TABLE_FORMATS:
+                    labels = chunk["title"].astype(str) + "\x1f" + chunk["published"].astype(str)
+                    sample.add(chunk["outlet"], labels, chunk["text"])
+                    table_parts.append(articles_dir / ("." + name + ".new"))
+        if table_parts:
+            clean_parts(corpus, sample, table_parts)
 
         # Swap in new parts: drop the old parts of re-read files, then rename the new ones.
         for f in todo:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -284,6 +284,33 @@ class GroupCounts(NamedTuple):
         return self._replace(
             indptr=indptr, cols=self.cols[keep], counts=self.counts[keep], doc_freqs=dfs
         )
+
+    def folded(self, terms: Mapping[str, str]) -> GroupCounts:
+        """
+        The same counts with the columns of ``terms`` (spelling -> term) added into their term.
+
+        Counts add up; so do document frequencies (an article using two spellings
+        counts twice).
+        """
+        names = self.terms.tolist()
+        if not terms or not len(self.cols) or terms.keys().isdisjoint(names):
+            return self
+        mapped = np.array([terms.get(t, t) for t in names], dtype=object)
+        new_terms, inverse = np.unique(mapped.astype(str), return_inverse=True)
+        n_groups = len(self.indptr) - 1
+        rows = np.repeat(np.arange(n_groups), np.diff(self.indptr))
+        keys = rows * len(new_terms) + inverse.ravel()[self.cols]
+        uniq, where = np.unique(keys, return_inverse=True)
+        counts = np.bincount(where, weights=self.counts, minlength=len(uniq)).astype(np.int64)
+        dfs = None
+        if self.doc_freqs is not None:
+            dfs = np.bincount(where, weights=self.doc_freqs, minlength=len(uniq)).astype(np.int64)
+        indptr = np.zeros(n_groups + 1, dtype=np.int64)
+        np.cumsum(np.bincount(uniq // len(new_terms), minlength=n_groups), out=indptr[1:])
+        return self._replace(
+            terms=new_terms.astype(object), indptr=indptr, cols=uniq % len(new_terms),
+            counts=counts, doc_freqs=dfs,
+        )  # fmt: skip
 
     def alphabetical_rank(self) -> np.ndarray:
         """Rank of each column's term in code point order (ties at a cut go to the first)."""
