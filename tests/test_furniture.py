@@ -227,3 +227,14 @@ def test_a_short_quote_reused_inside_stories_stays_and_a_greeting_goes():
     greeted = [f"Good evening. {o[0]} {o[1]}" for o in own[8:]]
     learned = learn_furniture({"Gazette": inside + greeted})
     assert list(learned["Gazette"].values()) == ["Good evening."]
+
+
+def test_a_long_background_sentence_closing_the_stories_is_kept_as_framing():
+    framing = (
+        "The harbour was closed to civilian ships last spring, after the neighbouring "
+        "province refused for the third year running to carry out the terms of the river "
+        "treaty its own delegates had signed in the capital."
+    )
+    pitch = "Sign up for the Gazette's morning briefing."
+    bodies = [f"{o[0]} {o[1]} {framing} {pitch}" for o in (_own(i, "Gazette") for i in range(20))]
+    assert list(learn_furniture({"Gazette": bodies})["Gazette"].values()) == [pitch]

@@ -17,7 +17,9 @@ replaced), so that time stamps of different days are one segment. Within one out
 ``min_docs`` articles and at least ``min_share`` of them. It is furniture when it is no
 sentence (a label, a credit, a pitch without a full stop) or when, in most of the
 articles holding it, it stands before or after the article's own text rather than
-between sentences of it. An article made mostly of recurring sentences (versions of
+between sentences of it and is short (``MAX_EDGE_WORDS``): a long recurring
+sentence at the end of stories, such as an outlet's background paragraph, is part
+of how it frames them and is kept. An article made mostly of recurring sentences (versions of
 one story) keeps them: they are its story, not furniture.
 """
 
@@ -37,6 +39,10 @@ MIN_DOCS = 5
 MIN_SHARE = 0.01
 #: Articles per outlet learned from in one ingest (the first ones read).
 SAMPLE = 2000
+#: Longest sentence (in words) removed for standing before or after an article's
+#: own text: pitches and sign-offs are short; a longer recurring sentence is more
+#: likely the outlet's own framing of the story (a background paragraph) and stays.
+MAX_EDGE_WORDS = 30
 
 _BLOCK_GAP = re.compile(r"\n|[ \t\u00a0]{3,}")
 _NAMES = re.compile(
@@ -169,6 +175,7 @@ def _recurring(docs: list, *, min_docs: int, min_share: float) -> dict[str, str]
         return {}
     example: dict[str, str] = {}
     inside: Counter[str] = Counter()  # articles where the segment sits within own text
+    about: Counter[str] = Counter()  # articles whose own text shares most of its words
     for segments, keys in docs:
         for seg, key in zip(segments, keys):
             if key in candidates:
@@ -184,11 +191,27 @@ def _recurring(docs: list, *, min_docs: int, min_share: float) -> dict[str, str]
             inside.update(
                 {k for i, k in enumerate(keys) if k in candidates and own[0] < i < own[-1]}
             )
+            own_words = set().union(*(_words(segments[i]) for i in own))
+            for seg, key in zip(segments, keys):
+                words = _words(seg) if key in candidates else set()
+                if words and len(words & own_words) * 2 >= len(words):
+                    about[key] += 1
     return {
         key: example[key]
         for key in sorted(candidates)
-        if key.endswith(": …") or not _is_prose(example[key]) or inside[key] * 2 < df[key]
+        if key.endswith(": …")
+        or not _is_prose(example[key])
+        or (
+            inside[key] * 2 < df[key]
+            and about[key] * 2 < df[key]
+            and len(example[key].split()) <= MAX_EDGE_WORDS
+        )
     }
+
+
+def _words(segment: str) -> set[str]:
+    """The longer words of a segment (four letters or more), in lower case."""
+    return {w for w in re.findall(r"[^\W\d_]{4,}", segment.lower())}
 
 
 #: Formats whose bodies come from a table (page dumps and HTML pages are cleaned as pages).
