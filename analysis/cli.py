@@ -117,6 +117,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         strict=args.strict,
         prune=args.prune,
         duplicates=not args.no_duplicates,
+        furniture=not args.keep_furniture,
         outlet=_outlet_option(args.outlet, args.inputs),
         columns=_column_option(args.column),
         manifest=args.manifest,
@@ -177,6 +178,12 @@ def _corpus_commands(sub: Any) -> None:
     p.add_argument("--manifest", help="sidecar CSV/JSONL mapping files to url/outlet/published")
     p.add_argument(
         "--no-duplicates", action="store_true", help="skip duplicate/syndication grouping"
+    )
+    p.add_argument(
+        "--keep-furniture",
+        action="store_true",
+        help="keep the lines an outlet repeats across its table bodies (removed by default; "
+        "applies to the files read in this run)",
     )
     p.set_defaults(func=_cmd_ingest, quiet_summary=False)
     p = sub.add_parser("info", help="summarize an ingested corpus")

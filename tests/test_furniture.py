@@ -188,6 +188,25 @@ def test_no_furniture_option_keeps_bodies(tmp_path):
     analysis.ingest([tmp_path / "g.csv"], tmp_path / "c", furniture=False)
     assert analysis.open_corpus(tmp_path / "c")["text"].str.contains("BST").all()
     assert not (tmp_path / "c" / FURNITURE).exists()
+    # the same from the command line
+    from analysis.cli import main
+
+    assert (
+        main(
+            [
+                "-q",
+                "ingest",
+                str(tmp_path / "g.csv"),
+                "--corpus",
+                str(tmp_path / "d"),
+                "--keep-furniture",
+            ]
+        )
+        == 0
+    )
+    assert analysis.open_corpus(tmp_path / "d")["text"].str.contains("BST").all()
+    assert main(["-q", "ingest", str(tmp_path / "g.csv"), "--corpus", str(tmp_path / "e")]) == 0
+    assert not analysis.open_corpus(tmp_path / "e")["text"].str.contains("BST").any()
 
 
 @pytest.mark.parametrize(
