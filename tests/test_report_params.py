@@ -74,7 +74,7 @@ def test_shared_parameters_take_their_choices_from_the_code():
         ("coverage_report", ["group_by=section"], "'section' has no values in this corpus"),
         ("coverage_report", ["outlets=guardian,nyt"], "'guardian' matches no outlet; 'nyt'"),
         ("coverage_report", ["outlets=ledger"], "did you mean 'The Northern Ledger'"),
-        ("coverage_report", ["top_n=0"], "'top_n': 0 is not allowed; allowed values: 1 or more"),
+        ("coverage_report", ["top=0"], "'top': 0 is not allowed; allowed values: 1 or more"),
         ("explore", ["rows=-2"], "'rows': -2 is not allowed"),
         ("coverage_report", ["dictionary=nofile.yaml"], "'dictionary': nofile.yaml: no such"),
         (
@@ -147,3 +147,15 @@ def test_the_command_prints_where_the_report_went_when_output_is_captured(
     printed = capsys.readouterr().out.strip().splitlines()
     assert printed[-1] == str(out / "small" / "n" / "report.html")
     assert Path(printed[-1]).is_file()
+
+
+def test_former_parameter_name_top_n_still_works_with_a_warning(caplog):
+    """The notebooks call the limit ``top`` like every measure; ``top_n`` maps to it and warns."""
+    with caplog.at_level(logging.WARNING, logger="analysis.report.params"):
+        typed, _ = params.validate_parameters("coverage_report", {"top_n": "7"})
+    assert typed == {"top": 7}
+    assert "'top_n' is now called 'top'" in caplog.text
+    with pytest.raises(ParameterError, match="not 'top_n' as well"):
+        params.validate_parameters("coverage_report", {"top_n": "7", "top": "5"})
+    names = [p.name for p in params.read_parameters("coverage_report")]
+    assert "top" in names and "top_n" not in names

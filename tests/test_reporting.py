@@ -557,7 +557,7 @@ def test_cli_ingests_when_asked_and_lists_bundled_parameters(demo, tmp_path, see
     assert (tmp_path / "reports" / "demo" / "with-ingest" / "report.html").is_file()
     assert cli.main(["params", "coverage_report"]) == 0
     listed = capsys.readouterr().out
-    for name in ("corpus", "date_range", "outlets", "query", "top_n", "copies", "sentiment_engine"):
+    for name in ("corpus", "date_range", "outlets", "query", "top", "copies", "sentiment_engine"):
         assert name in listed
 
 

@@ -531,7 +531,7 @@ def test_cli_engine_from_the_environment(corpus, client, tmp_path, monkeypatch):
     [
         (["--engine", "spark"], "invalid choice: 'spark'"),
         (["-p", "engine=spark"], "'engine': 'spark' is not allowed; allowed values: pandas, dask"),
-        (["--engine", "dask", "-p", "engine=pandas", "-p", "top_n=x"], "top_n"),
+        (["--engine", "dask", "-p", "engine=pandas", "-p", "top=x"], "top"),
     ],
 )
 def test_cli_bad_engine_is_a_usage_error(corpus, tmp_path, capsys, extra, message):

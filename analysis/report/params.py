@@ -50,7 +50,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 #: Parameters that count rows or terms to show: a whole number of 1 or more.
-COUNTS = ("top_n", "rows")
+COUNTS = ("top", "rows")
+#: Parameters that were renamed: the former name still works for one release, with a warning.
+FORMER_NAMES = {"top_n": "top"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -299,8 +301,8 @@ def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
 
     Examples
     --------
-    >>> parse_assignments(["top_n=5", "title=Week 12"])
-    {'top_n': '5', 'title': 'Week 12'}
+    >>> parse_assignments(["top=5", "title=Week 12"])
+    {'top': '5', 'title': 'Week 12'}
     """
     out: dict[str, str] = {}
     for pair in pairs:
@@ -345,6 +347,13 @@ def validate_parameters(
     """
     spec = read_parameters(notebook)
     by_name = {p.name: p for p in spec}
+    values = dict(values)
+    for old, new in FORMER_NAMES.items():
+        if old in values and old not in by_name and new in by_name:
+            if new in values:
+                raise ParameterError(f"give parameter {new!r} only, not {old!r} as well")
+            log.warning("parameter %r is now called %r; %r will stop working", old, new, old)
+            values[new] = values.pop(old)
     unknown = sorted(set(values) - set(by_name))
     if unknown:
         known = ", ".join(by_name) or "none"
