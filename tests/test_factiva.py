@@ -1,0 +1,221 @@
+"""Factiva exports: every display and file kind, and the hard cases of real downloads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.readers import factiva
+from analysis.readers.exports import head_text
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "factiva"
+AN = re.compile(r"^[A-Z0-9]{6,12}20\d{6}[a-z0-9]{5,10}$")
+
+#: file -> (articles it holds, the count it declares)
+FILES = {
+    "indexed.txt": (3, 3),  # field codes; search summary and numbered contents first
+    "full.rtf": (2, None),  # full-article display, Windows-1252 RTF
+    "table.html": (2, None),  # indexing fields as table rows
+    "full_de.html": (2, None),  # full-article display, German interface
+    "articles.xml": (2, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_article_of_every_file_is_read_whole(name):
+    path = FIXTURES / name
+    assert factiva.detect(head_text(path), path.suffix)
+    export = factiva.read(path)
+    parsed, declared = FILES[name]
+    articles = export.articles
+    assert len(articles) == parsed
+    assert export.declared == declared
+    assert export.positions_missing == []
+    assert export.audit() == ""
+    for column in ("title", "text", "outlet"):
+        assert articles[column].fillna("").str.strip().str.len().gt(0).all(), column
+    assert articles["published"].notna().all()
+    assert articles["accession"].str.match(AN).all()
+    assert articles["accession"].is_unique
+    assert articles["source_row"].tolist() == list(range(parsed))
+
+
+def test_indexed_display_keeps_fields_codes_and_body_lines_that_look_like_codes():
+    articles = factiva.read(FIXTURES / "indexed.txt").articles
+    first = articles.iloc[0]
+    assert first[["title", "byline", "outlet", "source_code"]].tolist() == [
+        "Harbour workers walk out over night shifts",
+        "Marta Quill",
+        "The Northern Ledger",
+        "NTHLDG",
+    ]
+    assert first["word_count"] == 1204
+    assert (first["edition"], first["page"]) == ("Final", "4")
+    assert first["publisher"] == "Northern Ledger Media Ltd."
+    assert first["accession"] == "NTHLDG0020220312ei3c0001a"
+    assert first["subjects"] == "glabor : Labour/Personnel | gcat : Political/General News"
+    assert first["regions"] == "uk : United Kingdom | eurz : Europe"
+    assert first["companies"] == "nthprt : Northern Port Authority"
+    # the lead paragraph comes first, then the text, every line of it
+    paragraphs = first["text"].split("\n\n")
+    assert paragraphs[0].startswith("Dock workers at the eastern harbour")
+    assert paragraphs[1].startswith("The union said")
+    for line in ("TD", "HD", "Document shows the rota", "IPC president Anna Berg"):
+        assert any(p.startswith(line) for p in paragraphs), line
+    assert paragraphs[-1].endswith("said the branch secretary, Joe Amsel.")
+    # nothing of the search summary, the contents or the page footers
+    everything = " ".join(articles["text"]) + " ".join(articles["title"])
+    assert "Results Found" not in everything and "Factiva, Inc" not in everything
+    assert "Page 1 of 3" not in everything
+
+
+def test_missing_byline_and_dates_in_other_languages():
+    articles = factiva.read(FIXTURES / "indexed.txt").articles
+    assert pd.isna(articles.loc[1, "byline"])
+    assert articles["published"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2022-03-12",
+        "2022-03-12",  # "12. März 2022"
+        "2022-03-01",  # "1er mars 2022"
+    ]
+    assert articles["language"].tolist() == ["en", "de", "fr"]
+    assert articles.loc[2, "byline"] == "Claire Dumont"
+
+
+def test_windows_1252_rtf_in_the_full_article_display():
+    articles = factiva.read(FIXTURES / "full.rtf").articles
+    first = articles.iloc[0]
+    assert first["title"] == "Café owners near the harbour count the cost"
+    assert first["byline"] == "Tomás Reyes"
+    assert first["copyright"] == "© 2022 Northern Ledger Media Ltd."
+    assert (first["outlet"], first["source_code"], first["language"]) == (
+        "The Northern Ledger",
+        "NTHLDG",
+        "en",
+    )
+    paragraphs = first["text"].split("\n\n")
+    assert paragraphs[0].startswith("Owners of the cafés")
+    # a body line that starts like the separator, and one that is only its first word
+    assert paragraphs[1].startswith("Document checks at the gate")
+    assert paragraphs[2] == "Document"
+    assert paragraphs[3] == "“We sell coffee to dockers,” said Renée Hart. “No dockers, no coffee.”"
+    second = articles.iloc[1]
+    assert pd.isna(second["byline"]) and second["title"] == "Strike talks adjourned"
+    assert second["text"].startswith("Talks between the port authority")
+
+
+def test_html_displays_in_english_and_german():
+    table = factiva.read(FIXTURES / "table.html").articles
+    assert table.loc[0, "byline"] == "Ines Varga"
+    assert table.loc[0, "text"].split("\n\n") == [
+        "Ferry crews voted on Wednesday to join the dock workers' strike.",
+        "The vote was carried by 212 to 40.",
+        "TD",
+        "Services to the islands will stop from Monday.",
+    ]
+    assert "Results Found" not in " ".join(table["title"])
+    german = factiva.read(FIXTURES / "full_de.html").articles
+    assert german["title"].tolist() == ["Streik im Hafen geht weiter", "Hafenverwaltung lenkt ein"]
+    assert german["byline"].tolist()[0] == "Jana Roth"
+    assert german["published"].dt.day.tolist() == [18, 21]
+    assert german["word_count"].tolist() == [688, 203]
+    assert german.loc[0, "text"].split("\n\n")[1] == "Dokument"
+
+
+def test_xml_fields_by_code():
+    articles = factiva.read(FIXTURES / "articles.xml").articles
+    assert articles["accession"].tolist() == [
+        "HRBDLY0020220319ei3j00005",
+        "DIAPUE0020220319ei3j0000b",
+    ]
+    assert articles.loc[0, "text"].split("\n\n")[0].startswith("The port reopened")
+    assert articles.loc[1, "published"] == pd.Timestamp(
+        "2022-03-19", tz="UTC"
+    )  # "19 de marzo de 2022"
+    assert articles["language"].tolist() == ["en", "es"]
+
+
+def _cut(text: str, marker: str) -> str:
+    return text[: text.index(marker)]
+
+
+def test_file_cut_off_inside_an_article_declares_it_missing(tmp_path):
+    whole = (FIXTURES / "indexed.txt").read_text(encoding="utf-8")
+    cut = _cut(whole, "Le syndicat a obtenu")  # inside the third article's body
+    export = factiva.parse_factiva_text(cut)
+    assert len(export.articles) == 2
+    assert (export.declared, export.positions_missing) == (3, [3])
+    assert export.audit() == "declares 3 articles, 2 parsed; missing position 3"
+    # without the contents page the file declares nothing, but the cut article is counted
+    bare = cut[cut.index("HD\tHarbour") :]
+    export = factiva.parse_factiva_text(bare)
+    assert (len(export.articles), export.declared, export.positions_missing) == (2, 3, [3])
+
+
+def test_contents_name_the_article_that_was_not_read():
+    whole = (FIXTURES / "indexed.txt").read_text(encoding="utf-8")
+    # the second article loses its headline and body: only its codes are left
+    start = whole.index("HD\tHafenarbeiter")
+    end = whole.index("NS\tglabor : Labour/Personnel\nRE\tgfr")
+    export = factiva.parse_factiva_text(whole[:start] + whole[end:])
+    assert export.articles["title"].tolist() == [
+        "Harbour workers walk out over night shifts",
+        "Les dockers suspendent la grève",
+    ]
+    assert (export.declared, export.positions_missing) == (3, [2])
+
+
+def test_complete_file_without_contents_declares_nothing():
+    whole = (FIXTURES / "indexed.txt").read_text(encoding="utf-8")
+    export = factiva.parse_factiva_text(whole[whole.index("HD\tHarbour") :])
+    assert (len(export.articles), export.declared, export.positions_missing) == (3, None, [])
+
+
+def test_xml_cut_off_inside_an_article(tmp_path):
+    whole = (FIXTURES / "articles.xml").read_text(encoding="utf-8")
+    export = factiva.parse_factiva_xml(_cut(whole, "<TD><p>El puerto"))
+    assert export.articles["accession"].tolist() == ["HRBDLY0020220319ei3j00005"]
+    assert (export.declared, export.positions_missing) == (2, [2])
+
+
+@pytest.mark.parametrize(
+    "head, suffix",
+    [
+        ("Talks resume\nBy Ana Ruiz\nKYIV - Talks resumed on Tuesday, officials said.\n", ".txt"),
+        (
+            "Documents (2)\n1. Talks resume\nThe Daily Example\nMarch 12, 2022\nEnd of Document\n",
+            ".txt",
+        ),
+        ("<html><body><p>Document 12 of the inquiry was published.</p></body></html>", ".html"),
+        (
+            "<?xml version='1.0'?><rss><channel><item><title>x</title></item></channel></rss>",
+            ".xml",
+        ),
+    ],
+)
+def test_other_files_are_not_taken_for_factiva(head, suffix):
+    assert not factiva.detect(head, suffix)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("12 March 2022", "2022-03-12"),
+        ("March 12, 2022", "2022-03-12"),
+        ("12 mars 2022", "2022-03-12"),
+        ("12. März 2022", "2022-03-12"),
+        ("12 de marzo de 2022", "2022-03-12"),
+        ("12 marzo 2022", "2022-03-12"),
+        ("12 марта 2022", "2022-03-12"),
+        ("2022年3月12日", "2022-03-12"),
+        ("2022-03-12", "2022-03-12"),
+        ("31 February 2022", None),
+        ("The port reopens", None),
+        ("", None),
+    ],
+)
+def test_dates_in_interface_languages(value, expected):
+    got = factiva.parse_date(value)
+    assert (got.strftime("%Y-%m-%d") if got is not None else None) == expected
