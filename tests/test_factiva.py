@@ -20,7 +20,7 @@ FILES = {
     "full.rtf": (2, None),  # full-article display, Windows-1252 RTF
     "table.html": (2, None),  # indexing fields as table rows
     "full_de.html": (2, None),  # full-article display, German interface
-    "articles.xml": (2, None),
+    "articles.xml": (2, 2),  # Factiva's XML, its result set counted
 }
 
 
@@ -124,17 +124,26 @@ def test_html_displays_in_english_and_german():
     assert german.loc[0, "text"].split("\n\n")[1] == "Dokument"
 
 
-def test_xml_fields_by_code():
+def test_xml_fields_codes_and_time():
     articles = factiva.read(FIXTURES / "articles.xml").articles
-    assert articles["accession"].tolist() == [
-        "HRBDLY0020220319ei3j00005",
-        "DIAPUE0020220319ei3j0000b",
+    first = articles.iloc[0]
+    assert first[["title", "byline", "outlet", "source_code", "publisher"]].tolist() == [
+        "Port reopens after strike deal",
+        "Sam Okafor",
+        "Harbour Daily",
+        "HRBDLY",
+        "Harbour Daily Ltd",
     ]
-    assert articles.loc[0, "text"].split("\n\n")[0].startswith("The port reopened")
-    assert articles.loc[1, "published"] == pd.Timestamp(
-        "2022-03-19", tz="UTC"
-    )  # "19 de marzo de 2022"
+    assert first["published"] == pd.Timestamp("2022-03-19 05:10", tz="UTC")
+    assert first["text"].split("\n\n") == [
+        "The port reopened on Saturday morning after the union accepted a new rota.",
+        "The first ship left at six.",
+        "Crane operators will work ten-hour shifts.",
+    ]
+    assert first["regions"] == "uk : United Kingdom | eurz : Europe"
+    assert first["subjects"] == "glabor : Labour/Personnel"
     assert articles["language"].tolist() == ["en", "es"]
+    assert articles.loc[1, "published"] == pd.Timestamp("2022-03-19", tz="UTC")
 
 
 def _cut(text: str, marker: str) -> str:
@@ -175,7 +184,7 @@ def test_complete_file_without_contents_declares_nothing():
 
 def test_xml_cut_off_inside_an_article(tmp_path):
     whole = (FIXTURES / "articles.xml").read_text(encoding="utf-8")
-    export = factiva.parse_factiva_xml(_cut(whole, "<TD><p>El puerto"))
+    export = factiva.parse_factiva_xml(_cut(whole, "<paragraph>El puerto volvió"))
     assert export.articles["accession"].tolist() == ["HRBDLY0020220319ei3j00005"]
     assert (export.declared, export.positions_missing) == (2, [2])
 

@@ -427,28 +427,30 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------ XML
 
-#: XML element names (lower case, no namespace) of each field: Factiva's codes and
-#: the longer names of Dow Jones snapshots.
+#: XML element names (lower case, no namespace) of each field: Factiva's own XML
+#: (``<article>`` with ``<headline>``, ``<sourceName>``, ``<tailParagraphs>`` ...)
+#: and the same fields named by their codes (``<HD>``, ``<SN>``, ``<TD>`` ...).
 _XML_FIELDS = {
-    "title": ("hd", "headline", "title"),
-    "byline": ("by", "byline", "author"),
-    "word_count": ("wc", "word_count", "wordcount"),
-    "published": ("pd", "publication_date", "publicationdate", "date"),
-    "outlet": ("sn", "source_name", "sourcename"),
-    "source_code": ("sc", "source_code", "sourcecode"),
-    "language": ("la", "language_code", "language"),
-    "copyright": ("cy", "copyright"),
-    "section": ("se", "section"),
-    "edition": ("ed", "edition"),
-    "page": ("pg", "page"),
-    "publisher": ("pub", "publisher_name", "publisher"),
-    "accession": ("an", "accessionno", "accession_number"),
-    "lead": ("lp", "snippet", "leadparagraph"),
-    "body": ("td", "body", "tailparagraphs"),
-    "companies": ("co", "company_codes"),
-    "industries": ("in", "industry_codes"),
-    "subjects": ("ns", "subject_codes"),
-    "regions": ("re", "region_codes"),
+    "title": ("headline", "hd"),
+    "byline": ("byline", "by"),
+    "word_count": ("wordcount", "wc"),
+    "published": ("publicationdate", "pd"),
+    "outlet": ("sourcename", "sn"),
+    "source_code": ("sourcecode", "sc"),
+    "language": ("baselanguage", "la"),
+    "copyright": ("copyright", "cy"),
+    "section": ("sectionname", "se"),
+    "edition": ("edition", "ed"),
+    "page": ("pages", "pg"),
+    "publisher": ("publishername", "pub"),
+    "accession": ("accessionno", "an"),
+    "reference": ("reference",),
+    "lead": ("leadparagraph", "lp"),
+    "body": ("tailparagraphs", "td"),
+    "companies": ("company", "co"),
+    "industries": ("industry", "in"),
+    "subjects": ("newssubject", "ns"),
+    "regions": ("region", "re"),
 }
 _XML_NAME = {name: field for field, names in _XML_FIELDS.items() for name in names}
 
@@ -457,27 +459,42 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
-def _paragraphs(el) -> list[str]:
-    paras = [c for c in el.iter() if _local(c.tag) in ("p", "para")]
-    texts = [" ".join("".join(p.itertext()).split()) for p in paras] if paras else []
-    if not texts:
-        children = [c for c in el if isinstance(c.tag, str)]
-        parts = children if len(children) > 1 else [el]
-        texts = [" ".join("".join(c.itertext()).split()) for c in parts]
-    return [t for t in texts if t]
+def _flat(el) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def _xml_values(el, field: str) -> list[str]:
+    """The text of one field element: its paragraphs, or "code : name" for a coded one."""
+    if field in _CODE_LISTS.values() and el.get("code"):
+        name = next((_flat(c) for c in el if _local(c.tag) == "name"), "") or _flat(el)
+        return [f"{el.get('code')} : {name}" if name else el.get("code")]
+    paras = [c for c in el.iter() if _local(c.tag) in ("paragraph", "p", "para")]
+    return [t for t in map(_flat, paras or [el]) if t]
+
+
+def _xml_date(value: str | None) -> pd.Timestamp | None:
+    """A date, or an ISO date and time ("2022-03-19T05:10:00Z"), in UTC."""
+    if value and re.match(r"^\d{4}-\d\d-\d\dT\d", value):
+        try:
+            ts = pd.Timestamp(value)
+        except ValueError:
+            return None
+        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return parse_date(value)
 
 
 def parse_factiva_xml(text: str, *, source_path: str = "") -> Export:
     """
-    Parse a Factiva XML export: one element per article, its fields as child elements.
+    Parse a Factiva XML export: one ``<article>`` element per article.
 
-    The children are named by Factiva's field codes (``HD``, ``BY``, ``WC``, ``PD``,
-    ``SN``, ``SC``, ``LA``, ``CY``, ``LP``, ``TD``, ``CO``, ``IN``, ``NS``, ``RE``,
-    ``AN``, in any case) or by the longer names of Dow Jones snapshots (``title``,
-    ``byline``, ``publication_date``, ``source_name``, ``snippet``, ``body``,
-    ``subject_codes``, ``an`` ...); an ``accessionNo`` attribute is an AN too. A file
-    cut off inside an article is read up to the cut; the cut article is missing.
-    The columns are those of :func:`parse_factiva_text`.
+    Factiva's XML names its fields ``accessionNo``, ``headline``, ``byline``,
+    ``publicationDate``, ``sourceName``, ``sourceCode``, ``baseLanguage``,
+    ``copyright``, ``leadParagraph``, ``tailParagraphs``, ``wordCount`` and repeats
+    ``newsSubject``, ``region``, ``company`` and ``industry`` once per code; the same
+    fields named by their codes (``HD``, ``SN``, ``TD`` ...) are read too. The
+    ``count`` of the result set is the declared count. A file cut off inside an
+    article is read up to the cut; the cut article is missing. The columns are
+    those of :func:`parse_factiva_text`.
     """
     import lxml.etree
 
@@ -503,14 +520,13 @@ def parse_factiva_xml(text: str, *, source_path: str = "") -> Export:
         fields: dict[str, list[str]] = {}
         for child in el:
             field = _XML_NAME.get(_local(child.tag))
-            if field and field not in fields:
-                fields[field] = _paragraphs(child)
-        an = next((v for k, v in el.attrib.items() if _local(k) in ("accessionno", "an")), None)
-
+            if field:
+                fields.setdefault(field, []).extend(_xml_values(child, field))
+        reference = (_joined(fields, "reference") or "").rsplit("/", 1)[-1] or None
         record = {
             "title": _joined(fields, "title"),
             "text": "\n\n".join(fields.get("lead", []) + fields.get("body", [])) or None,
-            "published": parse_date(_joined(fields, "published")),
+            "published": _xml_date(_joined(fields, "published")),
             "outlet": _joined(fields, "outlet"),
             "byline": _name(_joined(fields, "byline")),
             "section": _joined(fields, "section"),
@@ -522,7 +538,7 @@ def parse_factiva_xml(text: str, *, source_path: str = "") -> Export:
             "copyright": _joined(fields, "copyright"),
             "publisher": _joined(fields, "publisher"),
             **{c: " | ".join(fields.get(c, [])) or None for c in _CODE_LISTS.values()},
-            "accession": _joined(fields, "accession") or an,
+            "accession": _joined(fields, "accession") or reference,
             "source_row": position - 1,
         }
         if not _complete(record) or not record["accession"]:
@@ -530,8 +546,19 @@ def parse_factiva_xml(text: str, *, source_path: str = "") -> Export:
             missing.append(position)
             continue
         rows.append(record)
-    declared = len(articles) if missing else None
+    declared = _result_count(articles[0]) if articles else None
+    if declared is None and missing:
+        declared = len(articles)
     return Export(_frame(rows), declared, missing)
+
+
+def _result_count(article) -> int | None:
+    """The ``count`` a result set gives of its articles (``<ppsarticleResultSet count="3">``)."""
+    for el in article.iterancestors():
+        value = el.get("count")
+        if value and value.strip().isdigit():
+            return int(value)
+    return None
 
 
 # --------------------------------------------------------------------------- reader
