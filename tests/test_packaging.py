@@ -41,9 +41,10 @@ def _environment() -> dict[str, str]:
     env = yaml.safe_load(repo_path("environment.yml").read_text())
     out = {}
     for dep in env["dependencies"]:
-        if isinstance(dep, str) and not dep.startswith(("python", "pip")):
+        if isinstance(dep, str):
             name, spec = _split(dep)
-            out[name] = spec
+            if name not in ("python", "pip"):  # the interpreter itself, not python-docx
+                out[name] = spec
     return out
 
 

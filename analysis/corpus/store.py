@@ -43,6 +43,7 @@ from analysis.corpus.furniture import clean_parts
 from analysis.corpus.parts import ARTICLES, DUPLICATES
 from analysis.errors import InputError
 from analysis.paths import write_parquet, write_text
+from analysis.readers.exports import find_reader
 from analysis.readers.files import outlet_from_path, outlet_keys, read_page_bytes
 from analysis.readers.furniture import TABLE_FORMATS, Sample
 from analysis.readers.loaders import (
@@ -80,7 +81,19 @@ SOURCE_COLUMNS = [
     "ingested_at",
 ]
 #: ingest_log.csv: one row per input file of the run
-LOG_COLUMNS = ["run_at", "path", "status", "rows", "reason", "columns"]
+#: (``declared``, ``parsed``, ``missing``: for a database export, the count the file
+#: declares, the articles parsed and the positions missing; empty for other files)
+LOG_COLUMNS = [
+    "run_at",
+    "path",
+    "status",
+    "rows",
+    "reason",
+    "columns",
+    "declared",
+    "parsed",
+    "missing",
+]
 
 
 @dataclass
@@ -240,7 +253,8 @@ def ingest(
             else:
                 todo.append(f)
 
-        chrome = _update_chrome(corpus, [f for f in todo if file_format(f) == "txt"])
+        pages = [f for f in todo if file_format(f) == "txt" and find_reader(f) is None]
+        chrome = _update_chrome(corpus, pages)
         added = removed = 0
         new_sources = dict(known)
         results: dict[str, FileResult] = {}  # by path: one log row per input file
@@ -320,6 +334,9 @@ def ingest(
                     rows=int(res.rows),
                     reason=res.reason or "; ".join(res.warnings),
                     columns=res.columns,
+                    declared=res.declared,
+                    parsed=res.parsed,
+                    missing=res.missing,
                 )
             )
 
@@ -360,7 +377,10 @@ def ingest(
         # sources ingested before these were kept
         table[["columns", "options"]] = table[["columns", "options"]].fillna("")
         write_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
-        run_log = pd.DataFrame(log_rows, columns=LOG_COLUMNS[1:]).fillna({"columns": ""})
+        run_log = pd.DataFrame(log_rows, columns=LOG_COLUMNS[1:])
+        run_log = run_log.astype(
+            {"columns": object, "missing": object, "declared": "Int64", "parsed": "Int64"}
+        ).fillna({"columns": "", "missing": ""})
         run_log.insert(0, "run_at", now)
         run_log.to_csv(corpus / LOG, index=False)
         _append_history(corpus / HISTORY, run_log)

@@ -16,6 +16,8 @@ from analysis.errors import InputError
 
 TEXT_EXT = {".txt", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
+#: Word and RTF documents are read only as database exports (see ``readers.exports``).
+DOCUMENT_EXT = {".docx", ".rtf", ".xml"}
 TABLE_EXT = {".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
 MANIFEST_NAMES = {"manifest.csv", "manifest.tsv", "manifest.jsonl", "manifest.json"}
 
@@ -45,6 +47,12 @@ class FileResult:
     columns: str = ""
     #: the field separator of a delimited text file
     separator: str = ""
+    #: the number of articles a database export says it holds (None: not an export, or silent)
+    declared: int | None = None
+    #: the number of articles parsed from a database export (None: not an export)
+    parsed: int | None = None
+    #: positions (1-based) of declared articles not parsed, comma-separated
+    missing: str = ""
 
     def as_row(self) -> dict:
         d = asdict(self)
@@ -98,7 +106,14 @@ def _walk(path: Path) -> list[Path]:
 
 
 def file_format(path: Path) -> str | None:
-    """Return ``"txt"``, ``"html"``, ``"csv"``, ``"tsv"``, ``"jsonl"``, ``"json"``, ``"parquet"`` or None."""
+    """
+    Return the kind of file its extension says, or None.
+
+    One of ``"txt"``, ``"html"``, ``"csv"``, ``"tsv"``, ``"jsonl"``, ``"json"``,
+    ``"parquet"``, or ``"docx"``, ``"rtf"``, ``"xml"`` (documents read only as
+    database exports). Whether a file is a database export is told by its
+    content: see :func:`analysis.readers.exports.find_reader`.
+    """
     name = path.name.lower()
     if name.endswith(".gz"):
         name = name[:-3]
@@ -117,6 +132,8 @@ def file_format(path: Path) -> str | None:
         return "json"
     if ext in (".parquet", ".pq"):
         return "parquet"
+    if ext in DOCUMENT_EXT:
+        return ext[1:]
     return None
 
 

@@ -4,7 +4,9 @@
 
 - text dumps (``.txt``): a saved news page, headline first, page chrome mixed in;
 - HTML pages (``.html``, ``.htm``, also ``.gz``-compressed);
-- tables: CSV/TSV, JSON Lines (``.jsonl``, ``.ndjson``), JSON arrays, Parquet.
+- tables: CSV/TSV, JSON Lines (``.jsonl``, ``.ndjson``), JSON arrays, Parquet;
+- database exports (many articles per file, told by content, not only by
+  extension): see :mod:`analysis.readers.exports`.
 
 Every file is accounted for: each one gets a :class:`FileResult` (loaded,
 skipped or failed, with the reason and the rows it gave), available as
@@ -29,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError, ParameterError
+from analysis.readers.exports import find_reader, read_export
 from analysis.readers.files import (
     MANIFEST_NAMES,
     FileResult,
@@ -129,6 +132,7 @@ def iter_articles(
         m = read_manifest(Path(manifest))
         manifests[None] = m
     pages: dict[Path, list[Path]] = {}
+    exports = {}
     ordered: list[Path] = []
     for f in files:
         if f.name.lower() in MANIFEST_NAMES:
@@ -153,7 +157,10 @@ def iter_articles(
                 )
             continue
         ordered.append(f)
-        if file_format(f) == "txt":
+        reader = find_reader(f)
+        if reader is not None:
+            exports[f] = reader
+        elif file_format(f) == "txt":
             pages.setdefault(f.parent, []).append(f)
 
     def manifest_for(p: Path):
@@ -168,14 +175,15 @@ def iter_articles(
     done_pages: set[Path] = set()
     for f in ordered:
         fmt = file_format(f)
-        if fmt is None:
+        if f in exports:
+            yield _load_export(f, exports[f], outlet=outlet, strict=strict)
             bar.update()
+            continue
+        if fmt in (None, "docx", "rtf", "xml"):
+            bar.update()
+            what = "not a database export this toolkit reads" if fmt else "not an article format"
             yield (
-                FileResult(
-                    str(f),
-                    "skipped",
-                    reason=f"not an article format ({f.suffix or 'no extension'})",
-                ),
+                FileResult(str(f), "skipped", reason=f"{what} ({f.suffix or 'no extension'})"),
                 empty_articles(),
             )
             continue
@@ -253,7 +261,7 @@ def check_columns(files: list[Path], columns: Mapping[str, str]) -> None:
             f"the fields are {', '.join(ALIASES)}"
         )
     for f in files:
-        if file_format(f) in (None, "txt", "html"):
+        if file_format(f) in (None, "txt", "html", "docx", "rtf", "xml"):
             continue
         have = table_columns(f)
         absent = [f"{k}={v}" for k, v in columns.items() if have is not None and v not in have]
@@ -270,6 +278,39 @@ def _failure(exc: InputError, strict: bool, result: FileResult) -> tuple[FileRes
         raise exc
     log.warning("%s", exc)
     return result, empty_articles()
+
+
+def _load_export(f: Path, reader, *, outlet, strict) -> tuple[FileResult, pd.DataFrame]:
+    """Read one database export: many articles, audited against the count the file declares."""
+    result = FileResult(str(f), "loaded", format=reader.NAME)
+    try:
+        export = read_export(f, reader)
+    except InputError as exc:
+        result.status, result.reason = "failed", exc.reason
+        return _failure(exc, strict, result)
+    rows = export.articles
+    if isinstance(outlet, str):
+        rows = rows.assign(outlet=outlet)
+    else:
+        named = rows["outlet"].fillna("").astype(str).str.strip()
+        rows = rows.assign(outlet=named.where(named != "", outlet_from_path(f, outlet)))
+    published = pd.to_datetime(rows["published"], utc=True, errors="coerce")
+    rows = rows.assign(
+        published=published,
+        date_source=np.where(published.notna(), "export", "none"),
+        source_row=range(len(rows)),
+    )
+    df = _finish(rows, f)
+    result.rows = result.parsed = len(df)
+    result.declared = export.declared
+    result.missing = ", ".join(map(str, export.positions_missing))
+    audit = export.audit()
+    if audit:
+        if strict:
+            raise InputError(f, audit)
+        log.warning("%s: %s", f, audit)
+        result.warnings.append(audit)
+    return result, df
 
 
 def _nearest_manifest(manifests: dict, p: Path):
