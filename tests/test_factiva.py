@@ -228,3 +228,45 @@ def test_other_files_are_not_taken_for_factiva(head, suffix):
 def test_dates_in_interface_languages(value, expected):
     got = factiva.parse_date(value)
     assert (got.strftime("%Y-%m-%d") if got is not None else None) == expected
+
+
+def test_exports_load_with_their_outlets_and_audit(tmp_path, caplog):
+    import logging
+    import shutil
+
+    from analysis.readers.loaders import load_articles, load_report
+
+    folder = tmp_path / "downloads"
+    shutil.copytree(FIXTURES, folder)
+    whole = (FIXTURES / "indexed.txt").read_text(encoding="utf-8")
+    (folder / "cut.txt").write_text(_cut(whole, "Le syndicat a obtenu"), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        df = load_articles(folder)
+    report = load_report(df).assign(file=lambda r: r["path"].map(lambda p: Path(p).name))
+    report = report.set_index("file")
+    assert (report["format"] == "factiva").all()
+    assert report.loc["cut.txt", ["declared", "parsed", "missing"]].tolist() == [3, 2, "3"]
+    assert "missing position 3" in report.loc["cut.txt", "warnings"]
+    assert "cut.txt" in caplog.text
+    assert report.loc["indexed.txt", ["declared", "parsed", "missing"]].tolist() == [3, 3, ""]
+    assert report["rows"].sum() == len(df) == sum(n for n, _ in FILES.values()) + 2
+    assert "Rheinische Hafenzeitung" in set(df["outlet"])
+    assert (df["date_source"] == "export").all()
+    assert df["accession"].notna().all()
+
+
+def test_overlapping_downloads_are_one_story(tmp_path):
+    from analysis import ingest, open_corpus
+
+    whole = (FIXTURES / "indexed.txt").read_text(encoding="utf-8")
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "march.txt").write_text(whole, encoding="utf-8")
+    second = whole.index("HD\tHafenarbeiter")
+    (folder / "march-again.txt").write_text(whole[second:], encoding="utf-8")
+    ingest([folder], tmp_path / "corpus")
+    df = open_corpus(tmp_path / "corpus")
+    assert len(df) == 5
+    assert df.groupby("accession")["story_id"].nunique().eq(1).all()
+    assert df["story_id"].nunique() == 3
+    assert df["is_duplicate"].sum() == 2
