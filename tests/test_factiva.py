@@ -270,3 +270,43 @@ def test_overlapping_downloads_are_one_story(tmp_path):
     assert df.groupby("accession")["story_id"].nunique().eq(1).all()
     assert df["story_id"].nunique() == 3
     assert df["is_duplicate"].sum() == 2
+
+
+def _full_display(*lines: str) -> str:
+    return "\n".join(lines) + "\nDocument XMPL000020220312ei3c0001a\n"
+
+
+@pytest.mark.parametrize(
+    "above, title, byline",
+    [
+        (["Harbour workers walk out", "Marta Quill"], "Harbour workers walk out", "Marta Quill"),
+        (
+            ["Talks stall", "JANE ROE and TOM POE, Kyiv"],
+            "Talks stall",
+            "JANE ROE and TOM POE, Kyiv",
+        ),
+        (
+            ["Harbour workers walk out", "Par Claire Dumont"],
+            "Harbour workers walk out",
+            "Claire Dumont",
+        ),
+        # a section above a short headline in title case: no byline
+        (["World", "Mayor Visits Harbour"], "Mayor Visits Harbour", None),
+        (["Harbour", "Strike Enters Its Second Week"], "Strike Enters Its Second Week", None),
+        (["Strike ends"], "Strike ends", None),
+    ],
+)
+def test_byline_in_the_full_article_display(above, title, byline):
+    text = _full_display(
+        *above,
+        "120 words",
+        "12 March 2022",
+        "The Daily Example",
+        "DEX",
+        "English",
+        "Dock workers went back to work on Monday.",
+    )
+    article = factiva.parse_factiva_text(text).articles.iloc[0]
+    assert article["title"] == title
+    assert (None if pd.isna(article["byline"]) else article["byline"]) == byline
+    assert article["text"] == "Dock workers went back to work on Monday."

@@ -58,6 +58,14 @@ _WORDS = (
 _WORD_COUNT = re.compile(rf"^(\d{{1,3}}(?:[ ,.\u00a0\u202f]\d{{3}})+|\d+)\s*{_WORDS}$", re.I)
 _TIME = re.compile(r"^\d{1,2}[:.]\d\d(?:\s*[AP]M)?$", re.I)
 _BYLINE_CUE = re.compile(r"^(?:by|par|von|por|di|door|af|av|от)\s+(?=\S)", re.I)
+#: A line that is only a name or two ("Marta Quill", "JANE ROE and TOM POE, Kyiv"):
+#: a byline printed without "By" in the full-article display.
+_NAME = r"[A-ZÀ-ÖØ-ÞА-Я][\w'’.-]*"
+_NAME_LINE = re.compile(
+    rf"^{_NAME}(?:\s+(?:{_NAME}|de|van|von|der|da|di|del|le|la|and|und|et|y|&)){{1,5}}"
+    r"(?:[,;]\s+[^,;]{1,40})?$"
+)
+_NOT_NAMES = frozenset("the a an of in on to for at with after over is are as from by".split())
 _COPYRIGHT = re.compile(
     r"^(?:©|\(c\)|copyright|tous droits|alle rechte|todos los derechos)|"
     r"all rights reserved|droits réservés|rechte vorbehalten|derechos reservados",
@@ -277,6 +285,19 @@ def _coded(lines: list[str]) -> tuple[dict, list[str]]:
     return record, cover
 
 
+def _is_byline(line: str, previous: str) -> bool:
+    """Whether the line under a headline is its byline: "By ..." or a name no longer than it."""
+    if _BYLINE_CUE.match(line):
+        return True
+    names = re.split(r"[,;]", line)[0].split()
+    first = re.split(r"\s+(?:and|und|et|y|&)\s+", " ".join(names))[0].split()
+    return (
+        bool(_NAME_LINE.match(line))
+        and not {w.lower() for w in names} & _NOT_NAMES
+        and len(previous.split()) >= len(first)
+    )
+
+
 def _plain(lines: list[str]) -> tuple[dict, list[str]]:
     """One article in the full-article display (no codes), and the lines before it."""
     kept = [line for line in lines if line]
@@ -290,7 +311,7 @@ def _plain(lines: list[str]) -> tuple[dict, list[str]]:
         word_count, before, rest = None, kept[:at], kept[at:]
     if not before:
         return {}, kept
-    byline = before.pop() if len(before) >= 2 and _BYLINE_CUE.match(before[-1]) else None
+    byline = before.pop() if len(before) >= 2 and _is_byline(before[-1], before[-2]) else None
     title = before.pop()
     published = parse_date(rest[0]) if rest else None
     if published is not None:
