@@ -310,3 +310,28 @@ def test_byline_in_the_full_article_display(above, title, byline):
     assert article["title"] == title
     assert (None if pd.isna(article["byline"]) else article["byline"]) == byline
     assert article["text"] == "Dock workers went back to work on Monday."
+
+
+def test_long_cover_page_and_a_body_that_speaks_of_rights():
+    text = _full_display(
+        "Search Summary",
+        *[f"Filter {n}\tvalue {n}" for n in range(60)],
+        "Strike ends",
+        "120 words",
+        "12 March 2022",
+        "Seite 1 von 2 © 2022 Factiva, Inc. Alle Rechte vorbehalten.",
+        "The Daily Example",
+        "DEX",
+        "English",
+        "Dock workers went back to work on Monday.",
+        "The union said all rights reserved to the members had been restored.",
+    )
+    export = factiva.parse_factiva_text(text)
+    article = export.articles.iloc[0]
+    assert article["title"] == "Strike ends"
+    assert article["text"].split("\n\n") == [
+        "Dock workers went back to work on Monday.",
+        "The union said all rights reserved to the members had been restored.",
+    ]
+    assert pd.isna(article["copyright"])
+    assert (export.declared, export.positions_missing) == (None, [])

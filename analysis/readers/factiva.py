@@ -48,9 +48,8 @@ _TRAILER_CODES = frozenset("CT RF ART CO IN NS RE IPC IPD PUB".split())
 #: Trailer codes whose value is a list of "code : name" pairs.
 _CODE_LISTS = {"CO": "companies", "IN": "industries", "NS": "subjects", "RE": "regions"}
 _CODE_PAIR = re.compile(r"^\S+\s+:\s+\S")
-_PAGE_FOOTER = re.compile(
-    r"^(?:Page \d+ of \d+\s*)?©\s*\d{4}\s+Factiva,?\s+Inc\.?\s+All rights reserved\.?$", re.I
-)
+#: Factiva's page footer, "Page 1 of 3 © 2022 Factiva, Inc. All rights reserved." in any language.
+_PAGE_FOOTER = re.compile(r"©\s*\d{4}\s+(?:Dow Jones\s*&\s*Company|Factiva)", re.I)
 _WORDS = (
     r"(?:words?|mots?|w[öo]rter|wort|palabras?|parole|palavras?|woorden|ord|"
     r"слов[ао]?|語|字|단어|ワード)"
@@ -195,7 +194,7 @@ def _lines(text: str) -> list[str]:
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         # RTF table cells (the indexing display) end with "|"
         line = line.replace("\xa0", " ").strip().removesuffix("|").strip()
-        if not _PAGE_FOOTER.match(line):
+        if not (_PAGE_FOOTER.search(line) and len(line.split()) <= 16):
             out.append(line)
     return out
 
@@ -301,7 +300,8 @@ def _is_byline(line: str, previous: str) -> bool:
 def _plain(lines: list[str]) -> tuple[dict, list[str]]:
     """One article in the full-article display (no codes), and the lines before it."""
     kept = [line for line in lines if line]
-    at = next((k for k, line in enumerate(kept[:40]) if _WORD_COUNT.match(line)), None)
+    # the first word count of the block, however long the cover page above it
+    at = next((k for k, line in enumerate(kept) if _WORD_COUNT.match(line)), None)
     if at is not None:
         word_count, before, rest = _word_count(kept[at]), kept[:at], kept[at + 1 :]
     else:  # no word count: the header ends at the first whole-line date
@@ -320,11 +320,13 @@ def _plain(lines: list[str]) -> tuple[dict, list[str]]:
         rest = rest[1:]
     outlet, rest = (rest[0], rest[1:]) if rest else (None, [])
     # source code, edition, page, language, copyright: the body starts after the
-    # copyright line, else after the language, else after the source code
-    header = rest[:8]
-    stop = next((k for k, line in enumerate(header) if _COPYRIGHT.search(line)), None)
+    # language and the copyright line under it, else after the source code
+    header = rest[:6]
+    stop = next((k for k, line in enumerate(header) if language_code(line)), None)
     if stop is None:
-        stop = next((k for k, line in enumerate(header) if language_code(line)), None)
+        stop = next((k for k, line in enumerate(header[:3]) if _COPYRIGHT.search(line)), None)
+    elif stop + 1 < len(rest) and _COPYRIGHT.search(rest[stop + 1]):
+        stop += 1
     if stop is None:
         stop = 0 if header and _SOURCE_CODE.match(header[0]) else -1
     meta, body = rest[: stop + 1], rest[stop + 1 :]
