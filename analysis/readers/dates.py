@@ -98,3 +98,131 @@ def _time_of_day(m: re.Match) -> pd.Timedelta:
         hh, mm = (digits, "0") if len(digits) <= 2 else (digits[:-2], digits[-2:])
         offset += sign * (int(hh) + int(mm) / 60)
     return pd.Timedelta(hours=h - offset, minutes=minute, seconds=second)
+
+
+# ------------------------------------------------- dates written in several languages
+
+#: Weekday names, which Nexis prints after the date and before its time.
+_WEEKDAYS = """
+    monday tuesday wednesday thursday friday saturday sunday
+    montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    lunes martes miércoles miercoles jueves viernes sábado sabado domingo
+    lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi sabato
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    segunda terça terca quarta quinta sexta feira
+""".split()
+#: Month names and abbreviations in the languages database exports are read in
+#: (English, German, French, Spanish, Italian, Dutch, Portuguese).
+MONTHS_WRITTEN = {
+    **_MONTHS,
+    **{
+        m: i + 1
+        for i, names in enumerate(
+            [
+                "januar jänner janvier janv enero ene gennaio gen januari janeiro",
+                "februar février fevrier févr fevr febrero febbraio februari fevereiro fev",
+                "märz maerz mär mars marzo maart mrt março marco",
+                "avril avr abril abr aprile",
+                "mai mayo maggio mag mei maio",
+                "juni juin junio giugno giu junho",
+                "juli juillet juil julio luglio lug julho",
+                "août aout agosto ago augustus",
+                "septembre septiembre setiembre settembre set setembro",
+                "oktober okt octobre octubre ottobre ott outubro out",
+                "novembre noviembre novembro",
+                "dezember dez décembre decembre déc diciembre dic dicembre dezembro",
+            ]
+        )
+        for m in names.split()
+    },
+}
+_WRITTEN_ALT = "|".join(sorted(MONTHS_WRITTEN, key=len, reverse=True))
+_WEEKDAY = "(?:,?\\s+(?:" + "|".join(_WEEKDAYS) + r"(?:-feira)?)\b)?"
+_WRITTEN = (
+    re.compile(
+        rf"(?<!\w)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?\s+(?:de\s+)?(?P<m>{_WRITTEN_ALT})\.?,?"
+        rf"\s+(?:de\s+)?(?P<y>(?:19|20)\d\d)\b" + _WEEKDAY + _TIME,
+        re.I,
+    ),
+    re.compile(
+        rf"(?<!\w)(?P<m>{_WRITTEN_ALT})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"
+        + _WEEKDAY
+        + _TIME,
+        re.I,
+    ),
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<mn>\d\d)-(?P<d>\d\d)(?!\d)" + _TIME),
+)
+#: Words that may stand beside the date on a date line: weekdays, time words, editions.
+_DATE_LINE_WORDS = frozenset(
+    _WEEKDAYS
+    + """
+    am pm a.m p.m uhr h gmt utc est edt cet cest bst
+    edition ausgabe édition edición edizione editie final late early city national
+    online print web first second third 1st 2nd 3rd correction appended updated
+    """.split()
+)
+
+
+def written_date(text: str) -> pd.Timestamp | None:
+    """
+    Return the first full date written in ``text`` (in UTC), in any of several languages.
+
+    Month names may be English, German, French, Spanish, Italian, Dutch or
+    Portuguese; a time of day and its zone after the date (or after a weekday
+    following it) are read too.
+
+    Examples
+    --------
+    >>> str(written_date("Load-Date: 5. März 2024"))
+    '2024-03-05 00:00:00+00:00'
+    >>> str(written_date("March 4, 2024 Monday 10:30 PM GMT"))
+    '2024-03-04 22:30:00+00:00'
+    """
+    found = _written(text)
+    return found[0] if found else None
+
+
+def _written(text: str) -> tuple[pd.Timestamp, int, int] | None:
+    best = None
+    for pattern in _WRITTEN:
+        for m in pattern.finditer(text):
+            month = int(m.group("mn")) if "mn" in m.groupdict() else None
+            if month is None:
+                month = MONTHS_WRITTEN[m.group("m").lower()]
+            try:
+                day = pd.Timestamp(int(m.group("y")), month, int(m.group("d")))
+            except ValueError:
+                continue
+            if best is None or m.start() < best[1]:
+                best = ((day + _time_of_day(m)).tz_localize("UTC"), m.start(), m.end())
+            break
+    return best
+
+
+def date_line(line: str) -> pd.Timestamp | None:
+    """
+    Return the date of a line that is only a date, or None.
+
+    Weekdays, a time of day, a zone and edition words may stand beside the date
+    ("March 4, 2024 Monday 10:30 PM GMT", "Dienstag 5. März 2024", "mardi 5 mars
+    2024"); a headline that holds a date is not a date line.
+
+    Examples
+    --------
+    >>> str(date_line("Dienstag 5. März 2024"))
+    '2024-03-05 00:00:00+00:00'
+    >>> date_line("Talks resume on March 4, 2024 in Geneva") is None
+    True
+    """
+    found = _written(line)
+    if found is None:
+        return None
+    ts, start, end = found
+    rest = (line[:start] + " " + line[end:]).lower()
+    for word in re.split(r"[\s,;:()/|\-–—]+", rest):
+        word = word.strip(".")
+        if word and word not in _DATE_LINE_WORDS and not re.fullmatch(r"[\d:.+]+", word):
+            if word.upper() not in ZONES:
+                return None
+    return ts

@@ -33,7 +33,7 @@ from analysis.errors import InputError
 from analysis.readers.files import decode_bytes, read_page_bytes
 
 #: The reader modules, asked in this order.
-READERS: tuple[str, ...] = ("analysis.readers.factiva",)
+READERS: tuple[str, ...] = ("analysis.readers.nexis", "analysis.readers.factiva")
 
 #: How much decoded text ``detect`` sees.
 HEAD_CHARS = 65536
