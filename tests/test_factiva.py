@@ -335,3 +335,10 @@ def test_long_cover_page_and_a_body_that_speaks_of_rights():
     ]
     assert pd.isna(article["copyright"])
     assert (export.declared, export.positions_missing) == (None, [])
+
+
+def test_rtf_characters_beyond_the_basic_plane_are_whole():
+    from analysis.readers.exports import rtf_text
+
+    raw = rb"{\rtf1\ansi\ansicpg1252 Kyiv \u-10180?\u-8710?\u-10180?\u-8730? Caf\'e9\par}"
+    assert rtf_text(raw).strip() == "Kyiv \U0001f1fa\U0001f1e6 Café"

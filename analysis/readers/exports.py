@@ -168,6 +168,9 @@ def rtf_text(raw: bytes, path: object = "<bytes>") -> str:
         out = rtf_to_text(text, errors="replace")
     except Exception as exc:  # striprtf raises plain errors on damaged control words
         raise InputError(path, f"unreadable RTF ({type(exc).__name__}: {exc})") from None
+    # a character beyond U+FFFF (an emoji, a flag) is written as two \u escapes, a
+    # UTF-16 surrogate pair: join them into the one character
+    out = out.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return out.replace("\r\n", "\n").replace("\r", "\n")
 
 
