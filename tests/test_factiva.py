@@ -342,3 +342,67 @@ def test_rtf_characters_beyond_the_basic_plane_are_whole():
 
     raw = rb"{\rtf1\ansi\ansicpg1252 Kyiv \u-10180?\u-8710?\u-10180?\u-8730? Caf\'e9\par}"
     assert rtf_text(raw).strip() == "Kyiv \U0001f1fa\U0001f1e6 Café"
+
+
+def _rtf(lines: list[str]) -> bytes:
+    """A Windows-1252 RTF document, one paragraph a line, as Word writes it."""
+
+    def escape(ch: str) -> str:
+        if ord(ch) < 128:
+            return "\\" + ch if ch in "\\{}" else ch
+        try:
+            return f"\\'{ch.encode('cp1252')[0]:02x}"
+        except UnicodeEncodeError:
+            raw = ch.encode("utf-16-be")
+            units = [int.from_bytes(raw[k : k + 2], "big") for k in range(0, len(raw), 2)]
+            return "".join(f"\\u{u - 65536 if u >= 32768 else u}?" for u in units)
+
+    body = "".join("".join(map(escape, line)) + "\\par\n" for line in lines)
+    return ("{\\rtf1\\ansi\\ansicpg1252{\\fonttbl{\\f0 Arial;}}\\f0 " + body + "}").encode("ascii")
+
+
+@pytest.mark.corpora
+@pytest.mark.parametrize("display", ["indexing", "full article"])
+@pytest.mark.parametrize("kind", ["txt", "rtf", "html"])
+def test_real_article_texts_survive_every_layout(ukraine_dir, tmp_path, display, kind):
+    """Real article texts written as Factiva downloads of 100 come back whole."""
+    import html
+
+    frames = [
+        pd.read_csv(f, usecols=["Title", "Text"]).dropna().assign(outlet=f.stem)
+        for f in sorted((ukraine_dir / "data").glob("*.csv"))
+        if f.stem != "NYT"  # abstracts, and a header that does not match its rows
+    ]
+    source = pd.concat(frames, ignore_index=True)
+    source = source[source["Text"].str.split().str.len() >= 20].sample(300, random_state=3)
+    expected = {}
+    for n, (_, row) in enumerate(source.iterrows()):
+        paragraphs = [" ".join(p.split()) for p in row["Text"].split("\n") if p.strip()]
+        an = f"UKRM{n:04d}20220312ei3c{n:05d}"
+        expected[an] = (" ".join(row["Title"].split()), paragraphs, row["outlet"])
+    for start in range(0, len(expected), 100):
+        lines = []
+        for an in list(expected)[start : start + 100]:
+            title, paragraphs, outlet = expected[an]
+            words = f"{sum(len(p.split()) for p in paragraphs):,} words"
+            if display == "indexing":
+                lines += [f"HD\t{title}", f"WC\t{words}", "PD\t12 March 2022", f"SN\t{outlet}"]
+                lines += ["LA\tEnglish", "", f"TD\t{paragraphs[0]}", *paragraphs[1:], ""]
+                lines += ["NS\tgcat : Political/General News", f"AN\tDocument {an}", ""]
+            else:
+                lines += [title, words, "12 March 2022", outlet, "UKRM", "English", ""]
+                lines += [*paragraphs, "", f"Document {an}", ""]
+        path = tmp_path / f"download-{start // 100}.{kind}"
+        if kind == "rtf":
+            path.write_bytes(_rtf(lines))
+        elif kind == "html":
+            cells = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+            path.write_text(f"<html><body>{cells}</body></html>", encoding="utf-8")
+        else:
+            path.write_text("\n".join(lines), encoding="utf-8")
+    got = pd.concat([factiva.read(p).articles for p in sorted(tmp_path.iterdir())])
+    assert sorted(got["accession"]) == sorted(expected)
+    for row in got.itertuples():
+        title, paragraphs, outlet = expected[row.accession]
+        assert (row.title, row.outlet) == (title, outlet)
+        assert [" ".join(p.split()) for p in row.text.split("\n\n")] == paragraphs
