@@ -406,3 +406,56 @@ def test_real_article_texts_survive_every_layout(ukraine_dir, tmp_path, display,
         title, paragraphs, outlet = expected[row.accession]
         assert (row.title, row.outlet) == (title, outlet)
         assert [" ".join(p.split()) for p in row.text.split("\n\n")] == paragraphs
+
+
+def test_rtf_indexing_display_as_a_table_of_field_codes(tmp_path):
+    rows = [
+        ("HD", [r"Caf\'e9 owners count the cost"]),
+        ("BY", ["By Marta Quill"]),
+        ("WC", ["212 words"]),
+        ("PD", ["14 March 2022"]),
+        ("SN", ["The Northern Ledger"]),
+        ("LA", ["English"]),
+        ("LP", ["Trade on the quay has fallen by half."]),
+        ("TD", ["TD", r"\'93No dockers, no coffee,\'94 said Ren\'e9e Hart."]),
+        ("NS", ["glabor : Labour/Personnel"]),
+        ("AN", ["Document NTHLDG0020220314ei3e0004d"]),
+    ]
+    table = "".join(
+        r"\trowd\cellx1200\cellx9000 \intbl " + code + r"\cell \intbl "
+        + r"\par ".join(values) + r"\cell\row" + "\n"
+        for code, values in rows
+    )  # fmt: skip
+    path = tmp_path / "indexed.rtf"
+    path.write_bytes(
+        (r"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Arial;}}" + "\n" + table + "}").encode("ascii")
+    )
+    article = factiva.read(path).articles.iloc[0]
+    assert article[["title", "byline", "outlet"]].tolist() == [
+        "Café owners count the cost",
+        "Marta Quill",
+        "The Northern Ledger",
+    ]
+    assert article["text"].split("\n\n") == [
+        "Trade on the quay has fallen by half.",
+        "TD",
+        "“No dockers, no coffee,” said Renée Hart.",
+    ]
+    assert article["accession"] == "NTHLDG0020220314ei3e0004d"
+
+
+def test_a_download_saved_again_as_word_document(tmp_path):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    for line in (FIXTURES / "indexed.txt").read_text(encoding="utf-8").split("\n"):
+        document.add_paragraph(line)
+    path = tmp_path / "march.docx"
+    document.save(path)
+    assert factiva.detect(head_text(path), ".docx")
+    export = factiva.read(path)
+    assert export.articles["accession"].tolist() == [
+        "NTHLDG0020220312ei3c0001a",
+        "RHHAFZ0020220312ei3c000b2",
+        "COURPT0020220301ei310002c",
+    ]
+    assert export.declared == 3

@@ -37,7 +37,7 @@ NAME = "factiva"
 _DOCUMENT_WORD = r"(?:Document|Dokument|Documento|Документ|ドキュメント|文档|文件|문서)"
 #: An accession number: source code (zero-padded), the date, then Factiva's own letters.
 _AN = r"[A-Za-z0-9]{1,12}(?:19|20)\d{6}[A-Za-z0-9]{5,16}"
-_DOC_LINE = re.compile(rf"^(?:AN\s+)?{_DOCUMENT_WORD}\s+({_AN})\s*$")
+_DOC_LINE = re.compile(rf"^(?:AN[\s|]+)?{_DOCUMENT_WORD}\s+({_AN})\s*$")
 _CODE_LINE = re.compile(r"^([A-Z]{2,3})(?:[ \t|]+(.*))?$")
 #: Field codes Factiva prints before the body, in any order.
 _HEADER_CODES = frozenset(
