@@ -311,3 +311,14 @@ def test_overlapping_nexis_downloads_share_story_ids(tmp_path):
     log = log.assign(file=log["path"].str.rsplit("/", n=1).str[-1]).set_index("file")
     assert log.loc["march-1-5.docx", ["declared", "parsed"]].astype(str).tolist() == ["3", "3"]
     assert log.loc["extra.csv", "declared"] == ""
+
+
+def test_ingest_command_prints_each_export_audit(tmp_path, capsys):
+    from analysis.cli import main
+
+    lines = _uni_lines(ARTICLES)
+    cut = lines.index(ARTICLES[3]["body"][0])
+    _write_docx(tmp_path / "cut.docx", lines[:cut])
+    assert main(["ingest", str(tmp_path / "cut.docx"), "--corpus", str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    assert "cut.docx: 3 articles parsed of 4 declared; missing position 4" in out
