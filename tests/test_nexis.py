@@ -322,3 +322,33 @@ def test_ingest_command_prints_each_export_audit(tmp_path, capsys):
     assert main(["ingest", str(tmp_path / "cut.docx"), "--corpus", str(tmp_path / "c")]) == 0
     out = capsys.readouterr().out
     assert "cut.docx: 3 articles parsed of 4 declared; missing position 4" in out
+
+
+@pytest.mark.parametrize(
+    "line, want",
+    [
+        ("March 4, 2024 Monday 10:30 PM GMT", "2024-03-04 22:30"),
+        ("March 4, 2024 Monday, Main Edition", "2024-03-04 00:00"),
+        ("Tuesday, March 5, 2024", "2024-03-05 00:00"),
+        ("Mittwoch, 6. März 2024, Ausgabe Berlin", "2024-03-06 00:00"),
+        ("5 de marzo de 2024 martes", "2024-03-05 00:00"),
+        ("mercredi 6 mars 2024", "2024-03-06 00:00"),
+        ("March 2024", "2024-03-01 00:00"),
+        ("Election of March 4, 2024", None),
+        ("March 4, 2024: markets fall", None),
+    ],
+)
+def test_date_lines(line, want):
+    from analysis.readers.dates import date_line
+
+    got = date_line(line)
+    assert (got.strftime("%Y-%m-%d %H:%M") if got is not None else None) == want
+
+
+def test_an_unread_date_line_keeps_title_and_publication(tmp_path):
+    seasonal = [ARTICLES[3], dict(ARTICLES[1], date="Spring 2024 Edition Two"), ARTICLES[0]]
+    path = _write_txt(tmp_path / "quarterly.txt", _uni_lines(seasonal))
+    df = nexis.read(path).articles
+    assert df["title"].tolist() == [a["title"] for a in seasonal]
+    assert df["outlet"].tolist() == [a["outlet"] for a in seasonal]
+    assert pd.isna(df.loc[1, "published"]) and df.loc[0, "published"].day == 6

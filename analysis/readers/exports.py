@@ -18,6 +18,7 @@ True reads the file. The loaders (:mod:`analysis.readers.loaders`) ask
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib
 import io
@@ -221,6 +222,14 @@ def document_text(path: Path) -> str:
     InputError
         Naming the file: unreadable, empty or too large.
     """
+    stat = path.stat()
+    return _document_text(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _document_text(name: str, mtime_ns: int, size: int) -> str:
+    """The decoded text of one version of a file: detection and reading decode a DOCX once."""
+    path = Path(name)
     raw = _raw(path)
     suffix = suffix_of(path)
     if suffix == ".docx":

@@ -190,7 +190,7 @@ def _parse_uni(lines: list[str]) -> Export:
     found = _DOCUMENTS.search("\n".join(lines[:2000]))
     declared = int(found.group(1)) if found else None
     ends = [i for i, line in enumerate(lines) if _END.match(line)]
-    cuts = [i for i in ends if _separates(lines, i, ends)]
+    cuts = [i for i in ends if _separates(lines, i)]
     rows, start = [], 0
     for cut in cuts:
         row = _article(lines[start:cut], marked=True)
@@ -211,15 +211,21 @@ def _parse_uni(lines: list[str]) -> Export:
     )
 
 
-def _separates(lines: list[str], i: int, ends: list[int]) -> bool:
-    """An "End of Document" line closes an article when nothing or a new article follows it."""
-    after = [line for line in lines[i + 1 : i + 60] if line.strip()]
-    if not after:
-        return True
-    head = after[:8]
-    if not any(date_line(line) is not None for line in head):
-        return False
-    return any(_BODY.match(line) or _field(line)[0] in _HEAD_KEYS for line in after[:40])
+def _separates(lines: list[str], i: int) -> bool:
+    """
+    Whether the "End of Document" line ``i`` closes an article.
+
+    It does when what follows reaches an article's fields ("Section:", "Length:",
+    "Body") before any closing field ("Classification", "Load-Date:", another
+    "End of Document"): a body line reading "End of Document" is followed by the
+    rest of its body and then its own closing fields.
+    """
+    for line in lines[i + 1 :]:
+        if _starts_fields(line):
+            return True
+        if _END.match(line) or _CLASSIFICATION.match(line) or _field(line)[0] in _TAIL_KEYS:
+            return False
+    return True
 
 
 _HEAD_KEYS = frozenset(_HEAD_FIELDS)
@@ -351,20 +357,25 @@ _TAIL_KEYS = frozenset(_TAIL_FIELDS)
 def _head(head: list[str]) -> tuple[str, str, pd.Timestamp | None]:
     """Title, publication and date from the lines before an article's fields."""
     dated = [i for i, line in enumerate(head) if date_line(line) is not None]
+    published = date_line(head[dated[-1]]) if dated else None
+    if not dated:  # a date line not read ("Spring 2024"): the last short line with a year
+        dated = [i for i, line in enumerate(head) if _YEAR.search(line) and len(line) < 60]
     if not dated:
         return (
-            (head[-2] if len(head) >= 2 else (head[-1] if head else "")),
+            (head[-2] if len(head) >= 2 else "".join(head)),
             (head[-1] if len(head) >= 2 else ""),
             None,
         )
     d = dated[-1]
-    published = date_line(head[d])
     after = head[d + 1 :]
     if after and d <= 1:  # older layout: publication, date, edition lines, headline
         return after[-1], head[0] if d == 1 else "", published
     if d >= 2:  # Nexis Uni: title, publication, date
         return head[d - 2], head[d - 1], published
     return "", head[0] if d == 1 else "", published
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _field(line: str) -> tuple[str | None, str]:
