@@ -31,7 +31,7 @@ from types import ModuleType
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.readers.files import decode_bytes, read_page_bytes
+from analysis.readers.files import decode_bytes, read_page_bytes, sniff_encoding
 
 #: The reader modules, asked in this order.
 READERS: tuple[str, ...] = ("analysis.readers.nexis",)
@@ -255,7 +255,8 @@ def head_text(path: Path) -> str:
             raw = fh.read(HEAD_CHARS)
     if not raw.strip():
         return ""
-    return decode_bytes(raw, path)[0][:HEAD_CHARS]
+    # the encoding told from the first 4 KB: enough to read markers, far quicker on many files
+    return raw.decode(sniff_encoding(raw[:4096], path), errors="replace").replace("\x00", "")
 
 
 def find_reader(path: Path) -> ModuleType | None:

@@ -20,6 +20,7 @@ a cover page or contents list is never taken for one.
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from pathlib import Path
 
@@ -72,17 +73,17 @@ _CLASSIFICATION = re.compile(
 )
 _GRAPHIC = re.compile(r"^\s*(?:graphic|grafik|graphique)\s*$", re.I)
 _END = re.compile(
-    r"^\s*(?:end of document|ende des dokuments|fin du document|fin del documento"
-    r"|fine del documento|einde van document|fim do documento)\s*$",
+    r"^[ \t]*(?:end of document|ende des dokuments|fin du document|fin del documento"
+    r"|fine del documento|einde van document|fim do documento)[ \t]*$",
     re.I,
 )
 _DOCUMENTS = re.compile(
-    r"^\s*(?:documents?|dokumente?|documentos?|documenti|documenten)\s*\(\s*(\d+)\s*\)\s*$",
+    r"^[ \t]*(?:documents?|dokumente?|documentos?|documenti|documenten)[ \t]*\([ \t]*(\d+)[ \t]*\)[ \t]*$",
     re.I | re.M,
 )
 _N_OF_M = re.compile(
-    r"^\s*(\d+)\s+(?:of|von|de|sur|di|van|av|af)\s+(\d+)\s+"
-    r"(?:documents?|dokumente[n]?|documentos|documenti|documenten|dokument)\s*$",
+    r"^[ \t]*(\d+)[ \t]+(?:of|von|de|sur|di|van|av|af)[ \t]+(\d+)[ \t]+"
+    r"(?:documents?|dokumente[n]?|documentos|documenti|documenten|dokument)[ \t]*$",
     re.I,
 )
 _TOC_ENTRY = re.compile(r"^\s*(\d+)\.\s+(\S.*)$")
@@ -119,14 +120,30 @@ def detect(head: str, suffix: str) -> bool:
     """
     if suffix not in (".txt", ".text", ".rtf", ".docx", ".htm", ".html", ".xhtml"):
         return False
-    lines = _lines(head if suffix not in (".htm", ".html", ".xhtml") else _safe_html(head))
-    if any(_N_OF_M.match(line) for line in lines[:400]):
+    low = head.lower()
+    if "document" not in low and "dokument" not in low:  # every marker holds one of them
+        return False
+    if suffix in (".htm", ".html", ".xhtml"):  # markers only: tags become line breaks
+        head = html_module.unescape(re.sub(r"<[^>]*>", "\n", head))
+    text = "\n".join(_lines(head))
+    if _N_OF_M_LINES.search(text) or _DOCUMENTS.search(text):
         return True
-    if _DOCUMENTS.search("\n".join(lines[:400])):
-        return True
-    has_end = any(_END.match(line) for line in lines)
-    has_field = any(_field(line)[0] in ("length", "load_date") for line in lines)
-    return has_end and has_field
+    return bool(_END_LINES.search(text) and _LENGTH_OR_LOAD_LINES.search(text))
+
+
+def _anywhere(pattern: re.Pattern) -> re.Pattern:
+    """The same line pattern, to search a whole text at once."""
+    return re.compile(pattern.pattern, re.I | re.M)
+
+
+_N_OF_M_LINES = _anywhere(_N_OF_M)
+_END_LINES = _anywhere(_END)
+_LENGTH_OR_LOAD_LINES = re.compile(
+    r"^[ \t]*(?:"
+    + "|".join(re.escape(k) for k, v in {**_HEAD, **_TAIL}.items() if v in ("length", "load_date"))
+    + r")[ \t]*:",
+    re.I | re.M,
+)
 
 
 def read(path: Path) -> Export:
@@ -401,10 +418,3 @@ def _length(value: str) -> int | None:
 
 def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ").split("\n")
-
-
-def _safe_html(head: str) -> str:
-    try:
-        return html_text(head)
-    except Exception:  # lxml raises several kinds on a head cut mid-markup
-        return head
