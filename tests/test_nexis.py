@@ -352,3 +352,14 @@ def test_an_unread_date_line_keeps_title_and_publication(tmp_path):
     assert df["title"].tolist() == [a["title"] for a in seasonal]
     assert df["outlet"].tolist() == [a["outlet"] for a in seasonal]
     assert pd.isna(df.loc[1, "published"]) and df.loc[0, "published"].day == 6
+
+
+def test_a_cut_off_word_download_is_reported_as_damaged(tmp_path):
+    whole = _write_docx(tmp_path / "whole.docx", _uni_lines(ARTICLES)).read_bytes()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "cut.docx").write_bytes(whole[: len(whole) // 2])
+    _write_txt(tmp_path / "in" / "fine.txt", _uni_lines(ARTICLES[:1]))
+    rep = load_report(load_articles(tmp_path / "in")).set_index("format")
+    assert rep.loc["docx", "status"] == "failed"
+    assert rep.loc["docx", "reason"].startswith("not a readable Word document")
+    assert rep.loc["nexis", "rows"] == 1
