@@ -108,6 +108,19 @@ def _print_columns(run_log) -> None:
         print(f"  columns   {where}: {text}")
 
 
+def _print_exports(run_log) -> None:
+    """One line per database export: the articles parsed against the count the file declares."""
+    import pandas as pd
+
+    if "parsed" not in run_log:
+        return
+    for row in run_log[run_log["parsed"].notna()].itertuples():
+        said = "" if pd.isna(row.declared) else f" of {int(row.declared)} declared"
+        word = "positions" if "," in row.missing else "position"
+        gap = f"; missing {word} {row.missing}" if row.missing else ""
+        print(f"  export    {row.path}: {int(row.parsed)} articles parsed{said}{gap}")
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.corpus.store import ingest
 
@@ -124,6 +137,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     )
     if not args.quiet_summary:
         _print_columns(summary.log)
+        _print_exports(summary.log)
         bad = summary.log[summary.log["status"].isin(["failed", "skipped", "missing", "partial"])]
         for row in bad.itertuples():
             print(f"  {row.status:9} {row.path}: {row.reason}")

@@ -311,3 +311,55 @@ def test_overlapping_nexis_downloads_share_story_ids(tmp_path):
     log = log.assign(file=log["path"].str.rsplit("/", n=1).str[-1]).set_index("file")
     assert log.loc["march-1-5.docx", ["declared", "parsed"]].astype(str).tolist() == ["3", "3"]
     assert log.loc["extra.csv", "declared"] == ""
+
+
+def test_ingest_command_prints_each_export_audit(tmp_path, capsys):
+    from analysis.cli import main
+
+    lines = _uni_lines(ARTICLES)
+    cut = lines.index(ARTICLES[3]["body"][0])
+    _write_docx(tmp_path / "cut.docx", lines[:cut])
+    assert main(["ingest", str(tmp_path / "cut.docx"), "--corpus", str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    assert "cut.docx: 3 articles parsed of 4 declared; missing position 4" in out
+
+
+@pytest.mark.parametrize(
+    "line, want",
+    [
+        ("March 4, 2024 Monday 10:30 PM GMT", "2024-03-04 22:30"),
+        ("March 4, 2024 Monday, Main Edition", "2024-03-04 00:00"),
+        ("Tuesday, March 5, 2024", "2024-03-05 00:00"),
+        ("Mittwoch, 6. März 2024, Ausgabe Berlin", "2024-03-06 00:00"),
+        ("5 de marzo de 2024 martes", "2024-03-05 00:00"),
+        ("mercredi 6 mars 2024", "2024-03-06 00:00"),
+        ("March 2024", "2024-03-01 00:00"),
+        ("Election of March 4, 2024", None),
+        ("March 4, 2024: markets fall", None),
+    ],
+)
+def test_date_lines(line, want):
+    from analysis.readers.dates import date_line
+
+    got = date_line(line)
+    assert (got.strftime("%Y-%m-%d %H:%M") if got is not None else None) == want
+
+
+def test_an_unread_date_line_keeps_title_and_publication(tmp_path):
+    seasonal = [ARTICLES[3], dict(ARTICLES[1], date="Spring 2024 Edition Two"), ARTICLES[0]]
+    path = _write_txt(tmp_path / "quarterly.txt", _uni_lines(seasonal))
+    df = nexis.read(path).articles
+    assert df["title"].tolist() == [a["title"] for a in seasonal]
+    assert df["outlet"].tolist() == [a["outlet"] for a in seasonal]
+    assert pd.isna(df.loc[1, "published"]) and df.loc[0, "published"].day == 6
+
+
+def test_a_cut_off_word_download_is_reported_as_damaged(tmp_path):
+    whole = _write_docx(tmp_path / "whole.docx", _uni_lines(ARTICLES)).read_bytes()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "cut.docx").write_bytes(whole[: len(whole) // 2])
+    _write_txt(tmp_path / "in" / "fine.txt", _uni_lines(ARTICLES[:1]))
+    rep = load_report(load_articles(tmp_path / "in")).set_index("format")
+    assert rep.loc["docx", "status"] == "failed"
+    assert rep.loc["docx", "reason"].startswith("not a readable Word document")
+    assert rep.loc["nexis", "rows"] == 1

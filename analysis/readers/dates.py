@@ -200,13 +200,19 @@ def _written(text: str) -> tuple[pd.Timestamp, int, int] | None:
     return best
 
 
+_EDITION = re.compile(r"\b(?:edition|ausgabe|édition|edición|edizione|editie|ed\.)", re.I)
+_MONTH_YEAR = re.compile(rf"^\s*(?P<m>{_WRITTEN_ALT})\.?,?\s+(?P<y>(?:19|20)\d\d)\s*$", re.I)
+
+
 def date_line(line: str) -> pd.Timestamp | None:
     """
     Return the date of a line that is only a date, or None.
 
-    Weekdays, a time of day, a zone and edition words may stand beside the date
+    Weekdays, a time of day, a zone and an edition may stand beside the date
     ("March 4, 2024 Monday 10:30 PM GMT", "Dienstag 5. März 2024", "mardi 5 mars
-    2024"); a headline that holds a date is not a date line.
+    2024", "March 4, 2024 Monday, Main Edition"); a month and year alone ("March
+    2024", a monthly magazine) is its first day. A headline that holds a date is
+    not a date line.
 
     Examples
     --------
@@ -217,10 +223,16 @@ def date_line(line: str) -> pd.Timestamp | None:
     """
     found = _written(line)
     if found is None:
-        return None
+        m = _MONTH_YEAR.match(line)
+        if m is None:
+            return None
+        return pd.Timestamp(int(m.group("y")), MONTHS_WRITTEN[m.group("m").lower()], 1, tz="UTC")
     ts, start, end = found
-    rest = (line[:start] + " " + line[end:]).lower()
-    for word in re.split(r"[\s,;:()/|\-–—]+", rest):
+    before, after = line[:start].lower(), line[end:].lower()
+    if _EDITION.search(after):  # "..., Main Edition", "Late Edition - Final"
+        after = after[: _EDITION.search(after).start()]
+        after = re.sub(r"\w+\s*$", "", after)  # the edition's own name
+    for word in re.split(r"[\s,;:()/|\-–—]+", before + " " + after):
         word = word.strip(".")
         if word and word not in _DATE_LINE_WORDS and not re.fullmatch(r"[\d:.+]+", word):
             if word.upper() not in ZONES:

@@ -18,6 +18,7 @@ True reads the file. The loaders (:mod:`analysis.readers.loaders`) ask
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib
 import io
@@ -30,7 +31,7 @@ from types import ModuleType
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.readers.files import decode_bytes, read_page_bytes
+from analysis.readers.files import decode_bytes, read_page_bytes, sniff_encoding
 
 #: The reader modules, asked in this order.
 READERS: tuple[str, ...] = ("analysis.readers.nexis", "analysis.readers.factiva")
@@ -224,6 +225,14 @@ def document_text(path: Path) -> str:
     InputError
         Naming the file: unreadable, empty or too large.
     """
+    stat = path.stat()
+    return _document_text(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _document_text(name: str, mtime_ns: int, size: int) -> str:
+    """The decoded text of one version of a file: detection and reading decode a DOCX once."""
+    path = Path(name)
     raw = _raw(path)
     suffix = suffix_of(path)
     if suffix == ".docx":
@@ -249,7 +258,8 @@ def head_text(path: Path) -> str:
             raw = fh.read(HEAD_CHARS)
     if not raw.strip():
         return ""
-    return decode_bytes(raw, path)[0][:HEAD_CHARS]
+    # the encoding told from the first 4 KB: enough to read markers, far quicker on many files
+    return raw.decode(sniff_encoding(raw[:4096], path), errors="replace").replace("\x00", "")
 
 
 def find_reader(path: Path) -> ModuleType | None:

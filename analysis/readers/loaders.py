@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError, ParameterError
-from analysis.readers.exports import find_reader, read_export
+from analysis.readers.exports import find_reader, head_text, read_export
 from analysis.readers.files import (
     MANIFEST_NAMES,
     FileResult,
@@ -181,6 +181,14 @@ def iter_articles(
             continue
         if fmt in (None, "docx", "rtf", "xml"):
             bar.update()
+            unreadable = _unreadable_document(f) if fmt in ("docx", "rtf") else None
+            if unreadable is not None:  # a damaged or cut-off download: say so, not "skipped"
+                yield _failure(
+                    unreadable,
+                    strict,
+                    FileResult(str(f), "failed", reason=unreadable.reason, format=fmt),
+                )
+                continue
             what = "not a database export this toolkit reads" if fmt else "not an article format"
             yield (
                 FileResult(str(f), "skipped", reason=f"{what} ({f.suffix or 'no extension'})"),
@@ -278,6 +286,15 @@ def _failure(exc: InputError, strict: bool, result: FileResult) -> tuple[FileRes
         raise exc
     log.warning("%s", exc)
     return result, empty_articles()
+
+
+def _unreadable_document(f: Path) -> InputError | None:
+    """The error decoding a Word or RTF document gives, or None when it decodes."""
+    try:
+        head_text(f)
+    except InputError as exc:
+        return exc
+    return None
 
 
 def _load_export(f: Path, reader, *, outlet, strict) -> tuple[FileResult, pd.DataFrame]:

@@ -20,6 +20,7 @@ a cover page or contents list is never taken for one.
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from pathlib import Path
 
@@ -72,17 +73,17 @@ _CLASSIFICATION = re.compile(
 )
 _GRAPHIC = re.compile(r"^\s*(?:graphic|grafik|graphique)\s*$", re.I)
 _END = re.compile(
-    r"^\s*(?:end of document|ende des dokuments|fin du document|fin del documento"
-    r"|fine del documento|einde van document|fim do documento)\s*$",
+    r"^[ \t]*(?:end of document|ende des dokuments|fin du document|fin del documento"
+    r"|fine del documento|einde van document|fim do documento)[ \t]*$",
     re.I,
 )
 _DOCUMENTS = re.compile(
-    r"^\s*(?:documents?|dokumente?|documentos?|documenti|documenten)\s*\(\s*(\d+)\s*\)\s*$",
+    r"^[ \t]*(?:documents?|dokumente?|documentos?|documenti|documenten)[ \t]*\([ \t]*(\d+)[ \t]*\)[ \t]*$",
     re.I | re.M,
 )
 _N_OF_M = re.compile(
-    r"^\s*(\d+)\s+(?:of|von|de|sur|di|van|av|af)\s+(\d+)\s+"
-    r"(?:documents?|dokumente[n]?|documentos|documenti|documenten|dokument)\s*$",
+    r"^[ \t]*(\d+)[ \t]+(?:of|von|de|sur|di|van|av|af)[ \t]+(\d+)[ \t]+"
+    r"(?:documents?|dokumente[n]?|documentos|documenti|documenten|dokument)[ \t]*$",
     re.I,
 )
 _TOC_ENTRY = re.compile(r"^\s*(\d+)\.\s+(\S.*)$")
@@ -119,14 +120,30 @@ def detect(head: str, suffix: str) -> bool:
     """
     if suffix not in (".txt", ".text", ".rtf", ".docx", ".htm", ".html", ".xhtml"):
         return False
-    lines = _lines(head if suffix not in (".htm", ".html", ".xhtml") else _safe_html(head))
-    if any(_N_OF_M.match(line) for line in lines[:400]):
+    low = head.lower()
+    if "document" not in low and "dokument" not in low:  # every marker holds one of them
+        return False
+    if suffix in (".htm", ".html", ".xhtml"):  # markers only: tags become line breaks
+        head = html_module.unescape(re.sub(r"<[^>]*>", "\n", head))
+    text = "\n".join(_lines(head))
+    if _N_OF_M_LINES.search(text) or _DOCUMENTS.search(text):
         return True
-    if _DOCUMENTS.search("\n".join(lines[:400])):
-        return True
-    has_end = any(_END.match(line) for line in lines)
-    has_field = any(_field(line)[0] in ("length", "load_date") for line in lines)
-    return has_end and has_field
+    return bool(_END_LINES.search(text) and _LENGTH_OR_LOAD_LINES.search(text))
+
+
+def _anywhere(pattern: re.Pattern) -> re.Pattern:
+    """The same line pattern, to search a whole text at once."""
+    return re.compile(pattern.pattern, re.I | re.M)
+
+
+_N_OF_M_LINES = _anywhere(_N_OF_M)
+_END_LINES = _anywhere(_END)
+_LENGTH_OR_LOAD_LINES = re.compile(
+    r"^[ \t]*(?:"
+    + "|".join(re.escape(k) for k, v in {**_HEAD, **_TAIL}.items() if v in ("length", "load_date"))
+    + r")[ \t]*:",
+    re.I | re.M,
+)
 
 
 def read(path: Path) -> Export:
@@ -190,7 +207,7 @@ def _parse_uni(lines: list[str]) -> Export:
     found = _DOCUMENTS.search("\n".join(lines[:2000]))
     declared = int(found.group(1)) if found else None
     ends = [i for i, line in enumerate(lines) if _END.match(line)]
-    cuts = [i for i in ends if _separates(lines, i, ends)]
+    cuts = [i for i in ends if _separates(lines, i)]
     rows, start = [], 0
     for cut in cuts:
         row = _article(lines[start:cut], marked=True)
@@ -211,15 +228,21 @@ def _parse_uni(lines: list[str]) -> Export:
     )
 
 
-def _separates(lines: list[str], i: int, ends: list[int]) -> bool:
-    """An "End of Document" line closes an article when nothing or a new article follows it."""
-    after = [line for line in lines[i + 1 : i + 60] if line.strip()]
-    if not after:
-        return True
-    head = after[:8]
-    if not any(date_line(line) is not None for line in head):
-        return False
-    return any(_BODY.match(line) or _field(line)[0] in _HEAD_KEYS for line in after[:40])
+def _separates(lines: list[str], i: int) -> bool:
+    """
+    Whether the "End of Document" line ``i`` closes an article.
+
+    It does when what follows reaches an article's fields ("Section:", "Length:",
+    "Body") before any closing field ("Classification", "Load-Date:", another
+    "End of Document"): a body line reading "End of Document" is followed by the
+    rest of its body and then its own closing fields.
+    """
+    for line in lines[i + 1 :]:
+        if _starts_fields(line):
+            return True
+        if _END.match(line) or _CLASSIFICATION.match(line) or _field(line)[0] in _TAIL_KEYS:
+            return False
+    return True
 
 
 _HEAD_KEYS = frozenset(_HEAD_FIELDS)
@@ -351,20 +374,25 @@ _TAIL_KEYS = frozenset(_TAIL_FIELDS)
 def _head(head: list[str]) -> tuple[str, str, pd.Timestamp | None]:
     """Title, publication and date from the lines before an article's fields."""
     dated = [i for i, line in enumerate(head) if date_line(line) is not None]
+    published = date_line(head[dated[-1]]) if dated else None
+    if not dated:  # a date line not read ("Spring 2024"): the last short line with a year
+        dated = [i for i, line in enumerate(head) if _YEAR.search(line) and len(line) < 60]
     if not dated:
         return (
-            (head[-2] if len(head) >= 2 else (head[-1] if head else "")),
+            (head[-2] if len(head) >= 2 else "".join(head)),
             (head[-1] if len(head) >= 2 else ""),
             None,
         )
     d = dated[-1]
-    published = date_line(head[d])
     after = head[d + 1 :]
     if after and d <= 1:  # older layout: publication, date, edition lines, headline
         return after[-1], head[0] if d == 1 else "", published
     if d >= 2:  # Nexis Uni: title, publication, date
         return head[d - 2], head[d - 1], published
     return "", head[0] if d == 1 else "", published
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _field(line: str) -> tuple[str | None, str]:
@@ -390,10 +418,3 @@ def _length(value: str) -> int | None:
 
 def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ").split("\n")
-
-
-def _safe_html(head: str) -> str:
-    try:
-        return html_text(head)
-    except Exception:  # lxml raises several kinds on a head cut mid-markup
-        return head
