@@ -459,3 +459,17 @@ def test_a_download_saved_again_as_word_document(tmp_path):
         "COURPT0020220301ei310002c",
     ]
     assert export.declared == 3
+
+
+@pytest.mark.corpora
+def test_real_pages_and_tables_are_not_taken_for_factiva(extraction_dir, ukraine_dir, polnear_dir):
+    from analysis.readers.exports import suffix_of
+
+    files = [
+        *sorted((extraction_dir / "html").glob("*.html.gz")),
+        *sorted((ukraine_dir / "data").glob("*.csv")),
+        *sorted((polnear_dir).rglob("*.txt"))[:300],
+    ]
+    assert len(files) > 400
+    taken = [f.name for f in files if factiva.detect(head_text(f), suffix_of(f))]
+    assert taken == []

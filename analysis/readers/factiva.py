@@ -587,6 +587,27 @@ def _result_count(article) -> int | None:
 # --------------------------------------------------------------------------- reader
 
 
+#: What every Factiva export shows early on: "Document <AN>" (in its interface
+#: language), or the HD code at the start of a line or a table cell. Each pattern
+#: starts with a literal word, which ``re`` finds fast.
+_MARKER_AN = {
+    w: re.compile(w + r"\s+" + _AN)
+    for w in ("Document", "Dokument", "Документ", "ドキュメント", "文档", "文件", "문서")
+}
+_MARKER_HD = re.compile(r"HD(?=[ \t|<\r\n]|$)")
+
+
+def _has_markers(head: str) -> bool:
+    words = list(_MARKER_AN)[:2] if head.isascii() else _MARKER_AN
+    if any(word in head and _MARKER_AN[word].search(head) for word in words):
+        return True
+    for m in _MARKER_HD.finditer(head):
+        before = head[max(0, m.start() - 40) : m.start()].rstrip(" \t")
+        if not before or before[-1] in "\n>|":
+            return True
+    return False
+
+
 def detect(head: str, suffix: str) -> bool:
     """
     Tell a Factiva export from its first characters: a ``Document <AN>`` line, or field codes.
@@ -604,6 +625,8 @@ def detect(head: str, suffix: str) -> bool:
                 re.search(r"<(?:\w+:)?(?:HD|hd|headline)\b", head)
                 and re.search(r"<(?:\w+:)?(?:AN|an|accession\w*)\b|accessionNo=", head)
             )
+    if not _has_markers(head):
+        return False
     if suffix in (".htm", ".html", ".xhtml") or re.match(r"\s*<(?:!doctype|html)", head, re.I):
         try:
             head = html_text(head)
