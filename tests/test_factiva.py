@@ -473,3 +473,13 @@ def test_real_pages_and_tables_are_not_taken_for_factiva(extraction_dir, ukraine
     assert len(files) > 400
     taken = [f.name for f in files if factiva.detect(head_text(f), suffix_of(f))]
     assert taken == []
+
+
+@pytest.mark.parametrize("time", ["06:30", "6:30 PM", "6:30 p.m. GMT"])
+def test_time_line_under_the_date_is_not_the_outlet(time):
+    text = _full_display(
+        "Strike ends", "120 words", "12 March 2022", time, "The Daily Example", "DEX", "English",
+        "Dock workers went back to work on Monday.",
+    )  # fmt: skip
+    article = factiva.parse_factiva_text(text).articles.iloc[0]
+    assert (article["outlet"], article["source_code"]) == ("The Daily Example", "DEX")

@@ -55,7 +55,7 @@ _WORDS = (
     r"слов[ао]?|語|字|단어|ワード)"
 )
 _WORD_COUNT = re.compile(rf"^(\d{{1,3}}(?:[ ,.\u00a0\u202f]\d{{3}})+|\d+)\s*{_WORDS}$", re.I)
-_TIME = re.compile(r"^\d{1,2}[:.]\d\d(?:\s*[AP]M)?$", re.I)
+_TIME = re.compile(r"^\d{1,2}[:.]\d\d(?:\s*[AP]\.?M\.?)?(?:\s+[A-Z]{2,4})?$", re.I)
 _BYLINE_CUE = re.compile(r"^(?:by|par|von|por|di|door|af|av|от)\s+(?=\S)", re.I)
 #: A line that is only a name or two ("Marta Quill", "JANE ROE and TOM POE, Kyiv"):
 #: a byline printed without "By" in the full-article display.
