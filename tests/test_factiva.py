@@ -52,7 +52,7 @@ def test_indexed_display_keeps_fields_codes_and_body_lines_that_look_like_codes(
         "The Northern Ledger",
         "NTHLDG",
     ]
-    assert first["word_count"] == 1204
+    assert first["length_words"] == 1204
     assert (first["edition"], first["page"]) == ("Final", "4")
     assert first["publisher"] == "Northern Ledger Media Ltd."
     assert first["accession"] == "NTHLDG0020220312ei3c0001a"
@@ -120,7 +120,7 @@ def test_html_displays_in_english_and_german():
     assert german["title"].tolist() == ["Streik im Hafen geht weiter", "Hafenverwaltung lenkt ein"]
     assert german["byline"].tolist()[0] == "Jana Roth"
     assert german["published"].dt.day.tolist() == [18, 21]
-    assert german["word_count"].tolist() == [688, 203]
+    assert german["length_words"].tolist() == [688, 203]
     assert german.loc[0, "text"].split("\n\n")[1] == "Dokument"
 
 

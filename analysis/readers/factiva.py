@@ -272,7 +272,7 @@ def _coded(lines: list[str]) -> tuple[dict, list[str]]:
         "byline": _name(one("BY")),
         "section": one("SE") or one("CLM"),
         "language": language_code(one("LA")),
-        "word_count": _word_count(one("WC")),
+        "length_words": _word_count(one("WC")),
         "source_code": one("SC"),
         "edition": one("ED"),
         "page": one("PG"),
@@ -338,7 +338,7 @@ def _plain(lines: list[str]) -> tuple[dict, list[str]]:
         "byline": _name(byline),
         "section": None,
         "language": next((language_code(v) for v in meta if language_code(v)), None),
-        "word_count": word_count,
+        "length_words": word_count,
         "source_code": meta[0] if meta and _SOURCE_CODE.match(meta[0]) else None,
         "edition": None,
         "page": None,
@@ -382,8 +382,9 @@ def parse_factiva_text(text: str, *, source_path: str = "") -> Export:
     Export
         One row per article, in file order: ``title``, ``text`` (lead paragraph then
         body), ``published``, ``outlet`` (the source name), ``byline``, ``section``,
-        ``language``, and ``accession`` (the AN), ``source_code``, ``word_count``,
-        ``edition``, ``page``, ``copyright``, ``publisher`` and the ``companies``,
+        ``language``, and ``accession`` (the AN), ``source_code``, ``length_words``
+        (the length the file states), ``edition``, ``page``, ``copyright``,
+        ``publisher`` and the ``companies``,
         ``industries``, ``subjects`` and ``regions`` codes. ``declared`` is the
         length of a numbered table of contents before the first article; without
         one it is None, unless an article could not be read or the file ends inside
@@ -444,7 +445,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     if df.empty:
         return df
-    df["word_count"] = df["word_count"].astype("Int64")
+    df["length_words"] = df["length_words"].astype("Int64")
     return df
 
 
@@ -456,7 +457,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 _XML_FIELDS = {
     "title": ("headline", "hd"),
     "byline": ("byline", "by"),
-    "word_count": ("wordcount", "wc"),
+    "length_words": ("wordcount", "wc"),
     "published": ("publicationdate", "pd"),
     "outlet": ("sourcename", "sn"),
     "source_code": ("sourcecode", "sc"),
@@ -554,7 +555,7 @@ def parse_factiva_xml(text: str, *, source_path: str = "") -> Export:
             "byline": _name(_joined(fields, "byline")),
             "section": _joined(fields, "section"),
             "language": language_code(_joined(fields, "language")),
-            "word_count": _word_count(_joined(fields, "word_count")),
+            "length_words": _word_count(_joined(fields, "length_words")),
             "source_code": _joined(fields, "source_code"),
             "edition": _joined(fields, "edition"),
             "page": _joined(fields, "page"),
