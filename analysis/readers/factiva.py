@@ -408,7 +408,7 @@ def parse_factiva_text(text: str, *, source_path: str = "") -> Export:
         if position == 1:
             cover = before
         if not _complete(record):
-            log.warning(
+            log.info(
                 "%s: article %d (%s) has no headline or body", source_path or "<text>", position, an
             )
             missing.append(position)
@@ -420,7 +420,7 @@ def parse_factiva_text(text: str, *, source_path: str = "") -> Export:
         record, _ = _article(tail)
     cut = bool(record.get("title") or record.get("published"))
     if cut:
-        log.warning("%s: the file ends inside article %d", source_path or "<text>", len(blocks) + 1)
+        log.info("%s: the file ends inside article %d", source_path or "<text>", len(blocks) + 1)
         missing.append(len(blocks) + 1)
     contents = _contents(cover)
     declared: int | None = None
@@ -566,7 +566,7 @@ def parse_factiva_xml(text: str, *, source_path: str = "") -> Export:
             "source_row": position - 1,
         }
         if not _complete(record) or not record["accession"]:
-            log.warning("%s: article %d is incomplete", source_path or "<xml>", position)
+            log.info("%s: article %d is incomplete", source_path or "<xml>", position)
             missing.append(position)
             continue
         rows.append(record)
