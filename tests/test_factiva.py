@@ -182,6 +182,13 @@ def test_complete_file_without_contents_declares_nothing():
     assert (len(export.articles), export.declared, export.positions_missing) == (3, None, [])
 
 
+def test_xml_without_its_declaration_is_told_by_its_elements():
+    whole = (FIXTURES / "articles.xml").read_text(encoding="utf-8")
+    bare = whole[whole.index("<PPSResponse>") :]
+    assert factiva.detect(bare, ".xml")
+    assert len(factiva.parse_factiva_xml(bare).articles) == 2
+
+
 def test_xml_cut_off_inside_an_article(tmp_path):
     whole = (FIXTURES / "articles.xml").read_text(encoding="utf-8")
     export = factiva.parse_factiva_xml(_cut(whole, "<paragraph>El puerto volvió"))

@@ -621,7 +621,7 @@ def detect(head: str, suffix: str) -> bool:
     False
     """
     if suffix == ".xml" or head.lstrip().startswith("<?xml"):
-        if re.search(r"<\?xml", head[:200]) and not re.search(r"<html", head[:2000], re.I):
+        if not re.search(r"<html", head[:2000], re.I):
             return bool(
                 re.search(r"<(?:\w+:)?(?:HD|hd|headline)\b", head)
                 and re.search(r"<(?:\w+:)?(?:AN|an|accession\w*)\b|accessionNo=", head)
