@@ -276,6 +276,18 @@ def test_older_academic_layout(tmp_path):
     assert str(df.loc[2, "load_date"].date()) == "2024-03-08"
 
 
+def test_academic_layout_with_a_body_label_and_a_headline_field(tmp_path):
+    lines = _academic_lines(ARTICLES[:2])
+    at = lines.index(ARTICLES[0]["body"][0])
+    lines[at:at] = ["BODY:", ""]
+    title = lines.index(ARTICLES[1]["title"])
+    lines[title] = "HEADLINE: " + ARTICLES[1]["title"]
+    lines[title - 2] = ""  # no edition line: the headline comes as a field
+    df = nexis.read(_write_txt(tmp_path / "uk.txt", lines)).articles
+    _check_complete(df, ARTICLES[:2])
+    assert df.loc[0, "text"].split("\n") == ARTICLES[0]["body"]
+
+
 def test_academic_layout_with_a_lost_article(tmp_path):
     path = _write_txt(tmp_path / "academic.txt", _academic_lines(ARTICLES, skip={2}))
     export = nexis.read(path)

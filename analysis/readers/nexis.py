@@ -35,7 +35,7 @@ NAME = "nexis"
 _HEAD_FIELDS = {
     "section": "section|rubrik|rubrique|sección|seccion|sezione|sectie|rubriek",
     "length": "length|länge|laenge|longueur|longitud|lunghezza|lengte",
-    "byline": "byline|autor|auteur|auteurs|autore",
+    "byline": "byline|author|autor|auteur|auteurs|autore",
     "dateline": "dateline|ortsmarke",
     "highlight": "highlight",
     "headline": "headline",
@@ -311,6 +311,9 @@ def _article(lines: list[str], *, marked: bool) -> dict | None:
     if marked and marker is not None:
         body_at = marker + 1
     for i in range(first, body_at - 1 if body_at else len(lines)):
+        if body_at is None and _BODY.match(lines[i]):  # "BODY:" in some older exports
+            body_at = i + 1
+            break
         key, value = _field(lines[i])
         if key in _HEAD_KEYS:
             fields.setdefault(key, value)
