@@ -490,3 +490,21 @@ def test_time_line_under_the_date_is_not_the_outlet(time):
     )  # fmt: skip
     article = factiva.parse_factiva_text(text).articles.iloc[0]
     assert (article["outlet"], article["source_code"]) == ("The Daily Example", "DEX")
+
+
+def test_one_article_downloaded_in_two_displays_is_one_story(tmp_path):
+    from analysis import ingest, open_corpus
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "indexed.txt").write_bytes((FIXTURES / "indexed.txt").read_bytes())
+    first = factiva.read(FIXTURES / "indexed.txt").articles.iloc[0]
+    lines = [first["title"], "By Marta Quill", "1,204 words", "12 March 2022", first["outlet"]]
+    lines += ["NTHLDG", "English", "", *first["text"].split("\n\n"), ""]
+    lines += [f"Document {first['accession']}"]
+    (folder / "again.rtf").write_bytes(_rtf(lines))
+    ingest([folder], tmp_path / "corpus")
+    df = open_corpus(tmp_path / "corpus")
+    copies = df[df["accession"] == first["accession"]]
+    assert len(copies) == 2 and copies["story_id"].nunique() == 1
+    assert copies["is_duplicate"].sum() == 1
