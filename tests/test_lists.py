@@ -1,0 +1,112 @@
+"""Media Cloud and GDELT article lists, and the metadata-only articles they give."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import analysis
+
+MEDIACLOUD_OLD = """stories_id,publish_date,title,url,language,media_id,media_name,media_url
+1874001,2022-03-01 09:15:00,Ceasefire talks open at the border,https://harbour-post.example/talks,en,4412,Harbour Post,https://harbour-post.example
+1874002,2022-03-02 17:40:12.518004,Grain convoy reaches the southern port,https://valley-news.example/grain,en,977,Valley News,https://valley-news.example
+"""
+
+MEDIACLOUD_NEW = """id,indexed_date,language,media_name,media_url,publish_date,title,url
+a91f3c,2022-03-03 10:02:11,en,harbour-post.example,harbour-post.example,2022-03-03,Mayor promises new shelters,https://harbour-post.example/shelters
+b22e71,2022-03-04 06:30:45,fr,journal-du-lac.example,journal-du-lac.example,2022-03-04,Les pourparlers reprennent,https://journal-du-lac.example/pourparlers
+"""
+
+GDELT_ROWS = [
+    {
+        "url": "https://ridge-daily.example/2022/03/01/talks",
+        "url_mobile": "",
+        "title": "Talks resume as shelling eases",
+        "seendate": "20220301T120000Z",
+        "socialimage": "https://ridge-daily.example/img/talks.jpg",
+        "domain": "ridge-daily.example",
+        "language": "English",
+        "sourcecountry": "United Kingdom",
+    },
+    {
+        "url": "https://kurier-am-see.example/verhandlungen",
+        "url_mobile": "https://m.kurier-am-see.example/verhandlungen",
+        "title": "Verhandlungen gehen weiter",
+        "seendate": "20220302T064500Z",
+        "socialimage": "",
+        "domain": "kurier-am-see.example",
+        "language": "German",
+        "sourcecountry": "Germany",
+    },
+]
+
+
+def _gdelt_csv(path):
+    pd.DataFrame(GDELT_ROWS).to_csv(path, index=False)
+    return path
+
+
+def _gdelt_json(path):
+    path.write_text(json.dumps({"articles": GDELT_ROWS}), encoding="utf-8")
+    return path
+
+
+def _load(path, text=None):
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    return analysis.load_articles(path, detect_language=False)
+
+
+def test_mediacloud_story_list(tmp_path):
+    df = _load(tmp_path / "export_2022.csv", MEDIACLOUD_OLD)
+    assert df["outlet"].tolist() == ["Harbour Post", "Valley News"]
+    assert df["stories_id"].tolist() == ["1874001", "1874002"]
+    assert df["media_id"].tolist() == ["4412", "977"]
+    assert df["media_url"].iloc[0] == "https://harbour-post.example"
+    assert df["published"].iloc[0] == pd.Timestamp("2022-03-01 09:15", tz="UTC")
+    assert df["url"].iloc[1] == "https://valley-news.example/grain"
+    assert df["language"].tolist() == ["en", "en"]
+    assert (df["text"] == "").all()
+    assert analysis.load_report(df)["columns"].iloc[0].startswith("Media Cloud story list")
+
+
+def test_mediacloud_search_export(tmp_path):
+    df = _load(tmp_path / "stories.csv", MEDIACLOUD_NEW)
+    assert df["outlet"].tolist() == ["harbour-post.example", "journal-du-lac.example"]
+    assert df["stories_id"].tolist() == ["a91f3c", "b22e71"]
+    assert df["indexed_date"].iloc[0] == "2022-03-03 10:02:11"
+    # the publication date, not the date Media Cloud indexed the story
+    assert df["published"].dt.strftime("%Y-%m-%d").tolist() == ["2022-03-03", "2022-03-04"]
+    assert df["language"].tolist() == ["en", "fr"]
+    assert "Media Cloud search export" in analysis.load_report(df)["columns"].iloc[0]
+
+
+@pytest.mark.parametrize("write", [_gdelt_csv, _gdelt_json], ids=["csv", "json"])
+def test_gdelt_article_list(tmp_path, write):
+    # named like any download: the columns tell the format, not the name
+    df = _load(write(tmp_path / ("artlist.csv" if write is _gdelt_csv else "artlist.json")))
+    assert df["outlet"].tolist() == ["ridge-daily.example", "kurier-am-see.example"]
+    assert df["published"].tolist() == [
+        pd.Timestamp("2022-03-01 12:00", tz="UTC"),
+        pd.Timestamp("2022-03-02 06:45", tz="UTC"),
+    ]
+    assert (df["date_source"] == "column").all()
+    assert df["language"].tolist() == ["en", "de"]
+    assert df["source_country"].tolist() == ["United Kingdom", "Germany"]
+    assert df["title"].iloc[1] == "Verhandlungen gehen weiter"
+    assert df["url"].iloc[0] == "https://ridge-daily.example/2022/03/01/talks"
+    assert "GDELT article list" in analysis.load_report(df)["columns"].iloc[0]
+
+
+def test_unknown_language_name_left_for_detection():
+    from analysis.readers.lists import language_codes
+
+    assert language_codes(pd.Series(["Spanish", "EN", "Elvish"])).tolist() == ["es", "en", pd.NA]
+
+
+def test_ordinary_table_is_not_taken_for_a_list(tmp_path):
+    df = _load(tmp_path / "mine.csv", "id,date,title,text,url\n1,2022-03-01,Talks,Both met.,x\n")
+    assert "stories_id" not in df.columns
+    assert not analysis.load_report(df)["columns"].iloc[0].startswith(("Media Cloud", "GDELT"))
