@@ -110,3 +110,76 @@ def test_ordinary_table_is_not_taken_for_a_list(tmp_path):
     df = _load(tmp_path / "mine.csv", "id,date,title,text,url\n1,2022-03-01,Talks,Both met.,x\n")
     assert "stories_id" not in df.columns
     assert not analysis.load_report(df)["columns"].iloc[0].startswith(("Media Cloud", "GDELT"))
+
+
+# ------------------------------------------------------------------ metadata-only
+
+FULL_TEXT = """title,date,outlet,url,text
+Ports reopen after a hard week,2022-03-01,Harbour Post,https://harbour-post.example/ports,"""
+FULL_TEXT += '''"""We are glad to work again,"" said the harbour master. Ports reopened on Tuesday after a hard week of storms and shelling."
+Grain prices fall,2022-03-02,Valley News,https://valley-news.example/prices,Grain prices fell sharply as the convoy reached the port and traders hoped for calm.
+'''
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A corpus of two full articles, a Media Cloud list and a GDELT list (four title-only rows)."""
+    src = tmp_path_factory.mktemp("downloads")
+    (src / "mediacloud.csv").write_text(MEDIACLOUD_OLD, encoding="utf-8")
+    _gdelt_json(src / "gdelt.json")
+    (src / "articles.csv").write_text(FULL_TEXT, encoding="utf-8")
+    folder = tmp_path_factory.mktemp("corpus")
+    analysis.ingest(src, folder)
+    return folder
+
+
+@pytest.fixture(scope="module", params=["pandas", "dask"])
+def articles(request, corpus):
+    if request.param == "pandas":
+        yield analysis.open_corpus(corpus)
+        return
+    dask = pytest.importorskip("dask")
+    from analysis.engine import reader
+
+    with dask.config.set(scheduler="synchronous"):
+        yield reader.open_dask_corpus(corpus, npartitions=3)
+
+
+def _computed(table):
+    return table.compute() if hasattr(table, "compute") else table
+
+
+def test_metadata_only_rows_are_kept_and_flagged(corpus):
+    df = analysis.open_corpus(corpus)
+    assert len(df) == 6
+    flags = df.set_index("title")["has_text"]
+    assert not flags["Ceasefire talks open at the border"]
+    assert not flags["Talks resume as shelling eases"]
+    assert flags["Ports reopen after a hard week"]
+    assert int((~df["has_text"]).sum()) == 4
+    # each title-only row is its own story: empty bodies are not one story
+    assert df["story_id"].nunique() == 6
+
+
+def test_metadata_only_rows_count_for_volume(articles):
+    vol = analysis.volume(articles, freq="D", by=None)
+    assert int(vol["n_articles"].sum()) == 6
+
+
+def test_text_measures_leave_metadata_only_rows_out(articles):
+    counts = analysis.term_counts(articles, by="outlet")
+    assert set(counts["outlet"]) == {"Harbour Post", "Valley News"}
+    # per outlet, only the articles with a body are counted
+    assert counts.groupby("outlet")["n_articles"].first().to_dict() == {
+        "Harbour Post": 1,
+        "Valley News": 1,
+    }
+    tone = _computed(analysis.article_sentiment(articles, cache_dir=False, english_only=False))
+    assert sorted(tone["title"]) == ["Grain prices fall", "Ports reopen after a hard week"]
+    quotes = _computed(analysis.extract_quotes(articles))
+    table = _computed(articles)
+    with_body = set(table.loc[table["has_text"], "article_id"])
+    assert "harbour master" in " ".join(quotes["speaker"].dropna())
+    assert set(quotes["article_id"]) <= with_body
+    hits = analysis.kwic(articles, "talks")  # a word only the title-only rows hold
+    assert len(_computed(hits)) == 0
