@@ -183,3 +183,15 @@ def test_text_measures_leave_metadata_only_rows_out(articles):
     assert set(quotes["article_id"]) <= with_body
     hits = analysis.kwic(articles, "talks")  # a word only the title-only rows hold
     assert len(_computed(hits)) == 0
+
+
+def test_metadata_only_note_is_said_on_both_engines(articles):
+    note = analysis.metadata_only_note(articles)
+    assert note.startswith("4 of 6 articles are metadata-only")
+
+
+def test_coverage_report_says_how_many_articles_are_metadata_only(corpus, tmp_path):
+    folder = analysis.run_report("coverage_report", corpus=corpus, out=tmp_path, name="lists")
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "4 of 6 articles are metadata-only" in page
+    assert "text measures" in page
