@@ -195,3 +195,34 @@ def test_coverage_report_says_how_many_articles_are_metadata_only(corpus, tmp_pa
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert "4 of 6 articles are metadata-only" in page
     assert "text measures" in page
+
+
+def test_overlapping_downloads_list_one_story_once(tmp_path):
+    # the first story is in both downloads; GDELT rows have no body either
+    again = MEDIACLOUD_OLD.splitlines()[:2] + [
+        "1874009,2022-03-05 10:00:00,Ceasefire talks open at the border,"
+        "https://harbour-post.example/other,en,4412,Harbour Post,https://harbour-post.example"
+    ]
+    (tmp_path / "march.csv").write_text(MEDIACLOUD_OLD, encoding="utf-8")
+    (tmp_path / "march_again.csv").write_text("\n".join(again) + "\n", encoding="utf-8")
+    _gdelt_csv(tmp_path / "gdelt.csv")
+    df = _load(tmp_path)
+    assert len(df) == 6
+    found = analysis.find_duplicates(df)
+    story = found.set_index(["source_path", "source_row"])["story_id"]
+    first, repeat = (
+        story[(str(tmp_path / "march.csv"), 0)],
+        story[(str(tmp_path / "march_again.csv"), 0)],
+    )
+    assert first == repeat  # same outlet, URL and title: one story
+    # another URL under the same title, and the rows of other lists, stay apart
+    assert found["story_id"].nunique() == 5
+    assert int(found["is_duplicate"].sum()) == 1
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):
+        on_dask = analysis.find_duplicates(dd.from_pandas(df, npartitions=3)).compute()
+    pd.testing.assert_series_equal(
+        on_dask["story_id"].reset_index(drop=True), found["story_id"].reset_index(drop=True)
+    )
