@@ -88,6 +88,7 @@ _EXPORTS: dict[str, str] = {
     "parse_date_range": "corpus.selection",
     "corpus_overview": "measures.overview",
     "tally": "measures.overview",
+    "metadata_only_note": "measures.overview",
     "two_groups": "engine.selection",
     "add_article_column": "measures.overview",
     "corpus_path": "engine.open",

@@ -64,6 +64,13 @@ SCHEMA: tuple[Column, ...] = (
         "is_duplicate", "boolean", False, "True for every copy but the canonical one of a story."
     ),
     Column("syndicated", "boolean", False, "True for a wire story republished by another outlet."),
+    Column(
+        "has_text",
+        "boolean",
+        False,
+        "False for a metadata-only article (title, date and link, no body, as in Media Cloud "
+        "and GDELT lists): it counts for volume and titles, text measures leave it out.",
+    ),
 )
 
 COLUMNS: dict[str, Column] = {c.name: c for c in SCHEMA}
@@ -81,6 +88,43 @@ def article_id(outlet: str, url: str, title: str, text: str) -> str:
     """
     key = "\x1f".join([outlet or "", url or "", title or "", text or ""])
     return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def text_present(articles: pd.DataFrame) -> pd.Series:
+    """
+    Return, per row, whether the article has a body (the ``has_text`` column).
+
+    Read from ``has_text`` when the table has it, else from ``text`` itself
+    (blank means metadata-only), so a table read without that column gives the
+    same answer.
+
+    Examples
+    --------
+    >>> text_present(pd.DataFrame({"text": ["Talks stall.", "", None]})).tolist()
+    [True, False, False]
+    """
+    if "has_text" in articles.columns:
+        return articles["has_text"].fillna(True).astype(bool)
+    return articles["text"].fillna("").astype(str).str.strip().ne("")
+
+
+def with_text(articles: pd.DataFrame) -> pd.DataFrame:
+    """
+    Return the articles a text measure reads: metadata-only rows left out.
+
+    Term counts, keyness, keyword in context, dictionaries, tone and quotes all
+    select their rows here; volume and title-level counts keep every article.
+    The table itself comes back when every row has a body.
+
+    Examples
+    --------
+    >>> with_text(pd.DataFrame({"title": ["Talks", "Deal"], "text": ["Both met.", ""]}))["title"].tolist()
+    ['Talks']
+    """
+    keep = text_present(articles)
+    if bool(keep.all()):
+        return articles
+    return articles.loc[keep.to_numpy()]
 
 
 def empty_articles() -> pd.DataFrame:

@@ -11,8 +11,10 @@ How copies are found
 1. **Exact duplicates**: the body is normalised (Unicode NFKC, case-folded, only
    word characters kept, single spaces) and hashed. Equal hashes are one story.
    Texts shorter than ``min_words`` words are keyed on title *and* body, so that a
-   thousand rows reading "Photo" do not become one story; empty texts are never
-   grouped (each is its own story).
+   thousand rows reading "Photo" do not become one story. Empty texts (articles
+   with only a title, date and link) are copies only of rows with the same
+   outlet, URL and title (one story listed by two overlapping downloads);
+   without a URL each is its own story.
 2. **Near-duplicates**: each distinct body of at least ``min_words`` words is cut
    into overlapping shingles of ``shingle_size`` words and summarised by a
    MinHash signature (datasketch's ``affine32`` permutations, computed in bulk
@@ -211,6 +213,37 @@ def _features(texts, titles, *, min_words, shingle_size, num_perm, progress) -> 
     # the shingle sets too: the exact check of candidate pairs in this call reuses them
     sets_of = dict(zip(rows, sets))
     return {"key": keys, "long": long, "sig": sig, "lead": lead, "size": size, "sets": sets_of}
+
+
+def listing_key(outlet: object, url: object, title: object) -> str:
+    r"""
+    Return the exact-match form of an article without a body: outlet, URL and title.
+
+    Two such rows are copies of one listing (the same story in two overlapping
+    Media Cloud or GDELT downloads) when all three agree; a row without a URL
+    gets ``""`` and is never grouped.
+
+    Examples
+    --------
+    >>> listing_key("Harbour Post", "https://harbour-post.example/a ", "Talks open")
+    'listed\x1fharbour post\x1fhttps://harbour-post.example/a\x1ftalks open'
+    >>> listing_key("Harbour Post", None, "Talks open")
+    ''
+    """
+    if not isinstance(url, str) or not url.strip():
+        return ""
+    parts = [normalize_text(_str(outlet)), url.strip(), normalize_text(_str(title))]
+    return "\x1f".join(["listed", *parts])
+
+
+def _with_listing_keys(features: dict, outlets, urls, titles) -> dict:
+    """Give rows without a body (no exact key) the key of their listing, when they have a URL."""
+    keys = list(features["key"])
+    for i, key in enumerate(keys):
+        if not key:
+            listed = listing_key(outlets[i], urls[i], titles[i])
+            keys[i] = _digest(listed) if listed else ""
+    return {**features, "key": keys}
 
 
 def lead_shingles(norm: str, shingler: Shingler) -> np.ndarray:
@@ -523,7 +556,7 @@ def find_duplicates(
         ``MIN_CONTAINED_SHINGLES`` (100) shingles. None turns it off.
     min_words : int, default 50
         Bodies with fewer words are matched exactly only (title and body), never
-        by similarity; empty bodies are never matched.
+        by similarity; empty bodies only match rows of the same outlet, URL and title.
     max_days : float or None, default 7
         Near-duplicates must be published within this many days of each other
         (when both dates are known), so that a templated item repeated on many
@@ -604,6 +637,7 @@ def find_duplicates(
         )
     else:
         features = _features(texts, titles, **options)
+    features = _with_listing_keys(features, outlets, urls, titles)
     roots, n_exact = _group(
         texts,
         days,

@@ -104,6 +104,13 @@ def _band_hashes(sig: Any, bands: list[tuple[int, int]]) -> Any:
     return out
 
 
+def _key64(norm: str) -> int:
+    """A 64-bit hash of an exact-match form."""
+    return int.from_bytes(
+        hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+    )
+
+
 def _dup_sketch(
     part: pd.DataFrame,
     params: dict,
@@ -123,13 +130,15 @@ def _dup_sketch(
     long_rows: list[int] = []
     words: list[list[str]] = []
     seen: set[int] = set()
+    listing = [part[c].tolist() if c in part else [None] * n for c in ("outlet", "url", "title")]
     for i, text in enumerate(texts):
         norm = dup.normalize_text(text if isinstance(text, str) else None)
-        if not norm:
+        if not norm:  # no body: one listing's copies share a key (outlet, URL, title)
+            norm = dup.listing_key(*(column[i] for column in listing))
+            if norm:
+                keys[i], has_key[i] = _key64(norm), True
             continue
-        key = int.from_bytes(
-            hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
-        )
+        key = _key64(norm)
         keys[i], has_key[i] = key, True
         split = norm.split()
         if len(split) >= params["min_words"] and key not in seen:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.engine import Plan, corpus_folder, is_dask, remember_folder, row_count, run
 from analysis.errors import ParameterError
+from analysis.schema import text_present
 
 log = logging.getLogger(__name__)
 
@@ -299,3 +300,42 @@ def group_values(
         raise ParameterError(f"period must be 'D', 'W' or 'M', got {freq!r}")
     published = pd.to_datetime(articles["published"], utc=True, errors="coerce").dropna()
     return published.dt.tz_localize(None).dt.to_period(code).drop_duplicates()
+
+
+def _metadata_only_count(articles: pd.DataFrame) -> tuple[int, int]:
+    """Metadata-only rows and all rows of one table (``has_text`` read when present)."""
+    if "has_text" not in articles.columns and "text" not in articles.columns:
+        return 0, len(articles)
+    return int((~text_present(articles)).sum()), len(articles)
+
+
+def metadata_only_note(articles: pd.DataFrame) -> str:
+    """
+    Say in a sentence how many articles are metadata-only; ``""`` when none are.
+
+    A metadata-only article (``has_text`` False) has a title, a date and a link
+    but no body, as in Media Cloud and GDELT lists: it counts for volume, and the
+    text measures leave it out (see :func:`analysis.schema.with_text`). On a Dask
+    table only ``has_text`` is read.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"title": ["Talks", "Deal", "Vote"], "text": ["Both met.", "", ""]})
+    >>> metadata_only_note(df)[:46]
+    '2 of 3 articles are metadata-only (title, date'
+    >>> metadata_only_note(df.head(1))
+    ''
+    """
+    plan = Plan(
+        step=_metadata_only_count,
+        combine=lambda pieces: tuple(map(sum, zip(*pieces))),
+        columns=["has_text"],
+    )
+    missing, total = run(plan, articles)
+    if not missing:
+        return ""
+    return (
+        f"{missing:,} of {total:,} articles are metadata-only (title, date and link, no body): "
+        "they count for volume, and the text measures (terms, keyness, keyword in context, "
+        "dictionaries, tone, quotes) leave them out."
+    )

@@ -65,6 +65,7 @@ from analysis.measures.quotes_article import _article_rows, _check_articles
 from analysis.measures.quotes_eval import GOLD_COLUMNS, evaluate_quotes, parse_brat, read_brat
 from analysis.measures.quotes_lexicon import _PRONOUNS
 from analysis.options import renamed
+from analysis.schema import with_text
 
 __all__ = [
     "QUOTE_COLUMNS",
@@ -213,6 +214,7 @@ def extract_quotes(articles: pd.DataFrame, *, n_jobs: int | None = None) -> pd.D
     if is_dask(articles):  # each partition on its own, lazily: quotes depend on their article alone
         return each_partition(articles, extract_quotes)
     _check_articles(articles, ("article_id", "text"))
+    articles = with_text(articles)
     n = len(articles)
     outlets = (
         articles["outlet"]

@@ -56,6 +56,7 @@ from analysis.measures.tone import (  # noqa: F401 (the aggregates are imported 
 )
 from analysis.measures.vader import ENGINES, score_texts
 from analysis.paths import write_arrow
+from analysis.schema import with_text
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def _english(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_articles(articles: pd.DataFrame) -> pd.DataFrame:
-    """Validate the columns; return a shallow copy without ``attrs`` (load reports)."""
+    """Validate the columns; return a shallow copy without ``attrs`` (load reports) and without metadata-only rows."""
     if not isinstance(articles, pd.DataFrame):
         raise SchemaError("<table>", f"expected a pandas DataFrame, got {type(articles).__name__}")
     for col in ("article_id", "text"):
@@ -136,7 +137,7 @@ def _check_articles(articles: pd.DataFrame) -> pd.DataFrame:
             raise SchemaError(
                 col, "missing; pass the canonical articles table (analysis.load_articles)"
             )
-    table = articles.copy(deep=False)
+    table = with_text(articles).copy(deep=False)
     table.attrs = {}
     return table
 
@@ -378,8 +379,8 @@ def article_sentiment(
     Returns
     -------
     DataFrame
-        One row per article: ``article_id`` (and ``outlet, published, title``
-        when present), ``n_sentences``, ``compound`` (mean sentence compound),
+        One row per article with a body (metadata-only articles are left out):
+        ``article_id`` (and ``outlet, published, title`` when present), ``n_sentences``, ``compound`` (mean sentence compound),
         ``share_pos`` and ``share_neg`` (shares of sentences with compound
         >= 0.05 and <= -0.05). Articles without sentences have ``n_sentences``
         0 and NaN scores. ``attrs`` carries the cache counters of

@@ -119,7 +119,8 @@ def term_counts(
         ``[*by, term, count, doc_freq, per_10k, n_articles, n_words]``, most
         frequent first within each group: ``per_10k`` is the count per 10,000
         tokens of the group (``n_words``, stopwords included), ``n_articles`` the
-        articles behind the row.
+        articles behind the row (those with a body: metadata-only articles are
+        left out, see :func:`analysis.schema.with_text`).
 
     Examples
     --------
@@ -155,7 +156,8 @@ def term_counts(
         _counts_table, by=by, min_count=min_count, top=top, doc_freq=doc_freq
     )
     return run(
-        Plan(step=count, combine=wt.add_group_counts, finish=finish, stories=unique_stories), articles
+        Plan(step=count, combine=wt.add_group_counts, finish=finish, stories=unique_stories),
+        articles,
     )
 
 
@@ -508,7 +510,11 @@ def volume(
         if text is not None:  # counted, never read: an empty body per row stands in
             articles = articles.assign(text=pd.Series("", index=articles.index, dtype=text))
     table = wt.select_rows(
-        articles, english_only=english_only, unique_stories=unique_stories, where="volume"
+        articles,
+        english_only=english_only,
+        unique_stories=unique_stories,
+        where="volume",
+        text_only=False,
     )
     table = wt.add_period(table, freq, where="volume")
     code = wt.FREQS[freq]

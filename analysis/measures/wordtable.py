@@ -37,6 +37,7 @@ from analysis.measures.termcache import (
     use_cache,
 )
 from analysis.measures.tokenids import text_array, text_bytes, text_source, texts_of
+from analysis.schema import with_text
 from analysis.text.tokens import default_stopwords, normalize, tokenize
 
 __all__ = [
@@ -83,10 +84,19 @@ def as_list(by: str | Sequence[str] | None) -> list[str]:
 
 
 def select_rows(
-    articles: pd.DataFrame, *, english_only: bool, unique_stories: bool, where: str
+    articles: pd.DataFrame,
+    *,
+    english_only: bool,
+    unique_stories: bool,
+    where: str,
+    text_only: bool = True,
 ) -> pd.DataFrame:
     """
-    Return the rows a word measurement uses: English (or unknown) only, one per story.
+    Return the rows a word measurement uses: with a body, English (or unknown) only, one per story.
+
+    Metadata-only articles (no body: ``has_text`` False) are left out first
+    (:func:`analysis.schema.with_text`), unless ``text_only`` is False (counts of
+    articles, which keep every article).
 
     The language is read from the ``language`` column (no detection here: run
     :func:`analysis.text.language.flag_languages`, or ingest, to fill it).
@@ -96,7 +106,9 @@ def select_rows(
     :func:`analysis.find_duplicates` first (see :func:`analysis.corpus.duplicates.dedupe`).
     """
     need_columns(articles, ["text"], where)
-    out = articles
+    out = with_text(articles) if text_only else articles
+    if len(out) < len(articles):
+        log.info("%s: left out %d metadata-only rows", where, len(articles) - len(out))
     if english_only and "language" in out.columns:
         from analysis.text.language import english_only as keep_english
 

@@ -51,7 +51,7 @@ from analysis.readers.tables import (
     read_manifest,
     table_columns,
 )
-from analysis.schema import article_id, conform, empty_articles
+from analysis.schema import article_id, conform, empty_articles, text_present
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 def _finish(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     df = df.assign(source_path=str(path))
     df["n_words"] = df["text"].fillna("").str.split().str.len().astype("Int64")
+    df["has_text"] = text_present(df[["text"]])
     keys = zip(
         df["outlet"].fillna(""),
         df.get("url", pd.Series("", index=df.index)).fillna(""),

@@ -23,6 +23,7 @@ from analysis.readers.files import (
     outlet_from_path,
     sniff_encoding,
 )
+from analysis.readers.lists import as_fields, recognise
 
 #: Files at or above this size are read in chunks (memory stays bounded).
 STREAM_BYTES = 16 * 1024 * 1024
@@ -515,6 +516,10 @@ def _from_table(
     raw: pd.DataFrame, path: Path, *, columns, outlet, result: FileResult, start_row: int
 ) -> pd.DataFrame:
     raw = raw.rename(columns=lambda c: str(c))
+    kind = None if columns else recognise(list(raw.columns))
+    keep: dict[str, str] = {}
+    if kind is not None:
+        raw, keep = as_fields(raw, kind)
     mapping, notes = map_columns(raw, columns=columns, path=path)
     for n in notes:
         if n not in result.warnings:
@@ -528,6 +533,8 @@ def _from_table(
         )
         if result.separator not in ("", ","):
             result.columns += f"; {_SEPARATOR_NAMES[result.separator]}-separated"
+        if kind is not None:
+            result.columns = f"{kind.name}: {result.columns}"
     if "text" not in mapping and "title" not in mapping:
         raise InputError(
             path,
@@ -550,7 +557,7 @@ def _from_table(
         name = _norm_name(c) or "extra"
         if name in out.columns or name in ALIASES:
             name = f"src_{name}"
-        out[name] = raw[c]
+        out[keep.get(name, name)] = raw[c]
     for c in ("title", "text"):
         out[c] = _clean_str(out[c]).fillna("") if c in out else ""
     for c in ("url", "byline", "section", "language", "dateline", "publisher", "wire", "outlet"):
