@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_query import queries
@@ -14,6 +15,7 @@ import analysis
 from analysis.corpus import index as qi
 from analysis.corpus.index import INDEX, load_index, match_indexed, update_index
 from analysis.corpus.store import ingest
+from analysis.errors import ParameterError
 from analysis.text.query import parse_query
 
 BODY = "Negotiators from both sides met in Istanbul on Tuesday for a new round of peace talks."
@@ -42,14 +44,14 @@ def test_ingest_builds_the_index_and_match_answers_from_it(tmp_path, monkeypatch
     queries = ["ceasefire", '"peace talks"~2 OR grain', "title:ceasefire", "NOT negotiat*"]
     expected = {q: analysis.match(articles, q, cache_dir=False) for q in queries}
     # from now on reading the texts is an error: the index must answer
-    monkeypatch.setattr("analysis.measures.queries.match_table", None)
+    monkeypatch.setattr("analysis.corpus.index.match_table", None)
     for q in queries:
         pd.testing.assert_frame_equal(analysis.match(articles, q), expected[q])
     # a selection of the corpus is answered for its own rows only, in its order
     some = articles[articles["title"] != "Markets"].iloc[::-1]
     monkeypatch.undo()
     expected = analysis.match(some, "grain OR title:ceasefire", cache_dir=False)
-    monkeypatch.setattr("analysis.measures.queries.match_table", None)
+    monkeypatch.setattr("analysis.corpus.index.match_table", None)
     assert expected["article_id"].tolist() == some["article_id"].tolist()
     pd.testing.assert_frame_equal(analysis.match(some, "grain OR title:ceasefire"), expected)
 
@@ -134,3 +136,59 @@ def test_loaded_parts_are_reused_until_they_change(tmp_path):
     first = load_index(corpus)
     assert load_index(corpus)[0][1] is first[0][1]
     assert qi.index_size(corpus) > 0
+
+
+GRAIN = (
+    "The grain deal was signed in Istanbul on Friday, opening the Black Sea ports to ships "
+    "carrying wheat and maize after months of blockade, officials from both sides said."
+)
+
+
+def test_select_articles_keeps_the_stories_a_query_matches_on_both_engines(tmp_path, monkeypatch):
+    src, corpus = tmp_path / "in", tmp_path / "corpus"
+    _csv(
+        src / "a.csv",
+        [
+            ("Ceasefire talks", BODY, "2022-03-01"),
+            ("Grain", GRAIN, "2022-03-02"),
+            ("Grain again", GRAIN, "2022-03-05"),
+        ],
+    )
+    _csv(src / "b.csv", [("Markets", "Stocks fell as ceasefire hopes faded.", "2022-03-03")])
+    ingest([src], corpus)
+    articles = analysis.open_corpus(corpus)
+    query = "title:ceasefire OR grain OR stocks"
+    plain = articles.copy()
+    plain.attrs = {}  # no corpus: the texts are read
+    expected, steps = analysis.select_articles(
+        plain, query=query, copies="all", date_range="2022-03-01..2022-03-04"
+    )
+    assert sorted(expected["title"]) == ["Ceasefire talks", "Grain", "Markets"]
+    assert steps[["step", "articles"]].values.tolist() == [
+        ["corpus", 4],
+        ["dates", 3],
+        ["outlets", 3],
+        ["query", 3],
+        ["copies", 3],
+    ]
+    grain, _ = analysis.select_articles(plain, query="grain", copies="all")
+    assert grain["title"].tolist() == ["Grain", "Grain again"]
+    monkeypatch.setattr("analysis.corpus.index.match_table", None)  # the index answers
+    for engine in ("pandas", "dask"):
+        table = analysis.open_corpus(corpus, engine=engine)
+        got, got_steps = analysis.select_articles(
+            table, query=query, copies="all", date_range="2022-03-01..2022-03-04"
+        )
+        got = got.compute() if engine == "dask" else got
+        assert got["article_id"].tolist() == expected["article_id"].tolist(), engine
+        pd.testing.assert_frame_equal(got_steps, steps)
+    monkeypatch.undo()
+    import dask.dataframe as dd
+
+    got, got_steps = analysis.select_articles(
+        dd.from_pandas(plain, npartitions=2), query="grain", copies="all"
+    )  # no corpus: each partition reads its texts
+    assert got.compute()["article_id"].tolist() == grain["article_id"].tolist()
+    assert got_steps["articles"].tolist() == [4, 4, 4, 2, 2]
+    with pytest.raises(ParameterError, match="expected a term after OR at column 9"):
+        analysis.select_articles(plain, query="grain OR")

@@ -28,10 +28,18 @@ import numpy as np
 import pandas as pd
 
 from analysis.corpus.parts import ARTICLES
-from analysis.corpus.search import Postings, evaluate, hits_frame
+from analysis.corpus.search import Postings, evaluate, hits_frame, match_table
 from analysis.text.query import FIELDS, Node
 
-__all__ = ["INDEX", "update_index", "load_index", "match_indexed", "index_size"]
+__all__ = [
+    "INDEX",
+    "update_index",
+    "load_index",
+    "match_indexed",
+    "match_frame",
+    "matching_ids",
+    "index_size",
+]
 
 log = logging.getLogger(__name__)
 
@@ -215,3 +223,26 @@ def match_indexed(table_ids: Any, node: Node, corpus_dir: Any) -> pd.DataFrame |
         log.info("the table holds articles that are not in the index of %s", corpus_dir)
         return None
     return hits_frame(pd.Series(table_ids), hits[at])
+
+
+def matching_ids(node: Node, corpus_dir: Any) -> np.ndarray | None:
+    """The ids of every article of a corpus that a parsed query matches, or None without a current index."""
+    index = load_index(corpus_dir)
+    if index is None:
+        return None
+    found = [ids[evaluate(node, postings, len(ids)) >= 0] for ids, postings in index]
+    return np.concatenate(found).astype(object) if found else np.empty(0, dtype=object)
+
+
+def match_frame(articles: pd.DataFrame, node: Node, corpus_dir: Any = None) -> pd.DataFrame:
+    """
+    Match a parsed query against a pandas table: from the index of ``corpus_dir`` when it can answer, else by reading the texts.
+
+    Returns ``[article_id, hits]`` of the matching rows, in row order.
+    """
+    if corpus_dir and "article_id" in articles.columns:
+        ids = articles["article_id"].astype(str).to_numpy(dtype=object)
+        found = match_indexed(ids, node, corpus_dir)
+        if found is not None:
+            return found
+    return match_table(articles, node)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.corpus.index import match_indexed
+from analysis.corpus.index import match_frame, match_indexed
 from analysis.corpus.search import match_table
 from analysis.engine import Plan, cache_folder, gather, is_dask, run
 from analysis.text.query import Default, parse_query, query_fields
@@ -77,12 +77,12 @@ def match(
     node = parse_query(query, default=default)
     fields = sorted(query_fields(node))
     folder = cache_folder(cache_dir, articles)
+    if not is_dask(articles):
+        return match_frame(articles, node, folder)
     if folder and "article_id" in articles.columns:
         ids = gather(articles, ["article_id"])["article_id"]
         found = match_indexed(ids.astype(str).to_numpy(dtype=object), node, folder)
         if found is not None:
             return found
     step = functools.partial(match_table, query=query, default=default)
-    if not is_dask(articles):
-        return step(articles)
     return run(Plan(step=step, columns=["article_id", *fields]), articles)
