@@ -10,6 +10,8 @@ same articles and the same hits.
 
 from __future__ import annotations
 
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -76,25 +78,27 @@ class Postings:
     @classmethod
     def build(cls, texts: Iterable) -> Postings:
         """Tokenize texts (``None`` or missing: no tokens) and collect their positions."""
-        vocab: dict[str, int] = {}
-        ids: list[np.ndarray] = []
-        docs: list[np.ndarray] = []
-        n = 0
-        setdefault = vocab.setdefault
-        for n, text in enumerate(texts, start=1):
-            if not isinstance(text, str) or not text:
-                continue
-            toks = TOKEN_PATTERN.findall(normalize(text))
-            if toks:
-                ids.append(np.fromiter((setdefault(t, len(vocab)) for t in toks), np.int64))
-                docs.append(np.full(len(toks), n - 1, dtype=np.int64))
+        vocab: defaultdict = defaultdict()
+        vocab.default_factory = vocab.__len__  # a new token gets the next id
+        get = vocab.__getitem__
+        ids = array("q")
+        lengths = array("q")
+        findall = TOKEN_PATTERN.findall
+        for text in texts:
+            if isinstance(text, str) and text:
+                toks = findall(normalize(text))
+                ids.extend(map(get, toks))
+                lengths.append(len(toks))
+            else:
+                lengths.append(0)
+        n = len(lengths)
         if not ids:
             empty = np.empty(0, dtype=np.int64)
             return cls._from_terms([], np.zeros(1, dtype=np.int64), empty, n)
-        tid = np.concatenate(ids)
-        doc = np.concatenate(docs)
-        starts = np.concatenate([[0], np.cumsum([len(a) for a in ids])[:-1]])
-        first = np.repeat(starts, [len(a) for a in ids])
+        tid = np.frombuffer(ids, dtype=np.int64)
+        counts = np.frombuffer(lengths, dtype=np.int64)
+        doc = np.repeat(np.arange(n, dtype=np.int64), counts)
+        first = np.repeat(np.cumsum(counts) - counts, counts)
         pos = np.arange(len(tid), dtype=np.int64) - first
         words = list(vocab)
         alpha = np.array(sorted(range(len(words)), key=words.__getitem__), dtype=np.int64)
@@ -102,7 +106,7 @@ class Postings:
         rank[alpha] = np.arange(len(alpha))
         r = rank[tid]
         keys = (doc << _SHIFT) | pos
-        order = np.lexsort((keys, r))
+        order = np.argsort(r, kind="stable")  # keys already rise within each token
         ptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=len(words)))])
         sorted_words = [words[i] for i in alpha.tolist()]
         return cls._from_terms(sorted_words, ptr.astype(np.int64), keys[order], n)
