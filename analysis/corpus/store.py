@@ -193,6 +193,8 @@ def ingest(
     corpus = Path(corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
     with corpus_lock(corpus, exclusive=True):  # readers wait for the new version
+        for leftover in corpus.glob(".*.tmp"):  # half-written by a run that was killed
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
         articles_dir = corpus / ARTICLES
         articles_dir.mkdir(exist_ok=True)
         sources = _read_sources(corpus)
