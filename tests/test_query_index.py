@@ -45,8 +45,11 @@ def test_ingest_builds_the_index_and_match_answers_from_it(tmp_path, monkeypatch
     expected = {q: analysis.match(articles, q, cache_dir=False) for q in queries}
     # from now on reading the texts is an error: the index must answer
     monkeypatch.setattr("analysis.corpus.index.match_table", None)
+    monkeypatch.setattr("analysis.measures.queries.match_table", None)
+    parted = analysis.open_corpus(corpus, engine="dask")
     for q in queries:
         pd.testing.assert_frame_equal(analysis.match(articles, q), expected[q])
+        pd.testing.assert_frame_equal(analysis.match(parted, q), expected[q])
     # a selection of the corpus is answered for its own rows only, in its order
     some = articles[articles["title"] != "Markets"].iloc[::-1]
     monkeypatch.undo()
