@@ -30,6 +30,7 @@ import pandas as pd
 from analysis.corpus.parts import ARTICLES
 from analysis.corpus.search import Postings, evaluate, hits_frame, match_table
 from analysis.text.query import FIELDS, Node
+from analysis.workers import progress
 
 __all__ = [
     "INDEX",
@@ -104,6 +105,26 @@ def _build_entry(part: Path, root: Path, name: str) -> None:
     _write_atomic(root / f"{name}.json", lambda fh: fh.write(json.dumps(meta).encode("utf-8")))
 
 
+def _build_entries(todo: list[tuple[str, Path]], root: Path) -> None:
+    """Index parts, on every available core when there are several large ones (fork only)."""
+    import multiprocessing as mp
+
+    from analysis.workers import n_workers
+
+    size = sum(part.stat().st_size for _, part in todo)
+    workers = min(len(todo), n_workers(None, size)) if len(todo) > 1 else 1
+    if workers > 1 and "fork" in mp.get_all_start_methods():
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            done = [pool.submit(_build_entry, part, root, name) for name, part in todo]
+            for future in done:
+                future.result()
+        return
+    for name, part in progress(todo, "query index"):
+        _build_entry(part, root, name)
+
+
 def update_index(corpus_dir: str | os.PathLike) -> dict[str, int]:
     """
     Bring the query index of a corpus up to date: index new or changed parts, drop removed ones.
@@ -127,12 +148,10 @@ def update_index(corpus_dir: str | os.PathLike) -> dict[str, int]:
     counts = {"built": 0, "kept": 0, "removed": 0}
     try:
         root.mkdir(exist_ok=True)
-        for name, part in parts.items():
-            if _current(root, name, part):
-                counts["kept"] += 1
-                continue
-            _build_entry(part, root, name)
-            counts["built"] += 1
+        todo = [(name, part) for name, part in parts.items() if not _current(root, name, part)]
+        counts["kept"] = len(parts) - len(todo)
+        _build_entries(todo, root)
+        counts["built"] = len(todo)
         for entry in root.iterdir():
             if entry.name.startswith(".") or Path(entry.name).stem not in parts:
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
