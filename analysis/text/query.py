@@ -10,7 +10,7 @@ matches the tree against articles, on the toolkit's own tokens
 ``ceasefire``              the word (case-insensitive; ``Russia's`` is ``russia``)
 ``"peace talks"``          the words next to each other, in this order
 ``negotiat*``, ``t?lks``   wildcards: ``*`` any characters, ``?`` one character
-``"ceasefire talks"~5``    the other words within 5 tokens (plus the phrase's own length) of the first, either side
+``"ceasefire talks"~5``    every other word within 5 + (words - 1) tokens of the first, either side
 ``a AND b``, ``a b``       both (a space is AND unless ``default="OR"``)
 ``a OR b``                 either
 ``NOT a``, ``-a``          not ``a``; ``a NOT b`` and ``a -b`` are ``a AND NOT b``
