@@ -223,8 +223,43 @@ def match_table(articles: pd.DataFrame, query: str | Node, *, default: str = "AN
     node = parse_query(query, default=default) if isinstance(query, str) else query
     if "article_id" not in articles.columns:
         raise ParameterError("match: the table has no 'article_id' column")
-    hits = evaluate(node, postings_of(articles, query_fields(node)), len(articles))
+    rows = _candidates(node, articles, {})
+    if rows is None:
+        hits = evaluate(node, postings_of(articles, query_fields(node)), len(articles))
+    else:  # only the rows holding the query's words can match: tokenize those alone
+        some = articles[rows]
+        hits = np.full(len(articles), -1, dtype=np.int64)
+        hits[rows] = evaluate(node, postings_of(some, query_fields(node)), len(some))
     return hits_frame(articles["article_id"], hits)
+
+
+def _anchor(node: Words) -> str:
+    """The longest run of characters every match of ``node`` holds (tokens are substrings of the normalized text)."""
+    runs = [w if type(w) is str else max(literal_runs(w.pattern), key=len) for w in node.words]
+    return max(runs, key=len)
+
+
+def _candidates(node: Node, articles: pd.DataFrame, lowered: dict) -> np.ndarray | None:
+    """Rows that may match (a boolean array), or None when any row may (a NOT, say)."""
+    if isinstance(node, Words):
+        anchor = _anchor(node)
+        if not anchor or node.field not in articles.columns:
+            return None
+        if node.field not in lowered:
+            values = articles[node.field].tolist()
+            lowered[node.field] = pd.Series(
+                [normalize(v) if isinstance(v, str) else "" for v in values], dtype=object
+            )
+        return lowered[node.field].str.contains(anchor, regex=False).to_numpy(dtype=bool)
+    if isinstance(node, Not):
+        return None
+    masks = [_candidates(p, articles, lowered) for p in node.parts]
+    if isinstance(node, All):
+        known = [m for m in masks if m is not None]
+        return np.logical_and.reduce(known) if known else None
+    if any(m is None for m in masks):
+        return None
+    return np.logical_or.reduce(masks)
 
 
 def hits_frame(ids: pd.Series, hits: np.ndarray) -> pd.DataFrame:
