@@ -13,7 +13,8 @@ files (untimed). Rows:
     corpus, first query of the process, so loading the index is included;
   - ``index``: the same query again, the median of three (the index stays
     loaded, as in a notebook asking one question after another);
-  - ``scan``: ``analysis.match(..., cache_dir=False)``, which tokenizes every text;
+  - ``scan``: ``analysis.match(..., cache_dir=False)``, which reads the texts
+    (tokenizing the rows that hold the query's words);
   - ``str.contains``: ``Series.str.contains`` on the lowercased text with a
     regular expression written for the same query (``AND`` is two
     ``contains`` combined), the tool a pandas user would reach for.
