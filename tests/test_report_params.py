@@ -159,3 +159,23 @@ def test_former_parameter_name_top_n_still_works_with_a_warning(caplog):
         params.validate_parameters("coverage_report", {"top_n": "7", "top": "5"})
     names = [p.name for p in params.read_parameters("coverage_report")]
     assert "top" in names and "top_n" not in names
+
+
+def test_a_query_that_cannot_be_read_stops_the_command_with_its_column(
+    small_corpus, tmp_path, capsys
+):
+    book = write_notebook(
+        tmp_path / "story.ipynb",
+        'corpus: str = ""  # corpus folder\nquery: str = ""  # the story, as a query',
+        "print(query)",
+    )
+    out = tmp_path / "reports"
+    args = ["report", str(book), "--corpus", str(small_corpus), "--out", str(out)]
+    assert cli.main([*args, "-p", "query=(ceasefire OR truce) AND"]) == 2
+    err = capsys.readouterr().err
+    assert "query: expected a term after AND at column 25" in err and "Traceback" not in err
+    assert not out.exists()
+    with pytest.raises(ParameterError, match="never closed"):
+        params.validate_parameters(book, {"query": '"peace talks'})
+    typed, _ = params.validate_parameters(book, {"query": '"peace talks"~3 OR truce'})
+    assert typed["query"] == '"peace talks"~3 OR truce'

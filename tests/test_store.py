@@ -513,3 +513,13 @@ def test_parts_a_killed_run_renamed_in_but_did_not_record_keep_their_ids(tmp_pat
     assert len(list((corpus / "articles.parquet").glob("*.parquet"))) == len(
         {p for r in pd.read_parquet(corpus / "sources.parquet")["parts"] for p in json.loads(r)}
     )
+
+
+def test_files_half_written_by_a_killed_run_are_removed_by_the_next(tmp_path):
+    src, corpus = tmp_path / "in", tmp_path / "c"
+    _csv(src / "a.csv", [("A1", BODY, "2022-03-01")])
+    ingest([src], corpus)
+    (corpus / ".sources.parquet.4242.tmp").write_bytes(b"PAR1")
+    (corpus / "query_index" / ".part.npz.0a0b.tmp").write_bytes(b"PK")
+    ingest([src], corpus)
+    assert not [p for p in corpus.rglob("*") if p.name.endswith(".tmp")]

@@ -114,6 +114,7 @@ def select_articles(
     outlets: Sequence[str] = (),
     copies: Literal["unique", "all"] = "unique",
     now: dt.datetime | pd.Timestamp | None = None,
+    query: str = "",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     Keep the articles a report is about and say how many each rule kept.
@@ -133,11 +134,16 @@ def select_articles(
         they are found first with ``analysis.dedupe``).
     now : datetime, optional
         Reference time for relative ranges; default the current time.
+    query : str, default ""
+        Keep the stories a query matches (``'ceasefire OR "peace talks"~5'``,
+        see :func:`analysis.match`); empty keeps all. A table opened from a
+        corpus is answered from the corpus's query index.
 
     Returns
     -------
     (DataFrame, DataFrame)
-        The selected articles, and a table ``[step, rule, articles]`` of the counts.
+        The selected articles, and a table ``[step, rule, articles]`` of the
+        counts (with a ``query`` step when a query is given).
 
     Examples
     --------
@@ -147,12 +153,18 @@ def select_articles(
     >>> len(kept), steps["articles"].tolist()
     (1, [2, 1, 1, 1])
     """
-    rules = selection_rules(date_range=date_range, outlets=outlets, copies=copies, now=now)
+    rules = selection_rules(
+        date_range=date_range, outlets=outlets, copies=copies, now=now, query=query
+    )
     n_all = len(articles)
     out = articles[date_mask(articles, rules)]
     n_dates = len(out)
     out = out[outlet_mask(out, rules)]
     n_outlets = len(out)
+    counts = [n_all, n_dates, n_outlets]
+    if rules["query"]:
+        out = out[query_mask(out, rules)]
+        counts.append(len(out))
     if copies == "unique" and len(out):
         grouped = "story_id" in out.columns and out["story_id"].notna().all()
         if grouped:
@@ -162,7 +174,7 @@ def select_articles(
             from analysis.corpus.duplicates import dedupe
 
             out = dedupe(out)
-    return out.reset_index(drop=True), selection_steps(rules, [n_all, n_dates, n_outlets, len(out)])
+    return out.reset_index(drop=True), selection_steps(rules, [*counts, len(out)])
 
 
 def selection_rules(
@@ -171,12 +183,22 @@ def selection_rules(
     outlets: Sequence[str] = (),
     copies: str = "unique",
     now: dt.datetime | pd.Timestamp | None = None,
+    query: str = "",
 ) -> dict[str, Any]:
     """Check the options of :func:`select_articles` and return them ready to apply."""
+    from analysis.text.query import parse_query
+
     if copies not in ("unique", "all"):
         raise ParameterError(f"copies must be 'unique' or 'all', got {copies!r}")
     start, end = parse_date_range(date_range, now=now)
+    if query is None or (isinstance(query, str) and not query.strip()):
+        query = ""
+    elif not isinstance(query, str):
+        raise ParameterError(f"query must be a string, got {query!r}")
     return {
+        "query": query,
+        "node": parse_query(query) if query else None,
+        "query_ids": None,
         "start": start,
         "end": end,
         "wanted": [o.strip().lower() for o in outlets if str(o).strip()],
@@ -210,6 +232,25 @@ def outlet_mask(articles: pd.DataFrame, rules: Mapping[str, Any]) -> Any:
     return lower.isin(rules["wanted"]).fillna(False).to_numpy(dtype=bool)
 
 
+def query_mask(articles: pd.DataFrame, rules: Mapping[str, Any]) -> Any:
+    """
+    Rows of ``articles`` that the query of ``rules`` matches (a boolean array).
+
+    The matching ids may be known already (``rules["query_ids"]``, found over a
+    whole corpus); otherwise the table's corpus index answers, or its texts.
+    """
+    if not rules["query"]:
+        return np.ones(len(articles), dtype=bool)
+    if rules.get("query_ids") is not None:
+        ids = articles["article_id"].astype(str)
+        return ids.isin(rules["query_ids"]).to_numpy(dtype=bool)
+    from analysis.corpus.index import match_frame
+
+    found = match_frame(articles, rules["node"], articles.attrs.get("corpus"))
+    ids = articles["article_id"].astype(str)
+    return ids.isin(set(found["article_id"].astype(str))).to_numpy(dtype=bool)
+
+
 def story_order(articles: pd.DataFrame) -> pd.DataFrame:
     """Rows with the canonical copy of each story first, otherwise in table order."""
     flags = articles["is_duplicate"] if "is_duplicate" in articles.columns else False
@@ -218,14 +259,16 @@ def story_order(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def selection_steps(rules: Mapping[str, Any], counts: Sequence[int]) -> pd.DataFrame:
-    """The ``[step, rule, articles]`` table of :func:`select_articles` from its four counts."""
+    """The ``[step, rule, articles]`` table of :func:`select_articles` from its counts (five with a query)."""
     copies = "one copy per story" if rules["copies"] == "unique" else "every copy"
     steps = [
         ("corpus", "every article", counts[0]),
         ("dates", rules["date_range"] or "all dates", counts[1]),
         ("outlets", ", ".join(rules["outlets"]) if rules["wanted"] else "all outlets", counts[2]),
-        ("copies", copies, counts[3]),
     ]
+    if rules.get("query"):
+        steps.append(("query", rules["query"], counts[3]))
+    steps.append(("copies", copies, counts[-1]))
     return pd.DataFrame(steps, columns=["step", "rule", "articles"])
 
 

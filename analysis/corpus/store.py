@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.corpus.furniture import clean_parts
+from analysis.corpus.index import update_index
 from analysis.corpus.parts import ARTICLES, DUPLICATES
 from analysis.errors import InputError
 from analysis.paths import write_parquet, write_text
@@ -205,6 +206,8 @@ def ingest(
     corpus = Path(corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
     with corpus_lock(corpus, exclusive=True):  # readers wait for the new version
+        for leftover in corpus.glob(".*.tmp"):  # half-written by a run that was killed
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
         articles_dir = corpus / ARTICLES
         articles_dir.mkdir(exist_ok=True)
         sources = _read_sources(corpus)
@@ -388,6 +391,7 @@ def ingest(
         total = _count_parts_rows(articles_dir, [p.name for p in articles_dir.glob("*.parquet")])
         if duplicates and total and (added or removed or not stories_current(corpus)):
             _update_duplicates(corpus)
+        update_index(corpus)
         summary = IngestSummary(
             corpus=corpus,
             log=run_log,

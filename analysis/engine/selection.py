@@ -38,11 +38,14 @@ def dask_require_articles(articles: dd.DataFrame, *, what: str = "the selection"
 
 def _selection_pass(part: pd.DataFrame, index: int, rules: dict) -> dict:
     """Counts after each rule, and the best row of each story, in one partition."""
-    from analysis.corpus.selection import date_mask, outlet_mask, story_order
+    from analysis.corpus.selection import date_mask, outlet_mask, query_mask, story_order
 
     dated = part[date_mask(part, rules)]
     kept = dated[outlet_mask(dated, rules)].reset_index(drop=True)
     out = {"n": len(part), "dates": len(dated), "outlets": len(kept)}
+    kept = kept[query_mask(kept, rules)].reset_index(drop=True)
+    out["query"] = len(kept)
+    out["ids"] = kept["article_id"].astype(str).to_numpy(dtype=object) if rules["query"] else None
     out["grouped"] = "story_id" in kept.columns and bool(kept["story_id"].notna().all())
     out["flagged"] = "is_duplicate" in kept.columns and bool(kept["is_duplicate"].notna().all())
     stories = None
@@ -63,11 +66,12 @@ def _selection_pass(part: pd.DataFrame, index: int, rules: dict) -> dict:
 
 def _selected_part(part: pd.DataFrame, rules: dict, rows: Any) -> pd.DataFrame:
     """The rows of one partition a selection keeps (``rows``: positions after the filters)."""
-    from analysis.corpus.selection import date_mask, outlet_mask
+    from analysis.corpus.selection import date_mask, outlet_mask, query_mask
 
     part = part.reset_index(drop=True)
     dated = part[date_mask(part, rules)]
     kept = dated[outlet_mask(dated, rules)].reset_index(drop=True)
+    kept = kept[query_mask(kept, rules)].reset_index(drop=True)
     if rows is not None:
         kept = kept.iloc[rows].reset_index(drop=True)
     return kept
@@ -84,6 +88,7 @@ def dask_select_articles(
     outlets: Sequence[str] = (),
     copies: Literal["unique", "all"] = "unique",
     now: Any = None,
+    query: str = "",
 ) -> tuple[dd.DataFrame, pd.DataFrame]:
     """
     Keep the articles a report is about: :func:`analysis.select_articles` on Dask.
@@ -111,14 +116,24 @@ def dask_select_articles(
 
     from analysis.corpus.selection import selection_rules, selection_steps
 
-    rules = selection_rules(date_range=date_range, outlets=outlets, copies=copies, now=now)
+    rules = selection_rules(
+        date_range=date_range, outlets=outlets, copies=copies, now=now, query=query
+    )
+    folder = corpus_folder(articles)
+    if rules["query"] and folder:  # the corpus index answers, for every partition at once
+        from analysis.corpus.index import matching_ids
+
+        rules["query_ids"] = matching_ids(rules["node"], folder)
     parts = partitions(articles)
     passes = dask.compute(
         *[delayed(_selection_pass, pure=True)(p, i, rules) for i, p in enumerate(parts)]
     )
-    counts = [sum(r[k] for r in passes) for k in ("n", "dates", "outlets")]
+    steps = ("n", "dates", "outlets", "query") if rules["query"] else ("n", "dates", "outlets")
+    counts = [sum(r[k] for r in passes) for k in steps]
+    if rules["query"] and rules["query_ids"] is None:  # the texts were read once, in the pass
+        rules["query_ids"] = np.concatenate([r["ids"] for r in passes])
     rows: dict[int, Any] = {}
-    unique = copies == "unique" and counts[2] > 0
+    unique = copies == "unique" and counts[-1] > 0
     grouped = all(r["grouped"] for r in passes)
     if unique and grouped:
         stories = pd.concat([r["stories"] for r in passes], ignore_index=True)
@@ -140,9 +155,9 @@ def dask_select_articles(
         selected = selected.map_partitions(_not_duplicate, meta=selected._meta)
         n_kept = row_count(selected)
     else:
-        n_kept = counts[2]
+        n_kept = counts[-1]
     ROW_COUNTS[selected._name] = n_kept
-    remember_folder(selected, corpus_folder(articles))
+    remember_folder(selected, folder)
     return selected, selection_steps(rules, [*counts, n_kept])
 
 

@@ -343,7 +343,8 @@ def validate_parameters(
         For an unknown name (listing the known ones), a value of the wrong type, a
         choice outside a ``Literal`` or :data:`CHOICES`, a count below 1, a
         ``dictionary`` that cannot be loaded, an unreadable ``date_range`` (or
-        ``group_a``/``group_b`` when ``compare`` is ``"period"``) or an unknown ``engine``.
+        ``group_a``/``group_b`` when ``compare`` is ``"period"``), an unknown
+        ``engine`` or a ``query`` string that cannot be read.
     """
     spec = read_parameters(notebook)
     by_name = {p.name: p for p in spec}
@@ -366,6 +367,10 @@ def validate_parameters(
         parse_date_range(typed["date_range"])
     if "engine" in typed:
         check_engine(typed["engine"])
+    if isinstance(typed.get("query"), str) and typed["query"].strip():
+        from analysis.text.query import parse_query
+
+        parse_query(typed["query"])  # a syntax error names its column, before the kernel starts
     for name in COUNTS:
         if isinstance(typed.get(name), int) and typed[name] < 1:
             raise ParameterError(
