@@ -149,3 +149,74 @@ def test_dask_gives_the_same_table(weekly, copies, drop):
 def test_bad_options_are_named(weekly, options, message):
     with pytest.raises(ParameterError, match=message):
         attention_counts(weekly, {"talks": []}, **options)
+
+
+def test_attention_tracks_the_crude_label_of_reuters(reuters_dir):
+    """Weekly attention to an oil query follows the weekly share of stories labelled ``crude``."""
+    from analysis import attention
+    from benchmarks.duplicates import read_reuters
+
+    stories = read_reuters(reuters_dir).dropna(subset=["published"])
+    stories = stories.assign(article_id="reuters-" + stories["newid"].astype(str), outlet="Reuters")
+    table = attention(stories, "crude OR oil OR opec", by=None, freq="W", copies="all")
+    weeks = stories.assign(
+        period=stories["published"].dt.tz_convert(None).dt.to_period("W").dt.start_time,
+        crude=stories["topics"].map(lambda topics: "crude" in topics),
+    )
+    labelled = weeks.groupby("period")["crude"].mean()
+    both = table[table["total"] > 0].set_index("period")
+    r = both["share"].corr(labelled.reindex(both.index))
+    assert len(both) >= 10
+    assert r >= 0.8, r
+
+
+def test_peaks_name_the_most_copied_matching_stories_first(weekly):
+    from analysis import attention, attention_peaks
+
+    table = attention(weekly, "ceasefire")
+    peaks = attention_peaks(weekly, table, top=2)
+    assert list(peaks.columns) == [
+        "query", "outlet", "period", "share", "total", "rank", "article_id", "published",
+        "title", "copies", "hits",
+    ]  # fmt: skip
+    assert peaks["period"].unique().tolist() == [pd.Timestamp("2022-04-11")]
+    assert peaks["article_id"].tolist() == ["Alpha-5-0", "Alpha-5-1"]  # 3 copies, then the earliest
+    assert peaks["copies"].tolist() == [3, 1] and peaks["rank"].tolist() == [1, 2]
+    assert peaks["share"].tolist() == [0.5, 0.5] and peaks["hits"].tolist() == [1, 1]
+    # every copy when asked: the copies are not the same story twice in the list
+    every = attention_peaks(weekly, attention(weekly, "ceasefire", copies="all"), top=2)
+    assert every["article_id"].tolist() == ["Alpha-5-0", "Alpha-5-1"]
+
+
+def test_peaks_need_the_table_attention_gave(weekly):
+    from analysis import attention_peaks
+
+    with pytest.raises(ParameterError, match="what analysis.attention returned"):
+        attention_peaks(weekly, pd.DataFrame({"peak": [True]}))
+
+
+def test_a_quiet_story_has_no_peaks_and_an_empty_list(weekly):
+    from analysis import attention, attention_peaks
+
+    peaks = attention_peaks(weekly, attention(weekly, "weather"))
+    assert peaks.empty and "title" in peaks.columns
+
+
+def test_a_list_of_words_is_one_query_for_any_of_them(weekly):
+    from analysis import attention
+
+    either = attention(weekly, ["ceasefire", "mild"], by=None, copies="all")
+    assert either["query"].unique().tolist() == ["ceasefire OR mild"]
+    assert (either["matching"] == either["total"]).all()
+
+
+def test_queries_and_peaks_on_dask_equal_pandas(weekly):
+    dd = pytest.importorskip("dask.dataframe")
+    from analysis import attention, attention_peaks
+
+    queries = {"talks": "ceasefire", "weather": "weather OR mild"}
+    parts = dd.from_pandas(weekly, npartitions=3, sort=False)
+    expected = attention(weekly, queries)
+    got = attention(parts, queries)
+    pd.testing.assert_frame_equal(got, expected)
+    pd.testing.assert_frame_equal(attention_peaks(parts, got), attention_peaks(weekly, expected))

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -81,7 +82,7 @@ def wilson_interval(matching: Any, total: Any, *, z: float = Z95) -> tuple[np.nd
 
 def attention(
     articles: pd.DataFrame,
-    query: Query,
+    query: Query | Sequence[str],
     *,
     by: str | None = "outlet",
     freq: Literal["D", "W", "M"] = "W",
@@ -97,10 +98,11 @@ def attention(
     articles : DataFrame
         Canonical articles table, pandas or Dask (``article_id``, ``published``,
         ``by``; the query reads the text fields it names).
-    query : str or mapping of str to str
+    query : str, mapping of str to str, or list of str
         A query (see :func:`analysis.match`), or several by name
         (``{"talks": "ceasefire AND talks", "grain": '"grain deal"'}``) to compare
-        stories: the result has one set of rows per name.
+        stories: the result has one set of rows per name. A list of words is
+        one query matching any of them (:func:`query_names`).
     by : str or None, default "outlet"
         Column to group by; ``None`` measures the whole table.
     freq : {"D", "W", "M"}, default "W"
@@ -129,7 +131,7 @@ def attention(
     --------
     >>> df = pd.DataFrame({"article_id": ["a", "b", "c"], "outlet": ["A", "A", "B"],
     ...     "published": pd.to_datetime(["2022-03-01", "2022-03-02", "2022-03-01"], utc=True),
-    ...     "title": ["Talks resume", "Rain", "Talks stall"], "text": ["", "", ""]})
+    ...     "text": ["Talks resume.", "Rain again.", "The talks stall."]})
     >>> attention(df, "talks", copies="all")[["outlet", "matching", "total", "share"]].values.tolist()
     [['A', 1, 2, 0.5], ['B', 1, 1, 1.0]]
     """
@@ -140,23 +142,33 @@ def attention(
     return out
 
 
-def query_names(query: Query) -> dict[str, str]:
+def query_names(query: Query | Sequence[str]) -> dict[str, str]:
     """
     Return the queries by name: a single query is named by itself.
+
+    A list of words (the former form of a report's ``query``) is one query,
+    any of the words: ``["ceasefire", "peace talks"]`` is
+    ``ceasefire OR "peace talks"``.
 
     Examples
     --------
     >>> query_names("oil OR opec"), query_names({"oil": "oil OR opec"})
     ({'oil OR opec': 'oil OR opec'}, {'oil': 'oil OR opec'})
+    >>> query_names(["ceasefire", "peace talks"])
+    {'ceasefire OR "peace talks"': 'ceasefire OR "peace talks"'}
     """
     if isinstance(query, str):
         queries = {query: query}
     elif isinstance(query, Mapping):
         queries = {str(name): text for name, text in query.items()}
+    elif isinstance(query, Sequence) and all(isinstance(w, str) for w in query):
+        words = [w.strip() for w in query if w.strip()]
+        either = " OR ".join(w if re.fullmatch(r"[\w*]+", w) else f'"{w}"' for w in words)
+        queries = {either: either} if either else {}
     else:
         raise ParameterError(
-            f"query: expected a query string or a mapping of names to queries, "
-            f"got {type(query).__name__}"
+            f"query: expected a query string, a list of words or a mapping of names to "
+            f"queries, got {type(query).__name__}"
         )
     if not queries:
         raise ParameterError("query: no query given")
@@ -168,7 +180,7 @@ def query_names(query: Query) -> dict[str, str]:
 
 def matching_ids(articles: Any, query: str) -> pd.Series:
     """The hits of ``query`` per matching article (:func:`analysis.match`), indexed by ``article_id``."""
-    from analysis.measures.query import match
+    from analysis.measures.queries import match
 
     found = match(articles, query)
     if is_dask(found):
@@ -316,9 +328,9 @@ def attention_peaks(articles: pd.DataFrame, table: pd.DataFrame, *, top: int = 3
 
     Examples
     --------
-    >>> df = pd.DataFrame({"article_id": list("abcd"), "outlet": "A", "text": "",
+    >>> df = pd.DataFrame({"article_id": list("abcd"), "outlet": "A",
     ...     "published": pd.to_datetime(["2022-03-01", "2022-03-08", "2022-03-15", "2022-03-22"], utc=True),
-    ...     "title": ["Talks", "Rain", "Sun", "Wind"]})
+    ...     "text": ["Talks.", "Rain.", "Sun.", "Wind."], "title": ["Talks", "Rain", "Sun", "Wind"]})
     >>> len(attention_peaks(df, attention(df, "talks", copies="all", min_n=1)))
     0
     """
