@@ -53,6 +53,8 @@ _EXPORTS: dict[str, str] = {
     "volume": "measures.terms",
     "kwic": "measures.kwic",
     "KwicIndex": "measures.kwic",
+    "match": "measures.queries",
+    "parse_query": "text.query",
     "load_dictionary": "measures.dictionaries",
     "dictionary_counts": "measures.dictionaries",
     "bundled_dictionaries": "measures.dictionaries",

@@ -44,7 +44,7 @@ from analysis.engine import Plan, cache_folder, is_dask, run
 from analysis.errors import InputError, ParameterError
 from analysis.measures import wordtable as wt
 from analysis.options import Copies, renamed, unique_copies
-from analysis.text.tokens import normalize, tokenize
+from analysis.text.tokens import literal_runs, normalize, tokenize
 from analysis.workers import progress
 
 __all__ = ["Dictionary", "load_dictionary", "dictionary_counts", "bundled_dictionaries"]
@@ -193,22 +193,7 @@ def _literal(word) -> str:
     """The longest fixed run of characters of one parsed entry word."""
     if type(word) is str:
         return word
-    runs, run, pattern, i = [], [], word.pattern, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):
-            run.append(pattern[i + 1])
-            i += 2
-            continue
-        if ch == ".":  # "." or ".*": a wildcard ends the run
-            runs.append("".join(run))
-            run = []
-            i += 2 if pattern[i + 1 : i + 2] == "*" else 1
-            continue
-        run.append(ch)
-        i += 1
-    runs.append("".join(run))
-    return max(runs, key=len)
+    return max(literal_runs(word.pattern), key=len)
 
 
 def _needles(entries: list[tuple]):

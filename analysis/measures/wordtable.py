@@ -37,7 +37,7 @@ from analysis.measures.termcache import (
     use_cache,
 )
 from analysis.measures.tokenids import text_array, text_bytes, text_source, texts_of
-from analysis.text.tokens import default_stopwords, normalize, tokenize
+from analysis.text.tokens import default_stopwords, tokenize, word_matchers
 
 __all__ = [
     # rows, groups, periods, stopwords, query words (this module)
@@ -266,23 +266,12 @@ def parse_entry(entry: str, where: str = "entry") -> tuple:
     against a whole token. Words are normalized like text, so ``"Russia's"``
     gives ``("russia",)`` and ``"peace talks"`` gives ``("peace", "talks")``.
     """
-    import re
-
     if not isinstance(entry, str) or not entry.strip():
         raise ParameterError(f"{where}: {entry!r} is not a non-empty string")
-    words: list = []
-    for part in entry.split():
-        if "*" in part or "?" in part:
-            low = normalize(part)
-            if low.endswith("'s"):
-                low = low[:-2]
-            rx = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in low)
-            words.append(re.compile(rx, re.DOTALL))
-        else:
-            words.extend(tokenize(part))
+    words = word_matchers(entry)
     if not words:
         raise ParameterError(f"{where}: {entry!r} holds no word (only punctuation?)")
-    return tuple(words)
+    return words
 
 
 def word_matches(matcher, token: str) -> bool:

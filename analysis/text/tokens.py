@@ -32,7 +32,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-__all__ = ["TOKEN_PATTERN", "tokenize", "normalize", "ngrams", "default_stopwords"]
+__all__ = [
+    "TOKEN_PATTERN",
+    "tokenize",
+    "normalize",
+    "ngrams",
+    "default_stopwords",
+    "word_matchers",
+    "literal_runs",
+]
 
 _URL_BODY = r"[^\s<>\"'“”()\[\]{}]*[^\s<>\"'“”()\[\]{}.,;:!?]"
 
@@ -87,6 +95,61 @@ def normalize(text: str) -> str:
     "kyiv's"
     """
     return text.lower().replace("\u2019", "'").replace("\u00b4", "'").replace("\u02bc", "'")
+
+
+def word_matchers(entry: str) -> tuple:
+    """
+    Turn a term or phrase into one matcher per token: a token, or a regex for a wildcard.
+
+    ``*`` stands for any characters and ``?`` for one, inside one token; a
+    regex is matched against whole tokens. Words are normalized like text, so
+    ``"Russia's"`` gives ``("russia",)``. Punctuation alone gives ``()``.
+
+    Examples
+    --------
+    >>> word_matchers("Peace talks")
+    ('peace', 'talks')
+    >>> word_matchers("negotiat*")[0].pattern
+    'negotiat.*'
+    """
+    words: list = []
+    for part in entry.split():
+        if "*" in part or "?" in part:
+            low = normalize(part)
+            if low.endswith("'s"):
+                low = low[:-2]
+            rx = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in low)
+            words.append(re.compile(rx, re.DOTALL))
+        else:
+            words.extend(tokenize(part))
+    return tuple(words)
+
+
+def literal_runs(pattern: str) -> list[str]:
+    """
+    Split a wildcard regex of :func:`word_matchers` into its runs of literal characters.
+
+    Examples
+    --------
+    >>> literal_runs(word_matchers("ne?otiat*")[0].pattern)
+    ['ne', 'otiat', '']
+    """
+    runs, run, i = [], [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            run.append(pattern[i + 1])
+            i += 2
+            continue
+        if ch == ".":  # "." or ".*": a wildcard ends the run
+            runs.append("".join(run))
+            run = []
+            i += 2 if pattern[i + 1 : i + 2] == "*" else 1
+            continue
+        run.append(ch)
+        i += 1
+    runs.append("".join(run))
+    return runs
 
 
 def ngrams(tokens: list[str], n: int) -> Iterator[str]:
