@@ -331,8 +331,9 @@ def attention_peaks(articles: pd.DataFrame, table: pd.DataFrame, *, top: int = 3
     >>> df = pd.DataFrame({"article_id": list("abcd"), "outlet": "A",
     ...     "published": pd.to_datetime(["2022-03-01", "2022-03-08", "2022-03-15", "2022-03-22"], utc=True),
     ...     "text": ["Talks.", "Rain.", "Sun.", "Wind."], "title": ["Talks", "Rain", "Sun", "Wind"]})
-    >>> len(attention_peaks(df, attention(df, "talks", copies="all", min_n=1)))
-    0
+    >>> peaks = attention_peaks(df, attention(df, "talks", copies="all", min_n=1))
+    >>> peaks[["title", "share", "total", "rank"]].values.tolist()
+    [['Talks', 1.0, 1, 1]]
     """
     if top < 1:
         raise ParameterError(f"top must be at least 1, got {top}")
@@ -380,7 +381,10 @@ def attention_peaks(articles: pd.DataFrame, table: pd.DataFrame, *, top: int = 3
     out = out[out["rank"] <= top]
     if by:
         out = out.drop(columns=[by], errors="ignore").rename(columns={"group": by})
-    return out[[c for c in columns if c in out.columns]].reset_index(drop=True)
+    out = out[[c for c in columns if c in out.columns]].reset_index(drop=True)
+    text = [c for c in ("article_id", "title", "outlet") if c in out.columns]
+    counts = {"copies": "int64", "hits": "int64", "total": "int64", "rank": "int64"}
+    return out.astype({**dict.fromkeys(text, "string"), **counts})
 
 
 def _matching_rows(table: pd.DataFrame, *, ids: pd.Index) -> pd.DataFrame:
