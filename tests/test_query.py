@@ -200,9 +200,13 @@ corpora = st.lists(
 )
 
 
+QUERY_WORDS = VOCAB + ["t*", "p?ace", "*e"]
+
+
 @st.composite
-def queries(draw, depth=2):
-    word = st.sampled_from(VOCAB + ["t*", "p?ace", "*e"])
+def queries(draw, depth=2, words=tuple(QUERY_WORDS)):
+    """Random queries: terms, phrases, proximity, a field, the operators, parentheses."""
+    word = st.sampled_from(words)
     if depth == 0 or draw(st.booleans()):
         kind = draw(st.sampled_from(["term", "phrase", "near", "title"]))
         if kind == "term":
@@ -212,7 +216,7 @@ def queries(draw, depth=2):
         phrase = '"' + " ".join(draw(st.lists(word, min_size=2, max_size=3))) + '"'
         return phrase + (f"~{draw(st.integers(0, 4))}" if kind == "near" else "")
     op = draw(st.sampled_from([" AND ", " OR ", " ", " NOT "]))
-    left, right = draw(queries(depth=depth - 1)), draw(queries(depth=depth - 1))
+    left, right = (draw(queries(depth=depth - 1, words=words)) for _ in range(2))
     return f"({left}{op}{right})" if draw(st.booleans()) else f"{left}{op}{right}"
 
 

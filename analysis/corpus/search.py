@@ -11,7 +11,6 @@ same articles and the same hits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -108,18 +107,14 @@ class Postings:
         sorted_words = [words[i] for i in alpha.tolist()]
         return cls._from_terms(sorted_words, ptr.astype(np.int64), keys[order], n)
 
-    def save(self, folder: Path, field: str) -> None:
-        """Write the arrays as ``<field>.<name>.npy`` files (read back memory-mapped)."""
-        for name in self._ARRAYS:
-            np.save(folder / f"{field}.{name}.npy", getattr(self, name), allow_pickle=False)
+    def arrays(self, field: str) -> dict[str, np.ndarray]:
+        """The arrays to store, named ``<field>.<array>``."""
+        return {f"{field}.{name}": getattr(self, name) for name in self._ARRAYS}
 
     @classmethod
-    def load(cls, folder: Path, field: str, n_docs: int) -> Postings:
-        arrays = [
-            np.load(folder / f"{field}.{name}.npy", mmap_mode="r", allow_pickle=False)
-            for name in cls._ARRAYS
-        ]
-        return cls(*arrays, n_docs)
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], field: str, n_docs: int) -> Postings:
+        """The postings of ``field`` from arrays stored by :meth:`arrays`."""
+        return cls(*(arrays[f"{field}.{name}"] for name in cls._ARRAYS), n_docs)
 
     @property
     def nbytes(self) -> int:

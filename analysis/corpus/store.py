@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.corpus.furniture import clean_parts
+from analysis.corpus.index import update_index
 from analysis.corpus.parts import ARTICLES, DUPLICATES
 from analysis.errors import InputError
 from analysis.paths import write_parquet, write_text
@@ -368,6 +369,7 @@ def ingest(
         total = _count_parts_rows(articles_dir, [p.name for p in articles_dir.glob("*.parquet")])
         if duplicates and total and (added or removed or not stories_current(corpus)):
             _update_duplicates(corpus)
+        update_index(corpus)
         summary = IngestSummary(
             corpus=corpus,
             log=run_log,

@@ -2,6 +2,9 @@
 
 The query language is :mod:`analysis.text.query` (Lucene / Media Cloud
 syntax); matching is on the toolkit's tokens (:mod:`analysis.corpus.search`).
+A table opened from a corpus folder is answered from the corpus's query index
+(:mod:`analysis.corpus.index`), any other table by reading its texts; both
+give the same rows.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.corpus.index import match_indexed
 from analysis.corpus.search import match_table
-from analysis.engine import Plan, is_dask, run
+from analysis.engine import Plan, cache_folder, gather, is_dask, run
 from analysis.text.query import Default, parse_query, query_fields
 
 __all__ = ["match"]
@@ -23,6 +27,7 @@ def match(
     query: str,
     *,
     default: Default = "AND",
+    cache_dir: Any = None,
 ) -> pd.DataFrame:
     """
     Find the articles a query matches, with the number of hits in each.
@@ -37,6 +42,10 @@ def match(
         (see :mod:`analysis.text.query`).
     default : {"AND", "OR"}, default "AND"
         What a space between two terms means.
+    cache_dir : path, None or False, default None
+        The corpus folder whose query index answers; ``None`` takes the
+        table's own corpus folder (see :func:`analysis.open_corpus`),
+        ``False`` reads the texts.
 
     Returns
     -------
@@ -67,6 +76,12 @@ def match(
     """
     node = parse_query(query, default=default)
     fields = sorted(query_fields(node))
+    folder = cache_folder(cache_dir, articles)
+    if folder and "article_id" in articles.columns:
+        ids = gather(articles, ["article_id"])["article_id"]
+        found = match_indexed(ids.astype(str).to_numpy(dtype=object), node, folder)
+        if found is not None:
+            return found
     step = functools.partial(match_table, query=query, default=default)
     if not is_dask(articles):
         return step(articles)
