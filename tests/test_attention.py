@@ -220,3 +220,14 @@ def test_queries_and_peaks_on_dask_equal_pandas(weekly):
     got = attention(parts, queries)
     pd.testing.assert_frame_equal(got, expected)
     pd.testing.assert_frame_equal(attention_peaks(parts, got), attention_peaks(weekly, expected))
+
+
+def test_the_whole_table_without_groups_names_the_outlet_of_each_peak_story(weekly):
+    from analysis import attention, attention_peaks
+
+    table = attention(weekly, "ceasefire", by=None)
+    assert "outlet" not in table.columns
+    assert table.loc[table["peak"], "period"].tolist() == [pd.Timestamp("2022-04-11")]
+    peaks = attention_peaks(weekly, table)
+    assert "outlet" in peaks.columns and peaks["outlet"].iloc[0] == "Alpha"
+    assert peaks["article_id"].iloc[0] == "Alpha-5-0" and peaks["copies"].iloc[0] == 3
