@@ -64,6 +64,10 @@ _EXPORTS: dict[str, str] = {
     "plot_keyness": "plots",
     "plot_volume_heatmap": "plots",
     "plot_category_rates": "plots",
+    # stories by query
+    "attention": "measures.attention",
+    "attention_peaks": "measures.attention",
+    "plot_attention": "plots",
     # tone and sources
     "sentiment_scores": "measures.sentiment",
     "article_sentiment": "measures.sentiment",

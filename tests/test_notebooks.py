@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from analysis.paths import repo_path, sample_inputs
@@ -94,6 +95,11 @@ def test_notebook_runs_on_the_bundled_corpus(name, bundled_corpus, tmp_path):
     if name == "coverage_report":
         figures = {p.stem for p in (folder / "figures").glob("*.png")}
         assert {"volume", "top_terms", "query_trends", "tone_by_group", "tone_over_time"} <= figures
+        assert "attention" in figures and "Attention over time" in page
+        # the chart's numbers: every outlet in every week, N and the share's interval
+        drawn = pd.read_csv(folder / "figures" / "attention.csv")
+        assert {"matching", "total", "share", "low", "high", "peak"} <= set(drawn.columns)
+        assert (drawn["low"].dropna() <= drawn["share"].dropna()).all()
         # the bundled outlets appear in the corpus table
         assert "Harbor City Tribune" in page and "Continental Wire Service" in page
 

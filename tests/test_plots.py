@@ -17,6 +17,7 @@ from analysis.plots import (  # noqa: E402
     HOUSE_STYLE,
     PALETTE,
     house_style,
+    plot_attention,
     plot_category_rates,
     plot_keyness,
     plot_tone,
@@ -193,7 +194,26 @@ TIME_CHARTS = {
         t[["outlet", "period", "n", "mean", "ci_low", "ci_high"]], by="outlet"
     ),
     "volume": lambda t: plot_volume_heatmap(t[["outlet", "period", "n_articles", "share"]]),
+    "attention": lambda t: plot_attention(_attention_table(t)),
 }
+
+
+def _attention_table(t: pd.DataFrame) -> pd.DataFrame:
+    """An attention-shaped table: the share of ``n`` stories, its band, one peak per outlet."""
+    share = (t["per_10k"] / 20).clip(0, 1)
+    return pd.DataFrame(
+        {
+            "query": "talks",
+            "outlet": t["outlet"],
+            "period": t["period"],
+            "matching": (share * t["n"]).round().astype(int),
+            "total": t["n"],
+            "share": share,
+            "low": (share - 0.1).clip(0, 1),
+            "high": (share + 0.1).clip(0, 1),
+            "peak": share == share.groupby(t["outlet"]).transform("max"),
+        }
+    )
 
 
 def _boxes(artists, renderer):
@@ -243,6 +263,7 @@ def _data_artists(ax):
 
 
 LEGEND_CHARTS = {
+    "attention": TIME_CHARTS["attention"],
     "trends": TIME_CHARTS["trends"],
     "tone_trend": TIME_CHARTS["tone_trend"],
     "tone_distribution": lambda t: plot_tone_distribution(
@@ -346,3 +367,21 @@ def test_keyness_draws_a_panel_per_group():
     one = plot_keyness(table, group=OUTLETS[2])
     assert len(one.figure.axes) == 1
     assert [t.get_text() for t in one.get_yticklabels()] == ["hill", "mine", "talks"]
+
+
+def test_attention_rings_each_peak_and_labels_it_with_its_top_story():
+    table = _attention_table(_over_time("9 weeks"))
+    top = table[table["peak"]].assign(rank=1, title=lambda p: "Talks resume in " + p["outlet"])
+    ax = plot_attention(table, peaks=top)
+    labels = sorted(t.get_text() for t in ax.texts)
+    assert labels == sorted(f"Talks resume in {o}" for o in OUTLETS)
+    assert (
+        ax.get_title(loc="left")
+        == f"Attention to 'talks' (N={int(table['total'].sum()):,} stories)"
+    )
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    n = table.groupby("outlet")["total"].sum()
+    assert legend == [f"{o} (N={n[o]:,})" for o in sorted(OUTLETS)]
+    # without the peaks table the peaks are labelled with their date
+    dates = sorted(t.get_text() for t in plot_attention(table).texts)
+    assert dates == sorted(f"{p:%d %b %Y}" for p in table.loc[table["peak"], "period"])
