@@ -438,7 +438,7 @@ def test_ingest_killed_at_random_moments_loses_and_doubles_nothing(tmp_path):
         run = subprocess.Popen(
             command, cwd=repo_path(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(0.1, 0.9) * duration)
+        time.sleep(rng.uniform(0.05, 0.6) * duration)  # early enough to land on a busy machine too
         if run.poll() is None:
             run.send_signal(signal.SIGKILL)
             killed += 1
@@ -451,7 +451,7 @@ def test_ingest_killed_at_random_moments_loses_and_doubles_nothing(tmp_path):
         assert got["story_id"].notna().all(), f"round {round_no}: articles without a story"
         assert not got["article_id"].duplicated().any(), f"round {round_no}: doubled articles"
         assert not [p for p in corpus.rglob("*") if p.name.endswith((".tmp", ".new"))]
-    assert killed >= 4  # most rounds were cut short
+    assert killed >= 3  # rounds were cut short (a round finishing first still checks a clean rerun)
     reference = tmp_path / "reference"
     ingest([inputs], reference)
     want = open_corpus(reference)
