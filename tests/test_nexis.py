@@ -375,3 +375,31 @@ def test_a_cut_off_word_download_is_reported_as_damaged(tmp_path):
     assert rep.loc["docx", "status"] == "failed"
     assert rep.loc["docx", "reason"].startswith("not a readable Word document")
     assert rep.loc["nexis", "rows"] == 1
+
+
+def _with_line(article, line):
+    """The article with ``line`` as a body paragraph between its first and second."""
+    return dict(article, body=[article["body"][0], line, *article["body"][1:]])
+
+
+@pytest.mark.parametrize("layout", ["uni", "academic"])
+@pytest.mark.parametrize(
+    "line",
+    ["1 of 3 DOCUMENTS", "Documents (3)", "Language: ENGLISH", "Load-Date: March 9, 2024"]
+    + ["Classification", "Length: 5 words", "Copyright notice was shown"],
+)
+def test_a_body_line_that_reads_like_a_marker_stays_in_the_body(tmp_path, layout, line):
+    articles = [_with_line(ARTICLES[1], line), ARTICLES[0]]
+    write = _uni_lines if layout == "uni" else _academic_lines
+    lines = write(articles, cover=False) if layout == "uni" else write(articles)
+    export = nexis.read(_write_txt(tmp_path / "export.txt", lines))
+    _check_complete(export.articles, articles)
+    assert export.articles.loc[0, "text"].split("\n") == articles[0]["body"]
+    assert export.declared == (None if layout == "uni" else 2)
+
+
+def test_a_single_older_article_quoting_a_document_count(tmp_path):
+    article = _with_line(ARTICLES[1], "1 of 3 DOCUMENTS")
+    export = nexis.read(_write_txt(tmp_path / "one.txt", _academic_lines([article])))
+    assert export.declared == 1 and len(export.articles) == 1
+    assert export.articles.loc[0, "text"].split("\n") == article["body"]
