@@ -403,3 +403,49 @@ def test_a_single_older_article_quoting_a_document_count(tmp_path):
     export = nexis.read(_write_txt(tmp_path / "one.txt", _academic_lines([article])))
     assert export.declared == 1 and len(export.articles) == 1
     assert export.articles.loc[0, "text"].split("\n") == article["body"]
+
+
+MARKER_LINES = [
+    "End of Document",
+    "Body",
+    "Length: 5 words",
+    "Load-Date: March 9, 2024",
+    "Classification",
+    "Language: ENGLISH",
+    "March 4, 2024 Monday",
+    "Byline: someone said",
+    "1 of 3 documents",
+    "Documents (3)",
+]
+
+
+def _generated_export(rng):
+    """Invented articles in a random layout, with marker-like lines inside some bodies."""
+    words = "harbour council storm ferry bridge minister said talks port repair fleet".split()
+    articles = []
+    for i in range(rng.randint(1, 6)):
+        body = [" ".join(rng.choices(words, k=rng.randint(5, 12))) + "." for _ in range(3)]
+        if rng.random() < 0.6:
+            body.insert(rng.randint(1, 2), rng.choice(MARKER_LINES))
+        byline = ["Byline: Ana Ruiz"] if rng.random() < 0.7 else []
+        date = rng.choice([a["date"] for a in ARTICLES] + ["Dienstag 5. März 2024"])
+        title = f"Story {i} on the {rng.choice(words)}"
+        fields = ["Section: NEWS", f"Length: {rng.randint(50, 900)} words", *byline]
+        articles.append(
+            _article(title, rng.choice(["Coast Ledger", "Valley Times"]), date, fields, body)
+        )
+    if rng.random() < 0.5:
+        return articles, _academic_lines(articles)
+    return articles, _uni_lines(articles, cover=rng.random() < 0.7)
+
+
+def test_generated_exports_come_out_exact(tmp_path):
+    import random
+
+    rng = random.Random(7)
+    for n in range(40):
+        articles, lines = _generated_export(rng)
+        write = _write_rtf if n % 2 else _write_txt
+        df = nexis.read(write(tmp_path / f"g{n}.{'rtf' if n % 2 else 'txt'}", lines)).articles
+        _check_complete(df, articles)
+        assert df["text"].str.split("\n").tolist() == [a["body"] for a in articles], n
