@@ -325,6 +325,16 @@ def test_overlapping_nexis_downloads_share_story_ids(tmp_path):
     assert log.loc["extra.csv", "declared"] == ""
 
 
+def test_an_unchanged_export_keeps_its_audit_in_the_next_log(tmp_path):
+    lines = _uni_lines(ARTICLES)
+    _write_docx(tmp_path / "cut.docx", lines[: lines.index(ARTICLES[3]["body"][0])])
+    ingest([tmp_path / "cut.docx"], tmp_path / "c")
+    ingest([tmp_path / "cut.docx"], tmp_path / "c")
+    log = pd.read_csv(tmp_path / "c" / "ingest_log.csv", keep_default_na=False).iloc[0]
+    got = log[["status", "declared", "parsed", "missing"]].astype(str).tolist()
+    assert got == ["unchanged", "4", "3", "4"]
+
+
 def test_ingest_command_prints_each_export_audit(tmp_path, capsys):
     from analysis.cli import main
 
