@@ -325,6 +325,16 @@ def test_overlapping_nexis_downloads_share_story_ids(tmp_path):
     assert log.loc["extra.csv", "declared"] == ""
 
 
+def test_an_unchanged_export_keeps_its_audit_in_the_next_log(tmp_path):
+    lines = _uni_lines(ARTICLES)
+    _write_docx(tmp_path / "cut.docx", lines[: lines.index(ARTICLES[3]["body"][0])])
+    ingest([tmp_path / "cut.docx"], tmp_path / "c")
+    ingest([tmp_path / "cut.docx"], tmp_path / "c")
+    log = pd.read_csv(tmp_path / "c" / "ingest_log.csv", keep_default_na=False).iloc[0]
+    got = log[["status", "declared", "parsed", "missing"]].astype(str).tolist()
+    assert got == ["unchanged", "4", "3", "4"]
+
+
 def test_ingest_command_prints_each_export_audit(tmp_path, capsys):
     from analysis.cli import main
 
@@ -375,3 +385,77 @@ def test_a_cut_off_word_download_is_reported_as_damaged(tmp_path):
     assert rep.loc["docx", "status"] == "failed"
     assert rep.loc["docx", "reason"].startswith("not a readable Word document")
     assert rep.loc["nexis", "rows"] == 1
+
+
+def _with_line(article, line):
+    """The article with ``line`` as a body paragraph between its first and second."""
+    return dict(article, body=[article["body"][0], line, *article["body"][1:]])
+
+
+@pytest.mark.parametrize("layout", ["uni", "academic"])
+@pytest.mark.parametrize(
+    "line",
+    ["1 of 3 DOCUMENTS", "Documents (3)", "Language: ENGLISH", "Load-Date: March 9, 2024"]
+    + ["Classification", "Length: 5 words", "Copyright notice was shown"],
+)
+def test_a_body_line_that_reads_like_a_marker_stays_in_the_body(tmp_path, layout, line):
+    articles = [_with_line(ARTICLES[1], line), ARTICLES[0]]
+    write = _uni_lines if layout == "uni" else _academic_lines
+    lines = write(articles, cover=False) if layout == "uni" else write(articles)
+    export = nexis.read(_write_txt(tmp_path / "export.txt", lines))
+    _check_complete(export.articles, articles)
+    assert export.articles.loc[0, "text"].split("\n") == articles[0]["body"]
+    assert export.declared == (None if layout == "uni" else 2)
+
+
+def test_a_single_older_article_quoting_a_document_count(tmp_path):
+    article = _with_line(ARTICLES[1], "1 of 3 DOCUMENTS")
+    export = nexis.read(_write_txt(tmp_path / "one.txt", _academic_lines([article])))
+    assert export.declared == 1 and len(export.articles) == 1
+    assert export.articles.loc[0, "text"].split("\n") == article["body"]
+
+
+MARKER_LINES = [
+    "End of Document",
+    "Body",
+    "Length: 5 words",
+    "Load-Date: March 9, 2024",
+    "Classification",
+    "Language: ENGLISH",
+    "March 4, 2024 Monday",
+    "Byline: someone said",
+    "1 of 3 documents",
+    "Documents (3)",
+]
+
+
+def _generated_export(rng):
+    """Invented articles in a random layout, with marker-like lines inside some bodies."""
+    words = "harbour council storm ferry bridge minister said talks port repair fleet".split()
+    articles = []
+    for i in range(rng.randint(1, 6)):
+        body = [" ".join(rng.choices(words, k=rng.randint(5, 12))) + "." for _ in range(3)]
+        if rng.random() < 0.6:
+            body.insert(rng.randint(1, 2), rng.choice(MARKER_LINES))
+        byline = ["Byline: Ana Ruiz"] if rng.random() < 0.7 else []
+        date = rng.choice([a["date"] for a in ARTICLES] + ["Dienstag 5. März 2024"])
+        title = f"Story {i} on the {rng.choice(words)}"
+        fields = ["Section: NEWS", f"Length: {rng.randint(50, 900)} words", *byline]
+        articles.append(
+            _article(title, rng.choice(["Coast Ledger", "Valley Times"]), date, fields, body)
+        )
+    if rng.random() < 0.5:
+        return articles, _academic_lines(articles)
+    return articles, _uni_lines(articles, cover=rng.random() < 0.7)
+
+
+def test_generated_exports_come_out_exact(tmp_path):
+    import random
+
+    rng = random.Random(7)
+    for n in range(40):
+        articles, lines = _generated_export(rng)
+        write = _write_rtf if n % 2 else _write_txt
+        df = nexis.read(write(tmp_path / f"g{n}.{'rtf' if n % 2 else 'txt'}", lines)).articles
+        _check_complete(df, articles)
+        assert df["text"].str.split("\n").tolist() == [a["body"] for a in articles], n

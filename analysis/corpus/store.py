@@ -80,6 +80,9 @@ SOURCE_COLUMNS = [
     "options",
     "parts",
     "ingested_at",
+    "declared",
+    "parsed",
+    "missing",
 ]
 #: ingest_log.csv: one row per input file of the run
 #: (``declared``, ``parsed``, ``missing``: for a database export, the count the file
@@ -240,6 +243,7 @@ def ingest(
                         rows=int(old["rows"]),
                         reason="same content as last ingest",
                         columns=_text(old.get("columns")),
+                        **_audit(old),
                     )
                 )
             elif same and old["status"] == "failed" and not strict:
@@ -329,6 +333,9 @@ def ingest(
                 options=_read_options(Path(key), load_options),
                 parts=json.dumps(parts_written.get(key, [])),
                 ingested_at=now,
+                declared=res.declared,
+                parsed=res.parsed,
+                missing=res.missing,
             )
             log_rows.append(
                 dict(
@@ -378,8 +385,11 @@ def ingest(
 
         table = pd.DataFrame(list(new_sources.values()), columns=SOURCE_COLUMNS)
         # sources ingested before these were kept
-        table[["columns", "options"]] = table[["columns", "options"]].fillna("")
-        write_parquet(table.astype({"rows": "int64", "size": "int64"}), corpus / SOURCES)
+        table[["columns", "options", "missing"]] = table[["columns", "options", "missing"]].fillna(
+            ""
+        )
+        types = {"rows": "int64", "size": "int64", "declared": "Int64", "parsed": "Int64"}
+        write_parquet(table.astype(types), corpus / SOURCES)
         run_log = pd.DataFrame(log_rows, columns=LOG_COLUMNS[1:])
         run_log = run_log.astype(
             {"columns": object, "missing": object, "declared": "Int64", "parsed": "Int64"}
@@ -429,6 +439,13 @@ def _read_options(path: Path, load_options: dict) -> str:
     if load_options.get("manifest"):
         given["manifest"] = str(Path(load_options["manifest"]).resolve())
     return json.dumps(given, sort_keys=True) if given else ""
+
+
+def _audit(old: dict) -> dict:
+    """A database export's audit as recorded when the file was read (empty for other files)."""
+    counts = {k: old.get(k) for k in ("declared", "parsed")}
+    counts = {k: None if v is None or pd.isna(v) else int(v) for k, v in counts.items()}
+    return dict(counts, missing=_text(old.get("missing")))
 
 
 def _append_history(hist: Path, run_log: pd.DataFrame) -> None:

@@ -87,7 +87,7 @@ _N_OF_M = re.compile(
     re.I,
 )
 _TOC_ENTRY = re.compile(r"^\s*(\d+)\.\s+(\S.*)$")
-_COPYRIGHT = re.compile(r"^\s*(?:copyright|©|\(c\))", re.I)
+_COPYRIGHT = re.compile(r"^\s*(?:copyright\s*(?:©|\(c\))?|©|\(c\))\s*(?:19|20)\d\d\b", re.I)
 _WORDS = re.compile(
     r"(\d[\d.,\s]*)\s*(?:words|wörter|worte|mots|palabras|parole|woorden|palavras)", re.I
 )
@@ -178,14 +178,34 @@ def parse(text: str) -> Export:
     (1, ['Grain talks resume', 'The Coast Ledger'])
     """
     lines = _lines(text)
-    numbered = [(i, _N_OF_M.match(line)) for i, line in enumerate(lines)]
-    numbered = [(i, m) for i, m in numbered if m]
+    ends = [i for i, line in enumerate(lines) if _END.match(line)]
+    if any(_separates(lines, i) for i in ends):
+        return _parse_uni(lines)
+    numbered = _numbered(lines)
     if numbered:
         return _parse_numbered(lines, numbered)
     return _parse_uni(lines)
 
 
-# ------------------------------------------------------------------------ layouts
+def _numbered(lines: list[str]) -> list[tuple[int, re.Match]]:
+    """
+    The "N of M DOCUMENTS" lines that open articles: M the file's count, N rising.
+
+    A body line that reads like one (another M, or an N out of order) is not.
+    """
+    found = [(i, m) for i, line in enumerate(lines) if (m := _N_OF_M.match(line))]
+    if not found:
+        return []
+    counts = pd.Series([int(m.group(2)) for _, m in found])
+    modes = set(counts.mode().tolist())
+    total = int(counts.iloc[0]) if counts.iloc[0] in modes else max(modes)  # a tie: the first
+    out, last = [], 0
+    for i, m in found:
+        n = int(m.group(1))
+        if int(m.group(2)) == total and last < n <= total:
+            out.append((i, m))
+            last = n
+    return out
 
 
 def _parse_numbered(lines: list[str], numbered) -> Export:
@@ -204,7 +224,8 @@ def _parse_numbered(lines: list[str], numbered) -> Export:
 
 def _parse_uni(lines: list[str]) -> Export:
     """Nexis Uni / Lexis Advance: articles close with "End of Document"."""
-    found = _DOCUMENTS.search("\n".join(lines[:2000]))
+    cover = lines[: _first_head(lines)]
+    found = _DOCUMENTS.search("\n".join(cover))
     declared = int(found.group(1)) if found else None
     ends = [i for i, line in enumerate(lines) if _END.match(line)]
     cuts = [i for i in ends if _separates(lines, i)]
@@ -220,7 +241,7 @@ def _parse_uni(lines: list[str]) -> Export:
         row = _article(rest, marked=True)
         if row is not None:
             rows.append(row)
-    toc = _contents(lines[: _first_head(lines)])
+    toc = _contents(cover)
     if declared is None and toc:
         declared = len(toc)
     return Export(
@@ -322,7 +343,7 @@ def _article(lines: list[str], *, marked: bool) -> dict | None:
             break
     if body_at is None:
         return None
-    body, tail = _split_tail(lines[body_at:])
+    body, tail = _split_tail(lines[body_at:], marked=marked)
     for line in tail:
         key, value = _field(line)
         if key is not None and key not in fields:
@@ -350,17 +371,30 @@ def _starts_fields(line: str) -> bool:
     return bool(_BODY.match(line)) or _field(line)[0] in _HEAD_KEYS
 
 
-def _split_tail(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Split what follows the body's start into body and the trailing metadata."""
+def _split_tail(lines: list[str], *, marked: bool) -> tuple[list[str], list[str]]:
+    """
+    Split what follows the body's start into body and the trailing metadata.
+
+    In the Nexis Uni layout the metadata opens with the last "Classification"
+    line. Otherwise it is the run of closing fields ("Load-Date:", "Language:")
+    and copyright lines that ends the article, so a body line that reads like a
+    field stays in the body.
+    """
     end = len(lines)
-    marks = [i for i, line in enumerate(lines) if _CLASSIFICATION.match(line)]
+    marks = [i for i, line in enumerate(lines) if _CLASSIFICATION.match(line)] if marked else []
     if marks:
         end = marks[-1]
     else:
-        for i, line in enumerate(lines):
-            if _field(line)[0] in _TAIL_KEYS:
-                end = i
+        run = end
+        for i in range(len(lines) - 1, -1, -1):
+            line = lines[i]
+            if line and not (_field(line)[0] in _TAIL_KEYS or _COPYRIGHT.match(line)):
                 break
+            if line:
+                run = i
+        first = next((i for i, line in enumerate(lines) if _field(line)[0] in _TAIL_KEYS), end)
+        # a field value wrapped over two lines ends the run early: then the first closing field
+        end = run if run < end and _field(lines[run])[0] is not None else first
     body = lines[:end]
     graphic = [i for i, line in enumerate(body) if _GRAPHIC.match(line)]
     if graphic:
