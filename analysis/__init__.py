@@ -55,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "KwicIndex": "measures.kwic",
     "match": "measures.queries",
     "parse_query": "text.query",
+    "query_terms": "text.query",
     "load_dictionary": "measures.dictionaries",
     "dictionary_counts": "measures.dictionaries",
     "bundled_dictionaries": "measures.dictionaries",

@@ -105,7 +105,10 @@ def text_present(articles: pd.DataFrame) -> pd.Series:
     """
     if "has_text" in articles.columns:
         return articles["has_text"].fillna(True).astype(bool)
-    return articles["text"].fillna("").astype(str).str.strip().ne("")
+    # element by element: a text pandas cannot turn into its string type (lone
+    # surrogates from a badly decoded file) still has a body
+    present = [isinstance(t, str) and not t.isspace() and t != "" for t in articles["text"]]
+    return pd.Series(present, index=articles.index, dtype=bool)
 
 
 def with_text(articles: pd.DataFrame) -> pd.DataFrame:

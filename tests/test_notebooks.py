@@ -219,3 +219,27 @@ def test_sections_with_nothing_to_show_say_so(
         assert sentence in page
     for csv in (folder / "figures").glob("*.csv"):  # no chart was drawn from an empty table
         assert len(csv.read_text().splitlines()) > 1, csv.name
+
+
+def test_coverage_report_takes_a_query_string_and_can_keep_only_its_stories(
+    bundled_corpus, tmp_path
+):
+    """The report's query is a query: its terms are read in context, story_only selects by it."""
+    import pandas as pd
+
+    folder = reporting.run_report(
+        "coverage_report",
+        corpus=bundled_corpus,
+        out=tmp_path,
+        name="story",
+        parameters={"query": '"peace talks" OR ceasefire NOT markets', "story_only": True},
+    )
+    page = check_report(folder)
+    assert "peace talks" in page  # a phrase of the query read in context
+    trends = pd.read_csv(folder / "figures" / "query_trends.csv")
+    assert set(trends["term"]) == {"peace talks", "ceasefire"}  # not the NOT term
+    attention = pd.read_csv(folder / "figures" / "attention.csv")
+    assert (attention["share"].dropna() < 1).any()  # attention is over the whole selection
+    # the old form of a list of words still works, as any of them
+    typed, _ = params.validate_parameters("coverage_report", {"query": ["ceasefire", "grain deal"]})
+    assert typed["query"] == 'ceasefire OR "grain deal"'

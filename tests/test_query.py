@@ -269,3 +269,36 @@ def test_a_phrase_matches_a_subset_of_its_words_and(corpus, words, slop):
     near = set(matched(table, '"' + " ".join(words) + f'"~{slop}'))
     both = set(matched(table, " AND ".join(words)))
     assert phrase <= near <= both
+
+
+@pytest.mark.parametrize(
+    ("query", "want"),
+    [
+        ("ceasefire", ["ceasefire"]),
+        ('(ceasefire OR truce) AND "peace talks"~5', ["ceasefire", "truce", "peace talks"]),
+        ("negotiat* NOT opinion", ["negotiat*"]),
+        ("talks -(grain OR wheat) title:summit outlet:BBC", ["talks"]),
+        ("talks talks", ["talks"]),
+        (["grain deal", "negotiat*"], ["grain deal", "negotiat*"]),
+    ],
+)
+def test_query_terms_are_the_words_a_reader_looks_up(query, want):
+    from analysis.text.query import query_terms
+
+    assert query_terms(query) == want
+
+
+@pytest.mark.parametrize(
+    ("value", "want"),
+    [
+        (["ceasefire", "grain deal"], 'ceasefire OR "grain deal"'),
+        ("ceasefire, talks", "ceasefire OR talks"),
+        ("ceasefire AND talks", "ceasefire AND talks"),
+        ('"talks, again"', '"talks, again"'),
+        ("title:talks, truce", "title:talks, truce"),
+    ],
+)
+def test_a_list_of_words_becomes_a_query_for_any_of_them(value, want):
+    from analysis.text.query import as_query
+
+    assert as_query(value) == want

@@ -362,6 +362,11 @@ def validate_parameters(
             f"unknown parameter(s) {', '.join(unknown)} for {resolve_notebook(notebook).name}; "
             f"known: {known}"
         )
+    if by_name.get("query") and by_name["query"].type == "str" and "query" in values:
+        from analysis.text.query import as_query
+
+        if isinstance(values["query"], (list, tuple)) or isinstance(values["query"], str):
+            values["query"] = as_query(values["query"])  # a list of words: any of them
     typed = {name: coerce_value(by_name[name], value) for name, value in values.items()}
     if "date_range" in typed:
         parse_date_range(typed["date_range"])

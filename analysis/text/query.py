@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
+from collections.abc import Sequence
 from typing import Literal
 
 from analysis.errors import ParameterError
@@ -39,6 +41,8 @@ __all__ = ["FIELDS", "Words", "All", "Any", "Not", "Node", "parse_query", "query
 FIELDS: tuple[str, ...] = ("text", "title", "outlet", "section")
 
 Default = Literal["AND", "OR"]
+
+_OPERATOR = re.compile(r"\b(?:AND|OR|NOT)\b|&&|\|\||[~:!+]|(?:^|\s)-")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +58,8 @@ class Words:
     words: tuple
     field: str = "text"
     slop: int | None = None
+    #: the term or phrase as written (``negotiat*``, ``ceasefire talks``)
+    source: str = dataclasses.field(default="", compare=False, repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -203,11 +209,12 @@ def _build(tree, default: str) -> Node:
     def words(node: Tree, field: str) -> Node:
         first = node.children[0]
         if node.data == "term":
-            return Words(_matchers(str(first), repr(str(first))), field)
+            return Words(_matchers(str(first), repr(str(first))), field, source=str(first))
         slop = None
         if len(node.children) > 1:
             slop = int(str(node.children[1])[1:])
-        return Words(_matchers(str(first)[1:-1], f"phrase {str(first)!r}"), field, slop)
+        phrase = str(first)[1:-1]
+        return Words(_matchers(phrase, f"phrase {str(first)!r}"), field, slop, source=phrase)
 
     def item(node: Tree, field: str) -> tuple[bool, Node]:
         """An item and whether it is negated (so that ``a NOT b`` is ``a AND NOT b``)."""
@@ -315,3 +322,57 @@ def query_fields(node: Node) -> set[str]:
     if isinstance(node, Not):
         return query_fields(node.part)
     return set().union(*(query_fields(p) for p in node.parts))
+
+
+def query_terms(query: str | Sequence[str], *, default: Default = "AND") -> list[str]:
+    """
+    Return the terms and phrases a query looks for in the text, as written.
+
+    The words a reader looks up in context: those under ``NOT`` and those of
+    other fields (``outlet:BBC``) are left out; a list of words is its own terms.
+
+    Examples
+    --------
+    >>> query_terms('(ceasefire OR truce) AND "peace talks"~5 NOT opinion outlet:BBC')
+    ['ceasefire', 'truce', 'peace talks']
+    >>> query_terms(["negotiat*", "grain deal"])
+    ['negotiat*', 'grain deal']
+    """
+    if not isinstance(query, str):
+        return list(dict.fromkeys(str(q) for q in query if str(q).strip()))
+    found: list[str] = []
+
+    def walk(node: Node) -> None:
+        if isinstance(node, Words):
+            if node.field == "text" and node.source:
+                found.append(node.source)
+        elif not isinstance(node, Not):
+            for part in node.parts:
+                walk(part)
+
+    walk(parse_query(as_query(query), default=default))
+    return list(dict.fromkeys(found))
+
+
+def as_query(value: str | Sequence[str]) -> str:
+    """
+    Return a query string for a query or a list of words (any of them: ``OR``).
+
+    A string of comma-separated words with no operator, quote or bracket (how a
+    list of words is written on the command line) is such a list too.
+
+    Examples
+    --------
+    >>> as_query(["ceasefire", "grain deal"])
+    'ceasefire OR "grain deal"'
+    >>> as_query("ceasefire, talks")
+    'ceasefire OR talks'
+    >>> as_query("ceasefire AND talks")
+    'ceasefire AND talks'
+    """
+    if isinstance(value, str):
+        if "," not in value or any(c in value for c in '"()') or _OPERATOR.search(value):
+            return value
+        value = value.split(",")
+    words = [str(w).strip() for w in value if str(w).strip()]
+    return " OR ".join(f'"{w}"' if len(w.split()) > 1 else w for w in words)
