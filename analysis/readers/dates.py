@@ -113,25 +113,25 @@ _WEEKDAYS = """
     segunda terça terca quarta quinta sexta feira
 """.split()
 #: Month names and abbreviations in the languages database exports are read in
-#: (English, German, French, Spanish, Italian, Dutch, Portuguese).
+#: (English, German, French, Spanish, Italian, Dutch, Portuguese, Swedish, Russian).
 MONTHS_WRITTEN = {
     **_MONTHS,
     **{
         m: i + 1
         for i, names in enumerate(
             [
-                "januar jänner janvier janv enero ene gennaio gen januari janeiro",
-                "februar février fevrier févr fevr febrero febbraio februari fevereiro fev",
-                "märz maerz mär mars marzo maart mrt março marco",
-                "avril avr abril abr aprile",
-                "mai mayo maggio mag mei maio",
-                "juni juin junio giugno giu junho",
-                "juli juillet juil julio luglio lug julho",
-                "août aout agosto ago augustus",
-                "septembre septiembre setiembre settembre set setembro",
-                "oktober okt octobre octubre ottobre ott outubro out",
-                "novembre noviembre novembro",
-                "dezember dez décembre decembre déc diciembre dic dicembre dezembro",
+                "januar jänner janvier janv enero ene gennaio gen januari janeiro jän января январь янв",
+                "februar février fevrier févr fevr febrero febbraio februari fevereiro fev февраля февраль",
+                "märz maerz mär mars marzo maart mrt março marco марта март",
+                "avril avr abril abr aprile апреля апрель",
+                "mai mayo maggio mag mei maio мая май",
+                "juni juin junio giugno giu junho июня июнь",
+                "juli juillet juil julio luglio lug julho июля июль",
+                "août aout agosto ago augustus augusti августа август",
+                "septembre septiembre setiembre settembre set setembro сентября сентябрь",
+                "oktober okt octobre octubre ottobre ott outubro out октября октябрь окт",
+                "novembre noviembre novembro ноября ноябрь",
+                "dezember dez décembre decembre déc diciembre dic dicembre dezembro декабря декабрь",
             ]
         )
         for m in names.split()

@@ -27,7 +27,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.readers.dates import MONTHS_WRITTEN
 from analysis.readers.exports import Export, document_text, html_text, suffix_of
+from analysis.text.language import language_of_name
 
 log = logging.getLogger(__name__)
 
@@ -73,21 +75,6 @@ _COPYRIGHT = re.compile(
 _SOURCE_CODE = re.compile(r"^[A-Z0-9]{2,10}$")
 _TOC_ENTRY = re.compile(r"^(\d{1,4})[.)]\s+(.+?)(?:\s*\.{3,}\s*\d+|\s{2,}\d+)?$")
 
-_MONTHS = {
-    1: "january jan janvier janv januar jänner jän enero ene gennaio gen janeiro januari января январь янв",
-    2: "february feb février févr fevrier februar febrero febbraio fevereiro fev februari февраля февраль",
-    3: "march mar mars märz maerz marzo março maart марта март",
-    4: "april apr avril abril aprile abr апреля апрель",
-    5: "may mai mayo maggio maio mei мая май",
-    6: "june jun juin juni junio giugno junho июня июнь",
-    7: "july jul juillet juil juli julio luglio julho июля июль",
-    8: "august aug août aout agosto ago augustus augusti августа август",
-    9: "september sep sept septembre september septiembre settembre setembro set сентября сентябрь",
-    10: "october oct octobre oktober octubre ottobre outubro out oktober октября октябрь окт",
-    11: "november nov novembre noviembre novembro ноября ноябрь",
-    12: "december dec décembre decembre dezember dez diciembre dic dicembre dezembro декабря декабрь",
-}  # fmt: skip
-_MONTH = {name: number for number, names in _MONTHS.items() for name in names.split()}
 _DATE_FORMS = (
     re.compile(
         r"^(\d{1,2})(?:er|st|nd|rd|th)?\.?\s+(?:de\s+)?([^\W\d_]+)\.?,?\s+(?:de\s+)?(\d{4})$"
@@ -97,19 +84,8 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
     re.compile(r"^(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]$"),
 )
-_LANGUAGES = {
-    "en": "english anglais englisch inglés ingles inglese inglês engels английский 英語 英文 영어",
-    "fr": "french français francais französisch francés frances francese francês frans французский",
-    "de": "german allemand deutsch alemán aleman tedesco alemão duits немецкий",
-    "es": "spanish espagnol spanisch español espanol spagnolo espanhol spaans испанский",
-    "it": "italian italien italienisch italiano italiaans итальянский",
-    "pt": "portuguese portugais portugiesisch portugués portugues portoghese português portugees",
-    "nl": "dutch néerlandais niederländisch neerlandés olandese holandês nederlands",
-    "ru": "russian russe russisch ruso russo russisch русский",
-    "ja": "japanese japonais japanisch japonés giapponese 日本語",
-    "zh": "chinese chinois chinesisch chino cinese chinês 中文",
-}  # fmt: skip
-_LANGUAGE = {name: code for code, names in _LANGUAGES.items() for name in names.split()}
+#: The language codes Factiva writes in its LA field (other values are names).
+_CODES = frozenset("en fr de es it pt nl ru ja zh".split())
 
 
 # ---------------------------------------------------------------------------- values
@@ -137,9 +113,9 @@ def parse_date(value: str | None) -> pd.Timestamp | None:
             continue
         a, b, c = m.groups()
         if i == 0:
-            day, month, year = a, _MONTH.get(b.lower()), c
+            day, month, year = a, MONTHS_WRITTEN.get(b.lower()), c
         elif i == 1:
-            day, month, year = b, _MONTH.get(a.lower()), c
+            day, month, year = b, MONTHS_WRITTEN.get(a.lower()), c
         else:
             year, month, day = a, int(b), c
         if not month:
@@ -161,7 +137,7 @@ def language_code(value: str | None) -> str | None:
     ('de', 'en', None)
     """
     value = (value or "").strip().lower()
-    return value if value in _LANGUAGES else _LANGUAGE.get(value)
+    return value if value in _CODES else language_of_name(value)
 
 
 def _word_count(value: str | None) -> int | None:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analysis.text.language import language_of_name
+
 
 @dataclass(frozen=True)
 class ArticleList:
@@ -68,26 +70,6 @@ LISTS: tuple[ArticleList, ...] = (
     ),
 )
 
-#: Language names as GDELT writes them -> ISO 639-1 codes.
-LANGUAGE_CODES: dict[str, str] = {
-    "afrikaans": "af", "albanian": "sq", "arabic": "ar", "armenian": "hy",
-    "azerbaijani": "az", "basque": "eu", "belarusian": "be", "bengali": "bn",
-    "bosnian": "bs", "bulgarian": "bg", "catalan": "ca", "chinese": "zh",
-    "croatian": "hr", "czech": "cs", "danish": "da", "dutch": "nl", "english": "en",
-    "estonian": "et", "finnish": "fi", "french": "fr", "galician": "gl",
-    "georgian": "ka", "german": "de", "greek": "el", "gujarati": "gu", "hebrew": "he",
-    "hindi": "hi", "hungarian": "hu", "icelandic": "is", "indonesian": "id",
-    "italian": "it", "japanese": "ja", "kannada": "kn", "kazakh": "kk", "korean": "ko",
-    "latvian": "lv", "lithuanian": "lt", "macedonian": "mk", "malay": "ms",
-    "malayalam": "ml", "marathi": "mr", "mongolian": "mn", "nepali": "ne",
-    "norwegian": "no", "persian": "fa", "polish": "pl", "portuguese": "pt",
-    "punjabi": "pa", "romanian": "ro", "russian": "ru", "serbian": "sr",
-    "sinhala": "si", "slovak": "sk", "slovenian": "sl", "somali": "so",
-    "spanish": "es", "swahili": "sw", "swedish": "sv", "tagalog": "tl", "tamil": "ta",
-    "telugu": "te", "thai": "th", "turkish": "tr", "ukrainian": "uk", "urdu": "ur",
-    "vietnamese": "vi",
-}  # fmt: skip
-
 
 def recognise(columns: list[str]) -> ArticleList | None:
     """
@@ -114,7 +96,7 @@ def language_codes(values: pd.Series) -> pd.Series:
     ['en', 'fr', <NA>, <NA>]
     """
     s = values.astype("string").str.strip().str.lower()
-    named = s.map(LANGUAGE_CODES, na_action="ignore").astype("string")
+    named = s.map(language_of_name, na_action="ignore").astype("string")
     coded = s.where(s.str.fullmatch(r"[a-z]{2}").fillna(False))
     return named.fillna(coded)
 

@@ -28,6 +28,7 @@ import pandas as pd
 
 from analysis.readers.dates import date_line, written_date
 from analysis.readers.exports import Export, document_text, html_text, suffix_of
+from analysis.text.language import language_of_name
 
 NAME = "nexis"
 
@@ -91,20 +92,6 @@ _COPYRIGHT = re.compile(r"^\s*(?:copyright\s*(?:©|\(c\))?|©|\(c\))\s*(?:19|20)
 _WORDS = re.compile(
     r"(\d[\d.,\s]*)\s*(?:words|wörter|worte|mots|palabras|parole|woorden|palavras)", re.I
 )
-_LANGUAGES = {
-    "en": "english englisch anglais inglés ingles inglese engels inglês",
-    "de": "german deutsch allemand alemán aleman tedesco duits alemão",
-    "fr": "french französisch francais français francés frances francese frans francês",
-    "es": "spanish spanisch espagnol español espanol spagnolo spaans espanhol",
-    "it": "italian italienisch italien italiano italiaans",
-    "nl": "dutch niederländisch néerlandais neerlandais neerlandés nederlands",
-    "pt": "portuguese portugiesisch portugais portugués português portugues",
-    "ru": "russian russisch russe ruso russo russisch",
-    "uk": "ukrainian ukrainisch ukrainien ucraniano",
-    "pl": "polish polnisch polonais polaco",
-    "sv": "swedish schwedisch suédois sueco",
-}
-_LANGUAGE_CODES = {name: code for code, names in _LANGUAGES.items() for name in names.split()}
 
 
 def detect(head: str, suffix: str) -> bool:
@@ -442,7 +429,7 @@ def _field(line: str) -> tuple[str | None, str]:
 
 def _language(value: str) -> str | None:
     first = re.split(r"[;,/]", value.strip().lower(), maxsplit=1)[0].strip()
-    return _LANGUAGE_CODES.get(first)
+    return language_of_name(first)
 
 
 def _length(value: str) -> int | None:

@@ -356,3 +356,93 @@ def english_only(
     else:
         logger.info("English-only analysis: all %d articles kept", len(articles))
     return kept
+
+
+# ------------------------------------------------ language names in exports
+
+#: Language names as database exports and article lists write them (in the
+#: languages of their interfaces), by ISO 639-1 code: Factiva's "Allemand",
+#: Nexis's "Englisch", GDELT's "Portuguese".
+LANGUAGE_NAMES: dict[str, str] = {
+    "af": "afrikaans",
+    "ar": "arabic",
+    "az": "azerbaijani",
+    "be": "belarusian",
+    "bg": "bulgarian",
+    "bn": "bengali",
+    "bs": "bosnian",
+    "ca": "catalan",
+    "cs": "czech",
+    "da": "danish",
+    "de": "german deutsch allemand alemán aleman tedesco duits alemão немецкий",
+    "el": "greek",
+    "en": "english englisch anglais inglés ingles inglese engels inglês английский 英語 英文 영어",
+    "es": "spanish spanisch espagnol español espanol spagnolo spaans espanhol испанский",
+    "et": "estonian",
+    "eu": "basque",
+    "fa": "persian",
+    "fi": "finnish",
+    "fr": "french französisch francais français francés frances francese frans francês французский",
+    "gl": "galician",
+    "gu": "gujarati",
+    "he": "hebrew",
+    "hi": "hindi",
+    "hr": "croatian",
+    "hu": "hungarian",
+    "hy": "armenian",
+    "id": "indonesian",
+    "is": "icelandic",
+    "it": "italian italienisch italien italiano italiaans итальянский",
+    "ja": "japanese japonais japanisch japonés giapponese 日本語",
+    "ka": "georgian",
+    "kk": "kazakh",
+    "kn": "kannada",
+    "ko": "korean",
+    "lt": "lithuanian",
+    "lv": "latvian",
+    "mk": "macedonian",
+    "ml": "malayalam",
+    "mn": "mongolian",
+    "mr": "marathi",
+    "ms": "malay",
+    "ne": "nepali",
+    "nl": "dutch niederländisch néerlandais neerlandais neerlandés nederlands olandese holandês",
+    "no": "norwegian",
+    "pa": "punjabi",
+    "pl": "polish polnisch polonais polaco",
+    "pt": "portuguese portugiesisch portugais portugués português portugues portoghese portugees",
+    "ro": "romanian",
+    "ru": "russian russisch russe ruso russo русский",
+    "si": "sinhala",
+    "sk": "slovak",
+    "sl": "slovenian",
+    "so": "somali",
+    "sq": "albanian",
+    "sr": "serbian",
+    "sv": "swedish schwedisch suédois sueco",
+    "sw": "swahili",
+    "ta": "tamil",
+    "te": "telugu",
+    "th": "thai",
+    "tl": "tagalog",
+    "tr": "turkish",
+    "uk": "ukrainian ukrainisch ukrainien ucraniano",
+    "ur": "urdu",
+    "vi": "vietnamese",
+    "zh": "chinese chinois chinesisch chino cinese chinês 中文",
+}  # fmt: skip
+_CODE_OF_NAME = {name: code for code, names in LANGUAGE_NAMES.items() for name in names.split()}
+
+
+def language_of_name(name: str | None) -> str | None:
+    """
+    Return the ISO 639-1 code of a language written out by name, or None.
+
+    Examples
+    --------
+    >>> language_of_name("Allemand"), language_of_name(" English "), language_of_name("Klingon")
+    ('de', 'en', None)
+    """
+    if not isinstance(name, str):
+        return None
+    return _CODE_OF_NAME.get(name.strip().lower())
