@@ -268,12 +268,13 @@ def ingest(
         parts_written: dict[str, list[str]] = {}
         new_ids: list[str] = []
         replaced_parts: set[str] = set()
+        named = _parts_by_source(articles_dir)  # the folder listed once, not once per file
         for f in todo:
             key = str(f.resolve())
             if key in known:
                 replaced_parts.update(_parts_of(known[key]))
             # parts a killed run renamed in but did not record: this file's own, replaced below
-            replaced_parts.update(_named_parts(articles_dir, key))
+            replaced_parts.update(named.get(_part_stem(key), ()))
         taken = _existing_ids(articles_dir, replaced_parts) if todo else IdIndex()
         sample, table_parts = Sample(), []
 
@@ -315,7 +316,7 @@ def ingest(
                             pass
                         p.unlink()
             new_parts = parts_written.get(key, [])
-            for name in _named_parts(articles_dir, key) - set(new_parts):
+            for name in set(named.get(_part_stem(key), ())) - set(new_parts):
                 (articles_dir / name).unlink(missing_ok=True)
             for name in new_parts:
                 os.replace(articles_dir / ("." + name + ".new"), articles_dir / name)
@@ -461,9 +462,15 @@ def _append_history(hist: Path, run_log: pd.DataFrame) -> None:
     run_log.to_csv(hist, index=False, mode="a", header=not hist.exists())
 
 
-def _named_parts(articles_dir: Path, key: str) -> set[str]:
-    """The part files named after source ``key`` (recorded for it or left by a killed run)."""
-    return {p.name for p in articles_dir.glob(f"{_part_stem(key)}-*.parquet")}
+def _parts_by_source(articles_dir: Path) -> dict[str, list[str]]:
+    """The part files by the stem of the source they are named after (:func:`_part_stem`).
+
+    A source's parts, recorded for it or left by a killed run, are ``<stem>-<n>.parquet``.
+    """
+    found: dict[str, list[str]] = {}
+    for part in articles_dir.glob("*-*.parquet"):
+        found.setdefault(part.name.split("-", 1)[0], []).append(part.name)
+    return found
 
 
 def _parts_of(row: dict) -> list[str]:

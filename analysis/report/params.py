@@ -365,7 +365,7 @@ def validate_parameters(
     if by_name.get("query") and by_name["query"].type == "str" and "query" in values:
         from analysis.text.query import as_query
 
-        if isinstance(values["query"], (list, tuple)) or isinstance(values["query"], str):
+        if isinstance(values["query"], (list, tuple, str)):
             values["query"] = as_query(values["query"])  # a list of words: any of them
     typed = {name: coerce_value(by_name[name], value) for name, value in values.items()}
     if "date_range" in typed:
