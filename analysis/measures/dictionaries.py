@@ -44,6 +44,7 @@ from analysis.engine import Plan, cache_folder, is_dask, run
 from analysis.errors import InputError, ParameterError
 from analysis.measures import wordtable as wt
 from analysis.options import Copies, renamed, unique_copies
+from analysis.readers.dictionaries import read_dictionary_file
 from analysis.text.tokens import literal_runs, normalize, tokenize
 from analysis.workers import progress
 
@@ -87,11 +88,23 @@ def bundled_dictionaries() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+def _flatten(raw: Mapping, prefix: str = "") -> dict:
+    """Nested categories named by their path joined with dots (``economy.positive``)."""
+    out: dict = {}
+    for cat, entries in raw.items():
+        name = f"{prefix}.{cat}" if prefix and isinstance(cat, str) else cat
+        if isinstance(entries, Mapping) and entries:
+            out.update(_flatten(entries, name))
+        else:
+            out[name] = entries
+    return out
+
+
 def _check_categories(raw: object, where: str) -> dict[str, tuple[str, ...]]:
     if not isinstance(raw, Mapping) or not raw:
         raise InputError(where, "expected a non-empty mapping of category -> list of entries")
     out: dict[str, tuple[str, ...]] = {}
-    for cat, entries in raw.items():
+    for cat, entries in _flatten(raw).items():
         if not isinstance(cat, str) or not cat.strip():
             raise InputError(where, f"category name {cat!r} is not a non-empty string")
         if isinstance(entries, str):
@@ -107,16 +120,36 @@ def _check_categories(raw: object, where: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _from_file(path: Path) -> Dictionary:
+    """A Dictionary from a file in any format :func:`read_dictionary_file` reads."""
+    book = read_dictionary_file(path)
+    cats: dict[str, list[str]] = {}
+    for cat, entry, line in book.entries:
+        try:
+            wt.parse_entry(entry, where=f"category {cat!r}")
+        except ParameterError as exc:
+            raise InputError(book.where(line), str(exc)) from None
+        listed = cats.setdefault(cat, [])
+        if entry not in listed:
+            listed.append(entry)
+    categories = {cat: tuple(entries) for cat, entries in cats.items()}
+    return Dictionary(categories, name=book.name, description=book.description)
+
+
 def load_dictionary(source: str | os.PathLike | Mapping) -> Dictionary:
     """
-    Load a dictionary from a YAML file, a bundled name or a mapping.
+    Load a dictionary from a file, a bundled name or a mapping.
 
     Parameters
     ----------
     source : str, path or mapping
-        A path to a YAML file; the name of a bundled dictionary
+        A dictionary file: YAML (the toolkit's codebook or a quanteda
+        dictionary, nested categories named ``parent.child``), Lexicoder
+        (``.lc3``, ``.lcd``) or LIWC (``.dic``), see
+        :mod:`analysis.readers.dictionaries`; the name of a bundled dictionary
         (see :func:`bundled_dictionaries`, e.g. ``"war_themes"``); or a mapping
-        ``{category: [entries]}`` (or ``{"categories": {...}, "name": ...}``).
+        ``{category: [entries]}`` (or ``{"categories": {...}, "name": ...}``),
+        nested mappings flattened the same way.
 
     Returns
     -------
@@ -125,8 +158,8 @@ def load_dictionary(source: str | os.PathLike | Mapping) -> Dictionary:
     Raises
     ------
     InputError
-        The file is missing, is not valid YAML, or a category or entry is malformed
-        (the message names the file and the category).
+        The file is missing, breaks its format, or a category or entry is
+        malformed (the message names the file, the line and the category).
 
     Examples
     --------
@@ -148,23 +181,12 @@ def load_dictionary(source: str | os.PathLike | Mapping) -> Dictionary:
             raise InputError(
                 path, f"no such dictionary file (bundled names: {bundled_dictionaries()})"
             )
-        import yaml
-
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise InputError(path, f"not valid YAML: {exc}") from None
-        where = str(path)
-        if not isinstance(data, Mapping):
-            raise InputError(path, "expected a mapping with a 'categories' key")
+        return _from_file(path)
     if "categories" in data:
         cats = _check_categories(data["categories"], where)
-        name = str(data.get("name") or Path(where).stem)
+        name = str(data.get("name") or "dictionary")
         return Dictionary(cats, name=name, description=str(data.get("description") or ""))
-    return Dictionary(
-        _check_categories(data, where),
-        name=Path(where).stem if where != "<mapping>" else "dictionary",
-    )
+    return Dictionary(_check_categories(data, where))
 
 
 def as_dictionary(terms: str | Sequence[str] | Mapping, where: str) -> Dictionary:
