@@ -59,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "load_dictionary": "measures.dictionaries",
     "dictionary_counts": "measures.dictionaries",
     "bundled_dictionaries": "measures.dictionaries",
+    "dictionary_tone": "measures.dictionary_tone",
     "house_style": "plots",
     "plot_top_terms": "plots",
     "plot_trends": "plots",
