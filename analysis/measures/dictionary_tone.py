@@ -228,15 +228,9 @@ def dictionary_tone(
     roles = _roles(book, categories)
     unique = unique_copies(copies)
     keys = [*wt.as_list(by), *(["period"] if freq else [])]
+    options = {"freq": freq, "english_only": english_only, "unique": unique}
     plan = Plan(
-        step=functools.partial(
-            _article_rows,
-            book=book,
-            roles=roles,
-            freq=freq,
-            english_only=english_only,
-            unique=unique,
-        ),
+        step=functools.partial(_article_rows, book=book, roles=roles, **options),
         finish=functools.partial(_per_group, keys=keys) if keys else None,
         stories=unique,
     )
