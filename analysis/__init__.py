@@ -86,6 +86,11 @@ _EXPORTS: dict[str, str] = {
     "who_is_quoted": "measures.quotes",
     "read_brat": "measures.quotes",
     "evaluate_quotes": "measures.quotes",
+    # validation against human codes
+    "validate_measure": "measures.validation",
+    "save_validation": "corpus.validations",
+    "load_validation": "corpus.validations",
+    "validations": "corpus.validations",
     # reports
     "run_report": "report.run",
     "load_corpus": "engine.open",
