@@ -44,6 +44,16 @@ def polnear_dir():
 
 
 @pytest.fixture(scope="session")
+def newsmtsc_dir():
+    return _corpus_or_skip("newsmtsc")
+
+
+@pytest.fixture(scope="session")
+def semeval2007_dir():
+    return _corpus_or_skip("semeval2007")
+
+
+@pytest.fixture(scope="session")
 def ukraine_articles(ukraine_dir):
     """The Ukraine corpus loaded as the canonical articles table (loaded once per session)."""
     from analysis import load_articles

@@ -94,6 +94,9 @@ def test_default_thresholds_follow_vader_and_best_are_reported_apart():
     human = ["negative", "negative", "neutral", "neutral", "positive", "positive"]
     out = validate_measure(units(scores), units(human), level="ordinal")
     assert pick(out, "macro_f1", "default")["value"] == pytest.approx(1.0)  # -0.05 is negative
+    assert pick(out, "spearman")["value"] == pytest.approx(
+        np.corrcoef(range(6), [0, 0, 1, 1, 2, 2])[0, 1]
+    )
     cuts = out[(out["measure"] == "threshold") & (out["mapping"] == "default")]
     assert cuts["value"].tolist() == [-0.05, 0.05]
     assert cuts["class"].tolist() == ["negative|neutral", "neutral|positive"]
@@ -215,3 +218,35 @@ def test_save_and_load_with_a_corpus(tmp_path):
         load_validation(tmp_path, "absent")
     with pytest.raises(ParameterError, match="name="):
         save_validation(first, tmp_path, "../escape")
+
+
+# Floors on small samples of real corpora (the full figures: docs/validation.md).
+
+
+@pytest.mark.corpora
+@pytest.mark.slow
+def test_vader_against_newsmtsc_sample(newsmtsc_dir):
+    from benchmarks.validation import newsmtsc_scores, read_newsmtsc, validate_newsmtsc
+
+    units = read_newsmtsc(newsmtsc_dir / "train.jsonl", limit=500)
+    scores = newsmtsc_scores(units)
+    sentence = validate_newsmtsc(units, scores, "sentence")
+    article = validate_newsmtsc(units, scores, "article")
+    assert pick(sentence, "n_units")["value"] > 550
+    assert pick(sentence, "pearson")["value"] > 0.40  # 0.478 measured
+    assert pick(sentence, "macro_f1", "default")["value"] > 0.45  # 0.511
+    assert pick(sentence, "alpha")["value"] > 0.30  # 0.372
+    # the target's own sentence agrees better than the whole article's mean
+    assert pick(sentence, "pearson")["value"] > pick(article, "pearson")["value"]
+
+
+@pytest.mark.corpora
+def test_vader_against_semeval_headlines(semeval2007_dir):
+    from benchmarks.validation import read_semeval, validate_semeval
+
+    headlines = read_semeval(semeval2007_dir / "AffectiveText.trial", "trial")
+    assert len(headlines) == 250 and headlines["text"].notna().all()
+    found = validate_semeval(headlines)
+    assert pick(found["valence"], "pearson")["value"] > 0.55  # 0.620 measured
+    assert pick(found["valence"], "alpha")["value"] > 0.50  # 0.617
+    assert pick(found["coarse classes"], "macro_f1", "default")["value"] > 0.42  # 0.492

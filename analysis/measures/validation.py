@@ -276,6 +276,8 @@ def _validate_group(machine: pd.DataFrame, human: pd.DataFrame, opts: dict) -> l
     labels = [str(c) for c in classes]
     index = {c: i for i, c in enumerate(classes)}
     h = hv.map(index).to_numpy(int)
+    if level == "ordinal" and _numeric(mv) and not _numeric(hv):  # ranks of ordered classes
+        rows += _correlations(mv.to_numpy(float), h.astype(float), ci)
     thresholds = opts["thresholds"]
     if thresholds is None and set(pd.unique(m)) <= set(classes):
         mapping, machine_codes = "classes", m.map(index)
@@ -349,8 +351,9 @@ def validate_measure(
         and coder).
     level : {"interval", "ratio", "ordinal", "nominal"}, default "interval"
         The human codes' level of measurement: numbers (correlations, interval
-        alpha) or classes (F1 per class, confusion; ordinal classes also get
-        correlations when they are numbers).
+        alpha) or classes (F1 per class, confusion). Ordinal classes also get
+        correlations with machine scores: of their values when they are
+        numbers, else of their ranks in ``classes``.
     by : str, sequence of str or None
         Columns (of ``machine``, else of ``human``) to validate group by group,
         e.g. ``"outlet"``.
