@@ -266,10 +266,6 @@ def _validate_group(machine: pd.DataFrame, human: pd.DataFrame, opts: dict) -> l
     if level != "nominal" and _numeric(mv) and _numeric(hv):
         rows += _correlations(mv.to_numpy(float), hv.to_numpy(float), ci)
     if level in ("interval", "ratio"):
-        if not (_numeric(m) and _numeric(human["value"])):
-            raise ParameterError(
-                f"level={level!r} needs numbers on both sides; use 'nominal' for classes"
-            )
         rows += _alpha_rows(m, coders, level, "scores")
         return rows
     classes = opts["classes"]
@@ -398,6 +394,13 @@ def validate_measure(
         human = human.assign(coder="human")
     _check_unique(machine, "machine", ["unit"])
     _check_unique(human, "human", ["unit", "coder"])
+    if level in ("interval", "ratio"):
+        for name, table in (("machine", machine), ("human", human)):
+            if not _numeric(table["value"]):
+                raise ParameterError(
+                    f"{name}: level={level!r} needs numbers, got {table['value'].dtype} values; "
+                    "use level='nominal' or 'ordinal' for classes"
+                )
     keys = wt.as_list(by)
     if level in ("nominal", "ordinal"):
         classes = _class_order(human["value"], classes)
