@@ -189,8 +189,8 @@ def test_results_per_outlet():
             ParameterError,
             "increasing",
         ),  # fmt: skip
-        (units(["neg"]), units([1.0]), {}, ParameterError, "machine: level='interval' needs numbers"),
-        (units([0.5]), units(["pos"]), {}, ParameterError, "human: level='interval' needs numbers"),
+        (units(["neg"]), units([1.0]), {}, ParameterError, "machine: level='interval'"),
+        (units([0.5]), units(["pos"]), {}, ParameterError, "human: level='interval'"),
         (units([0.1]), units([1.0]), {"by": "outlet"}, ParameterError, "outlet"),
     ],
 )
