@@ -88,6 +88,7 @@ _EXPORTS: dict[str, str] = {
     "evaluate_quotes": "measures.quotes",
     # validation against human codes
     "validate_measure": "measures.validation",
+    "validation_note": "measures.validation",
     "save_validation": "corpus.validations",
     "load_validation": "corpus.validations",
     "validations": "corpus.validations",

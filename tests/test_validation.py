@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import load_validation, save_validation, validate_measure, validations
+from analysis import (
+    load_validation,
+    save_validation,
+    validate_measure,
+    validation_note,
+    validations,
+)
 from analysis.errors import InputError, ParameterError, SchemaError
 
 
@@ -215,6 +221,15 @@ def test_save_and_load_with_a_corpus(tmp_path):
     assert named.attrs["note"] == "VADER against coders"
     pd.testing.assert_frame_equal(named, first)
     assert validations(tmp_path)["name"].tolist() == ["dictionary-sample", "vader-sample"]
+    note = validation_note(named)
+    assert note.startswith("Validated against human codes (VADER against coders) on 20")
+    assert "of 4 units: Pearson r = " in note and "95% CI" in note
+    assert validation_note(None) == ""
+    classes = validate_measure(
+        units(["a", "b", "b"], outlet=["X", "X", "Y"]), units(["a", "b", "a"]), level="nominal",
+        classes=["a", "b"], by="outlet",
+    )  # fmt: skip
+    assert "per outlet (2 groups)" in validation_note(classes)
     with pytest.raises(InputError, match="no validation named 'absent'"):
         load_validation(tmp_path, "absent")
     with pytest.raises(ParameterError, match="name="):

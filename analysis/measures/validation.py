@@ -38,7 +38,7 @@ import pandas as pd
 from analysis.errors import ParameterError, SchemaError
 from analysis.measures import wordtable as wt
 
-__all__ = ["validate_measure", "VADER_THRESHOLDS", "COLUMNS"]
+__all__ = ["validate_measure", "validation_note", "VADER_THRESHOLDS", "COLUMNS"]
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -406,7 +406,9 @@ def validate_measure(
         classes = _class_order(human["value"], classes)
     opts = dict(level=level, thresholds=thresholds, classes=classes, ci=ci)
     if not keys:
-        return _tidy(_validate_group(machine, human, opts), [], ())
+        out = _tidy(_validate_group(machine, human, opts), [], ())
+        out.attrs["ci"] = ci
+        return out
     for col in keys:
         if col not in machine.columns and col not in human.columns:
             raise ParameterError(f"by={col!r}: no such column in machine or human")
@@ -418,7 +420,9 @@ def validate_measure(
         sub_m = machine[machine["unit"].isin(units)]
         sub_h = human[human["unit"].isin(units)]
         parts.append(_tidy(_validate_group(sub_m, sub_h, opts), keys, values))
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs["ci"] = ci
+    return out
 
 
 def _tidy(rows: list[dict], keys: list[str], values: tuple) -> pd.DataFrame:
@@ -431,3 +435,63 @@ def _tidy(rows: list[dict], keys: list[str], values: tuple) -> pd.DataFrame:
     for key, value in reversed(list(zip(keys, values))):
         out.insert(0, key, value)
     return out
+
+
+def validation_note(table: pd.DataFrame | None) -> str:
+    """
+    Say in a sentence what a validation found, for a report's method notes (``""`` for None).
+
+    Uses the table's ``attrs`` ``name``, ``saved`` and ``note`` when it was
+    loaded with :func:`analysis.load_validation`; groups (``by``) are not
+    summarised, only the overall figures.
+
+    Examples
+    --------
+    >>> machine = pd.DataFrame({"unit": [1, 2, 3, 4, 5], "value": [-0.6, -0.1, 0.0, 0.3, 0.8]})
+    >>> human = pd.DataFrame({"unit": [1, 2, 3, 4, 5], "value": [-0.8, -0.2, 0.1, 0.05, 0.6]})
+    >>> validation_note(validate_measure(machine, human))
+    "Validated against human codes of 5 units: Pearson r = 0.96 (95% CI 0.54 to 1.00), Spearman rho = 0.90, Krippendorff's alpha with the machine as a coder = 0.93."
+    """
+    if table is None or not len(table) or "measure" not in table.columns:
+        return ""
+
+    def first(measure: str, mapping: str | None = None):
+        rows = table[table["measure"] == measure]
+        if mapping is not None:
+            rows = rows[rows["mapping"] == mapping]
+        return rows.iloc[0] if len(rows) else None
+
+    attrs = getattr(table, "attrs", {}) or {}
+    keys = list(table.columns[: list(table.columns).index("measure")])
+    n = first("n_units")
+    head = "Validated against human codes"
+    if attrs.get("note"):
+        head += f" ({attrs['note']})"
+    if attrs.get("saved"):
+        head += f" on {str(attrs['saved'])[:10]}"
+    parts = []
+    for measure, symbol in (("pearson", "Pearson r"), ("spearman", "Spearman rho")):
+        row = first(measure)
+        if row is not None and np.isfinite(row["value"]):
+            text = f"{symbol} = {row['value']:.2f}"
+            if measure == "pearson" and np.isfinite(row["ci_low"]):
+                level = attrs.get("ci", 0.95)
+                text += f" ({level:.0%} CI {row['ci_low']:.2f} to {row['ci_high']:.2f})"
+            parts.append(text)
+    for mapping in ("classes", "given", "default"):
+        row = first("macro_f1", mapping)
+        if row is not None:
+            parts.append(f"macro F1 = {row['value']:.2f}")
+            break
+    row = first("alpha")
+    if (
+        row is not None
+        and np.isfinite(row["value"])
+        and len(table[table["measure"] == "alpha"]) == 1
+    ):
+        parts.append(f"Krippendorff's alpha with the machine as a coder = {row['value']:.2f}")
+    if keys:
+        groups = len(table.drop_duplicates(keys))
+        return f"{head}, per {', '.join(keys)} ({groups} groups): see the validation table."
+    units = f" of {int(n['value']):,} units" if n is not None else ""
+    return f"{head}{units}: {', '.join(parts) or 'no figure could be computed'}."
