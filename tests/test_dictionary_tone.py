@@ -13,7 +13,7 @@ from analysis.errors import ParameterError
 BOOK = {
     "positive": ["good", "peace", "peace talks", "hope*"],
     "negative": ["bad*", "war", "attack*"],
-    "neg_positive": ["not good", "not very good", "no peace", "no hope*"],
+    "neg_positive": ["not good", "not very good", "no peace", "no hope*", "not so hope*"],
     "neg_negative": ["not bad*", "no war"],
 }
 COUNTS = ["positive", "negative", "neg_positive", "neg_negative"]
@@ -31,6 +31,7 @@ COUNTS = ["positive", "negative", "neg_positive", "neg_negative"]
         ),  # "no peace" takes "peace"; "talks" alone is nothing
         ("Peace talks, then no war.", [1, 0, 0, 1]),  # the phrase counts once
         ("Hopes of peace; no hopes; attacks.", [2, 1, 1, 0]),
+        ("Not very good, not so hopeful; not so good.", [1, 0, 2, 0]),  # wildcard forms too
         ("...", [0, 0, 0, 0]),
     ],
 )

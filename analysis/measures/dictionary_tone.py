@@ -71,44 +71,62 @@ class ToneCounter:
 
     def __init__(self, book: Mapping, roles: dict[str, str | None]):
         self.plain = Matcher({r: book[roles[r]] for r in ("positive", "negative")})
-        self.first_exact: dict[str, list[tuple[tuple, int]]] = {}
-        self.first_wild: list[tuple[object, tuple, int]] = []
+        #: negated forms of plain words only: length -> words -> category (0 or 1)
+        self.exact: dict[int, dict[tuple[str, ...], int]] = {}
+        #: negated forms with a wildcard, by their first word (exact) or pattern
+        self.wild_first: dict[str, list[tuple[tuple, int]]] = {}
+        self.wild_any: list[tuple[object, tuple, int]] = []
         for k, role in enumerate(("neg_positive", "neg_negative")):
             if roles[role] is None:
                 continue
             for entry in book[roles[role]]:
                 words = wt.parse_entry(entry, where=f"category {roles[role]!r}")
-                if type(words[0]) is str:
-                    self.first_exact.setdefault(words[0], []).append((words, k))
+                if all(type(w) is str for w in words):
+                    self.exact.setdefault(len(words), {}).setdefault(words, k)
+                elif type(words[0]) is str:
+                    self.wild_first.setdefault(words[0], []).append((words, k))
                 else:
-                    self.first_wild.append((words[0], words, k))
-        for found in self.first_exact.values():
-            found.sort(key=lambda item: -len(item[0]))
+                    self.wild_any.append((words[0], words, k))
+        self.lengths = sorted(self.exact, reverse=True)
+        self.first_words = {w[0] for table in self.exact.values() for w in table}
         self.starts: dict[str, list[tuple[tuple, int]]] = {}
 
-    def _starting(self, token: str) -> list[tuple[tuple, int]]:
+    def _wild_starting(self, token: str) -> list[tuple[tuple, int]]:
         found = self.starts.get(token)
         if found is None:
-            found = list(self.first_exact.get(token, ()))
-            found += [(w, k) for rx, w, k in self.first_wild if rx.fullmatch(token)]
+            found = list(self.wild_first.get(token, ()))
+            found += [(w, k) for rx, w, k in self.wild_any if rx.fullmatch(token)]
             found.sort(key=lambda item: -len(item[0]))
             self.starts[token] = found
         return found
+
+    def _negated_at(self, tokens: list[str], i: int) -> tuple[int, int] | None:
+        """The longest negated form starting at ``tokens[i]``: (length, category) or None."""
+        n, hit = len(tokens), None
+        if tokens[i] in self.first_words:
+            for m in self.lengths:
+                k = self.exact[m].get(tuple(tokens[i : i + m])) if i + m <= n else None
+                if k is not None:
+                    hit = (m, k)
+                    break
+        if self.wild_first or self.wild_any:
+            for words, k in self._wild_starting(tokens[i]):
+                m = len(words)
+                if hit is not None and m <= hit[0]:
+                    break
+                if i + m <= n and all(
+                    wt.word_matches(w, tokens[i + j]) for j, w in enumerate(words)
+                ):
+                    return m, k
+        return hit
 
     def count(self, tokens: list[str]) -> list[int]:
         """Return ``[positive, negative, neg_positive, neg_negative]`` for one token list."""
         counts = [0, 0, 0, 0]
         runs, start, i, n = [], 0, 0, len(tokens)
+        negations = bool(self.exact or self.wild_first or self.wild_any)
         while i < n:
-            hit = None
-            if self.first_exact or self.first_wild:
-                for words, k in self._starting(tokens[i]):
-                    m = len(words)
-                    if i + m <= n and all(
-                        wt.word_matches(w, tokens[i + j]) for j, w in enumerate(words)
-                    ):
-                        hit = (m, k)
-                        break
+            hit = self._negated_at(tokens, i) if negations else None
             if hit is None:
                 i += 1
                 continue
