@@ -21,6 +21,14 @@ Corpora (``../shared/corpora``; held-out splits are used when their files are th
   (so interval alpha compares one scale). Classes follow the task's coarse
   evaluation: valence <= -50 negative, >= 50 positive, neutral between.
 
+Beside VADER, ``dictionary_tone`` (:func:`analysis.dictionary_tone`) scores the
+same units with a dictionary made here from VADER's own lexicon (its words rated
+>= 1 positive, <= -1 negative; no emoticons), once without and once with
+negated forms in Lexicoder's categories (each negator of ``NEGATORS`` followed by
+a positive word is ``neg_positive``, by a negative word ``neg_negative``): it
+tells whether Lexicoder's negation handling helps on news, apart from VADER's
+other rules. (No Lexicoder dictionary is bundled: it has its own licence.)
+
 Every comparison is :func:`analysis.validate_measure`: Pearson and Spearman
 (Fisher intervals), F1 per class and macro F1 at VADER's thresholds (+-0.05)
 and at the best thresholds found on the same units, Krippendorff's alpha with
@@ -47,6 +55,33 @@ POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 CLASSES = ["negative", "neutral", "positive"]
 NEWSMTSC_SPLITS = ("train", "devtest_mt", "devtest_rw")
 SEMEVAL_SPLITS = ("trial", "test")
+NEGATORS = (
+    "not", "no", "never", "isn't", "aren't", "wasn't", "weren't", "don't", "doesn't",
+    "didn't", "can't", "cannot", "won't", "wouldn't", "shouldn't", "couldn't", "hasn't",
+    "haven't", "hadn't", "nor", "without",
+)  # fmt: skip
+
+
+def lexicon_dictionary(negation: bool) -> dict[str, list[str]]:
+    """A tone dictionary from VADER's lexicon words, with Lexicoder's negated forms or not."""
+    from analysis.measures.vader import read_lexicon
+
+    words = {w: v for w, v in read_lexicon().items() if re.fullmatch(r"[a-z][a-z'-]*[a-z]", w)}
+    book = {
+        "positive": sorted(w for w, v in words.items() if v >= 1.0),
+        "negative": sorted(w for w, v in words.items() if v <= -1.0),
+    }
+    if negation:
+        book["neg_positive"] = [f"{n} {w}" for n in NEGATORS for w in book["positive"]]
+        book["neg_negative"] = [f"{n} {w}" for n in NEGATORS for w in book["negative"]]
+    return book
+
+
+def dictionary_scores(texts: pd.Series, negation: bool) -> np.ndarray:
+    """``dictionary_tone`` of each text (percentage points), 0 for a text without tokens."""
+    table = pd.DataFrame({"row": np.arange(len(texts)), "text": texts.to_numpy()})
+    tone = analysis.dictionary_tone(table, lexicon_dictionary(negation), english_only=False)
+    return tone.set_index("row")["tone"].reindex(table["row"]).fillna(0.0).to_numpy()
 
 
 def read_newsmtsc(path: str | Path, limit: int | None = None) -> pd.DataFrame:
@@ -87,8 +122,11 @@ def read_semeval(folder: str | Path, split: str = "trial") -> pd.DataFrame:
     return gold.assign(text=gold["unit"].map(texts).str.strip())[["unit", "text", "valence"]]
 
 
-def newsmtsc_scores(units: pd.DataFrame) -> pd.DataFrame:
-    """The three VADER scores of every unit: ``unit, sentence, targeted, article``."""
+def newsmtsc_scores(units: pd.DataFrame, dictionaries: bool = True) -> pd.DataFrame:
+    """
+    The machine scores of every unit: ``unit``, VADER's ``sentence, targeted,
+    article`` and (with ``dictionaries``) the two dictionary tones of the sentence.
+    """
     sentences = units.drop_duplicates(["article", "sentence"])[["article", "sentence"]]
     distinct = sentences["sentence"].drop_duplicates()
     compound = pd.Series(
@@ -108,9 +146,15 @@ def newsmtsc_scores(units: pd.DataFrame) -> pd.DataFrame:
         flags = analysis.mentions(part["sentence"].tolist(), {"t": [" ".join(words)]})["t"]
         hits = part.loc[flags.to_numpy(), "compound"]
         targeted.append(hits.mean() if len(hits) else score)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {"unit": units["unit"], "sentence": own, "targeted": targeted, "article": article_mean}
     )
+    for negation, name in ((False, "dictionary"), (True, "dictionary + negation")):
+        if not dictionaries:
+            break
+        tone = pd.Series(dictionary_scores(distinct, negation), index=distinct.to_numpy())
+        out[name] = units["sentence"].map(tone).to_numpy()
+    return out
 
 
 def _summary(table: pd.DataFrame) -> dict:
@@ -170,7 +214,22 @@ def validate_semeval(headlines: pd.DataFrame) -> dict[str, pd.DataFrame]:
         level="ordinal",
         classes=CLASSES,
     )
-    return {"valence": fine, "coarse classes": coarse}
+    out = {"valence": fine, "coarse classes": coarse}
+    gold = headlines[["unit", "valence"]].rename(columns={"valence": "value"})
+    for negation, name in ((False, "dictionary"), (True, "dictionary + negation")):
+        tone = dictionary_scores(headlines["text"], negation)
+        out[f"valence: {name}"] = analysis.validate_measure(
+            pd.DataFrame({"unit": headlines["unit"], "value": tone}), gold
+        )
+    return out
+
+
+#: The machine scores compared on each subset of NewsMTSC units.
+TOOLS = {
+    "all targets": ("sentence", "targeted", "dictionary", "dictionary + negation"),
+    "articles with 2+ sentences": ("sentence", "targeted", "article"),
+    "sentences with 2+ targets": ("sentence",),
+}
 
 
 def results(quick: bool = False) -> list[dict]:
@@ -190,16 +249,13 @@ def results(quick: bool = False) -> list[dict]:
             "sentences with 2+ targets": units[units["n_targets"] >= 2],
         }
         for subset, part in subsets.items():
-            for tool in ("sentence", "targeted", "article"):
-                if subset != "articles with 2+ sentences" and tool != "sentence":
-                    if subset == "sentences with 2+ targets" or tool == "article":
-                        continue
+            for tool in TOOLS[subset]:
                 table = validate_newsmtsc(part, scores, tool)
                 rows.append(
                     {
                         "benchmark": NAME,
                         "case": f"newsmtsc {split}: {subset}",
-                        "tool": f"vader {tool}",
+                        "tool": tool if tool.startswith("dictionary") else f"vader {tool}",
                         **_summary(table),
                     }
                 )
@@ -213,7 +269,9 @@ def results(quick: bool = False) -> list[dict]:
                 {
                     "benchmark": NAME,
                     "case": f"semeval2007 {split}: {case}",
-                    "tool": "vader x 100" if case == "valence" else "vader",
+                    "tool": {"valence": "vader x 100", "coarse classes": "vader"}.get(
+                        case, case.split(": ")[-1]
+                    ),
                     **_summary(table),
                 }
             )

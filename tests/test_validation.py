@@ -245,7 +245,7 @@ def test_vader_against_newsmtsc_sample(newsmtsc_dir):
     from benchmarks.validation import newsmtsc_scores, read_newsmtsc, validate_newsmtsc
 
     units = read_newsmtsc(newsmtsc_dir / "train.jsonl", limit=500)
-    scores = newsmtsc_scores(units)
+    scores = newsmtsc_scores(units, dictionaries=False)
     sentence = validate_newsmtsc(units, scores, "sentence")
     article = validate_newsmtsc(units, scores, "article")
     assert pick(sentence, "n_units")["value"] > 550
@@ -257,7 +257,8 @@ def test_vader_against_newsmtsc_sample(newsmtsc_dir):
 
 
 @pytest.mark.corpora
-def test_vader_against_semeval_headlines(semeval2007_dir):
+@pytest.mark.slow
+def test_vader_and_dictionary_tone_against_semeval_headlines(semeval2007_dir):
     from benchmarks.validation import read_semeval, validate_semeval
 
     headlines = read_semeval(semeval2007_dir / "AffectiveText.trial", "trial")
@@ -266,3 +267,5 @@ def test_vader_against_semeval_headlines(semeval2007_dir):
     assert pick(found["valence"], "pearson")["value"] > 0.55  # 0.620 measured
     assert pick(found["valence"], "alpha")["value"] > 0.50  # 0.617
     assert pick(found["coarse classes"], "macro_f1", "default")["value"] > 0.42  # 0.492
+    assert pick(found["valence: dictionary"], "pearson")["value"] > 0.50  # 0.559
+    assert pick(found["valence: dictionary + negation"], "pearson")["value"] > 0.50  # 0.565
