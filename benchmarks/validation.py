@@ -172,20 +172,20 @@ def _summary(table: pd.DataFrame) -> dict:
     for name in ("pearson", "spearman"):
         row = get(name)
         if row is not None:
-            out[name] = round(row["value"], 3)
+            out[name] = round(float(row["value"]), 3)
             out[f"{name}_ci"] = f"{row['ci_low']:.3f}..{row['ci_high']:.3f}"
     for cls in CLASSES:
         row = get("f1", "default", cls)
         if row is not None:
-            out[f"f1_{cls}"] = round(row["value"], 3)
+            out[f"f1_{cls}"] = round(float(row["value"]), 3)
     for mapping in ("default", "best"):
         row = get("macro_f1", mapping)
         if row is not None:
-            out[f"macro_f1_{mapping}"] = round(row["value"], 3)
+            out[f"macro_f1_{mapping}"] = round(float(row["value"]), 3)
     cuts = table[(table["measure"] == "threshold") & (table["mapping"] == "best")]["value"]
     if len(cuts):
         out["best_thresholds"] = ", ".join(f"{c:.3g}" for c in cuts)
-    out["alpha"] = round(get("alpha")["value"], 3)
+    out["alpha"] = round(float(get("alpha")["value"]), 3)
     return out
 
 
