@@ -43,6 +43,22 @@ def test_perfect_agreement_on_scores():
     ]  # fmt: skip
 
 
+def test_series_and_dask_tables_are_read_alike():
+    import dask.dataframe as dd
+
+    scores = units([-0.9, -0.2, 0.0, 0.4, 0.7, 0.95])
+    codes = units([-2.0, -1.0, 0.5, 0.0, 1.0, 2.0], outlet=list("AABBCC"))
+    expected = validate_measure(scores, codes)
+    series = validate_measure(scores.set_index("unit")["value"], codes.set_index("unit")["value"])
+    pd.testing.assert_frame_equal(series, expected)
+    lazy = validate_measure(
+        dd.from_pandas(scores, npartitions=2), dd.from_pandas(codes, npartitions=2)
+    )
+    pd.testing.assert_frame_equal(lazy, expected)
+    per = validate_measure(scores, dd.from_pandas(codes, npartitions=2), by="outlet")
+    assert per["outlet"].drop_duplicates().tolist() == ["A", "B", "C"]
+
+
 def test_fisher_intervals():
     rng = np.random.default_rng(1)
     human = rng.normal(size=40)

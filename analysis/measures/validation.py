@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis.engine import gather, is_dask
 from analysis.errors import ParameterError, SchemaError
 from analysis.measures import wordtable as wt
 
@@ -53,7 +54,9 @@ NAMED_ORDER = ("negative", "neutral", "positive")
 SEARCH_POINTS = 41
 
 
-def _as_table(table, name: str) -> pd.DataFrame:
+def _as_table(table, name: str, by: list[str]) -> pd.DataFrame:
+    if is_dask(table):  # coded units are few: gather the columns used
+        table = gather(table, ["unit", "value", "coder", *by])
     if isinstance(table, pd.Series):
         table = table.rename("value").rename_axis("unit").reset_index()
     if not isinstance(table, pd.DataFrame):
@@ -340,8 +343,9 @@ def validate_measure(
     Parameters
     ----------
     machine : DataFrame or Series
-        ``unit, value`` (one row per unit; a Series is read as value by unit):
-        scores (a VADER compound, a dictionary tone) or classes.
+        ``unit, value`` (one row per unit; a Series is read as value by unit;
+        a Dask table is gathered): scores (a VADER compound, a dictionary
+        tone) or classes.
     human : DataFrame or Series
         ``unit, value`` and, for several coders, ``coder`` (one row per unit
         and coder).
@@ -389,7 +393,8 @@ def validate_measure(
         raise ParameterError(f"level={level!r}; expected one of {list(LEVELS)}")
     if not 0 < ci < 1:
         raise ParameterError(f"ci={ci!r}; expected a share between 0 and 1")
-    machine, human = _as_table(machine, "machine"), _as_table(human, "human")
+    keys = wt.as_list(by)
+    machine, human = _as_table(machine, "machine", keys), _as_table(human, "human", keys)
     if "coder" not in human.columns:
         human = human.assign(coder="human")
     _check_unique(machine, "machine", ["unit"])
@@ -401,7 +406,6 @@ def validate_measure(
                     f"{name}: level={level!r} needs numbers, got {table['value'].dtype} values; "
                     "use level='nominal' or 'ordinal' for classes"
                 )
-    keys = wt.as_list(by)
     if level in ("nominal", "ordinal"):
         classes = _class_order(human["value"], classes)
     opts = dict(level=level, thresholds=thresholds, classes=classes, ci=ci)
