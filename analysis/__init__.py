@@ -85,6 +85,11 @@ _EXPORTS: dict[str, str] = {
     "who_is_quoted": "measures.quotes",
     "read_brat": "measures.quotes",
     "evaluate_quotes": "measures.quotes",
+    # manual coding and intercoder reliability
+    "read_codebook": "readers.coding",
+    "read_codes": "readers.coding",
+    "reliability": "measures.reliability",
+    "disagreements": "measures.reliability",
     # reports
     "run_report": "report.run",
     "load_corpus": "engine.open",
