@@ -88,6 +88,7 @@ _EXPORTS: dict[str, str] = {
     # manual coding and intercoder reliability
     "read_codebook": "readers.coding",
     "read_codes": "readers.coding",
+    "coding_sample": "measures.coding",
     "reliability": "measures.reliability",
     "disagreements": "measures.reliability",
     # reports
