@@ -89,6 +89,7 @@ _EXPORTS: dict[str, str] = {
     "read_codebook": "readers.coding",
     "read_codes": "readers.coding",
     "coding_sample": "measures.coding",
+    "write_coding_sheets": "report.sheets",
     "reliability": "measures.reliability",
     "disagreements": "measures.reliability",
     # reports
