@@ -36,10 +36,8 @@ variables:
 
 
 @pytest.fixture
-def codebook(tmp_path):
-    path = tmp_path / "codebook.yml"
-    path.write_text(CODEBOOK)
-    return read_codebook(path)
+def codebook(codebook_from):
+    return codebook_from(CODEBOOK)
 
 
 def test_codebook_is_read_with_its_variables(codebook):

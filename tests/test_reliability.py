@@ -62,11 +62,8 @@ def test_bootstrap_interval_is_seeded_and_brackets_alpha():
     assert math.isnan(reliability(codes, draws=0)["ci_low"].iloc[0])
 
 
-def test_levels_come_from_the_codebook_and_each_variable_is_measured(tmp_path):
-    from analysis import read_codebook
-
-    path = tmp_path / "codebook.yml"
-    path.write_text(
+def test_levels_come_from_the_codebook_and_each_variable_is_measured(codebook_from):
+    codebook = codebook_from(
         "variables:\n"
         "  - {name: v, question: 'How much?', level: ordinal, values: [1, 2, 3, 4, 5]}\n"
         "  - {name: w, question: 'Which?', values: [a, b]}\n"
@@ -74,25 +71,22 @@ def test_levels_come_from_the_codebook_and_each_variable_is_measured(tmp_path):
     codes = pd.concat(
         [tidy(WORKED), tidy({"A": ["a", "b", "a"], "B": ["a", "b", "b"]}, variable="w")]
     )
-    out = reliability(codes, read_codebook(path), draws=0).set_index("variable")
+    out = reliability(codes, codebook, draws=0).set_index("variable")
     assert out.loc["v", "level"] == "ordinal" and round(out.loc["v", "alpha"], 3) == 0.815
     assert out.loc["w", "level"] == "nominal" and out.loc["w", "n_units"] == 3
-    forced = reliability(codes, read_codebook(path), level={"v": "interval"}, draws=0)
+    forced = reliability(codes, codebook, level={"v": "interval"}, draws=0)
     assert round(forced.set_index("variable").loc["v", "alpha"], 3) == 0.849
 
 
-def test_an_ordinal_codebook_order_is_used_for_words(tmp_path):
-    from analysis import read_codebook
-
-    path = tmp_path / "codebook.yml"
-    path.write_text(
+def test_an_ordinal_codebook_order_is_used_for_words(codebook_from):
+    codebook = codebook_from(
         "variables:\n"
         "  - name: v\n    question: How strong?\n    level: ordinal\n"
         "    values: [very low, low, mid, high, very high]\n"
     )
     words = {1: "very low", 2: "low", 3: "mid", 4: "high", 5: "very high"}
     as_words = {c: [words.get(v) for v in values] for c, values in WORKED.items()}
-    out = reliability(tidy(as_words), read_codebook(path), draws=0)
+    out = reliability(tidy(as_words), codebook, draws=0)
     assert round(out["alpha"].iloc[0], 3) == 0.815
 
 

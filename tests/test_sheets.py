@@ -12,7 +12,6 @@ import pytest
 
 from analysis import (
     coding_sample,
-    read_codebook,
     read_codes,
     reliability,
     write_coding_sheets,
@@ -39,10 +38,8 @@ variables:
 
 
 @pytest.fixture
-def codebook(tmp_path):
-    path = tmp_path / "codebook.yml"
-    path.write_text(CODEBOOK)
-    return read_codebook(path)
+def codebook(codebook_from):
+    return codebook_from(CODEBOOK)
 
 
 @pytest.fixture
