@@ -92,8 +92,8 @@ def coding_sample(
     ...     "text": ["One. Two."] * 6})
     >>> coding_sample(articles, 3, strata=["outlet"])[["unit", "stratum", "weight"]]
       unit stratum  weight
-    0    b       A     2.0
-    1    c       A     2.0
+    0    c       A     2.0
+    1    a       A     2.0
     2    f       B     2.0
     """
     if unit not in UNITS:
