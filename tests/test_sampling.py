@@ -95,3 +95,13 @@ def test_quote_units_come_from_articles_that_quote(articles):
 def test_sample_options_are_checked(articles, options, message):
     with pytest.raises(ParameterError, match=message):
         coding_sample(articles, **options)
+
+
+@pytest.mark.slow  # starts dask
+def test_a_dask_table_gives_the_same_sample(articles):
+    import dask.dataframe as dd
+
+    parts = dd.from_pandas(articles.sample(frac=1, random_state=2), npartitions=3, sort=False)
+    on_dask = coding_sample(parts, 6, unit="quote", strata=["outlet"])
+    on_pandas = coding_sample(articles, 6, unit="quote", strata=["outlet"])
+    pd.testing.assert_frame_equal(on_dask, on_pandas, check_dtype=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Literal
 
 import pandas as pd
 
 from analysis.corpus.sampling import stratified_sample
+from analysis.engine import gather, is_dask
 from analysis.errors import ParameterError
 from analysis.readers.coding import UNITS
 
@@ -46,6 +48,20 @@ def _quotes(articles: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _with_texts(articles, chunk: pd.DataFrame) -> pd.DataFrame:
+    """``chunk`` with the ``text`` of its articles, read from the Dask table ``articles``."""
+    ids = set(chunk["article_id"])
+    found = gather(
+        articles, ["article_id", "text"], keep=lambda part: part[part["article_id"].isin(ids)]
+    )
+    text = found.drop_duplicates("article_id").set_index("article_id")["text"]
+    return chunk.assign(text=chunk["article_id"].map(text).to_numpy())
+
+
+def _parts_of(parts, texts, chunk: pd.DataFrame) -> pd.DataFrame:
+    return parts(texts(chunk))
+
+
 def coding_sample(
     articles: pd.DataFrame,
     n: int,
@@ -61,8 +77,9 @@ def coding_sample(
     Parameters
     ----------
     articles : DataFrame
-        Canonical articles table (the report's selection, say). Copies of one
-        story (same ``story_id``) count once: one article per story is drawn.
+        Canonical articles table (the report's selection, say), pandas or Dask
+        (only the texts of the articles examined are read). Copies of one story
+        (same ``story_id``) count once: one article per story is drawn.
     n : int
         Units to draw.
     strata : sequence of str, default ("outlet", "month")
@@ -103,9 +120,23 @@ def coding_sample(
     if missing:
         raise ParameterError(f"articles: column(s) {missing} missing for a coding sample")
     parts = {"article": None, "sentence": _sentences, "quote": _quotes}[unit]
+    if is_dask(articles):
+        # the sample is drawn on the articles' metadata; texts are read for the
+        # articles examined only
+        if isinstance(strata, str):
+            strata = (strata,)
+        wanted = ["article_id", "outlet", "published", "title", "story_id", "is_duplicate"]
+        table = gather(articles, [*wanted, *(s for s in strata if s not in wanted)])
+        texts = functools.partial(_with_texts, articles)
+        if parts is not None:
+            parts = functools.partial(_parts_of, parts, texts)
+    else:
+        table, texts = articles, None
     sample = stratified_sample(
-        articles, n, strata=strata, allocation=allocation, seed=seed, units=parts
+        table, n, strata=strata, allocation=allocation, seed=seed, units=parts
     )
+    if texts is not None and unit == "article":
+        sample = texts(sample)
     if unit == "article":
         sample = sample.assign(unit=sample["article_id"])
     columns = [c for c in SAMPLE_COLUMNS if c in sample.columns] + ["stratum", "weight"]
