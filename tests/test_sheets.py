@@ -219,3 +219,27 @@ def test_samples_the_codebook_cannot_code_are_refused(tmp_path, codebook, articl
     sentences = pd.DataFrame({"unit": ["a:s1", "a:s2"], "text": ["One.", "Two."]})
     with pytest.raises(ParameterError, match="no variable for sentence units"):
         write_coding_sheets(sentences, codebook, ["ann"], tmp_path)
+
+
+def test_codes_for_units_the_design_did_not_give_are_named(tmp_path, codebook, articles):
+    from analysis.readers.coding import CodesError
+
+    sample = coding_sample(articles, 6)
+    design = write_coding_sheets(sample, codebook, ["ann", "bob"], tmp_path, overlap=0)
+    bobs = design.loc[design["coders"] == "bob", "unit"].tolist()
+    path = tmp_path / "codes_ann.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    width = len(rows[0])
+    rows.append([bobs[0], "ann", *[""] * (width - 4), "aid", "2"])
+    rows.append(["art999", "ann", *[""] * (width - 4), "aid", "2"])
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(CodesError) as caught:
+        read_codes(tmp_path, codebook)
+    assert [(p.row, p.variable, p.value) for p in caught.value.problems] == [
+        (5, "coder", "ann"),
+        (6, "unit", "art999"),
+    ]
+    assert f"was not given {bobs[0]} (design.csv)" in str(caught.value)
+    assert "'art999' is not in design.csv" in str(caught.value)

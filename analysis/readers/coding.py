@@ -412,7 +412,24 @@ def _sheet_files(sources: str | os.PathLike | Iterable[str | os.PathLike]) -> li
     return files
 
 
-def _read_sheet(path: Path, codebook: Codebook, problems: list[BadCell]) -> pd.DataFrame:
+#: The overlap design written beside the sheets: unit, coders (joined by ";"), shared.
+DESIGN_FILE = "design.csv"
+
+
+def read_design(folder: Path) -> dict[str, set[str]] | None:
+    """Unit -> the coders given it, from ``design.csv`` in ``folder``; None without one."""
+    path = folder / DESIGN_FILE
+    if not path.is_file():
+        return None
+    rows = _sheet_rows(path)
+    if not rows or rows[0][:2] != ["unit", "coders"]:
+        raise InputError(path, "not an overlap design (its columns are unit, coders, shared)")
+    return {row[0]: set(row[1].split(";")) for row in rows[1:] if len(row) >= 2}
+
+
+def _read_sheet(
+    path: Path, codebook: Codebook, problems: list[BadCell], design: dict[str, set[str]] | None
+) -> pd.DataFrame:
     """The tidy codes of one sheet; bad cells are added to ``problems``."""
     rows = _sheet_rows(path)
     if not rows:
@@ -451,6 +468,14 @@ def _read_sheet(path: Path, codebook: Codebook, problems: list[BadCell]) -> pd.D
         if not coder:
             problems.append(BadCell(path.name, number, "coder", "", "is empty"))
             continue
+        if design is not None and unit not in design:
+            problems.append(BadCell(path.name, number, "unit", unit, f"is not in {DESIGN_FILE}"))
+            continue
+        if design is not None and coder not in design[unit]:
+            problems.append(
+                BadCell(path.name, number, "coder", coder, f"was not given {unit} ({DESIGN_FILE})")
+            )
+            continue
         for variable in variables:
             cell = cells[at[variable.name]]
             try:
@@ -475,6 +500,8 @@ def read_codes(
         A folder (its ``codes_<coder>.csv`` and ``codes_<coder>.xlsx`` sheets are
         read) or sheet files. A sheet a coder left blank is skipped, so a coder may
         fill either the CSV or the XLSX copy; a coder who filled both is an error.
+        When the sheets' folder holds ``design.csv`` (the overlap design), every
+        row must be a unit the design gave that coder.
     codebook : Codebook
         From :func:`read_codebook`.
 
@@ -490,7 +517,8 @@ def read_codes(
     CodesError
         Listing every bad cell at once: file, row (as the spreadsheet numbers it),
         variable, value and the problem (not an allowed value, not a number, out
-        of range, a unit coded twice, a missing unit or coder).
+        of range, a unit coded twice, a missing unit or coder, a unit the design
+        did not give the coder).
     InputError
         A sheet that cannot be read or lacks the ``unit``/``coder`` columns or
         every codebook variable.
@@ -498,8 +526,11 @@ def read_codes(
     problems: list[BadCell] = []
     tables = []
     filled: dict[str, str] = {}
+    designs: dict[Path, dict[str, set[str]] | None] = {}
     for path in _sheet_files(sources):
-        table = _read_sheet(path, codebook, problems)
+        if path.parent not in designs:
+            designs[path.parent] = read_design(path.parent)
+        table = _read_sheet(path, codebook, problems, designs[path.parent])
         if table.empty:
             continue
         for coder in table["coder"].unique():

@@ -22,7 +22,7 @@ import pandas as pd
 
 from analysis.errors import ParameterError
 from analysis.paths import SAFE_NAME, replace_atomically, write_text
-from analysis.readers.coding import CODES_SHEET, UNITS, Codebook, Variable
+from analysis.readers.coding import CODES_SHEET, DESIGN_FILE, UNITS, Codebook, Variable
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +291,7 @@ def write_coding_sheets(
         csv_rows = [[("'" + v if v.startswith(_FORMULA_START) else v) for v in row] for row in rows]
         _write_csv([header, *csv_rows], targets[coder][0])
         _write_xlsx([header, *rows], 2 + len(info), variables, guide, targets[coder][1])
-    _write_csv([list(design.columns), *design.astype(str).values.tolist()], root / "design.csv")
+    _write_csv([list(design.columns), *design.astype(str).values.tolist()], root / DESIGN_FILE)
     lines = [codebook.name or "Codebook", codebook.description, ""]
     for name, question, level, instructions, allowed in guide[1:]:
         lines += [
