@@ -237,3 +237,14 @@ def test_one_coder_filling_two_sheets_is_refused(tmp_path, codebook):
         read_codes(tmp_path, codebook)
     codes = read_codes(tmp_path / "codes_ann.csv", codebook)
     assert set(codes["coder"]) == {"ann"}
+
+
+def test_sheets_saved_by_a_spreadsheet_in_another_locale_are_read(tmp_path, codebook):
+    # semicolons between fields and Windows-1252 text, as some spreadsheets save CSV
+    text = "unit;coder;title;frame;tone\r\nu1;ann;Café talks;Humanitarian aid;2\r\n"
+    (tmp_path / "codes_ann.csv").write_bytes(text.encode("cp1252"))
+    codes = read_codes(tmp_path, codebook)
+    assert codes[["unit", "variable", "value"]].values.tolist() == [
+        ["u1", "frame", "aid"],
+        ["u1", "tone", 2],
+    ]

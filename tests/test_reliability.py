@@ -145,7 +145,7 @@ def coded(draw):
     return truth, noise
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(coded(), st.sampled_from(["nominal", "ordinal", "interval", "ratio"]))
 def test_perfect_agreement_gives_alpha_one(data, level):
     truth, noise = data
@@ -158,7 +158,7 @@ def test_perfect_agreement_gives_alpha_one(data, level):
     assert out["agreement"] == 1.0
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(coded(), st.sampled_from(["nominal", "ordinal", "interval", "ratio"]), st.randoms())
 def test_alpha_ignores_coder_order_and_lone_codes(data, level, random):
     truth, noise = data

@@ -12,6 +12,7 @@ checks every cell against the codebook.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +24,8 @@ import pandas as pd
 
 from analysis.errors import AnalysisError, InputError
 from analysis.paths import SAFE_NAME
+from analysis.readers.files import decode_bytes
+from analysis.readers.tables import sniff_separator
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 UNITS = ("article", "sentence", "quote")
@@ -363,10 +366,17 @@ class CodesError(AnalysisError):
 def _sheet_rows(path: Path) -> list[list[Any]]:
     """The rows of a code sheet (header first), from CSV or from the XLSX 'codes' sheet."""
     if path.suffix.lower() == ".csv":
+        # a spreadsheet may save it in its own encoding, with ';' or tabs between fields
         try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                return [row for row in csv.reader(handle)]
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InputError(path, f"code sheet cannot be read ({exc})") from None
+        if not raw.strip():
+            return []
+        text = decode_bytes(raw, path)[0].lstrip("\ufeff")
+        try:
+            return list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_separator(text)))
+        except csv.Error as exc:
             raise InputError(path, f"code sheet cannot be read ({exc})") from None
     import openpyxl
 
