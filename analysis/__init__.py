@@ -92,6 +92,13 @@ _EXPORTS: dict[str, str] = {
     "save_validation": "corpus.validations",
     "load_validation": "corpus.validations",
     "validations": "corpus.validations",
+    # manual coding and intercoder reliability
+    "read_codebook": "readers.coding",
+    "read_codes": "readers.coding",
+    "coding_sample": "measures.coding",
+    "write_coding_sheets": "report.sheets",
+    "reliability": "measures.reliability",
+    "disagreements": "measures.reliability",
     # reports
     "run_report": "report.run",
     "load_corpus": "engine.open",

@@ -136,3 +136,16 @@ def offline(monkeypatch, tmp_path):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     return tmp_path
+
+
+@pytest.fixture
+def codebook_from(tmp_path):
+    """``codebook_from(yaml_text)``: the text written as ``codebook.yml`` and read back."""
+    from analysis import read_codebook
+
+    def read(text: str):
+        path = tmp_path / "codebook.yml"
+        path.write_text(text, encoding="utf-8")
+        return read_codebook(path)
+
+    return read

@@ -214,6 +214,13 @@ def test_results_per_outlet():
         (units(["neg"]), units([1.0]), {}, ParameterError, "machine: level='interval'"),
         (units([0.5]), units(["pos"]), {}, ParameterError, "human: level='interval'"),
         (units([0.1]), units([1.0]), {"by": "outlet"}, ParameterError, "outlet"),
+        (
+            units([0.1, 0.2]),
+            units([1.0, 2.0], variable=["tone", "frame"]),
+            {},
+            ParameterError,
+            "several variables.*'variable'\\] == 'frame'",
+        ),  # fmt: skip
     ],
 )
 def test_bad_input_names_the_problem(machine, human, options, error, match):

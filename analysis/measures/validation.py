@@ -395,6 +395,12 @@ def validate_measure(
         raise ParameterError(f"ci={ci!r}; expected a share between 0 and 1")
     keys = wt.as_list(by)
     machine, human = _as_table(machine, "machine", keys), _as_table(human, "human", keys)
+    if "variable" in human.columns and human["variable"].nunique() > 1:
+        names = sorted(map(str, human["variable"].unique()))
+        raise ParameterError(
+            f"human: holds codes of several variables {names}; pass one, "
+            f"e.g. codes[codes['variable'] == {names[0]!r}]"
+        )
     if "coder" not in human.columns:
         human = human.assign(coder="human")
     _check_unique(machine, "machine", ["unit"])
