@@ -292,3 +292,22 @@ def test_vader_and_dictionary_tone_against_semeval_headlines(semeval2007_dir):
     assert pick(found["coarse classes"], "macro_f1", "default")["value"] > 0.42  # 0.492
     assert pick(found["valence: dictionary"], "pearson")["value"] > 0.50  # 0.559
     assert pick(found["valence: dictionary + negation"], "pearson")["value"] > 0.50  # 0.565
+
+
+def test_humans_alpha_agrees_with_reliability():
+    from analysis import reliability
+
+    rng = np.random.default_rng(3)
+    truth = rng.integers(1, 6, size=30)
+    codes = pd.DataFrame(
+        {
+            "unit": [f"u{i}" for i in range(30)] * 2,
+            "coder": ["ana"] * 30 + ["ben"] * 30,
+            "variable": "tone",
+            "value": np.concatenate([truth, np.where(rng.random(30) < 0.3, 3, truth)]),
+        }
+    )
+    machine = pd.DataFrame({"unit": [f"u{i}" for i in range(30)], "value": truth + 0.0})
+    ours = validate_measure(machine, codes, level="ordinal")
+    theirs = reliability(codes, level="ordinal", draws=10)
+    assert pick(ours, "alpha_humans")["value"] == pytest.approx(theirs["alpha"].iloc[0])
