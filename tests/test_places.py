@@ -26,7 +26,11 @@ def _first(*names: str) -> pd.Series:
     [
         (["Paris"], "Paris", "FR", "largest population"),
         (["Paris", "Texas"], "Paris", "US", "article region"),
-        (["Paris", "Germany"], "Paris", "FR", "neighbouring country"),
+        (["Paris", "Germany"], "Paris", "FR", "largest population"),
+        (["London", "Detroit"], "London", "GB", "largest population"),  # not Ontario's
+        (["London", "Ontario"], "London", "CA", "article region"),
+        (["Jamaica", "New York"], "Jamaica", "JM", "kind"),  # not the town in Queens
+        (["Lebanon", "Pennsylvania"], "Lebanon", "US", "article region"),
         (["Georgia"], "Georgia", "GE", "kind"),
         (["Georgia", "Tbilisi"], "Georgia", "GE", "article country"),
         (["Georgia", "Atlanta"], "Georgia", "US", "article region"),

@@ -6,9 +6,11 @@ Where the news is: place mentions resolved to places, countries and coordinates,
 ``text``) and looks each one up in the gazetteer (:mod:`analysis.measures.gazetteer`).
 A name several places share (Paris, Georgia, Springfield, Odessa) is read by the
 article it stands in: the place inside a region or country the article names
-elsewhere wins, then a place in a neighbouring country, then the reading listed
-in ``analysis/data/place_names.txt``, then a country before a region before a
-city, then the largest population. :func:`place_counts` counts the resolved
+elsewhere wins, then a country or region (not a town) in a country bordering
+one the article names, then the reading listed in
+``analysis/data/place_names.txt``, then a country before a region before a
+city, then the largest population. A town named like a country (Jamaica,
+Lebanon) is read as the town only when the article names its state. :func:`place_counts` counts the resolved
 mentions per group as mentions per 1,000 articles, per place or per country.
 """
 
@@ -191,22 +193,45 @@ def _resolve_article(rows: list[int], found: list, chosen: list, gaz: Gazetteer)
         chosen[i] = again if strong else first[i]
 
 
-def _context(rows: list[int], places: pd.DataFrame) -> tuple[set, set]:
-    codes, regions = set(), set()
+@functools.lru_cache(maxsize=1)
+def _facts() -> tuple[list, list, list, list]:
+    """Per gazetteer row: country code, first-level codes, kind, population (fast to index)."""
+    places = gazetteer().places
+    return (
+        places["country_code"].tolist(),
+        [tuple(a.split()) for a in places["admin1"].tolist()],
+        places["kind"].tolist(),
+        places["population"].astype("int64").tolist(),
+    )
+
+
+def _context(rows: list[int], places: pd.DataFrame) -> tuple[set, set, set]:
+    """The countries, the regions, and the regions named as such, of these places."""
+    country, admin1, kind, _ = _facts()
+    codes, regions, named = set(), set(), set()
     for row in rows:
-        code = places.at[row, "country_code"]
+        code = country[row]
         if code:
             codes.add(code)
-            regions.update((code, a) for a in places.at[row, "admin1"].split())
-    return codes, regions
+            regions.update((code, a) for a in admin1[row])
+            if kind[row] == "region":
+                named.update((code, a) for a in admin1[row])
+    return codes, regions, named
 
 
 def _choose(found, context, gaz: Gazetteer) -> tuple[int, str]:
     candidates, listed, _ = found
-    codes, regions = context
+    codes, regions, named = context
     near = set().union(*(gaz.neighbours.get(c, frozenset()) for c in codes)) - codes
+    kinds = _facts()[2]
+    # a country's name (Jamaica, Lebanon) is read as a town of that name only when
+    # the article names the town's state, not for a city nearby (a New York dateline)
+    country_name = any(kinds[row] == "country" for row in candidates)
     scored = sorted(
-        ((_score(row, listed, codes, regions, near, gaz.places), row) for row in candidates),
+        (
+            (_score(row, listed, codes, regions, named, near, country_name), row)
+            for row in candidates
+        ),
         reverse=True,
     )
     (best, row), (second, _) = scored[0], scored[1]
@@ -214,17 +239,18 @@ def _choose(found, context, gaz: Gazetteer) -> tuple[int, str]:
     return row, REASONS[tier]
 
 
-def _score(row, listed, codes, regions, near, places) -> tuple:
-    code = places.at[row, "country_code"]
-    admin1 = places.at[row, "admin1"].split()
-    kind = places.at[row, "kind"]
+def _score(row, listed, codes, regions, named, near, country_name) -> tuple:
+    country, admin1, kind, population = _facts()
+    code = country[row]
+    town = country_name and kind[row] == "city"
     return (
-        kind != "country" and any((code, a) in regions for a in admin1),
-        bool(code) and code in codes,
-        bool(code) and code in near,
+        kind[row] != "country"
+        and any((code, a) in (named if town else regions) for a in admin1[row]),
+        not town and bool(code) and code in codes,
+        kind[row] != "city" and bool(code) and code in near,
         row in listed,
-        -KIND_ORDER[kind],
-        int(places.at[row, "population"]),
+        -KIND_ORDER[kind[row]],
+        population[row],
     )
 
 
