@@ -12,6 +12,14 @@ from analysis.paths import repo_path
 GOLD = repo_path("tests", "fixtures", "places", "gold.csv")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _gazetteer():
+    """Read the gazetteer once for the module (a second or two), before the first test."""
+    from analysis.measures.gazetteer import gazetteer
+
+    gazetteer()
+
+
 def _mentions(*articles: list[str]) -> pd.DataFrame:
     rows = [(f"a{i}", text) for i, names in enumerate(articles) for text in names]
     return pd.DataFrame(rows, columns=["article_id", "text"])
@@ -171,6 +179,7 @@ def test_counts_are_mentions_per_1000_articles_with_their_ids(resolved, articles
     assert table.loc[("Y", "Kharkiv"), "per_1000"] == 500.0  # 2 mentions, 4 articles
     assert table.loc[("Y", "(unresolved)"), "mentions"] == 1
     assert counts.groupby("outlet")["mentions"].sum().to_dict() == {"X": 4, "Y": 4}
+    assert (counts["articles"] == counts["article_ids"].map(len)).all()
 
 
 def test_counts_per_country_period_top_and_copies(resolved, articles):
@@ -190,6 +199,7 @@ def test_counts_per_country_period_top_and_copies(resolved, articles):
         analysis.place_counts(resolved, articles.drop(columns="published"), freq="M")
 
 
+@pytest.mark.slow  # importing matplotlib and writing a PNG: about 3 s on a busy machine
 def test_the_map_draws_and_saves_with_its_numbers(resolved, articles, tmp_path):
     import matplotlib.pyplot as plt
 
@@ -208,4 +218,6 @@ def test_the_map_draws_and_saves_with_its_numbers(resolved, articles, tmp_path):
     assert saved["mentions"].sum() == 8
     ax = analysis.plot_place_map(counts, by="", value="per_1000", extent="world")
     assert ax.get_xlim() == (-180.0, 180.0)
+    nothing = analysis.place_counts(resolved.iloc[:0], articles)
+    assert "0 mentions" in analysis.plot_place_map(nothing).get_title(loc="left")
     plt.close("all")

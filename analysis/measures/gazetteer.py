@@ -130,23 +130,29 @@ def _ascii_key(name: str) -> str:
     return key[4:] if key.startswith("the ") else key
 
 
+def _alternates(names: list[list[str]], first: int) -> dict[str, tuple[int, ...]]:
+    """``{name key: rows}`` of the cities' alternate names that an English text may use."""
+    out: dict[str, list[int]] = {}
+    for row, alternates in enumerate(names, first):
+        for name in alternates:
+            # names in other scripts, codes (KBP) and lower-case words are no English mention
+            if name.isascii() and name[:1].isupper() and not name.isupper():
+                out.setdefault(_ascii_key(name), []).append(row)
+    return {key: tuple(dict.fromkeys(rows)) for key, rows in out.items() if key}
+
+
 @functools.lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """Build the gazetteer once per process (about a second)."""
     source = _geonames()
     rows: list[dict] = []
     names: dict[str, list[int]] = defaultdict(list)
-    alternates: dict[str, list[int]] = defaultdict(list)
 
-    def add(row: dict, *, other: tuple[str, ...] = (), alternate: tuple[str, ...] = ()) -> None:
+    def add(row: dict, *, other: tuple[str, ...] = ()) -> None:
         i = len(rows)
         rows.append(row)
         for name in (row["place"], *other):
             names[_ascii_key(name) if name.isascii() else name_key(name)].append(i)
-        for name in alternate:
-            # names in other scripts, codes (KBP) and lower-case words are no English mention
-            if name.isascii() and name[:1].isupper() and not name.isupper():
-                alternates[_ascii_key(name)].append(i)
 
     raw = list(source.get_cities().values())
     cities = pd.DataFrame(
@@ -184,14 +190,14 @@ def gazetteer() -> Gazetteer:
     for c in raw:
         add({"place": c["name"], "kind": "city", "country_code": c["countrycode"],
              "admin1": str(c["admin1code"]), "latitude": c["latitude"],
-             "longitude": c["longitude"], "population": int(c["population"])},
-            alternate=c["alternatenames"])  # fmt: skip
+             "longitude": c["longitude"], "population": int(c["population"])})  # fmt: skip
     places = pd.DataFrame(rows, columns=COLUMNS)
+    first_city = len(rows) - len(raw)
     gaz = Gazetteer(
         places=places,
         names={k: tuple(dict.fromkeys(v)) for k, v in names.items()},
         spellings={},
-        alternates={k: tuple(dict.fromkeys(v)) for k, v in alternates.items() if k},
+        alternates=_alternates([c["alternatenames"] for c in raw], first_city),
         countries={code: info["name"] for code, info in countries.items()},
         neighbours={
             code: frozenset(n for n in (info.get("neighbours") or "").split(",") if n)

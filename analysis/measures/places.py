@@ -340,20 +340,19 @@ def place_counts(
 
         table = dedupe(table)
     keys = _group_keys(table, by=by, freq=freq)
-    groups = table[need[:1]].assign(**keys).astype({"article_id": "string"})
+    groups = pd.DataFrame({"_key": table["article_id"].astype("string").to_numpy(), **keys})
     totals = groups.groupby(list(keys), dropna=False).size().rename("total")
-    found = resolved.astype({"article_id": "string"}).merge(groups, on="article_id")
+    found = resolved.drop(columns=[k for k in keys if k in resolved.columns])
+    found = found.assign(_key=found["article_id"].astype("string")).merge(groups, on="_key")
     if len(found) < len(resolved):
         log.info(
             "place_counts: %d mentions are of articles not counted", len(resolved) - len(found)
         )
     found = _as_unit(found, unit)
     columns = ["place", "kind", "country_code", "country", "latitude", "longitude"]
-    counted = (
-        found.groupby([*keys, *columns], dropna=False, sort=False)["article_id"]
-        .agg(mentions="size", articles="nunique", article_ids=lambda s: sorted(set(s)))
-        .reset_index()
-    )
+    grouped = found.groupby([*keys, *columns], dropna=False, sort=False)["article_id"]
+    counted = grouped.agg(mentions="size", articles="nunique").reset_index()
+    counted = counted.assign(article_ids=[sorted(set(ids), key=str) for _, ids in grouped])
     counted = counted.merge(totals.reset_index(), on=list(keys), how="left")
     counted = counted.assign(per_1000=1000.0 * counted["mentions"] / counted["total"])
     counted = counted.sort_values(

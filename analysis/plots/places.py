@@ -92,6 +92,8 @@ def plot_place_map(
     box = _extent(drawn, extent)
     largest = float(drawn[value].max()) if len(drawn) else 1.0
     groups = list(dict.fromkeys(table[by])) if by else [None]
+    if not groups:  # nothing counted: one empty map, titled so
+        by, groups = None, [None]
     import matplotlib.pyplot as plt
 
     with house_style():
