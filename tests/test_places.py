@@ -39,6 +39,8 @@ def _first(*names: str) -> pd.Series:
         (["London", "Ontario"], "London", "CA", "article region"),
         (["Jamaica", "New York"], "Jamaica", "JM", "kind"),  # not the town in Queens
         (["Lebanon", "Pennsylvania"], "Lebanon", "US", "article region"),
+        (["Washington", "London"], "Washington", "US", "listed reading"),  # not Tyne and Wear
+        (["St. Petersburg", "Fla."], "St. Petersburg", "US", "article region"),
         (["Georgia"], "Georgia", "GE", "kind"),
         (["Georgia", "Tbilisi"], "Georgia", "GE", "article country"),
         (["Georgia", "Atlanta"], "Georgia", "US", "article region"),

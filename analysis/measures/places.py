@@ -10,7 +10,8 @@ elsewhere wins, then a country or region (not a town) in a country bordering
 one the article names, then the reading listed in
 ``analysis/data/place_names.txt``, then a country before a region before a
 city, then the largest population. A town named like a country (Jamaica,
-Lebanon) is read as the town only when the article names its state. :func:`place_counts` counts the resolved
+Lebanon), or another place of a name with a listed reading (Washington, Tyne and
+Wear), is read so only when the article names its state or region. :func:`place_counts` counts the resolved
 mentions per group as mentions per 1,000 articles, per place or per country.
 """
 
@@ -224,8 +225,10 @@ def _choose(found, context, gaz: Gazetteer) -> tuple[int, str]:
     codes, regions, named = context
     near = set().union(*(gaz.neighbours.get(c, frozenset()) for c in codes)) - codes
     kinds = _facts()[2]
-    # a country's name (Jamaica, Lebanon) is read as a town of that name only when
-    # the article names the town's state, not for a city nearby (a New York dateline)
+    # a country's name (Jamaica, Lebanon) is read as a town of that name, and a name
+    # with a listed reading (Washington, Odessa) as another place of that name, only
+    # when the article names that place's state or region: a city nearby (a London
+    # dateline beside Washington, Tyne and Wear) is no evidence against the reading
     country_name = any(kinds[row] == "country" for row in candidates)
     scored = sorted(
         (
@@ -242,11 +245,11 @@ def _choose(found, context, gaz: Gazetteer) -> tuple[int, str]:
 def _score(row, listed, codes, regions, named, near, country_name) -> tuple:
     country, admin1, kind, population = _facts()
     code = country[row]
-    town = country_name and kind[row] == "city"
+    strict = (country_name and kind[row] == "city") or (bool(listed) and row not in listed)
     return (
         kind[row] != "country"
-        and any((code, a) in (named if town else regions) for a in admin1[row]),
-        not town and bool(code) and code in codes,
+        and any((code, a) in (named if strict else regions) for a in admin1[row]),
+        not strict and bool(code) and code in codes,
         kind[row] != "city" and bool(code) and code in near,
         row in listed,
         -KIND_ORDER[kind[row]],
