@@ -191,6 +191,8 @@ def test_counts_per_country_period_top_and_copies(resolved, articles):
     assert ukraine["latitude"] == pytest.approx(48.97, abs=0.5)
     unique = analysis.place_counts(resolved, articles, by=None, copies="unique")
     assert unique.set_index("place").loc["Kharkiv", ["mentions", "total"]].tolist() == [1, 5]
+    top = analysis.place_counts(resolved, articles, by=None, top=2)
+    assert top["place"].tolist() == ["Kyiv", "Kharkiv", "(unresolved)"]  # most mentioned first
     monthly = analysis.place_counts(resolved, articles, by="outlet", freq="M", top=1)
     assert monthly.groupby(["outlet", "period"]).size().max() <= 2  # the top place + unresolved
     assert monthly.set_index(["outlet", "place"]).loc[("X", "Kyiv"), "mentions"].tolist() == [2, 1]

@@ -364,8 +364,7 @@ def place_counts(
     if top is not None:
         special = counted["place"].isin([UNRESOLVED, NO_COUNTRY])
         ranked = counted[~special].groupby(list(keys), dropna=False).head(top)
-        counted = pd.concat([ranked, counted[special]]).sort_index(kind="stable")
-        counted = counted.sort_values([*keys], kind="stable")
+        counted = counted[special | counted.index.isin(ranked.index)]
     order = [*keys, *columns, "mentions", "articles", "total", "per_1000", "article_ids"]
     out = counted[order].reset_index(drop=True)
     out = out.astype({"mentions": "int64", "articles": "int64", "total": "int64"})
