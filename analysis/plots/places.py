@@ -32,7 +32,7 @@ def plot_place_map(
     counts: pd.DataFrame,
     *,
     by: str | None = None,
-    value: str = "mentions",
+    value: str | None = None,
     labels: int = 8,
     extent: tuple[float, float, float, float] | str | None = None,
     ncols: int = 2,
@@ -55,10 +55,13 @@ def plot_place_map(
     by : str, optional
         Group column drawn as small multiples (default: the first column before
         ``place``, when there is one; ``by=""`` draws all groups as one map).
-    value : {"mentions", "per_1000", "articles"}, default "mentions"
-        What the point areas show.
+    value : {"per_1000", "mentions", "articles"}, optional
+        What the point areas show: by default mentions per 1,000 articles of the
+        group (``per_1000``), so that outlets of different sizes compare, or
+        ``mentions`` when the table has no rates.
     labels : int, default 8
-        Number of places named on each map (the largest).
+        Number of places named on each map: the largest, leaving out a name that
+        would cover a larger place's.
     extent : (west, east, south, north), "world" or None, default None
         Longitudes and latitudes shown; None fits the points drawn.
     ncols : int, default 2
@@ -78,6 +81,8 @@ def plot_place_map(
     >>> plot_place_map(t).get_title(loc="left")
     'Places named (15 mentions, N=40 articles)'
     """
+    if value is None:
+        value = "per_1000" if "per_1000" in getattr(counts, "columns", ()) else "mentions"
     _need(counts, ["place", "latitude", "longitude", value], "plot_place_map")
     if not isinstance(labels, int) or labels < 0:
         raise ParameterError(f"plot_place_map: labels={labels!r}; expected a whole number >= 0")
@@ -110,7 +115,7 @@ def plot_place_map(
         nrows = math.ceil(len(groups) / ncols)
         ratio = _ratio(box)
         fig, axes = plt.subplots(
-            nrows, ncols, figsize=(4.6 * ncols, 4.6 * ratio * nrows + 0.8),
+            nrows, ncols, figsize=(4.6 * ncols, 3.9 * ratio * nrows + 0.7),
             layout="constrained", squeeze=False,
         )  # fmt: skip
         for axis, group in zip(axes.flat, groups):
@@ -135,17 +140,18 @@ def _added_up(counts: pd.DataFrame, *, by: str | None, value: str) -> pd.DataFra
     table = counts.groupby(keys, dropna=False, sort=False).agg(sums).reset_index()
     if "total" in counts.columns:
         total = _group_total(counts, by)
-        table = table.assign(total=table[by].map(total) if by else total)
+        total = table[by].map(total).astype("float64") if by else float(total)
+        table = table.assign(total=total)
         if value == "per_1000":
             table = table.assign(per_1000=1000.0 * table["mentions"] / table["total"])
     return table.sort_values(value, ascending=False, kind="stable")
 
 
 def _group_total(counts: pd.DataFrame, by: str | None):
-    """Articles per group: each period's total once."""
-    keys = [k for k in ([by] if by else []) + (["period"] if "period" in counts else [])]
+    """Articles per group (or in all): the total of each group and period, once."""
+    keys = list(counts.columns[: list(counts.columns).index("place")])
     if not keys:
-        return int(counts["total"].max())
+        return int(counts["total"].max()) if len(counts) else 0
     once = counts.groupby(keys, dropna=False)["total"].max()
     return once.groupby(level=by).sum() if by else int(once.sum())
 
@@ -210,7 +216,7 @@ def _frame(ax, box) -> None:
 def _area(ax, values, largest: float) -> np.ndarray:
     """Marker areas: proportional to the values, the largest scaled to the map's width."""
     width = ax.figure.get_figwidth() * ax.get_position().width
-    top = LARGEST_POINT * min(max(width / 8.0, 0.3), 1.0) ** 2
+    top = LARGEST_POINT * min(max(width / 8.0, 0.3), 1.0)
     return np.maximum(top * np.asarray(values, dtype=float) / max(largest, 1e-9), 4.0)
 
 
@@ -233,7 +239,14 @@ def _draw_one(ax, table, *, value, labels, largest, box) -> None:
     drawn = drawn[inside]
     ax.scatter(drawn["longitude"], drawn["latitude"], s=_area(ax, drawn[value], largest),
                color=PALETTE[0], alpha=0.55, edgecolors="white", linewidths=0.6, zorder=3)  # fmt: skip
+    placed: list[tuple[float, float]] = []
+    near_x, near_y = (east - west) * 0.08, (north - south) * 0.04
     for row in drawn.head(labels).itertuples():
+        if any(
+            abs(row.longitude - x) < near_x and abs(row.latitude - y) < near_y for x, y in placed
+        ):
+            continue  # a larger place is named right there; its label would be covered
+        placed.append((row.longitude, row.latitude))
         ax.annotate(str(row.place), (row.longitude, row.latitude), xytext=(4, 4),
                     textcoords="offset points", fontsize=8, zorder=4, color="#222222")  # fmt: skip
     outside = int(len(table[table["latitude"].notna()]) - len(drawn))
