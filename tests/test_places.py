@@ -225,3 +225,18 @@ def test_the_map_draws_and_saves_with_its_numbers(resolved, articles, tmp_path):
     nothing = analysis.place_counts(resolved.iloc[:0], articles)
     assert "0 mentions" in analysis.plot_place_map(nothing).get_title(loc="left")
     plt.close("all")
+
+
+def test_most_reuters_locations_are_placed():
+    """CoNLL-2003's location entities (real Reuters text) as mentions: the share placed is a floor."""
+    from conftest import _corpus_or_skip
+
+    from benchmarks.places import conll_locations
+
+    _corpus_or_skip("conll2003")
+    mentions = conll_locations()
+    out = analysis.resolve_places(mentions)
+    assert len(out) == 1837
+    assert out["place"].notna().mean() >= 0.87
+    washington = out[out["text"].str.casefold() == "washington"]
+    assert set(washington["country_code"]) == {"US"}  # datelines and capitals, never England's town
