@@ -106,6 +106,8 @@ def test_unresolved_mentions_are_kept_and_counted():
     assert out["place"].isna().tolist() == [False, True, True]
     assert out["resolved_by"].tolist() == ["only candidate", "unresolved", "unresolved"]
     assert out.attrs["places"] == {"mentions": 3, "resolved": 1, "unresolved": 2}
+    no_article = analysis.resolve_places(pd.DataFrame({"article_id": [None], "text": ["Kyiv"]}))
+    assert no_article["place"].tolist() == ["Kyiv"]  # a mention without its article is still read
     articles = pd.DataFrame({"article_id": ["a0", "a1"], "outlet": ["X", "X"]})
     counts = analysis.place_counts(out, articles)
     lost = counts.set_index("place").loc["(unresolved)"]

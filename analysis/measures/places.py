@@ -113,7 +113,8 @@ def resolve_places(mentions: Any, *, aliases: Mapping[str, str] | None = None) -
     pinned = _aliases(aliases, gaz)
     found = [_candidates(text, gaz, pinned) for text in table["text"].tolist()]
     chosen: list[tuple[int | None, str]] = [(None, "unresolved")] * len(table)
-    for _, rows in pd.Series(range(len(table))).groupby(table["article_id"].to_numpy()):
+    articles = table["article_id"].to_numpy()
+    for _, rows in pd.Series(range(len(table))).groupby(articles, dropna=False):
         _resolve_article(rows.tolist(), found, chosen, gaz)
     out = _with_places(table, found, chosen, gaz)
     resolved = int(out["place"].notna().sum())
