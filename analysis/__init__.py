@@ -70,6 +70,10 @@ _EXPORTS: dict[str, str] = {
     "attention": "measures.attention",
     "attention_peaks": "measures.attention",
     "plot_attention": "plots",
+    # where: places named
+    "resolve_places": "measures.places",
+    "place_counts": "measures.places",
+    "plot_place_map": "plots",
     # tone and sources
     "sentiment_scores": "measures.sentiment",
     "article_sentiment": "measures.sentiment",
