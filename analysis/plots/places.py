@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.errors import ParameterError
 from analysis.plots.style import PALETTE, _legend_outside, _need, house_style
 
-#: Country outlines: Natural Earth 1:110m (public domain), see tools/world_outlines.py.
+#: Country outlines: Natural Earth 1:110m (public domain), see data/world_outlines.py.
 OUTLINES_FILE = "world_outlines.json"
 
 LAND, BORDER, WATER = "#e8e8e3", "#ffffff", "#f4f8fb"

