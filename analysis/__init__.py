@@ -89,14 +89,20 @@ _EXPORTS: dict[str, str] = {
     # validation against human codes
     "validate_measure": "measures.validation",
     "validation_note": "measures.validation",
+    "validate_tone": "measures.tone_validation",
+    "agreement_table": "measures.tone_validation",
     "save_validation": "corpus.validations",
     "load_validation": "corpus.validations",
     "validations": "corpus.validations",
     # manual coding and intercoder reliability
     "read_codebook": "readers.coding",
+    "EXAMPLE_CODEBOOK": "readers.coding",
     "read_codes": "readers.coding",
     "coding_sample": "measures.coding",
+    "sample_design": "measures.coding",
+    "coded_units": "measures.coding",
     "write_coding_sheets": "report.sheets",
+    "sheets_for_report": "report.sheets",
     "reliability": "measures.reliability",
     "disagreements": "measures.reliability",
     # reports
@@ -106,6 +112,7 @@ _EXPORTS: dict[str, str] = {
     "require_articles": "engine.selection",
     "save_figure": "report.display",
     "show_table": "report.display",
+    "show_note": "report.display",
     "parse_date_range": "corpus.selection",
     "corpus_overview": "measures.overview",
     "tally": "measures.overview",

@@ -204,9 +204,7 @@ def reliability(
             if chosen in ("nominal", "ordinal")
             else np.array(domain, dtype=float)
         )
-        low, high = _interval(
-            counts, numeric, chosen, draws=draws, ci=ci, seed=seed
-        )
+        low, high = _interval(counts, numeric, chosen, draws=draws, ci=ci, seed=seed)
         rows.append(
             {
                 "variable": name,
