@@ -106,6 +106,10 @@ def test_the_report_refuses_bad_coding_parameters(tmp_path):
         check(codes=str(tmp_path / "nowhere"))
     with pytest.raises(ParameterError, match="parameter 'coders': '../x'"):
         check(coders=["ana", "../x"])
+    with pytest.raises(ParameterError, match="thresholds.*allowed values: 4 increasing cuts"):
+        check(thresholds=[-0.5, 0.5])
+    with pytest.raises(ParameterError, match="thresholds"):
+        check(thresholds=[0.5, 0.1, 0.2, 0.6])
     with pytest.raises(ParameterError, match="parameter 'overlap'"):
         check(overlap=1.5)
     with pytest.raises(ParameterError, match="allowed values: proportional, equal"):

@@ -434,6 +434,17 @@ def check_coding(values: Mapping[str, Any]) -> None:
             f"parameter 'tone_variable': {variable!r} is a nominal variable of "
             f"{len(book[variable].allowed)} values, not a tone; give an ordinal or interval one"
         )
+    cuts = list(values.get("thresholds") or [])
+    if cuts and variable:
+        classes = book[variable].allowed if book[variable].level in ("nominal", "ordinal") else []
+        if any(b <= a for a, b in zip(cuts, cuts[1:])) or (
+            classes and len(cuts) != len(classes) - 1
+        ):
+            need = f"{len(classes) - 1} " if classes else ""
+            raise ParameterError(
+                f"parameter 'thresholds': {cuts}; allowed values: {need}increasing cuts of the "
+                f"compound, one fewer than the classes of {variable!r}"
+            )
     overlap = values.get("overlap")
     if isinstance(overlap, float) and not 0 <= overlap <= 1:
         raise ParameterError(
