@@ -103,6 +103,7 @@ _EXPORTS: dict[str, str] = {
     "coded_units": "measures.coding",
     "write_coding_sheets": "report.sheets",
     "sheets_for_report": "report.sheets",
+    "codes_note": "report.sheets",
     "reliability": "measures.reliability",
     "disagreements": "measures.reliability",
     # reports

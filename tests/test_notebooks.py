@@ -313,6 +313,8 @@ def test_validation_report_reads_filled_sheets_and_keeps_the_validation(bundled_
     )
     page = check_report(folder)
     assert "No filled code sheets were given" not in page
+    assert "Codes of 2 coders (coder1, coder2) on 12 units" in page
+    assert "every coded unit is in the sample drawn above" in page
     assert "Krippendorff" in page and "civilian_voice" not in page  # left blank: not measured
     assert "pearson" in page and "humans" in page  # the agreement table
     for unit in split["frame"] | split["tone"]:  # the disagreements to read

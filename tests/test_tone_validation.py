@@ -43,6 +43,7 @@ def five_point(codebook_from):
     )
 
 
+@pytest.mark.slow  # loads the sentence splitter
 def test_coded_units_are_found_again_as_articles_sentences_and_quotes():
     units = ["a1", "a2:s2", "b1:s1", "zz", "a3:s9"]
     found = analysis.coded_units(ARTICLES, units)

@@ -359,3 +359,48 @@ def sheets_for_report(
             "and the agreement of the measures with the coders.",
         ],
     )
+
+
+def codes_note(codes: pd.DataFrame, sample: pd.DataFrame | None = None):
+    """
+    Say what filled code sheets hold: coders, units, values, and how many units the sample has.
+
+    Parameters
+    ----------
+    codes : DataFrame
+        Tidy ``[unit, coder, variable, value]`` from :func:`analysis.read_codes`.
+    sample : DataFrame, optional
+        The sample drawn with the report's parameters; units coded outside it
+        (sheets from another sample) are counted in the note.
+
+    Returns
+    -------
+    Note
+        One sentence (see :func:`analysis.show_note`).
+
+    Examples
+    --------
+    >>> codes = pd.DataFrame({"unit": ["a", "a", "b"], "coder": ["x", "y", "x"],
+    ...                       "variable": "tone", "value": [1, 2, 3]})
+    >>> codes_note(codes, pd.DataFrame({"unit": ["a", "c"]}))
+    Codes of 2 coders (x, y) on 2 units, 3 values in all; 1 coded unit is not in the sample drawn above (sheets of another sample?).
+    """
+    from analysis.report.display import show_note
+
+    coders = sorted(map(str, pd.unique(codes["coder"])))
+    units = set(map(str, pd.unique(codes["unit"])))
+    text = (
+        f"Codes of {len(coders)} coder{'s' * (len(coders) != 1)} ({', '.join(coders)}) on "
+        f"{len(units):,} unit{'s' * (len(units) != 1)}, {len(codes):,} values in all"
+    )
+    if sample is not None:
+        outside = len(units - set(map(str, sample["unit"])))
+        if outside:
+            verb = "unit is" if outside == 1 else "units are"
+            text += (
+                f"; {outside:,} coded {verb} not in the sample drawn above "
+                "(sheets of another sample?)"
+            )
+        else:
+            text += "; every coded unit is in the sample drawn above"
+    return show_note(text + ".")
