@@ -1,4 +1,3 @@
-
 """The notebooks: thin and committed clean, and every one runs as a report with papermill."""
 
 from __future__ import annotations
@@ -92,6 +91,12 @@ def test_notebook_runs_on_the_bundled_corpus(name, bundled_corpus, tmp_path):
     assert len(re.findall(r"<h1[ >]", page)) == 1  # the title once, not again from the notebook
     if name == "explore":  # no title parameter: the notebook's heading names the report
         assert heading == f"# {title}"
+    if name == "validation":  # no codes yet: the sample is drawn and the sheets written
+        assert re.search(r"Code sheets for \d+ units were written to coding/", page)
+        assert {"codes_coder1.xlsx", "codes_coder2.csv", "design.csv", "instructions.txt"} <= {
+            p.name for p in (folder / "coding").iterdir()
+        }
+        assert "No filled code sheets were given" in page
     if name == "coverage_report":
         figures = {p.stem for p in (folder / "figures").glob("*.png")}
         assert {"volume", "top_terms", "query_trends", "tone_by_group", "tone_over_time"} <= figures
@@ -243,3 +248,92 @@ def test_coverage_report_takes_a_query_string_and_can_keep_only_its_stories(
     # the old form of a list of words still works, as any of them
     typed, _ = params.validate_parameters("coverage_report", {"query": ["ceasefire", "grain deal"]})
     assert typed["query"] == 'ceasefire OR "grain deal"'
+
+
+def _fill_sheets(folder: Path, tones: dict[str, int]) -> dict[str, set[str]]:
+    """Two coders fill their CSV sheets: one agrees with ``tones``, the other strays on some units."""
+    import csv
+
+    split: dict[str, set[str]] = {"frame": set(), "tone": set()}
+    frames = ["military", "humanitarian", "diplomacy", "economy"]
+    for coder in ("coder1", "coder2"):
+        path = folder / f"codes_{coder}.csv"
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        header, body = rows[0], rows[1:]
+        for row in body:
+            unit = row[header.index("unit")]
+            rank = sorted(tones).index(unit)
+            frame, tone = frames[rank % 4], tones[unit]
+            if coder == "coder2" and rank % 4 == 3:  # reads economy as diplomacy
+                frame = "diplomacy"
+                split["frame"].add(unit)
+            if coder == "coder2" and rank % 3 == 0:  # one step more positive
+                tone = min(tone + 1, 5)
+                if tone != tones[unit]:
+                    split["tone"].add(unit)
+            row[header.index("frame")] = frame
+            row[header.index("tone")] = str(tone)
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, *body])
+    return split
+
+
+@pytest.mark.slow
+def test_validation_report_reads_filled_sheets_and_keeps_the_validation(bundled_corpus, tmp_path):
+    """Reliability, disagreements and VADER's agreement per outlet, saved for the coverage report."""
+    import shutil
+
+    import analysis
+
+    corpus = tmp_path / "corpus"  # the validation is saved into the corpus: a copy of our own
+    shutil.copytree(bundled_corpus, corpus)
+    assert analysis.load_validation(corpus) is None
+    design = {"sample_size": 12, "strata": ["outlet"], "overlap": 1.0, "seed": 3}
+    # the sheets the report writes without codes (the run on the bundled corpus checks that)
+    articles = analysis.open_corpus(corpus)
+    sample = analysis.coding_sample(articles, 12, strata=["outlet"], seed=3)
+    book = analysis.read_codebook(analysis.EXAMPLE_CODEBOOK)
+    analysis.sheets_for_report(sample, book, ["coder1", "coder2"], tmp_path, overlap=1.0, seed=3)
+    sheets = tmp_path / "coding"
+    # the coders' tone follows VADER's reading of each article, with some disagreements
+    units = pd.read_csv(sheets / "design.csv")["unit"].astype(str)
+    coded = articles[articles["article_id"].isin(set(units))]
+    scores = analysis.article_sentiment(coded).set_index("article_id")["compound"]
+    tones = {u: 1 + sum(scores[u] > cut for cut in (-0.6, -0.2, 0.2, 0.6)) for u in units}
+    split = _fill_sheets(sheets, tones)
+    assert split["frame"] and split["tone"]
+
+    folder = reporting.run_report(
+        "validation",
+        corpus=corpus,
+        out=tmp_path / "reports",
+        name="coded",
+        parameters={**design, "codes": str(sheets)},
+    )
+    page = check_report(folder)
+    assert "No filled code sheets were given" not in page
+    assert "Codes of 2 coders (coder1, coder2) on 12 units" in page
+    assert "every coded unit is in the sample drawn above" in page
+    assert "Krippendorff" in page and "civilian_voice" not in page  # left blank: not measured
+    assert "pearson" in page and "humans" in page  # the agreement table
+    for unit in split["frame"] | split["tone"]:  # the disagreements to read
+        assert unit in page
+    agreed = set(units) - split["frame"] - split["tone"]
+    assert agreed and not [u for u in agreed if u in page]
+    assert "Meridian Daily" in page  # agreement per outlet
+    saved = analysis.load_validation(corpus)
+    assert saved.attrs["name"] == "vader-tone"
+    figures = saved.set_index("measure")
+    n_units = int(figures.loc["n_units", "value"])
+    assert n_units + figures.loc["tied_units", "value"] == 12
+    assert figures.loc["spearman", "value"] > 0.5  # the coders read the tone VADER reads
+    assert 0 < figures.loc["alpha_humans", "value"] < 1
+
+    # the coverage report's method notes cite it, or say there is none
+    notebook = nbformat.read(repo_path("notebooks", "coverage_report.ipynb"), as_version=4)
+    cell = next(c for c in notebook.cells if c.get("id") == "coverage-validation-note")
+    cited = repr(eval(cell.source, {"analysis": analysis, "corpus": str(corpus)}))
+    assert cited.startswith("Validated against human codes") and f"of {n_units} units" in cited
+    none = repr(eval(cell.source, {"analysis": analysis, "corpus": str(tmp_path)}))
+    assert none == "No validation on record."

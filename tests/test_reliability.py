@@ -57,9 +57,21 @@ def test_bootstrap_interval_is_seeded_and_brackets_alpha():
     assert first["ci_low"].iloc[0] != other["ci_low"].iloc[0]
     row = first.iloc[0]
     assert row["ci_low"] < row["alpha"] <= row["ci_high"] <= 1
-    narrow = reliability(codes, level="interval", draws=300, seed=1, confidence=0.5).iloc[0]
+    narrow = reliability(codes, level="interval", draws=300, seed=1, ci=0.5).iloc[0]
     assert row["ci_low"] <= narrow["ci_low"] <= narrow["ci_high"] <= row["ci_high"]
     assert math.isnan(reliability(codes, draws=0)["ci_low"].iloc[0])
+
+
+def test_interval_coverage_is_ci_as_elsewhere_and_the_former_name_warns():
+    codes = tidy(WORKED)
+    narrow = reliability(codes, level="interval", draws=200, seed=1, ci=0.5)
+    with pytest.warns(DeprecationWarning, match="confidence=.*use ci="):
+        former = reliability(codes, level="interval", draws=200, seed=1, confidence=0.5)
+    pd.testing.assert_frame_equal(former, narrow)
+    with pytest.raises(ParameterError, match="ci=1.5"):
+        reliability(codes, ci=1.5)
+    with pytest.raises(ParameterError, match="not confidence= as well"):
+        reliability(codes, ci=0.9, confidence=0.9)
 
 
 def test_levels_come_from_the_codebook_and_each_variable_is_measured(codebook_from):

@@ -245,8 +245,8 @@ def test_save_and_load_with_a_corpus(tmp_path):
     pd.testing.assert_frame_equal(named, first)
     assert validations(tmp_path)["name"].tolist() == ["dictionary-sample", "vader-sample"]
     note = validation_note(named)
-    assert note.startswith("Validated against human codes (VADER against coders) on 20")
-    assert "of 4 units: Pearson r = " in note and "95% CI" in note
+    assert note.startswith("Validated against human codes of 4 units (VADER against coders, saved 20")
+    assert "): Pearson r = " in note and "95% CI" in note
     assert validation_note(None) == ""
     classes = validate_measure(
         units(["a", "b", "b"], outlet=["X", "X", "Y"]), units(["a", "b", "a"]), level="nominal",

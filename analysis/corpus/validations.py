@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError, ParameterError
-from analysis.paths import SAFE_NAME, replace_atomically
+from analysis.paths import SAFE_NAME, default_corpus_dir, replace_atomically
 
 __all__ = ["save_validation", "load_validation", "validations", "VALIDATION_FOLDER"]
 
@@ -23,6 +23,12 @@ __all__ = ["save_validation", "load_validation", "validations", "VALIDATION_FOLD
 VALIDATION_FOLDER = "validation"
 _META_KEY = b"analysis.validation"
 _NEEDED = ("measure", "value")
+
+
+def _folder(corpus_dir: str | os.PathLike) -> Path:
+    """The corpus's validation folder; ``""`` names the bundled corpus, as in ``open_corpus``."""
+    corpus = Path(corpus_dir).expanduser() if str(corpus_dir).strip() else default_corpus_dir()
+    return corpus / VALIDATION_FOLDER
 
 
 def save_validation(
@@ -36,7 +42,7 @@ def save_validation(
     table : DataFrame
         The result of :func:`analysis.validate_measure`.
     corpus_dir : path-like
-        The corpus folder (made if missing).
+        The corpus folder (made if missing); ``""`` is the bundled corpus.
     name : str
         Letters, digits, ``.``, ``-``, ``_`` (e.g. ``"vader-newsmtsc"``); saving
         again under a name replaces that validation.
@@ -58,7 +64,7 @@ def save_validation(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    folder = Path(corpus_dir) / VALIDATION_FOLDER
+    folder = _folder(corpus_dir)
     folder.mkdir(parents=True, exist_ok=True)
     saved = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
     arrow = pa.Table.from_pandas(table, preserve_index=False)
@@ -91,7 +97,7 @@ def validations(corpus_dir: str | os.PathLike) -> pd.DataFrame:
         ``name, saved, note, path``; empty when there are none. Damaged files
         are left out.
     """
-    folder = Path(corpus_dir) / VALIDATION_FOLDER
+    folder = _folder(corpus_dir)
     rows = []
     for path in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
         try:
@@ -109,7 +115,7 @@ def load_validation(corpus_dir: str | os.PathLike, name: str | None = None) -> p
     Parameters
     ----------
     corpus_dir : path-like
-        The corpus folder.
+        The corpus folder; ``""`` is the bundled corpus.
     name : str, optional
         The name it was saved under; ``None`` loads the latest saved.
 
@@ -124,7 +130,7 @@ def load_validation(corpus_dir: str | os.PathLike, name: str | None = None) -> p
     InputError
         The named validation does not exist or cannot be read.
     """
-    folder = Path(corpus_dir) / VALIDATION_FOLDER
+    folder = _folder(corpus_dir)
     if name is None:
         listed = validations(corpus_dir)
         if not len(listed):

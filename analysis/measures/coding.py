@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -143,4 +144,107 @@ def coding_sample(
     out = sample[columns].reset_index(drop=True)
     out = out.astype({"unit": "string", "article_id": "string"})
     out.attrs["unit"] = unit
+    return out
+
+
+def sample_design(sample: pd.DataFrame) -> pd.DataFrame:
+    """
+    Sum up a coding sample by stratum: units drawn, the population they stand for, weights.
+
+    Parameters
+    ----------
+    sample : DataFrame
+        From :func:`coding_sample` (``stratum`` and ``weight`` at least).
+
+    Returns
+    -------
+    DataFrame
+        One row per stratum, ``[stratum, units, population, share_of_sample,
+        share_of_population, weight]``: the units drawn, the units of the
+        population they stand for (the sum of their weights), both as shares of
+        their totals, and the mean weight (population over units drawn); the
+        strata in the sample's order of names.
+
+    Examples
+    --------
+    >>> sample = pd.DataFrame({"stratum": ["A", "A", "B"], "weight": [2.0, 2.0, 6.0]})
+    >>> sample_design(sample)
+      stratum  units  population  share_of_sample  share_of_population  weight
+    0       A      2         4.0         0.666667                  0.4     2.0
+    1       B      1         6.0         0.333333                  0.6     6.0
+    """
+    missing = [c for c in ("stratum", "weight") if c not in sample.columns]
+    if missing:
+        raise ParameterError(
+            f"sample: column(s) {missing} missing; draw it with analysis.coding_sample"
+        )
+    columns = ["stratum", "units", "population", "share_of_sample", "share_of_population"]
+    if sample.empty:
+        return pd.DataFrame(columns=[*columns, "weight"])
+    out = sample.groupby("stratum", sort=True).agg(
+        units=("weight", "size"), population=("weight", "sum")
+    )
+    out = out.assign(
+        share_of_sample=out["units"] / out["units"].sum(),
+        share_of_population=out["population"] / out["population"].sum(),
+        weight=out["population"] / out["units"],
+    )
+    return out.reset_index()[[*columns, "weight"]]
+
+
+_PART = re.compile(r"^(?P<article>.+):(?P<kind>[sq])(?P<number>\d+)$")
+
+
+def coded_units(articles, units: Sequence[str]) -> pd.DataFrame:
+    """
+    Find the coded units in the corpus again: each one's article, outlet and text.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        Canonical articles table, pandas or Dask (only the articles named by
+        ``units`` are read).
+    units : sequence of str
+        Unit ids as :func:`coding_sample` writes them: an article id,
+        ``<article_id>:s<k>`` for its k-th sentence, ``<article_id>:q<k>`` for
+        its k-th quote.
+
+    Returns
+    -------
+    DataFrame
+        ``[unit, article_id, outlet, text]``, one row per unit found, in the
+        order given; units whose article (or sentence, or quote) the corpus
+        does not hold are left out, and ``attrs["missing"]`` lists them.
+
+    Examples
+    --------
+    >>> articles = pd.DataFrame({"article_id": ["a"], "outlet": ["A"], "text": ["One. Two."]})
+    >>> coded_units(articles, ["a", "a:s2"])
+       unit article_id outlet       text
+    0     a          a      A  One. Two.
+    1  a:s2          a      A       Two.
+    """
+    units = list(dict.fromkeys(str(u) for u in units))
+    parsed = [_PART.match(u) for u in units]
+    ids = {m["article"] if m else u for u, m in zip(units, parsed)}
+    columns = ["article_id", *(["outlet"] if "outlet" in articles.columns else []), "text"]
+    table = gather(articles, columns, keep=lambda part: part[part["article_id"].isin(ids)])
+    table = table[table["article_id"].astype(str).isin(ids)].drop_duplicates("article_id")
+    table = table.assign(article_id=table["article_id"].astype(str)).reset_index(drop=True)
+    if "outlet" not in table.columns:
+        table = table.assign(outlet=pd.NA)
+    found = [table.assign(unit=table["article_id"])]
+    for kind, parts in (("s", _sentences), ("q", _quotes)):
+        wanted = {m["article"] for m in parsed if m and m["kind"] == kind}
+        if wanted:
+            some = table[table["article_id"].isin(wanted)]
+            pieces = parts(some)
+            rows = some.loc[pieces["row"].to_numpy()].reset_index(drop=True)
+            found.append(
+                rows.assign(unit=pieces["unit"].to_numpy(), text=pieces["text"].to_numpy())
+            )
+    every = pd.concat(found, ignore_index=True).drop_duplicates("unit").set_index("unit")
+    kept = [u for u in units if u in every.index]
+    out = every.loc[kept, ["article_id", "outlet", "text"]].reset_index()
+    out.attrs["missing"] = [u for u in units if u not in every.index]
     return out

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ParameterError
+from analysis.options import renamed
 from analysis.readers.coding import LEVELS, Codebook
 
 CODE_COLUMNS = ("unit", "coder", "variable", "value")
@@ -108,7 +109,7 @@ def _agreement(counts: np.ndarray) -> float:
 
 
 def _interval(
-    counts: np.ndarray, domain: np.ndarray, level: str, *, draws: int, confidence: float, seed: int
+    counts: np.ndarray, domain: np.ndarray, level: str, *, draws: int, ci: float, seed: int
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of alpha, resampling pairable units with replacement."""
     if draws <= 0 or len(counts) < 2:
@@ -119,18 +120,19 @@ def _interval(
     alphas = alphas[np.isfinite(alphas)]
     if len(alphas) == 0:
         return float("nan"), float("nan")
-    tail = (1 - confidence) / 2
+    tail = (1 - ci) / 2
     low, high = np.quantile(alphas, [tail, 1 - tail])
     return float(low), float(high)
 
 
+@renamed(confidence="ci")
 def reliability(
     codes: pd.DataFrame,
     codebook: Codebook | None = None,
     *,
     level: str | Mapping[str, str] | None = None,
     draws: int = 1000,
-    confidence: float = 0.95,
+    ci: float = 0.95,
     seed: int = 0,
 ) -> pd.DataFrame:
     """
@@ -151,8 +153,10 @@ def reliability(
         nominal.
     draws : int, default 1000
         Bootstrap draws for the interval (0: no interval).
-    confidence : float, default 0.95
-        Coverage of the interval.
+    ci : float, default 0.95
+        Coverage of the interval, as in :func:`analysis.validate_measure` and
+        :func:`analysis.tone_by` (``confidence=``, its former name, still works
+        for one release and warns).
     seed : int, default 0
         Seed of the bootstrap, so the interval is the same on every run.
 
@@ -176,8 +180,8 @@ def reliability(
       variable     alpha  agreement  n_units
     0    frame  0.444444   0.666667        3
     """
-    if not 0 < confidence < 1:
-        raise ParameterError(f"confidence {confidence!r}: give a share between 0 and 1, e.g. 0.95")
+    if not 0 < ci < 1:
+        raise ParameterError(f"ci={ci!r}: give a share between 0 and 1, e.g. 0.95")
     codes = _check_codes(codes)
     levels = level if isinstance(level, Mapping) else {}
     rows = []
@@ -200,9 +204,7 @@ def reliability(
             if chosen in ("nominal", "ordinal")
             else np.array(domain, dtype=float)
         )
-        low, high = _interval(
-            counts, numeric, chosen, draws=draws, confidence=confidence, seed=seed
-        )
+        low, high = _interval(counts, numeric, chosen, draws=draws, ci=ci, seed=seed)
         rows.append(
             {
                 "variable": name,

@@ -474,11 +474,10 @@ def validation_note(table: pd.DataFrame | None) -> str:
     attrs = getattr(table, "attrs", {}) or {}
     keys = list(table.columns[: list(table.columns).index("measure")])
     n = first("n_units")
-    head = "Validated against human codes"
-    if attrs.get("note"):
-        head += f" ({attrs['note']})"
+    about = [str(attrs["note"])] if attrs.get("note") else []
     if attrs.get("saved"):
-        head += f" on {str(attrs['saved'])[:10]}"
+        about.append(f"saved {str(attrs['saved'])[:10]}")
+    about_text = f" ({', '.join(about)})" if about else ""
     parts = []
     for measure, symbol in (("pearson", "Pearson r"), ("spearman", "Spearman rho")):
         row = first(measure)
@@ -502,6 +501,10 @@ def validation_note(table: pd.DataFrame | None) -> str:
         parts.append(f"Krippendorff's alpha with the machine as a coder = {row['value']:.2f}")
     if keys:
         groups = len(table.drop_duplicates(keys))
-        return f"{head}, per {', '.join(keys)} ({groups} groups): see the validation table."
+        return (
+            f"Validated against human codes{about_text}, per {', '.join(keys)} ({groups} groups): "
+            "see the validation table."
+        )
     units = f" of {int(n['value']):,} units" if n is not None else ""
-    return f"{head}{units}: {', '.join(parts) or 'no figure could be computed'}."
+    figures = ", ".join(parts) or "no figure could be computed"
+    return f"Validated against human codes{units}{about_text}: {figures}."

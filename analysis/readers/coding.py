@@ -23,7 +23,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from analysis.errors import AnalysisError, InputError
-from analysis.paths import SAFE_NAME
+from analysis.paths import PACKAGE_DIR, SAFE_NAME
 from analysis.readers.files import decode_bytes
 from analysis.readers.tables import sniff_separator
 
@@ -33,6 +33,8 @@ UNITS = ("article", "sentence", "quote")
 SHEET_COLUMNS = ("unit", "coder", "outlet", "published", "title", "text")
 #: The sheet of an XLSX workbook that holds the codes.
 CODES_SHEET = "codes"
+#: The example codebook shipped with the package (see docs/validation.md).
+EXAMPLE_CODEBOOK = PACKAGE_DIR / "data" / "codebook_example.yml"
 
 _BOOK_KEYS = {"name", "unit", "description", "variables"}
 _VARIABLE_KEYS = {"name", "question", "instructions", "level", "unit", "values", "min", "max"}

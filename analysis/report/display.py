@@ -206,3 +206,34 @@ def show_table(
             raise ParameterError(f"show_table: no column(s) {', '.join(missing)} in the table")
         data = data[list(columns)]
     return Table(data, empty=empty, caption=caption, max_rows=max_rows)
+
+
+class Note:
+    """A sentence for a report, with numbered steps under it: plain escaped text."""
+
+    def __init__(self, text: str, steps: Sequence[str]):
+        self.text, self.steps = text, list(steps)
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(step)}</li>" for step in self.steps)
+        listed = f"<ol>{items}</ol>" if items else ""
+        return f'<p class="report-note">{html.escape(self.text)}</p>{listed}'
+
+    def __repr__(self) -> str:
+        return "\n".join([self.text, *(f"{k}. {s}" for k, s in enumerate(self.steps, 1))])
+
+
+def show_note(text: str, steps: Sequence[str] = ()) -> Note:
+    """
+    Show a sentence in a report (escaped, as plain text), with numbered steps under it.
+
+    Examples
+    --------
+    >>> show_note("No validation on record.")
+    No validation on record.
+    >>> show_note("Next:", ["fill <the> sheets"])._repr_html_()
+    '<p class="report-note">Next:</p><ol><li>fill &lt;the&gt; sheets</li></ol>'
+    """
+    if not isinstance(text, str):
+        raise ParameterError(f"show_note: text must be a str, got {type(text).__name__}")
+    return Note(text, [str(step) for step in steps])

@@ -14,12 +14,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, get_args
 
+from analysis.corpus.sampling import ALLOCATIONS
 from analysis.corpus.selection import parse_date_range
 from analysis.engine.open import ENGINES, check_engine
 from analysis.errors import InputError, ParameterError
 from analysis.measures.vader import ENGINES as TONE_ENGINES
 from analysis.options import Copies
-from analysis.paths import repo_path
+from analysis.paths import SAFE_NAME, repo_path
+from analysis.readers.coding import UNITS
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +49,12 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "sentiment_engine": tuple(TONE_ENGINES),
     "engine": tuple(ENGINES),
     "period": PERIODS,
+    "unit": UNITS,
+    "allocation": ALLOCATIONS,
 }
 
-#: Parameters that count rows or terms to show: a whole number of 1 or more.
-COUNTS = ("top", "rows")
+#: Parameters that count rows, terms or units: a whole number of 1 or more.
+COUNTS = ("top", "rows", "sample_size")
 #: Parameters that were renamed: the former name still works for one release, with a warning.
 FORMER_NAMES = {"top_n": "top"}
 
@@ -389,6 +393,8 @@ def validate_parameters(
         except InputError as exc:
             raise ParameterError(f"parameter 'dictionary': {exc}") from None
     merged = {p.name: p.default for p in spec} | typed
+    if "codes" in by_name and "codebook" in by_name:
+        check_coding(merged)
     if merged.get("compare") == "period":
         for name in ("group_a", "group_b"):
             try:
@@ -396,6 +402,84 @@ def validate_parameters(
             except ParameterError as exc:
                 raise ParameterError(f"parameter {name!r} (compare='period'): {exc}") from None
     return typed, spec
+
+
+def check_coding(values: Mapping[str, Any]) -> None:
+    """
+    Check the parameters of manual coding before a report runs.
+
+    The codebook must load; ``codes``, when given, must be a folder or sheet that
+    reads against it, holding answers to ``tone_variable``; the coders' names and
+    the name a validation is saved under must be plain names; ``overlap`` a share.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, the value and the problem.
+    """
+    from analysis.readers.coding import EXAMPLE_CODEBOOK, CodesError, read_codebook, read_codes
+
+    try:
+        book = read_codebook(values.get("codebook") or EXAMPLE_CODEBOOK)
+    except InputError as exc:
+        raise ParameterError(f"parameter 'codebook': {exc}") from None
+    variable = values.get("tone_variable")
+    if variable and variable not in book.names:
+        raise ParameterError(
+            f"parameter 'tone_variable': {variable!r} is not a variable of the codebook "
+            f"{book.path or book.name!r}; its variables: {', '.join(book.names)}"
+        )
+    if variable and book[variable].level == "nominal" and len(book[variable].allowed) > 3:
+        raise ParameterError(
+            f"parameter 'tone_variable': {variable!r} is a nominal variable of "
+            f"{len(book[variable].allowed)} values, not a tone; give an ordinal or interval one"
+        )
+    cuts = list(values.get("thresholds") or [])
+    if cuts and variable:
+        classes = book[variable].allowed if book[variable].level in ("nominal", "ordinal") else []
+        if any(b <= a for a, b in zip(cuts, cuts[1:])) or (
+            classes and len(cuts) != len(classes) - 1
+        ):
+            need = f"{len(classes) - 1} " if classes else ""
+            raise ParameterError(
+                f"parameter 'thresholds': {cuts}; allowed values: {need}increasing cuts of the "
+                f"compound, one fewer than the classes of {variable!r}"
+            )
+    overlap = values.get("overlap")
+    if isinstance(overlap, float) and not 0 <= overlap <= 1:
+        raise ParameterError(
+            f"parameter 'overlap': {overlap!r}; allowed values: a share from 0 to 1"
+        )
+    for coder in values.get("coders") or []:
+        if not SAFE_NAME.fullmatch(coder):
+            raise ParameterError(
+                f"parameter 'coders': {coder!r}; use letters, digits, '.', '-' or '_'"
+            )
+    name = values.get("validation_name")
+    if name and not SAFE_NAME.fullmatch(name):
+        raise ParameterError(
+            f"parameter 'validation_name': {name!r}; use letters, digits, '.', '-' or '_'"
+        )
+    codes = str(values.get("codes") or "").strip()
+    if not codes:
+        return
+    if not Path(codes).expanduser().exists():
+        raise ParameterError(
+            f"parameter 'codes': {codes} does not exist; give the folder of filled sheets"
+        )
+    try:
+        read = read_codes(Path(codes).expanduser(), book)
+    except (CodesError, InputError) as exc:
+        raise ParameterError(f"parameter 'codes': {exc}") from None
+    if read.empty:
+        raise ParameterError(
+            f"parameter 'codes': no code in the sheets of {codes}; are they filled?"
+        )
+    if variable and not (read["variable"] == variable).any():
+        raise ParameterError(
+            f"parameter 'codes': the sheets in {codes} hold no {variable!r} "
+            "(tone_variable); code it, or name the variable that holds the tone"
+        )
 
 
 #: Parameters that name a column of the corpus (``compare`` may also be ``"period"``).

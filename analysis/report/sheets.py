@@ -305,3 +305,102 @@ def write_coding_sheets(
     )
     log.info("wrote %d code sheets to %s", 2 * len(coders), root)
     return design
+
+
+#: Folder of a report that receives the code sheets.
+REPORT_SHEETS = "coding"
+
+
+def sheets_for_report(
+    sample: pd.DataFrame, codebook: Codebook, coders: Sequence[str], output_dir, **options: Any
+):
+    """
+    Write the code sheets into a report's ``coding/`` folder and say what to do next.
+
+    Parameters
+    ----------
+    sample, codebook, coders
+        As for :func:`write_coding_sheets`.
+    output_dir : str or Path
+        The report folder (the runner's ``output_dir``); nothing is written
+        outside it, and nothing at all when it is ``""`` (a notebook opened by hand).
+    **options
+        ``corpus``, the corpus named in the command to run once the sheets are
+        filled; ``overlap`` and ``seed`` as for :func:`write_coding_sheets`.
+
+    Returns
+    -------
+    Note
+        What was written and the steps to take next (see :func:`analysis.show_note`).
+    """
+    from analysis.report.display import show_note
+
+    if not str(output_dir).strip():
+        return show_note(
+            "No sheets were written: this notebook was opened without an output folder. "
+            "Run it as a report (python -m analysis report validation) to get them."
+        )
+    corpus = str(options.pop("corpus", "") or "").strip()
+    design = write_coding_sheets(
+        sample, codebook, coders, Path(output_dir) / REPORT_SHEETS, **options
+    )
+    shared = int(design["shared"].sum())
+    where = f"--corpus {corpus} " if corpus else ""
+    return show_note(
+        f"Code sheets for {len(design):,} units were written to {REPORT_SHEETS}/ beside this "
+        f"report, for {len(coders)} coders; {shared:,} units are coded by every coder, "
+        "for reliability. Next:",
+        [
+            "Give each coder their codes_<coder>.xlsx (or .csv) and instructions.txt; an "
+            "empty cell means not coded.",
+            "Collect the filled sheets in one folder, with design.csv beside them.",
+            f"Run python -m analysis report validation {where}-p codes=<that folder>, with "
+            "the same codebook, sample size, strata, allocation and seed, for reliability "
+            "and the agreement of the measures with the coders.",
+        ],
+    )
+
+
+def codes_note(codes: pd.DataFrame, sample: pd.DataFrame | None = None):
+    """
+    Say what filled code sheets hold: coders, units, values, and how many units the sample has.
+
+    Parameters
+    ----------
+    codes : DataFrame
+        Tidy ``[unit, coder, variable, value]`` from :func:`analysis.read_codes`.
+    sample : DataFrame, optional
+        The sample drawn with the report's parameters; units coded outside it
+        (sheets from another sample) are counted in the note.
+
+    Returns
+    -------
+    Note
+        One sentence (see :func:`analysis.show_note`).
+
+    Examples
+    --------
+    >>> codes = pd.DataFrame({"unit": ["a", "a", "b"], "coder": ["x", "y", "x"],
+    ...                       "variable": "tone", "value": [1, 2, 3]})
+    >>> codes_note(codes, pd.DataFrame({"unit": ["a", "c"]}))
+    Codes of 2 coders (x, y) on 2 units, 3 values in all; 1 coded unit is not in the sample drawn above (sheets of another sample?).
+    """
+    from analysis.report.display import show_note
+
+    coders = sorted(map(str, pd.unique(codes["coder"])))
+    units = set(map(str, pd.unique(codes["unit"])))
+    text = (
+        f"Codes of {len(coders)} coder{'s' * (len(coders) != 1)} ({', '.join(coders)}) on "
+        f"{len(units):,} unit{'s' * (len(units) != 1)}, {len(codes):,} values in all"
+    )
+    if sample is not None:
+        outside = len(units - set(map(str, sample["unit"])))
+        if outside:
+            verb = "unit is" if outside == 1 else "units are"
+            text += (
+                f"; {outside:,} coded {verb} not in the sample drawn above "
+                "(sheets of another sample?)"
+            )
+        else:
+            text += "; every coded unit is in the sample drawn above"
+    return show_note(text + ".")
