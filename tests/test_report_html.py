@@ -688,3 +688,97 @@ def test_drilldown_lists_the_articles_behind_a_cell(
     # the hostile titles showed as text; nothing ran, nothing was fetched, nothing logged
     assert browser.js("document.querySelectorAll(\"img:not([src^='data:'])\").length") == 0
     assert browser.problems() == [] and browser.requests() == []
+
+
+#: Titles that try to leave the JSON block, open a comment, break a line in a script, run
+#: a handler, or overflow the panel; and a URL that would run script if it became a link.
+HOSTILE_TITLES = [
+    "</script><script>window.pwned = 1; alert(1)</script>",
+    "<!-- <script>window.pwned = 2</script>",
+    "Talks\u2028resume\u2029today",
+    '<img src=x onerror="window.pwned = 3; alert(3)">',
+    "\" onmouseover='alert(4)' data-x=\"",
+    "W" * 5000,
+    ("Talks stall " * 420)[:5000],
+]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_hostile_fields_stay_text_in_the_panels(browser, tmp_path):
+    import nbformat
+
+    from analysis.report.display import show_table
+    from analysis.report.drilldown import drilldown, drilldown_articles
+    from analysis.report.render import render_html
+
+    n = len(HOSTILE_TITLES)
+    articles = pd.DataFrame(
+        {
+            "article_id": [f"h{i}" for i in range(n)],
+            "title": HOSTILE_TITLES,
+            "outlet": HOSTILE_TITLES[::-1],
+            "published": pd.date_range("2022-03-01", periods=n, freq="D", tz="UTC"),
+            "url": [
+                "javascript:alert(5)",
+                "https://news.example/a",
+                "data:text/html,x",
+                *[None] * (n - 3),
+            ],
+        }
+    )
+    table = pd.DataFrame(
+        {"title": HOSTILE_TITLES, "articles": 1, "article_ids": [[f"h{i}"] for i in range(n)]}
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("## A table"))
+    rows = nbformat.v4.new_code_cell("")
+    rows.outputs = [
+        nbformat.v4.new_output("display_data", data=drilldown(table, name="rows", show=False)),
+        nbformat.v4.new_output("execute_result", data={"text/html": show_table(table.drop(columns="article_ids"))._repr_html_()}, execution_count=1),
+    ]  # fmt: skip
+    chart = nbformat.v4.new_code_cell("")
+    chart.outputs = [nbformat.v4.new_output("display_data", data=drilldown(table.assign(outlet=HOSTILE_TITLES[::-1]), name="chart", keys=["outlet", "title"], show=False))]  # fmt: skip
+    browser_cell = nbformat.v4.new_code_cell("")
+    browser_cell.outputs = [
+        nbformat.v4.new_output("display_data", data=drilldown_articles(articles, show=False))
+    ]
+    nb.cells += [rows, nbformat.v4.new_markdown_cell("## A chart"), chart, nbformat.v4.new_markdown_cell("## Articles"), browser_cell]  # fmt: skip
+    page = tmp_path / "report.html"
+    page.write_text(render_html(nb, title="Hostile </script>"), encoding="utf-8")
+    assert_offline_and_inert(page.read_text(encoding="utf-8"))
+
+    browser.open(page.resolve().as_uri())
+    assert browser.js("document.querySelectorAll('tr.drill-open').length") == n
+    assert browser.js("document.querySelectorAll('.drill-button').length") == n
+    for i, title in enumerate(HOSTILE_TITLES):
+        for opener in (
+            f"tr.drill-open:nth-child({i + 1})",
+            f".drill-group:nth-of-type({i + 1}) .drill-button",
+        ):
+            browser.click(opener)
+            assert listed(browser) == [title if len(title) <= 300 else title[:299] + "\u2026"]
+            fits = browser.js(
+                "(() => { const p = document.getElementById('drill-panel');"
+                " return [p.scrollWidth <= p.clientWidth, document.documentElement.scrollWidth <= innerWidth]; })()"
+            )
+            assert fits == [True, True], (opener, fits)
+            if i == 5:
+                browser.screenshot(tmp_path / "long-title.png")
+            browser.click(".drill-close")
+    # only the http(s) address became a link; the article browser lists every title as text
+    links = browser.js(
+        "Array.from(document.querySelectorAll('#report-browser a, #drill-panel a')).map(a => a.href)"
+    )
+    assert links == ["https://news.example/a"]
+    shown = browser.js(
+        "Array.from(document.querySelectorAll('.browser-row .drill-title')).map(e => e.textContent)"
+    )
+    assert sorted(shown) == sorted(
+        t if len(t) <= 300 else t[:299] + "\u2026" for t in HOSTILE_TITLES
+    )
+    browser.type(".browser-search", "resume")  # one title, and the outlet of another article
+    assert browser.js("document.querySelectorAll('.browser-row').length") == 2
+    browser.screenshot(tmp_path / "hostile-browser.png")
+    assert browser.js("window.pwned === undefined && document.querySelectorAll('img').length === 0")
+    assert browser.problems() == [] and browser.requests() == []

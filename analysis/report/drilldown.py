@@ -277,12 +277,11 @@ def _lookup(
     first = table.drop_duplicates("article_id").set_index("article_id")
     first.index = first.index.astype(str)
     if lines:
-        left = first.get("left", pd.Series("", index=first.index)).fillna("").astype(str)
-        right = first.get("right", pd.Series("", index=first.index)).fillna("").astype(str)
-        values = {
-            k: f"\u2026{left[k][-CONTEXT_CHARS:]} [{first.at[k, column]}] {right[k][:CONTEXT_CHARS]}\u2026"
-            for k in first.index
-        }
+        blank = pd.Series("", index=first.index)
+        left = first.get("left", blank).fillna("").astype(str).str[-CONTEXT_CHARS:]
+        right = first.get("right", blank).fillna("").astype(str).str[:CONTEXT_CHARS]
+        line = "\u2026" + left + " [" + first[column].astype(str) + "] " + right + "\u2026"
+        values = dict(zip(first.index, line))
     else:
         values = {k: convert(v) for k, v in first[column].items() if not pd.isna(v)}
     return [values.get(i) for i in ids]

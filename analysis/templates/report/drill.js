@@ -8,13 +8,17 @@
   try { data = JSON.parse(source.textContent); } catch (e) { return; }
   var fields = data.articles.fields, rows = data.articles.rows, F = {};
   fields.forEach(function (f, i) { F[f] = i; });
-  var SEP = "\u241f", SHOWN = 200;
+  var SEP = "\u241f", SHOWN = 200, LABEL = 80;
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) { node.className = cls; }
     if (text !== undefined && text !== null) { node.textContent = String(text); }
     return node;
+  }
+  function clip(text, chars) {
+    text = String(text);
+    return text.length > chars ? text.slice(0, chars - 1) + "\u2026" : text;
   }
   function webLink(url) {
     return typeof url === "string" && /^https?:\/\//i.test(url);
@@ -57,7 +61,7 @@
 
   function open(section, cell, from) {
     opener = from;
-    heading.textContent = section.title + ": " + cell[0].join(", ");
+    heading.textContent = section.title + ": " + cell[0].map(function (k) { return clip(k, LABEL); }).join(", ");
     list.textContent = "";
     cell[2].forEach(function (i) { list.appendChild(articleItem(rows[i])); });
     var said = cell[1].toLocaleString("en") + (cell[1] === 1 ? " article" : " articles");
@@ -106,13 +110,13 @@
       var group = cell[0].length > 1 ? cell[0][0] : "";
       if (!(group in groups)) { groups[group] = el("div", "drill-group"); order.push(group); }
       var label = (cell[0].length > 1 ? cell[0].slice(1) : cell[0]).join(", ");
-      var button = el("button", "drill-button", label + " (" + cell[1].toLocaleString("en") + ")");
+      var button = el("button", "drill-button", clip(label, LABEL) + " (" + cell[1].toLocaleString("en") + ")");
       button.type = "button";
       button.addEventListener("click", function () { open(section, cell, button); });
       groups[group].appendChild(button);
     });
     order.forEach(function (group) {
-      if (group) { groups[group].insertBefore(el("span", "drill-group-name", group), groups[group].firstChild); }
+      if (group) { groups[group].insertBefore(el("span", "drill-group-name", clip(group, LABEL)), groups[group].firstChild); }
       box.appendChild(groups[group]);
     });
     host.appendChild(box);
