@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.engine import gather
 from analysis.errors import ParameterError
 from analysis.paths import PACKAGE_DIR, SAFE_NAME
 
@@ -184,7 +185,7 @@ def drilldown_articles(
 
     Parameters
     ----------
-    articles : DataFrame
+    articles : DataFrame or dask.dataframe.DataFrame
         The report's selection (``article_id``, ``title``, ``outlet``, ``published``,
         ``url``, ``story_id``).
     tone : DataFrame or None
@@ -206,6 +207,7 @@ def drilldown_articles(
     """
     if cap < 1:
         raise ParameterError(f"drilldown_articles: cap={cap!r}; expected 1 or more")
+    articles = gather(articles, ["article_id", "title", "outlet", "published", "url", "story_id"])
     if "article_id" not in articles.columns:
         raise ParameterError("drilldown_articles: the articles table has no column 'article_id'")
     n = len(articles)
@@ -272,8 +274,11 @@ def _lookup(
     ids: list[str], table: pd.DataFrame | None, column: str, convert, *, lines: bool = False
 ) -> list:
     """Each article's value in ``table`` (its first row), or its first keyword-in-context line."""
-    if table is None or len(table) == 0 or "article_id" not in table or column not in table:
+    if table is None or "article_id" not in table.columns or column not in table.columns:
         return [None] * len(ids)
+    table = gather(
+        table, ["article_id", column, "left" if lines else None, "right" if lines else None]
+    )
     first = table.drop_duplicates("article_id").set_index("article_id")
     first.index = first.index.astype(str)
     if lines:
