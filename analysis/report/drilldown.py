@@ -316,11 +316,17 @@ def collect(nb: Any) -> dict[str, Any] | None:
         for key, ids in section["cells"]:
             known = [position[i] for i in ids if i in position]
             cells.append([key, len(ids), known[:CELL_CAP]])
-        compact[name] = {"title": section["title"], "keys": section["keys"], "cells": cells}
+        compact[name] = {
+            "name": name,
+            "title": section["title"],
+            "keys": section["keys"],
+            "cells": cells,
+        }
     return {
         "articles": {"fields": articles["fields"], "rows": articles["rows"]},
         "total": articles["total"],
         "note": articles["note"],
+        "cell_cap": CELL_CAP,
         "sections": compact,
     }
 

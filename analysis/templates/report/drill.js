@@ -67,8 +67,8 @@
     var said = cell[1].toLocaleString("en") + (cell[1] === 1 ? " article" : " articles");
     if (cell[2].length < cell[1]) {
       said += "; " + cell[2].length.toLocaleString("en") + " listed here (" +
-        (data.note || "the page holds at most " + cell[2].length + " a row") +
-        " drilldown/ beside this page lists them all)";
+        (data.note ? "the page embeds a sample of the articles" : "the page embeds at most " + data.cell_cap + " a row") +
+        "); drilldown/" + section.name + ".csv beside this page lists them all";
     }
     count.textContent = said;
     panel.hidden = false;
