@@ -626,6 +626,20 @@ def test_drilldown_lists_the_articles_behind_a_cell(
     articles = open_corpus(hostile_corpus)
     title = dict(zip(articles["article_id"], articles["title"]))
     browser.open((hostile_report / "report.html").resolve().as_uri())
+    # every row of a table that drills down opens its articles; a chart gets buttons
+    wired = browser.js(
+        "Array.from(document.querySelectorAll('.report-drill')).map(m => { const c = m.closest('.jp-Cell');"
+        " return [m.id, c.querySelectorAll('tr.drill-open').length, c.querySelectorAll('tbody tr').length,"
+        " c.querySelectorAll('.drill-button').length]; })"
+    )
+    assert {name for name, *_ in wired} >= {
+        "drill-volume",
+        "drill-keyness",
+        "drill-tone",
+        "drill-sources",
+    }
+    for name, opening, rows, buttons in wired:
+        assert opening == rows and (rows or buttons), name
 
     # a heat-map cell: the button of one outlet and day (the report's period is "D") lists
     # the articles of that outlet published that day
