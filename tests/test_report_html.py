@@ -466,24 +466,28 @@ class Browser:
                 pytest.fail("chromium did not open its DevTools port")
             time.sleep(0.05)
         port, path = port_file.read_text().split()
-        self.socket = websocket.create_connection(
-            f"ws://127.0.0.1:{port}{path}", timeout=30, suppress_origin=True
-        )
         self.events: list[dict] = []
         self._id = 0
-        target = self.send("Target.createTarget", url="about:blank", session=False)["targetId"]
-        self.session = self.send(
-            "Target.attachToTarget", targetId=target, flatten=True, session=False
-        )["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.send(f"{domain}.enable")
-        self.send(
-            "Emulation.setDeviceMetricsOverride",
-            width=1280,
-            height=900,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
+        try:
+            self.socket = websocket.create_connection(
+                f"ws://127.0.0.1:{port}{path}", timeout=30, suppress_origin=True
+            )
+            target = self.send("Target.createTarget", url="about:blank", session=False)
+            self.session = self.send(
+                "Target.attachToTarget", targetId=target["targetId"], flatten=True, session=False
+            )["sessionId"]
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                self.send(f"{domain}.enable")
+            self.send(
+                "Emulation.setDeviceMetricsOverride",
+                width=1280,
+                height=900,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+        except Exception:
+            self.close()  # no browser left running
+            raise
 
     def send(self, method: str, *, session: bool = True, **params) -> dict:
         self.socket.settimeout(30)
@@ -586,7 +590,7 @@ class Browser:
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self.socket.close()
+            self.socket.close()  # absent when the connection failed
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
