@@ -237,3 +237,54 @@ def show_note(text: str, steps: Sequence[str] = ()) -> Note:
     if not isinstance(text, str):
         raise ParameterError(f"show_note: text must be a str, got {type(text).__name__}")
     return Note(text, [str(step) for step in steps])
+
+
+class Findings:
+    """A report's findings: a list of sentences, each linking to its section."""
+
+    def __init__(self, found: Sequence[dict[str, Any]], *, empty: str):
+        self.found, self.empty = list(found), empty
+
+    def _repr_html_(self) -> str:
+        if not self.found:
+            return f'<p class="report-empty">{html.escape(self.empty)}</p>'
+        items = "".join(
+            f'<li>{html.escape(f["text"])} <a href="#{html.escape(section_anchor(f["section"]))}">'
+            f"{html.escape(f['section'])}</a></li>"
+            for f in self.found
+        )
+        return f'<ul class="report-findings">{items}</ul>'
+
+    def __repr__(self) -> str:
+        return "\n".join(f"- {f['text']} ({f['section']})" for f in self.found) or self.empty
+
+
+def section_anchor(heading: str) -> str:
+    """
+    Return the id the rendered report gives a heading (nbconvert's: spaces become '-').
+
+    Examples
+    --------
+    >>> section_anchor("Tone by group")
+    'Tone-by-group'
+    """
+    return "-".join(heading.split())
+
+
+def show_findings(
+    found: Sequence[dict[str, Any]],
+    *,
+    empty: str = "No finding passes the thresholds of the method notes for this selection.",
+) -> Findings:
+    """
+    Show findings (:func:`analysis.findings`) as a list, each linking to its section.
+
+    Examples
+    --------
+    >>> show_findings([{"text": "A <b>", "section": "Tone by group"}])._repr_html_()
+    '<ul class="report-findings"><li>A &lt;b&gt; <a href="#Tone-by-group">Tone by group</a></li></ul>'
+    """
+    for f in found:
+        if not {"text", "section"} <= set(f):
+            raise ParameterError("show_findings: each finding needs 'text' and 'section'")
+    return Findings(found, empty=empty)

@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.paths import (
     PACKAGE_DIR,
 )
+from analysis.report.drilldown import MIME_ARTICLES, MIME_CELLS, inject
 from analysis.report.params import RUNNER_PARAMS
 
 log = logging.getLogger(__name__)
@@ -196,14 +197,21 @@ def render_html(
     No script, stylesheet or font is loaded from anywhere: figures are embedded as
     data URIs, the stylesheet is inline, HTML and Markdown outputs are sanitized with
     :func:`clean_html`, code and the parameters cells are hidden unless ``show_code``.
+    Cells tagged ``findings`` move up, before the first section (``## ``) of the
+    page. After sanitising, the drill-down data and the report's own script are
+    added, with a Content-Security-Policy that allows no request and no other
+    script (:func:`analysis.report.drilldown.inject`).
     """
     exporter = _html_exporter(show_code)
-    nb = _without_noise(nb, keep_stderr=show_code)
+    source = nb
+    nb = _findings_first(_without_noise(nb, keep_stderr=show_code))
     record = dict(record or {})
     resources = {
         "report": {
             "title": title,
-            "generated": pd.Timestamp(record.get("started") or utc_now()).strftime("%Y-%m-%d %H:%M"),
+            "generated": pd.Timestamp(record.get("started") or utc_now()).strftime(
+                "%Y-%m-%d %H:%M"
+            ),
             "corpus": (record.get("corpus") or {}).get("path", ""),
             "fingerprint": (record.get("corpus") or {}).get("fingerprint", ""),
             "parameters": [
@@ -217,7 +225,30 @@ def render_html(
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = _FOCUSABLE.sub(r'<div tabindex="0" class="\1"', body)
-    return body.replace("<!--report-toc-->", _toc(body), 1)
+    body = body.replace("<!--report-toc-->", _toc(body), 1)
+    return inject(body, source)
+
+
+#: The tag of the cells a report shows first.
+FINDINGS_TAG = "findings"
+
+
+def _findings_first(nb: Any) -> Any:
+    """Move the cells tagged ``findings`` before the first ``## `` heading cell."""
+    moved = [c for c in nb.cells if FINDINGS_TAG in c.get("metadata", {}).get("tags", [])]
+    if not moved:
+        return nb
+    rest = [c for c in nb.cells if all(c is not m for m in moved)]
+    first = next(
+        (
+            i
+            for i, c in enumerate(rest)
+            if c.cell_type == "markdown" and c.source.lstrip().startswith("## ")
+        ),
+        len(rest),
+    )
+    nb.cells = rest[:first] + moved + rest[first:]
+    return nb
 
 
 def _without_noise(nb: Any, *, keep_stderr: bool) -> Any:
@@ -225,7 +256,12 @@ def _without_noise(nb: Any, *, keep_stderr: bool) -> Any:
     import copy
 
     nb = copy.deepcopy(nb)
-    drop = {"application/javascript", "application/vnd.jupyter.widget-view+json"}
+    drop = {
+        "application/javascript",
+        "application/vnd.jupyter.widget-view+json",
+        MIME_ARTICLES,
+        MIME_CELLS,
+    }
     for cell in nb.cells:
         outputs = []
         for output in cell.get("outputs", []):
