@@ -1,0 +1,234 @@
+"""The corpus folder and its caches under damage, full disks and crashes."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+
+import pandas as pd
+import pytest
+
+import analysis
+from analysis import ingest, open_corpus
+
+#: Articles of our own: enough for story groups, tone and term counts.
+STORIES = [
+    (
+        "Kyiv Daily",
+        "Talks resume in Istanbul",
+        "Negotiators met again on Tuesday. Both sides said the ceasefire talks were useful.",
+    ),
+    (
+        "Kyiv Daily",
+        "Grain ships wait",
+        "Ships waited in Odesa for a third day. Officials said the corridor would reopen soon.",
+    ),
+    (
+        "Harbour Post",
+        "Talks resume in Istanbul",
+        "Negotiators met again on Tuesday. Both sides said the ceasefire talks were useful, officials added.",
+    ),
+    (
+        "Harbour Post",
+        "Storm closes port",
+        "A storm closed the port for two days. No ships were damaged and the crews were safe.",
+    ),
+    (
+        "Harbour Post",
+        "Prices climb",
+        "Bread prices climbed again in March. Bakers blamed the war and the cost of fuel.",
+    ),
+]
+
+
+def _inputs(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    for outlet in {o for o, _, _ in STORIES}:
+        rows = [(t, b, f"2022-03-0{i + 1}") for i, (o, t, b) in enumerate(STORIES) if o == outlet]
+        table = pd.DataFrame(rows, columns=["title", "text", "date"]).assign(outlet=outlet)
+        table.to_csv(folder / f"{outlet.split()[0].lower()}.csv", index=False)
+    return [folder]
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    return _inputs(tmp_path_factory.mktemp("inputs") / "news")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, inputs):
+    """Our articles ingested once; each test works on a copy."""
+    corpus = tmp_path_factory.mktemp("built") / "corpus"
+    ingest(inputs, corpus)
+    return corpus
+
+
+@pytest.fixture
+def corpus(built, tmp_path):
+    copy = tmp_path / "corpus"
+    shutil.copytree(built, copy)
+    return copy
+
+
+def _damage(path, how):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if how == "truncated" else b"\x00garbage\xff" * 40)
+
+
+def _quote_count(articles):
+    return articles[["article_id"]].assign(n=articles["text"].str.count('"'))
+
+
+#: Every cache a report writes in the corpus folder: how to fill it, and its files.
+CACHES = {
+    "per-article rows": (
+        lambda a, c: analysis.cached_by_article(_quote_count, a, cache_dir=c, name="quotes"),
+        "cache_quotes_*.arrow",
+    ),
+    "term counts": (
+        lambda a, c: analysis.term_counts(a, by="outlet", cache_dir=c),
+        "term_counts_cache.arrow",
+    ),
+    "sentence tone": (
+        lambda a, c: analysis.sentence_sentiment(a, cache_dir=c, english_only=False),
+        "sentiment_*.arrow",
+    ),
+    "tone intervals": (
+        lambda a, c: analysis.tone_by(
+            a.assign(compound=a["n_words"] % 7 / 7.0), n_boot=200, cache_dir=c
+        ),
+        "cache_intervals.parquet",
+    ),
+    "story features": (
+        lambda a, c: analysis.find_duplicates(a, cache_dir=c)[["article_id", "story_id"]],
+        "duplicates_cache.parquet",
+    ),
+    "query index": (
+        lambda a, c: analysis.match(a, "ceasefire OR talks"),
+        "query_index/*.npz",
+    ),
+}
+
+
+@pytest.mark.parametrize("cache", list(CACHES))
+def test_a_damaged_cache_is_named_once_rebuilt_and_gives_the_same_numbers(corpus, cache, caplog):
+    from analysis.corpus import index
+
+    compute, pattern = CACHES[cache]
+    articles = open_corpus(corpus)
+    want = compute(articles, corpus)
+    files = sorted(corpus.glob(pattern))
+    assert files, f"{cache}: no cache file written"
+    for how in ("truncated", "garbage"):
+        for path in files:
+            _damage(path, how)
+        index._LOADED.clear()  # as in a new process
+        caplog.clear()
+        with caplog.at_level("INFO", logger="analysis"):
+            got = compute(articles, corpus)
+            again = compute(articles, corpus)
+        pd.testing.assert_frame_equal(got, want)
+        pd.testing.assert_frame_equal(again, want)
+        named = [
+            r
+            for r in caplog.records
+            if r.levelname == "WARNING" and files[0].name in r.getMessage()
+        ]
+        assert len(named) == 1, f"{cache}, {how}: {[r.getMessage() for r in caplog.records]}"
+        for path in files:  # rebuilt
+            assert path.read_bytes()[:8] != b"\x00garbage"
+        index._LOADED.clear()
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="analysis"):
+            pd.testing.assert_frame_equal(compute(articles, corpus), want)
+        assert not caplog.records, f"{cache}, {how}: warned again after the rebuild"
+
+
+def test_caches_on_a_full_disk_mean_no_cache_one_warning_and_the_same_numbers(
+    corpus, monkeypatch, caplog
+):
+    articles = open_corpus(corpus)
+    plain = articles.copy()
+    plain.attrs.clear()  # a table that names no corpus: nothing cached
+    want = {name: compute(plain, None) for name, (compute, _) in CACHES.items()}
+    before = sorted(p.relative_to(corpus) for p in corpus.rglob("*"))
+    shutil.rmtree(corpus / "query_index")  # so that matching tries to write it again
+    (corpus / "duplicates_cache.parquet").unlink()
+    replace = os.replace
+
+    def full_disk(src, dst, *args, **kwargs):  # every atomic write ends with a rename
+        if str(dst).startswith(str(corpus)):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    for name, (compute, _) in CACHES.items():
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="analysis"):
+            got = compute(articles, corpus)
+        pd.testing.assert_frame_equal(got, want[name])
+        if name != "query index":  # matching reads the texts, said at info level
+            assert len(caplog.records) == 1, f"{name}: {[r.message for r in caplog.records]}"
+            assert "No space left" in caplog.records[0].getMessage()
+    left = sorted(p.relative_to(corpus) for p in corpus.rglob("*"))
+    assert set(left) <= set(before)  # no cache, and no temporary file, written
+    assert not [p for p in left if p.name.endswith((".tmp", ".new"))]
+
+
+def test_a_damaged_query_index_is_indexed_again_where_it_lies(corpus, inputs, caplog):
+    articles = open_corpus(corpus)
+    want = analysis.match(articles, "talks")
+    entry = sorted((corpus / "query_index").glob("*.npz"))[0]
+    _damage(entry, "truncated")
+    analysis.corpus.index._LOADED.clear()
+    with caplog.at_level("WARNING", logger="analysis.corpus.index"):
+        pd.testing.assert_frame_equal(analysis.match(articles, "talks"), want)
+    assert entry.name in caplog.text and "damaged query index" in caplog.text
+    summary = ingest(inputs, corpus)
+    assert summary.articles_added == 0  # the index was whole again: nothing to redo
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbage"])
+def test_a_damaged_record_of_sources_is_named_and_the_inputs_read_again_with_their_ids(
+    corpus, inputs, how, caplog
+):
+    want = open_corpus(corpus)
+    _damage(corpus / "sources.parquet", how)
+    with caplog.at_level("WARNING", logger="analysis.corpus.store"):
+        summary = ingest(inputs, corpus)
+    assert "sources.parquet is damaged" in caplog.text
+    got = open_corpus(corpus)
+    assert sorted(got["article_id"]) == sorted(want["article_id"])  # none doubled, none renamed
+    assert summary.articles_total == len(want)
+    assert analysis.corpus.store.corpus_fingerprint(corpus)  # reports can fingerprint it again
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="analysis.corpus.store"):
+        assert ingest(inputs, corpus).articles_added == 0
+    assert not caplog.records
+
+
+def test_a_history_cut_short_loses_its_unfinished_row_and_garbage_is_set_aside(
+    corpus, inputs, caplog
+):
+    history = corpus / "ingest_history.csv"
+    rows = len(pd.read_csv(history))
+    history.write_bytes(history.read_bytes()[:-40])  # the last row cut in the middle
+    ingest(inputs, corpus)
+    table = pd.read_csv(history)
+    assert len(table) == 2 * rows - 1 and table["status"].notna().all()
+    assert set(table["status"]) <= {"loaded", "unchanged", "skipped", "failed"}
+    _damage(history, "garbage")
+    with caplog.at_level("WARNING", logger="analysis.corpus.store"):
+        ingest(inputs, corpus)
+    assert "ingest_history.csv is damaged" in caplog.text
+    assert (corpus / "ingest_history.csv.damaged").exists()
+    assert len(pd.read_csv(history)) == rows
+
+
+def test_a_damaged_chrome_file_is_named_once(corpus, inputs, caplog):
+    (corpus / "chrome.json").write_bytes(b"\xff{not json")
+    with caplog.at_level("WARNING", logger="analysis.corpus.store"):
+        ingest(inputs, corpus)
+        ingest(inputs, corpus)
+    assert caplog.text.count("chrome.json is damaged") == 1
