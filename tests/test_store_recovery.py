@@ -11,6 +11,8 @@ import pytest
 
 import analysis
 from analysis import ingest, open_corpus
+from analysis.cli import main
+from analysis.errors import InputError
 
 #: Articles of our own: enough for story groups, tone and term counts.
 STORIES = [
@@ -232,3 +234,60 @@ def test_a_damaged_chrome_file_is_named_once(corpus, inputs, caplog):
         ingest(inputs, corpus)
         ingest(inputs, corpus)
     assert caplog.text.count("chrome.json is damaged") == 1
+
+
+def _extra_inputs(inputs, tmp_path):
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    for i in range(3):
+        pd.DataFrame(
+            {
+                "title": [f"Talks, day {i}"],
+                "text": [f"Negotiators met on day {i} and agreed to meet again soon. " * 5],
+                "date": [f"2022-03-0{i + 1}"],
+            }
+        ).to_csv(extra / f"day{i}.csv", index=False)
+    return [*inputs, extra]
+
+
+def _fill_disk_after(monkeypatch, writes):
+    """The disk fills up after ``writes`` more part files."""
+    from analysis.corpus import store
+
+    write = store.write_parquet
+    left = [writes]
+
+    def write_parquet(table, target):
+        if left[0] <= 0:
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        left[0] -= 1
+        write(table, target)
+
+    monkeypatch.setattr(store, "write_parquet", write_parquet)
+
+
+def test_an_ingest_stopped_by_a_full_disk_removes_its_files_and_says_so(
+    corpus, inputs, tmp_path, monkeypatch
+):
+    want = open_corpus(corpus)
+    inputs = _extra_inputs(inputs, tmp_path)
+    _fill_disk_after(monkeypatch, 2)
+    with pytest.raises(InputError, match="disk is full.*No space left on device"):
+        ingest(inputs, corpus)
+    assert not [p for p in corpus.rglob(".*") if p.name.endswith((".tmp", ".new"))]
+    pd.testing.assert_frame_equal(open_corpus(corpus), want)  # as before the run
+    monkeypatch.undo()
+    assert ingest(inputs, corpus).articles_added == 3
+
+
+def test_the_command_line_says_a_full_disk_in_one_line(
+    corpus, inputs, tmp_path, monkeypatch, capsys
+):
+    inputs = _extra_inputs(inputs, tmp_path)
+    _fill_disk_after(monkeypatch, 0)
+    code = main(["ingest", *map(str, inputs), "--corpus", str(corpus)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith(f"error: {corpus}: ingest stopped, the disk is full")
+    assert "Traceback" not in err
+    assert not [p for p in corpus.rglob(".*") if p.name.endswith((".tmp", ".new"))]

@@ -42,7 +42,7 @@ import pandas as pd
 
 from analysis.corpus.furniture import clean_parts
 from analysis.corpus.index import update_index
-from analysis.corpus.parts import ARTICLES, DUPLICATES
+from analysis.corpus.parts import ARTICLES, DUPLICATES, remove_unfinished, written_whole_or_not
 from analysis.errors import InputError
 from analysis.paths import write_parquet, write_text
 from analysis.readers.exports import find_reader
@@ -221,9 +221,9 @@ def ingest(
         check_columns(expand_paths(inputs), load_options["columns"])
     corpus = Path(corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
-    with corpus_lock(corpus, exclusive=True):  # readers wait for the new version
-        for leftover in corpus.glob(".*.tmp"):  # half-written by a run that was killed
-            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    # readers wait for the new version; a full disk stops the run with a message
+    with corpus_lock(corpus, exclusive=True), written_whole_or_not(corpus):
+        remove_unfinished(corpus)  # half-written by a run that was killed
         articles_dir = corpus / ARTICLES
         articles_dir.mkdir(exist_ok=True)
         sources = _read_sources(corpus)
