@@ -13,6 +13,7 @@ import analysis
 from analysis import ingest, open_corpus
 from analysis.cli import main
 from analysis.errors import InputError
+from analysis.paths import repo_path
 
 #: Articles of our own: enough for story groups, tone and term counts.
 STORIES = [
@@ -291,3 +292,86 @@ def test_the_command_line_says_a_full_disk_in_one_line(
     assert err.startswith(f"error: {corpus}: ingest stopped, the disk is full")
     assert "Traceback" not in err
     assert not [p for p in corpus.rglob(".*") if p.name.endswith((".tmp", ".new"))]
+
+
+def _small_report(folder):
+    """A notebook of a few cells that reads the corpus, caches term counts and saves a figure."""
+    from test_reporting import write_notebook
+
+    return write_notebook(
+        folder / "words.ipynb",
+        'corpus: str = ""  # corpus folder\noutput_dir: str = ""  # figures folder',
+        "import analysis\nimport matplotlib.pyplot as plt",
+        "articles = analysis.open_corpus(corpus)\n"
+        "terms = analysis.term_counts(articles, by='outlet', cache_dir=corpus)\n"
+        "analysis.show_table(terms.head(5))",
+        "fig, ax = plt.subplots()\nax.bar(terms['term'].head(5), terms['count'].head(5))\n"
+        "analysis.save_figure(fig, terms.head(5), 'words', output_dir=output_dir)",
+    )
+
+
+@pytest.mark.slow
+def test_a_report_killed_at_random_moments_leaves_everything_usable(corpus, tmp_path):
+    """Kill a report at random points (bounded loop); the corpus opens and the next run completes."""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "reports"
+    command = [
+        sys.executable, "-m", "analysis", "-q", "report", str(_small_report(tmp_path)),
+        "--corpus", str(corpus), "--out", str(out), "--name", "weekly",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(repo_path())}
+    want = analysis.term_counts(open_corpus(corpus), by="outlet", cache_dir=False)
+    rng, killed = random.Random(5), 0
+    for _ in range(2):  # a run takes about 8 s here: kernel start, notebook, page, swap
+        run = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its kernel too
+        )  # fmt: skip
+        time.sleep(rng.uniform(1.0, 7.0))
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            killed += 1
+        run.wait(timeout=60)
+        articles = open_corpus(corpus)  # the corpus opens, its cache gives the same counts
+        pd.testing.assert_frame_equal(analysis.term_counts(articles, by="outlet"), want)
+    assert killed >= 1
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    folder = out / "words"
+    assert (folder / "weekly" / "report.html").is_file()
+    assert (folder / "weekly" / "figures" / "words.png").is_file()
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
+    assert "weekly" in (out / "index.html").read_text()
+
+
+def test_what_stopped_runs_left_in_a_reports_folder_is_cleared(tmp_path):
+    import subprocess
+    import sys
+
+    from analysis.report.run import sweep_unfinished
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = int(gone.stdout)  # a process that has ended
+    for name in (
+        f".building-weekly-{dead}",
+        f".replaced-monthly-{dead}",
+        f".replaced-daily-{dead}",
+        "daily",
+        f".building-daily-{os.getpid()}",
+    ):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "run.json").write_text("{}")
+    assert sweep_unfinished(tmp_path) == 3
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [
+        f".building-daily-{os.getpid()}",
+        "daily",
+        "monthly",
+    ]  # put back; a running build kept
