@@ -12,7 +12,7 @@ import pytest
 import analysis
 from analysis import ingest, open_corpus
 from analysis.cli import main
-from analysis.errors import InputError
+from analysis.errors import InputError, ParameterError
 from analysis.paths import repo_path
 
 #: Articles of our own: enough for story groups, tone and term counts.
@@ -375,3 +375,52 @@ def test_what_stopped_runs_left_in_a_reports_folder_is_cleared(tmp_path):
         "daily",
         "monthly",
     ]  # put back; a running build kept
+
+
+def test_a_compressed_table_that_inflates_past_the_limit_is_named_and_skipped(
+    tmp_path, monkeypatch
+):
+    import gzip
+
+    from analysis import load_articles, load_report
+
+    body = "Negotiators met again on Tuesday and agreed to keep talking. " * 20
+    rows = pd.DataFrame(
+        {"title": ["Talks"] * 1000, "text": [body] * 1000, "date": ["2022-03-01"] * 1000}
+    )
+    big = tmp_path / "big.csv.gz"
+    big.write_bytes(gzip.compress(rows.to_csv(index=False).encode()))  # 1.2 MB inflated
+    small = tmp_path / "small.csv.gz"
+    small.write_bytes(gzip.compress(rows.head(3).to_csv(index=False).encode()))
+    assert big.stat().st_size < 100_000
+    monkeypatch.setenv("MCA_MAX_INFLATED_MB", "1")
+    articles = load_articles(tmp_path)
+    report = load_report(articles).set_index("path")
+    assert report.loc[str(big), "status"] == "failed"  # none of its rows read
+    assert "inflates to more than 1 MB" in report.loc[str(big), "reason"]
+    assert report.loc[str(small), "status"] == "loaded" and len(articles) == 3
+    with pytest.raises(InputError, match="big.csv.gz: inflates to more than 1 MB"):
+        load_articles(big, strict=True)
+    monkeypatch.setenv("MCA_MAX_INFLATED_MB", "2")
+    assert len(load_articles(big)) == 1000
+    monkeypatch.setenv("MCA_MAX_INFLATED_MB", "lots")
+    with pytest.raises(ParameterError, match="MCA_MAX_INFLATED_MB='lots'"):
+        load_articles(big)
+
+
+def test_a_page_on_one_enormous_line_is_cut_into_pieces_before_cleaning():
+    from analysis.readers.lines import MAX_LINE_CHARS, split_lines
+
+    sentence = "Negotiators met again on Tuesday and agreed to keep talking. "
+    line = sentence * (3 * MAX_LINE_CHARS // len(sentence))
+    pieces = split_lines("Talks resume\n" + line + "\nShare this article")
+    assert pieces[0] == "Talks resume" and pieces[-1] == "Share this article"
+    body = pieces[1:-1]
+    assert len(body) == 4 and all(len(p) <= MAX_LINE_CHARS for p in body)
+    assert all(len(p) > MAX_LINE_CHARS - len(sentence) for p in body[:-1])  # cut late
+    assert all(p.endswith("talking.") for p in body)  # cut after a sentence
+    assert " ".join(body) == " ".join(line.split())  # nothing lost
+    words = "word " * (MAX_LINE_CHARS // 2)  # no sentence: cut at a space
+    pieces = split_lines(words)
+    assert len(pieces) == 3 and all(set(p.split()) == {"word"} for p in pieces)
+    assert sum(len(p.split()) for p in pieces) == MAX_LINE_CHARS // 2
