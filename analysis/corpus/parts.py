@@ -246,5 +246,5 @@ def written_whole_or_not(corpus: Path) -> Iterator[None]:
         raise InputError(
             corpus,
             f"ingest stopped, {reason}: {exc.strerror or exc}{where}. The files it had begun "
-            "were removed and the corpus opens as before; run ingest again when there is room",
+            "were removed and the corpus still opens; run ingest again when there is room",
         ) from exc
