@@ -426,6 +426,9 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a full disk or a folder that cannot be written, said in one line
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

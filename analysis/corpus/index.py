@@ -195,18 +195,47 @@ def load_index(
         key = str((root / name).resolve())
         known = _LOADED.get(key)
         if known is None or known[0] != meta:
-            n = int(meta["articles"])
             try:
-                with np.load(root / f"{name}.npz", allow_pickle=False) as stored:
-                    arrays = dict(stored)
-            except (OSError, ValueError, KeyError):
-                log.warning("%s: damaged query index; reading the texts", root / f"{name}.npz")
-                return None
-            postings = {f: Postings.from_arrays(arrays, f, n) for f in meta["fields"]}
-            known = (meta, (arrays["ids"], postings))
+                known = (meta, _read_entry(root, name, meta))
+            except Exception as exc:  # cut short, garbage, or a zip member failing its CRC
+                known = _rebuilt(root, name, part, exc)
+                if known is None:
+                    return None
             _LOADED[key] = known
         out.append(known[1])
     return out
+
+
+def _read_entry(root: Path, name: str, meta: dict) -> tuple[np.ndarray, dict[str, Postings]]:
+    """The ids and postings of one part's index, as its files hold them."""
+    n = int(meta["articles"])
+    with np.load(root / f"{name}.npz", allow_pickle=False) as stored:
+        arrays = dict(stored)  # each member's CRC is checked as it is read
+    if len(arrays["ids"]) != n:
+        raise ValueError(f"{len(arrays['ids'])} ids where {n} were indexed")
+    return arrays["ids"], {f: Postings.from_arrays(arrays, f, n) for f in meta["fields"]}
+
+
+#: Index entries found damaged in this process (each is named once).
+_DAMAGED: set[str] = set()
+
+
+def _rebuilt(root: Path, name: str, part: Path, exc: Exception) -> tuple | None:
+    """Index a part again after its entry was found damaged; None when that cannot be done."""
+    path = root / f"{name}.npz"
+    if str(path) not in _DAMAGED:
+        _DAMAGED.add(str(path))
+        log.warning("%s: damaged query index (%s); indexing the part again", path, exc)
+    try:
+        (root / f"{name}.json").unlink(missing_ok=True)  # stale until rebuilt, even if that fails
+        _build_entry(part, root, name)
+        meta = _meta(root, name)
+        entry = meta, _read_entry(root, name, meta)
+        _DAMAGED.discard(str(path))  # whole again: a later damage is named again
+        return entry
+    except Exception as again:  # a read-only or full folder: queries read the texts
+        log.info("%s: query index not rebuilt (%s); reading the texts", path, again)
+        return None
 
 
 def index_size(corpus_dir: str | os.PathLike) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -196,3 +198,53 @@ def iter_batches(
     for file in files:
         for batch in pq.ParquetFile(file).iter_batches(batch_size=rows):
             yield batch.to_pandas()
+
+
+def remove_unfinished(corpus: Path) -> int:
+    """
+    Remove the files a run left half-written in a corpus folder; return how many.
+
+    Those are the hidden ``.*.tmp`` files of atomic writes (in the folder, its
+    articles and its query index) and the ``.*.new`` parts not yet renamed in.
+    Called by ``ingest`` while it holds the folder's lock, so none is another run's.
+    """
+    removed = 0
+    for folder in (corpus, corpus / ARTICLES, corpus / "query_index"):
+        if not folder.is_dir():
+            continue
+        for leftover in [*folder.glob(".*.tmp"), *folder.glob(".*.new")]:
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+#: System errors that say the disk or the folder takes no more writes.
+_FULL = {"ENOSPC", "EDQUOT", "EFBIG"}
+_READ_ONLY = {"EROFS", "EACCES", "EPERM"}
+
+
+@contextlib.contextmanager
+def written_whole_or_not(corpus: Path) -> Iterator[None]:
+    """
+    Run a write to a corpus folder; when a system error stops it (a full disk, a
+    read-only folder), remove what it left half-written and raise :class:`InputError`
+    naming the folder and the reason, instead of a traceback.
+    """
+    try:
+        yield
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            remove_unfinished(corpus)
+        code = errno.errorcode.get(exc.errno or 0, "")
+        where = f" ({exc.filename})" if exc.filename else ""
+        if code in _FULL:
+            reason = "the disk is full"
+        elif code in _READ_ONLY:
+            reason = "the folder cannot be written"
+        else:
+            reason = "a file could not be written"
+        raise InputError(
+            corpus,
+            f"ingest stopped, {reason}: {exc.strerror or exc}{where}. The files it had begun "
+            "were removed and the corpus still opens; run ingest again when there is room",
+        ) from exc

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import io
 import json
 import logging
 import os
@@ -41,7 +42,7 @@ import pandas as pd
 
 from analysis.corpus.furniture import clean_parts
 from analysis.corpus.index import update_index
-from analysis.corpus.parts import ARTICLES, DUPLICATES
+from analysis.corpus.parts import ARTICLES, DUPLICATES, remove_unfinished, written_whole_or_not
 from analysis.errors import InputError
 from analysis.paths import write_parquet, write_text
 from analysis.readers.exports import find_reader
@@ -142,9 +143,21 @@ def _part_stem(path: str) -> str:
 
 
 def _read_sources(corpus: Path) -> pd.DataFrame:
+    """The record of the source files ingested; a damaged one is named and taken as empty."""
     p = corpus / SOURCES
     if p.exists():
-        return pd.read_parquet(p)
+        try:
+            table = pd.read_parquet(p)
+            missing = {"path", "hash", "status", "parts"} - set(table.columns)
+            if not missing:
+                return table
+            raise ValueError(f"no {sorted(missing)} column")
+        except Exception as exc:  # cut short, garbage or a foreign table: every input read again
+            log.warning(
+                "%s is damaged (%s); every input file is read again, its articles keep their ids",
+                p,
+                exc,
+            )
     return pd.DataFrame(columns=SOURCE_COLUMNS)
 
 
@@ -208,9 +221,9 @@ def ingest(
         check_columns(expand_paths(inputs), load_options["columns"])
     corpus = Path(corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
-    with corpus_lock(corpus, exclusive=True):  # readers wait for the new version
-        for leftover in corpus.glob(".*.tmp"):  # half-written by a run that was killed
-            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    # readers wait for the new version; a full disk stops the run with a message
+    with corpus_lock(corpus, exclusive=True), written_whole_or_not(corpus):
+        remove_unfinished(corpus)  # half-written by a run that was killed
         articles_dir = corpus / ARTICLES
         articles_dir.mkdir(exist_ok=True)
         sources = _read_sources(corpus)
@@ -396,7 +409,7 @@ def ingest(
             {"columns": object, "missing": object, "declared": "Int64", "parsed": "Int64"}
         ).fillna({"columns": "", "missing": ""})
         run_log.insert(0, "run_at", now)
-        run_log.to_csv(corpus / LOG, index=False)
+        write_text(run_log.to_csv(index=False), corpus / LOG)
         _append_history(corpus / HISTORY, run_log)
 
         total = _count_parts_rows(articles_dir, [p.name for p in articles_dir.glob("*.parquet")])
@@ -450,14 +463,34 @@ def _audit(old: dict) -> dict:
 
 
 def _append_history(hist: Path, run_log: pd.DataFrame) -> None:
-    """Append a run's log to the history; a history written with fewer columns gains them."""
+    """
+    Append a run's log to the history; a history written with fewer columns gains them.
+
+    A history cut short loses its last, unfinished row; one that cannot be read at
+    all is set aside as ``ingest_history.csv.damaged`` (with a warning) and begun anew.
+    """
     if hist.exists():
-        with open(hist, encoding="utf-8") as fh:
-            header = fh.readline().rstrip("\r\n").split(",")
-        if header != list(run_log.columns):
-            old = pd.read_csv(hist, dtype=str, keep_default_na=False)
-            write_text(
-                old.reindex(columns=run_log.columns, fill_value="").to_csv(index=False), hist
+        try:
+            with open(hist, "rb") as fh:
+                header = fh.readline().decode("utf-8").rstrip("\r\n").split(",")
+                size = fh.seek(0, os.SEEK_END)
+                fh.seek(max(size - 1, 0))
+                whole = not size or fh.read(1) == b"\n"
+            if header != list(run_log.columns) or not whole:
+                raw = hist.read_bytes()
+                if not whole:  # the row a killed run left unfinished is dropped
+                    raw = raw[: raw.rfind(b"\n") + 1]
+                old = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+                if not set(old.columns) & set(run_log.columns):
+                    raise ValueError("none of the history's columns")
+                write_text(
+                    old.reindex(columns=run_log.columns, fill_value="").to_csv(index=False), hist
+                )
+        except ValueError as exc:  # garbage, not UTF-8, a foreign table
+            aside = hist.with_name(hist.name + ".damaged")
+            os.replace(hist, aside)
+            log.warning(
+                "%s is damaged (%s); set aside as %s, history begun anew", hist, exc, aside.name
             )
     run_log.to_csv(hist, index=False, mode="a", header=not hist.exists())
 
@@ -495,6 +528,9 @@ def _update_chrome(corpus: Path, pages: list[Path]) -> dict | None:
     path = corpus / CHROME
     saved = _read_chrome(path)
     if not pages:
+        if path.exists() and not saved:  # damaged: written anew, so that it is said once
+            with contextlib.suppress(OSError):
+                write_text("{}", path)
         return saved or None
     from analysis.readers.cleaning import learn_chrome
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from analysis.errors import InputError
+from analysis.errors import InputError, ParameterError
 
 TEXT_EXT = {".txt", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
@@ -276,6 +276,55 @@ def gunzip(raw: bytes, source: str | Path, *, limit: int = MAX_PAGE_BYTES) -> by
 
 def _megabytes(n: int) -> str:
     return f"{n / 2**20:.0f} MB"
+
+
+#: Most bytes a compressed table (``.csv.gz``, ``.jsonl.gz``, ...) may inflate to: 1 GiB,
+#: or ``$MCA_MAX_INFLATED_MB`` megabytes. A file past it is refused with its name before
+#: any of its rows is read, and the others are read on.
+MAX_INFLATED_BYTES = 2**30
+
+
+def max_inflated_bytes() -> int:
+    """The inflation limit of compressed tables: ``$MCA_MAX_INFLATED_MB`` or :data:`MAX_INFLATED_BYTES`."""
+    raw = os.environ.get("MCA_MAX_INFLATED_MB", "").strip()
+    if not raw:
+        return MAX_INFLATED_BYTES
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        megabytes = 0.0
+    if not megabytes > 0:
+        raise ParameterError(f"MCA_MAX_INFLATED_MB={raw!r}: give a number of megabytes above 0")
+    return int(megabytes * 2**20)
+
+
+def inflated_size(path: Path, *, limit: int | None = None) -> int:
+    """
+    Return the number of bytes a gzip file inflates to, reading it once in blocks.
+
+    Raises
+    ------
+    InputError
+        Naming the file: corrupt or cut-short data, or more than ``limit`` bytes
+        (default :func:`max_inflated_bytes`).
+    """
+    import gzip
+
+    limit = max_inflated_bytes() if limit is None else limit
+    total = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while block := fh.read(2**20):
+                total += len(block)
+                if total > limit:
+                    raise InputError(
+                        path,
+                        f"inflates to more than {_megabytes(limit)}; not read "
+                        "(MCA_MAX_INFLATED_MB sets the limit)",
+                    )
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(path, f"corrupt gzip data ({exc})") from None
+    return total
 
 
 def read_page_bytes(path: Path, *, limit: int = MAX_PAGE_BYTES) -> bytes:

@@ -66,11 +66,46 @@ def _ends_sentence(line: str) -> bool:
     return s.endswith(_SENTENCE_END)
 
 
+#: Longest line the line classifier reads whole: a paragraph is a few thousand
+#: characters, and a longer line (a page dumped without newlines) is cut before it,
+#: so that cleaning takes time in proportion to the page, not to its longest line.
+MAX_LINE_CHARS = 10_000
+
+
 def split_lines(raw: str) -> list[str]:
-    """Split a dump into stripped, non-empty lines (any newline convention, NBSPs as spaces)."""
+    """
+    Split a dump into stripped, non-empty lines (any newline convention, NBSPs as spaces).
+
+    A line longer than :data:`MAX_LINE_CHARS` is cut into pieces of at most that
+    length, after a sentence where there is one in its second half, else at a space.
+
+    Examples
+    --------
+    >>> split_lines("Talks resume\r\n\n  Negotiators\u00a0met.  ")
+    ['Talks resume', 'Negotiators met.']
+    """
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
-    return [" ".join(ln.split()) for ln in text.split("\n") if ln.strip()]
+    lines = [" ".join(ln.split()) for ln in text.split("\n") if ln.strip()]
+    if any(len(ln) > MAX_LINE_CHARS for ln in lines):
+        lines = [piece for ln in lines for piece in _pieces(ln, MAX_LINE_CHARS)]
+    return lines
+
+
+def _pieces(line: str, cap: int) -> list[str]:
+    """``line`` cut into pieces of at most ``cap`` characters (see :func:`split_lines`)."""
+    out, start = [], 0
+    while len(line) - start > cap:
+        end, half = start + cap, start + cap // 2
+        cut = max(line.rfind(mark, half, end) for mark in (". ", "? ", "! ")) + 1
+        if cut <= 0:
+            cut = line.rfind(" ", half, end)
+        if cut <= start:
+            cut = end
+        out.append(line[start:cut].strip())
+        start = cut
+    out.append(line[start:].strip())
+    return [piece for piece in out if piece]
 
 
 # --------------------------------------------------------------------------- cue patterns

@@ -20,6 +20,7 @@ from analysis.readers.files import (
     FileResult,
     _CleanReader,
     file_format,
+    inflated_size,
     outlet_from_path,
     sniff_encoding,
 )
@@ -401,6 +402,8 @@ def _table_chunks(path: Path, fmt: str, result: FileResult) -> Iterator[pd.DataF
         return
     head, enc = _text_head(path)
     result.encoding = enc
+    if path.name.lower().endswith(".gz"):  # how much it holds, not how small it came
+        size = inflated_size(path)
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rt", encoding=enc, errors="replace", newline="") as raw:
         fh = _CleanReader(raw)

@@ -285,6 +285,7 @@ def run_report(
         t_prepare = time.perf_counter() - t_start
 
         nb_root.mkdir(parents=True, exist_ok=True)
+        sweep_unfinished(nb_root)
         build = nb_root / f".building-{name}-{os.getpid()}"
         shutil.rmtree(build, ignore_errors=True)
         build.mkdir()
@@ -355,14 +356,17 @@ def run_report(
         page = render_html(nb, title=title, record=record, show_code=show_code)
     except Exception as exc:  # a broken output must not leave a half-built folder behind
         raise give_up(f"rendering failed: {type(exc).__name__}: {exc}") from exc
-    (build / "report.html").write_text(page, encoding="utf-8")
-    timings["rendering_s"] = round(time.perf_counter() - t_render, 3)
-    timings["prepare_s"] = round(t_prepare, 3)
-    timings["total_s"] = round(time.perf_counter() - t_start, 3)
-    record.update(status=status, finished=utc_now(), timings=timings, cells=_cell_timings(nb))
-    _write_json(build / "run.json", record)
-
-    _publish(build, final)
+    try:
+        (build / "report.html").write_text(page, encoding="utf-8")
+        timings["rendering_s"] = round(time.perf_counter() - t_render, 3)
+        timings["prepare_s"] = round(t_prepare, 3)
+        timings["total_s"] = round(time.perf_counter() - t_start, 3)
+        record.update(status=status, finished=utc_now(), timings=timings, cells=_cell_timings(nb))
+        _write_json(build / "run.json", record)
+        _publish(build, final)
+    except OSError:  # a full disk: no half-built folder stays behind, the last report stays
+        shutil.rmtree(build, ignore_errors=True)
+        raise
     build_index(root)
     say("report written to %s", final / "report.html")
     return final
@@ -493,6 +497,42 @@ def _execute(
         pm_log.setLevel(level)
         stop_kernel(km)
     return "ok", None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def sweep_unfinished(nb_root: Path) -> int:
+    """
+    Clear what runs killed before they finished left in a notebook's reports folder;
+    return how many folders were cleared.
+
+    A run builds its report in ``.building-<name>-<pid>`` and, when it replaces a
+    report of the same name, moves the old one to ``.replaced-<name>-<pid>`` for
+    the moment of the swap. When that process is gone, its build is removed, and
+    a report it had moved aside is put back if no report took its name.
+    """
+    cleared = 0
+    for entry in [*nb_root.glob(".building-*"), *nb_root.glob(".replaced-*")]:
+        kind, _, rest = entry.name[1:].partition("-")
+        name, _, pid = rest.rpartition("-")
+        if kind not in ("building", "replaced") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        final = nb_root / name
+        if kind == "replaced" and name and not final.exists() and (entry / "run.json").exists():
+            os.replace(entry, final)
+            log.warning("%s: a report moved aside by a run that was stopped is back", final)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+        cleared += 1
+    return cleared
 
 
 def _publish(build: Path, final: Path) -> None:
