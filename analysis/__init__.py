@@ -85,6 +85,15 @@ _EXPORTS: dict[str, str] = {
     "who_is_quoted": "measures.quotes",
     "read_brat": "measures.quotes",
     "evaluate_quotes": "measures.quotes",
+    # who and where
+    "entities": "measures.entities",
+    "top_actors": "measures.actors",
+    "rising_actors": "measures.actors",
+    "co_mentions": "measures.actors",
+    "actor_tone": "measures.actors",
+    "quote_actors": "measures.actors",
+    "mentioned_vs_quoted": "measures.actors",
+    "read_aliases": "text.actors",
     # reports
     "run_report": "report.run",
     "load_corpus": "engine.open",
