@@ -451,8 +451,9 @@ def mentioned_vs_quoted(
         if articles is None:
             raise ParameterError("by= needs the articles table (articles=...)")
         lookup = gather(articles, ["article_id", *keys]).drop_duplicates("article_id")
-        rows = rows.merge(lookup, on="article_id")
-        quotes = quotes.merge(lookup, on="article_id")
+        lookup = lookup.set_index("article_id")
+        rows = rows.assign(**{k: rows["article_id"].map(lookup[k]) for k in keys})
+        quotes = quotes.assign(**{k: quotes["article_id"].map(lookup[k]) for k in keys})
     named = rows.groupby([*keys, "actor"]).agg(
         type=("type", "first"), mentions=("article_id", "size"),
         mention_articles=("article_id", "nunique"),
