@@ -94,6 +94,8 @@ _EXPORTS: dict[str, str] = {
     "quote_actors": "measures.actors",
     "mentioned_vs_quoted": "measures.actors",
     "read_aliases": "text.actors",
+    "plot_co_mentions": "plots",
+    "plot_mentioned_vs_quoted": "plots",
     # reports
     "run_report": "report.run",
     "load_corpus": "engine.open",

@@ -131,3 +131,28 @@ def test_actor_tone_matches_every_spelling_of_an_actor():
     assert out.loc["Volodymyr Zelensky", "n"] == 2
     assert out.loc["Volodymyr Zelensky", "mean"] == pytest.approx(-0.05)
     assert out.loc["Vladimir Putin", "n"] == 1
+
+
+def test_network_and_named_quoted_charts_draw(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    edges = analysis.co_mentions(MENTIONS, level="article")
+    extra = pd.DataFrame({"source": ["BP"], "target": ["Rosneft"], "weight": [1], "articles": [1],
+                          "article_ids": [["x"]]})  # fmt: skip
+    ax = analysis.plot_co_mentions(pd.concat([edges, extra]), mentions=MENTIONS)
+    assert ax.get_title(loc="left").startswith("Actors named in the same")
+    assert "2 apart from the rest not drawn" in ax.get_title(loc="left")
+    labels = {t.get_text() for t in ax.texts}
+    assert {"Vladimir Putin", "Kyiv", "Kremlin", "Dmytro Kuleba"} <= labels
+    assert "BP" not in labels
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["person", "org", "place"]
+    ax.figure.savefig(tmp_path / "network.png")
+    assert (tmp_path / "network.png").stat().st_size > 10_000
+    empty = analysis.plot_co_mentions(edges.iloc[:0])
+    assert "0 pairs" in empty.get_title(loc="left")
+    table = pd.DataFrame(
+        {"actor": ["A", "B"], "mention_articles": [5, 3], "quote_articles": [2, 0]}
+    )
+    bars = analysis.plot_mentioned_vs_quoted(table)
+    assert [t.get_text() for t in bars.get_yticklabels()] == ["B", "A"]

@@ -304,7 +304,9 @@ def co_mentions(
     )
     if top is not None:
         out = out.head(top)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["level"] = level
+    return out
 
 
 def actor_tone(
