@@ -144,13 +144,13 @@ def test_entities_reuse_the_cache_and_recognise_new_articles_only(tmp_path, monk
     from analysis.measures import entities as module
 
     seen = []
-    original = module._spans_per_article
+    original = module.spans_per_article
 
     def counting(texts, n_jobs):
         seen.append(len(texts))
         return original(texts, n_jobs)
 
-    monkeypatch.setattr(module, "_spans_per_article", counting)
+    monkeypatch.setattr(module, "spans_per_article", counting)
     arts = pd.DataFrame({"article_id": ["a", "b"], "text": [TALKS, ZELENSKY[3]]})
     first = analysis.entities(arts, cache_dir=tmp_path)
     again = analysis.entities(arts, cache_dir=tmp_path)

@@ -44,7 +44,7 @@ def _recognise_slice(texts: list[str]) -> list[list[tuple]]:
     return list(recognise(texts))
 
 
-def _spans_per_article(texts: list[str], n_jobs: int | None) -> list[list[tuple]]:
+def spans_per_article(texts: list[str], n_jobs: int | None) -> list[list[tuple]]:
     """Entities of every text, in order; over several processes for large inputs."""
     from analysis.text.ner import load_model
     from analysis.workers import n_workers
@@ -89,7 +89,7 @@ def recognised_names(articles: pd.DataFrame) -> pd.DataFrame:
     n_jobs = _N_JOBS.get("n")
     rows = []
     for aid, text, spans in zip(
-        articles["article_id"], texts, _spans_per_article(texts, n_jobs), strict=True
+        articles["article_id"], texts, spans_per_article(texts, n_jobs), strict=True
     ):
         for start, end, label, sentence in spans:
             if label in TYPES:

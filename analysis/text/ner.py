@@ -280,8 +280,8 @@ def recognise(
 
     Texts are split into sentences (:func:`analysis.text.nlp.sentence_spans`);
     the sentences that hold a capitalised word other than a plain first word go
-    through spaCy's entity recogniser in batches (``nlp.pipe``), then through our
-    rules (see the module's notes). Labels are OntoNotes'; map them with :data:`TYPES`.
+    through spaCy's entity recogniser in batches (``nlp.pipe``), each distinct
+    sentence once, then through our rules (see the module's notes). Labels are OntoNotes'; map them with :data:`TYPES`.
 
     Examples
     --------
@@ -294,20 +294,23 @@ def recognise(
     nlp = nlp if nlp is not None else load_model()
     texts = [t if isinstance(t, str) else "" for t in texts]
     sentences = [sentence_spans(t) for t in texts]
-    jobs = [
-        (t[a:b], (n, i))
-        for n, (t, spans) in enumerate(zip(texts, sentences))
-        for i, (a, b) in enumerate(spans)
-        if _may_name(t[a:b])
-    ]
+    # each distinct sentence goes through the model once: copies of a wire story,
+    # and the lines a site repeats, cost nothing more
+    where: dict[str, list[tuple[int, int]]] = {}
+    for n, (t, spans) in enumerate(zip(texts, sentences)):
+        for i, (a, b) in enumerate(spans):
+            sentence = t[a:b]
+            if sentence in where:
+                where[sentence].append((n, i))
+            elif _may_name(sentence):
+                where[sentence] = [(n, i)]
     found: list[list[tuple[int, int, str, int]]] = [[] for _ in texts]
-    for doc, (n, i) in nlp.pipe(jobs, batch_size=batch_size, as_tuples=True):
-        offset = sentences[n][i][0]
-        text = texts[n]
-        for ent in doc.ents:
-            for a, b, label in _trim(
-                text, ent.start_char + offset, ent.end_char + offset, ent.label_
-            ):
-                found[n].append((a, b, label, i))
+    for sentence, doc in zip(where, nlp.pipe(where, batch_size=batch_size)):
+        ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        for n, i in where[sentence]:
+            offset = sentences[n][i][0]
+            for start, end, label in ents:
+                for a, b, kind in _trim(texts[n], start + offset, end + offset, label):
+                    found[n].append((a, b, kind, i))
     for n, text in enumerate(texts):
         yield _article_rules(text, found[n], sentences[n])
