@@ -159,6 +159,17 @@ def test_entities_reuse_the_cache_and_recognise_new_articles_only(tmp_path, monk
     assert seen == [2, 1]
     pd.testing.assert_frame_equal(first, again)
     assert set(grown["article_id"]) == {"a", "b", "c"}
+    # other rules or another model: nothing found before is served again
+    monkeypatch.setattr("analysis.text.ner.rules_version", lambda: "other")
+    analysis.entities(more, cache_dir=tmp_path)
+    assert seen == [2, 1, 3]
+
+
+def test_processes_find_what_one_process_finds():
+    from analysis.measures.entities import spans_per_article
+
+    texts = [TALKS, *ZELENSKY, "", TALKS.upper()]
+    assert spans_per_article(texts, 2) == spans_per_article(texts, 1)
 
 
 def test_missing_model_names_the_package_to_install(monkeypatch):

@@ -70,9 +70,12 @@ def spans_per_article(texts: list[str], n_jobs: int | None) -> list[list[tuple]]
     return out
 
 
-def recognised_names(articles: pd.DataFrame) -> pd.DataFrame:
+def recognised_names(articles: pd.DataFrame, *, rules: str = "") -> pd.DataFrame:
     """
     The names in each article, as the recogniser and our rules find them (cached per article).
+
+    ``rules`` (:func:`analysis.text.ner.rules_version`) only keys the cache: rows
+    found by other rules or another model are kept apart.
 
     Returns
     -------
@@ -166,7 +169,7 @@ def entities(
     3              Kuleba  PERSON  Dmytro Kuleba
     4             Kremlin     ORG        Kremlin
     """
-    from analysis.text.ner import TYPES, load_model
+    from analysis.text.ner import TYPES, load_model, rules_version
 
     for col in ("article_id", "text"):
         if col not in articles.columns:
@@ -180,6 +183,7 @@ def entities(
             articles[["article_id", "text"]],
             cache_dir=cache_folder(cache_dir, articles),
             name="entities",
+            rules=rules_version(),
         )
     finally:
         _N_JOBS.clear()

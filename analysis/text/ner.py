@@ -21,6 +21,7 @@ import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
+from pathlib import Path
 
 from analysis.errors import AnalysisError
 
@@ -118,6 +119,22 @@ def load_model(package: str | None = None):
         f"entities need spaCy's small English pipeline ({' or '.join(names)}), "
         f"which is not installed: {INSTALL_HINT}"
     )
+
+
+def rules_version() -> str:
+    """
+    A short hash of what the names found depend on: this module, the names list, the model.
+
+    The per-article cache of :func:`analysis.entities` is keyed by it, so rows found by
+    older rules or another model are not served again.
+    """
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=6)
+    h.update(Path(__file__).read_bytes())
+    h.update(resources.files("analysis").joinpath("data", NAMES_FILE).read_bytes())
+    h.update(model_name(load_model()).encode())
+    return h.hexdigest()
 
 
 def model_name(nlp) -> str:
