@@ -242,3 +242,16 @@ def test_conll_quality_floor_on_a_sample(conll_dir):
     assert f1["all"] >= 0.60
     assert f1["PER"] >= 0.72
     assert f1["LOC"] >= 0.74
+
+
+def test_cached_articles_need_no_model(tmp_path, monkeypatch):
+    from analysis.text import ner
+
+    arts = pd.DataFrame({"article_id": ["a"], "text": [TALKS]})
+    first = analysis.entities(arts, cache_dir=tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the model was loaded for an article in the cache")
+
+    monkeypatch.setattr(ner, "load_model", refuse)
+    pd.testing.assert_frame_equal(analysis.entities(arts, cache_dir=tmp_path), first)

@@ -169,13 +169,13 @@ def entities(
     3              Kuleba  PERSON  Dmytro Kuleba
     4             Kremlin     ORG        Kremlin
     """
-    from analysis.text.ner import TYPES, load_model, rules_version
+    from analysis.text.ner import TYPES, rules_version
 
     for col in ("article_id", "text"):
         if col not in articles.columns:
             raise SchemaError(col, "missing; entities need the articles table")
     table = read_aliases(aliases)  # a bad alias file fails before any recognition
-    load_model()  # a missing model is said at once, with what to install
+    rules = rules_version()  # a missing model is said at once, with what to install
     _N_JOBS["n"] = n_jobs
     try:
         raw = cached_by_article(
@@ -183,7 +183,7 @@ def entities(
             articles[["article_id", "text"]],
             cache_dir=cache_folder(cache_dir, articles),
             name="entities",
-            rules=rules_version(),
+            rules=rules,
         )
     finally:
         _N_JOBS.clear()

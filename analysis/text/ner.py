@@ -133,8 +133,34 @@ def rules_version() -> str:
     h = hashlib.blake2b(digest_size=6)
     h.update(Path(__file__).read_bytes())
     h.update(resources.files("analysis").joinpath("data", NAMES_FILE).read_bytes())
-    h.update(model_name(load_model()).encode())
+    h.update(installed_model().encode())
     return h.hexdigest()
+
+
+def installed_model() -> str:
+    """
+    The pipeline :func:`load_model` loads, as ``"package version"``, read without loading it.
+
+    Raises
+    ------
+    ModelMissing
+        If spaCy or every pipeline of :data:`MODEL_PACKAGES` is missing.
+    """
+    import importlib.metadata
+    import importlib.util
+
+    if importlib.util.find_spec("spacy") is None:
+        raise ModelMissing(f"entities need spaCy and its small English pipeline: {INSTALL_HINT}")
+    for name in MODEL_PACKAGES:
+        if importlib.util.find_spec(name) is not None:
+            try:
+                return f"{name} {importlib.metadata.version(name)}"
+            except importlib.metadata.PackageNotFoundError:
+                return f"{name} ?"
+    raise ModelMissing(
+        f"entities need spaCy's small English pipeline ({' or '.join(MODEL_PACKAGES)}), "
+        f"which is not installed: {INSTALL_HINT}"
+    )
 
 
 def model_name(nlp) -> str:
