@@ -140,6 +140,14 @@ def test_entities_table_on_written_text():
     )
 
 
+def test_a_surname_the_model_passed_over_is_found_in_any_spelling():
+    text = "Volodymyr Zelensky spoke to parliament. Zelenskyy said more. Zelenskiy left at noon."
+    out = analysis.entities(pd.DataFrame({"article_id": ["z"], "text": [text]}), cache_dir=False)
+    assert out["text"].tolist() == ["Volodymyr Zelensky", "Zelenskyy", "Zelenskiy"]
+    assert set(out["actor"]) == {"Volodymyr Zelensky"}
+    assert out["sentence"].tolist() == [0, 1, 2]
+
+
 def test_entities_reuse_the_cache_and_recognise_new_articles_only(tmp_path, monkeypatch):
     from analysis.measures import entities as module
 

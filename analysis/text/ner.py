@@ -275,13 +275,23 @@ def _article_rules(text: str, spans: list[tuple[int, int, str, int]], sentences)
             out.append((m.start(), m.end(), "GPE", _sentence_at(sentences, m.start())))
     if surnames:
         # a surname of the article's persons that the model passed over ("Kuleba said")
-        again = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, surnames)) + r")(?![\w-])")
+        spellings = "|".join(_spellings(name) for name in sorted(surnames))
+        again = re.compile(r"(?<![\w-])(?:" + spellings + r")(?![\w-])")
         taken = sorted((a, b) for a, b, _, _ in out)
         starts = [a for a, _ in taken]
         for m in again.finditer(text):
             if _free(taken, starts, m.start(), m.end()):
                 out.append((m.start(), m.end(), "PERSON", _sentence_at(sentences, m.start())))
     return sorted(out)
+
+
+_SKY_END = re.compile(r"^(.*sk)(?:y|iy|yy|yi|ii|ij|i)$")
+
+
+def _spellings(name: str) -> str:
+    """A pattern for a surname and its transliterations (Zelensky, Zelenskiy, Zelenskyy)."""
+    m = _SKY_END.match(name)
+    return re.escape(m.group(1)) + "(?:y|iy|yy|yi|ii|ij|i)" if m else re.escape(name)
 
 
 def _free(taken: list[tuple[int, int]], starts: list[int], a: int, b: int) -> bool:
