@@ -110,6 +110,17 @@ _EXPORTS: dict[str, str] = {
     "codes_note": "report.sheets",
     "reliability": "measures.reliability",
     "disagreements": "measures.reliability",
+    # who and where
+    "entities": "measures.entities",
+    "top_actors": "measures.actors",
+    "rising_actors": "measures.actors",
+    "co_mentions": "measures.actors",
+    "actor_tone": "measures.actors",
+    "quote_actors": "measures.actors",
+    "mentioned_vs_quoted": "measures.actors",
+    "read_aliases": "text.actors",
+    "plot_co_mentions": "plots",
+    "plot_mentioned_vs_quoted": "plots",
     # reports
     "run_report": "report.run",
     "load_corpus": "engine.open",

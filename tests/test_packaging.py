@@ -45,6 +45,11 @@ def _environment() -> dict[str, str]:
             name, spec = _split(dep)
             if name not in ("python", "pip"):  # the interpreter itself, not python-docx
                 out[name] = spec
+        else:  # packages only PyPI has (the spaCy pipeline), installed by pip
+            for req in dep.get("pip", []):
+                if not req.startswith("-"):
+                    name, spec = _split(req.split("#")[0])
+                    out[name] = spec
     return out
 
 

@@ -16,10 +16,12 @@ the tone charts among them, follows the same conventions:
 
 Modules: :mod:`~analysis.plots.style` (the style and the helpers the charts
 share), :mod:`~analysis.plots.words`, :mod:`~analysis.plots.tone`,
-:mod:`~analysis.plots.attention`, :mod:`~analysis.plots.places`; a new family of charts gets its own module.
+:mod:`~analysis.plots.attention`, :mod:`~analysis.plots.entities`,
+:mod:`~analysis.plots.places`; a new family of charts gets its own module.
 """
 
 from analysis.plots.attention import plot_attention
+from analysis.plots.entities import plot_co_mentions, plot_mentioned_vs_quoted
 from analysis.plots.places import plot_place_map
 from analysis.plots.style import HOUSE_STYLE, PALETTE, house_style
 from analysis.plots.tone import plot_tone, plot_tone_distribution, plot_tone_trend
@@ -45,4 +47,6 @@ __all__ = [
     "plot_tone_distribution",
     "plot_attention",
     "plot_place_map",
+    "plot_co_mentions",
+    "plot_mentioned_vs_quoted",
 ]
