@@ -207,7 +207,9 @@ def _damage(path: Path, how: str) -> None:
         path.write_bytes(how.read_bytes() if isinstance(how, Path) else data)
 
 
-@pytest.mark.parametrize("how", ["truncated", "garbage", "swapped"])
+@pytest.mark.parametrize(
+    "how", ["truncated", "swapped", pytest.param("garbage", marks=pytest.mark.slow)]
+)
 def test_a_damaged_index_file_is_read_around_and_built_again(tmp_path, caplog, how):
     src, corpus = tmp_path / "in", tmp_path / "corpus"
     _csv(src / "a.csv", [("Ceasefire talks", BODY, "2022-03-01"), ("Grain", GRAIN, "2022-03-02")])
@@ -217,7 +219,6 @@ def test_a_damaged_index_file_is_read_around_and_built_again(tmp_path, caplog, h
     )
     ingest([src], corpus)
     articles = analysis.open_corpus(corpus)
-    parted = analysis.open_corpus(corpus, engine="dask")
     query = '"peace talks" OR grain OR title:markets'
     expected = analysis.match(articles, query, cache_dir=False)
     assert len(expected) == 5
@@ -226,10 +227,11 @@ def test_a_damaged_index_file_is_read_around_and_built_again(tmp_path, caplog, h
     qi._LOADED.clear()  # a new session: nothing loaded yet
     with caplog.at_level("WARNING", logger="analysis.corpus.index"):
         got = analysis.match(articles, query)
-        again = analysis.match(parted, query)
         selected, _ = analysis.select_articles(articles, query=query, copies="all")
+        if how == "garbage":  # on Dask too (slow: the first Dask table of a session)
+            parted = analysis.open_corpus(corpus, engine="dask")
+            pd.testing.assert_frame_equal(analysis.match(parted, query), expected)
     pd.testing.assert_frame_equal(got, expected)  # what reading the texts gives
-    pd.testing.assert_frame_equal(again, expected)
     assert selected["article_id"].tolist() == expected["article_id"].tolist()
     warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warned) == 1 and first.name in warned[0] and "damaged" in warned[0]
