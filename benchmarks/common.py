@@ -11,14 +11,19 @@ is filled by ``add_ratios``: the tool's throughput over the named baseline's.
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import resource
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from analysis.paths import shared_corpus  # noqa: F401  (re-exported for benchmarks)
+from analysis.paths import repo_path, shared_corpus  # noqa: F401  (re-exported for benchmarks)
 
 
 def peak_rss_mb() -> float:
@@ -84,3 +89,58 @@ def add_ratios(rows: list[dict], baseline_tool: str) -> list[dict]:
             r["ratio"] = round(r["items_per_s"] / b, 2)
             r.setdefault("ratio_vs", baseline_tool)
     return rows
+
+
+def tree_peak(cmd: list[str], *, interval: float = 0.1) -> tuple[int, float]:
+    """
+    Run a command; return its exit code and the peak MB of its whole process tree.
+
+    The peak is the largest sum of resident set sizes over the process and all
+    its descendants (a Dask scheduler, nannies and workers), sampled every
+    ``interval`` seconds; pages shared between processes count once per process,
+    so it is an upper bound.
+    """
+    import psutil
+
+    proc = subprocess.Popen(cmd, cwd=repo_path())
+    peak = 0
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            procs = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        total = 0
+        for p in procs:
+            try:
+                total += p.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        peak = max(peak, total)
+        time.sleep(interval)
+    return proc.returncode, peak / 2**20
+
+
+def measure_tree(target: str, *args: str) -> dict:
+    """
+    Run ``module:function`` with string arguments in a fresh Python process; time it, sample its tree.
+
+    The function returns ``(seconds, result)``: it times the part that counts
+    itself (a Dask cluster's start-up left out, say). Returns ``{"seconds",
+    "peak_mb", "result"}`` like :func:`measure`, the peak over the process tree.
+    """
+    module, func = target.split(":")
+    out = Path(tempfile.mkstemp(suffix=".json")[1])
+    code = (
+        "import json, sys; from importlib import import_module; "
+        f"seconds, result = import_module({module!r}).{func}(*sys.argv[2:]); "
+        "open(sys.argv[1], 'w').write(json.dumps({'seconds': seconds, 'result': result}))"
+    )
+    try:
+        status, peak = tree_peak([sys.executable, "-c", code, str(out), *args])
+        if status != 0:
+            raise RuntimeError(f"{target} failed with exit code {status}")
+        done = json.loads(out.read_text())
+    finally:
+        out.unlink(missing_ok=True)
+    return {"seconds": done["seconds"], "peak_mb": peak, "result": done["result"]}

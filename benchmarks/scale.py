@@ -20,7 +20,6 @@ import html
 import json
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.common import add_ratios, row, shared_corpus
+from benchmarks.common import add_ratios, row, shared_corpus, tree_peak
 
 SIZES = (10_000, 100_000, 1_000_000)
 #: Largest corpus the pandas engine is run on (above it, only Dask).
@@ -42,7 +41,6 @@ STAGES = ("ingest", "duplicates", "counts", "keyness", "sentiment", "report")
 #: Above ``PANDAS_MAX`` the cheap stages come first, so a run cut short still
 #: measures most of them (each stage reads only the ingested corpus and caches).
 LARGE_ORDER = ("ingest", "counts", "keyness", "duplicates", "sentiment", "report")
-REPO = Path(__file__).resolve().parent.parent
 
 # ---------------------------------------------------------------------------
 # Base texts from the real corpora
@@ -216,8 +214,6 @@ def measure_tree(
     Peak memory is the largest sum of resident set sizes over the process and all
     its descendants (Dask scheduler, nannies and workers), sampled every ``interval`` s.
     """
-    import psutil
-
     out = Path(tempfile.mkstemp(suffix=".json")[1])
     cmd = [
         sys.executable,
@@ -229,27 +225,12 @@ def measure_tree(
         str(corpus),
         str(out),
     ]
-    proc = subprocess.Popen(cmd, cwd=REPO)
-    peak = 0
-    root = psutil.Process(proc.pid)
-    while proc.poll() is None:
-        try:
-            procs = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            break
-        total = 0
-        for p in procs:
-            try:
-                total += p.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-        peak = max(peak, total)
-        time.sleep(interval)
-    if proc.returncode != 0:
-        raise RuntimeError(f"stage {stage} ({engine}) failed with exit code {proc.returncode}")
+    status, peak = tree_peak(cmd, interval=interval)
+    if status != 0:
+        raise RuntimeError(f"stage {stage} ({engine}) failed with exit code {status}")
     result = json.loads(out.read_text())
     out.unlink()
-    return {"seconds": result["seconds"], "peak_mb": peak / 2**20, "result": result["result"]}
+    return {"seconds": result["seconds"], "peak_mb": peak, "result": result["result"]}
 
 
 def stage_main(argv: list[str]) -> None:

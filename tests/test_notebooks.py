@@ -11,6 +11,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from analysis.errors import ParameterError
 from analysis.paths import repo_path, sample_inputs
 from analysis.report import params
 from analysis.report import run as reporting
@@ -107,6 +108,13 @@ def test_notebook_runs_on_the_bundled_corpus(name, bundled_corpus, tmp_path):
         assert (drawn["low"].dropna() <= drawn["share"].dropna()).all()
         # the bundled outlets appear in the corpus table
         assert "Harbor City Tribune" in page and "Continental Wire Service" in page
+    if name in ("compare", "explore"):  # attention to the query, with the numbers behind it
+        drawn = pd.read_csv(folder / "figures" / "attention.csv")
+        assert "Attention over time" in page and (drawn["matching"] <= drawn["total"]).all()
+        assert drawn["matching"].sum() > 0
+    if name == "compare":  # one line per compared group, and the stories behind the peaks
+        assert drawn["group"].nunique() == 2
+        assert "The stories behind each peak" in page
 
 
 def test_empty_selection_gives_a_notice(bundled_corpus, tmp_path):
@@ -206,6 +214,7 @@ UNDATED = "No article of the selection has a publication date."
             [NO_QUERY, "No dictionary and no query terms were given.", "Nothing to draw"],
         ),
         ("explore", "bundled", {"query": ""}, [NO_QUERY]),
+        pytest.param("compare", "bundled", {"query": ""}, [NO_QUERY], marks=pytest.mark.slow),
         ("coverage_report", "undated", {}, [UNDATED, "No quotes found."]),
         ("compare", "undated", {}, [UNDATED, "No quotes found."]),
         ("explore", "undated", {}, ["No article has a publication date.", "No quotes found."]),
@@ -213,6 +222,7 @@ UNDATED = "No article of the selection has a publication date."
     ids=[
         "coverage-no-query",
         "explore-no-query",
+        "compare-no-query",
         "coverage-undated",
         "compare-undated",
         "explore-undated",
@@ -343,3 +353,14 @@ def test_validation_report_reads_filled_sheets_and_keeps_the_validation(bundled_
     assert cited.startswith("Validated against human codes") and f"of {n_units} units" in cited
     none = repr(eval(cell.source, {"analysis": analysis, "corpus": str(tmp_path)}))
     assert none == "No validation on record."
+
+
+@pytest.mark.parametrize("name", ["explore", "compare"])
+def test_explore_and_compare_take_a_query_string(name):
+    """Their query is a query string as in the coverage report; a list of words is any of them."""
+    typed, _ = params.validate_parameters(name, {"query": ["ceasefire", "grain deal"]})
+    assert typed["query"] == 'ceasefire OR "grain deal"'
+    typed, _ = params.validate_parameters(name, {"query": "negotiat* AND NOT title:opinion"})
+    assert typed["query"] == "negotiat* AND NOT title:opinion"
+    with pytest.raises(ParameterError, match="column"):
+        params.validate_parameters(name, {"query": "ceasefire AND"})

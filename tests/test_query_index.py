@@ -195,3 +195,76 @@ def test_select_articles_keeps_the_stories_a_query_matches_on_both_engines(tmp_p
     assert got_steps["articles"].tolist() == [4, 4, 4, 2, 2]
     with pytest.raises(ParameterError, match="expected a term after OR at column 9"):
         analysis.select_articles(plain, query="grain OR")
+
+
+def _damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "garbage":  # same size, nothing of a zip file left
+        path.write_bytes(b"not an index " * (len(data) // 13 + 1))
+    else:  # another part's index: a whole file whose arrays do not fit this part
+        path.write_bytes(how.read_bytes() if isinstance(how, Path) else data)
+
+
+@pytest.mark.parametrize(
+    "how", ["truncated", "swapped", pytest.param("garbage", marks=pytest.mark.slow)]
+)
+def test_a_damaged_index_file_is_named_and_indexed_again(tmp_path, caplog, how):
+    src, corpus = tmp_path / "in", tmp_path / "corpus"
+    _csv(src / "a.csv", [("Ceasefire talks", BODY, "2022-03-01"), ("Grain", GRAIN, "2022-03-02")])
+    _csv(
+        src / "b.csv",
+        [(f"Markets {i}", "Stocks fell as ceasefire hopes faded.", "2022-03-03") for i in range(3)],
+    )
+    ingest([src], corpus)
+    articles = analysis.open_corpus(corpus)
+    query = '"peace talks" OR grain OR title:markets'
+    expected = analysis.match(articles, query, cache_dir=False)
+    assert len(expected) == 5
+    first, other = sorted((corpus / INDEX).glob("*.npz"))
+    _damage(first, other if how == "swapped" else how)
+    qi._LOADED.clear()  # a new session: nothing loaded yet
+    with caplog.at_level("WARNING", logger="analysis.corpus.index"):
+        got = analysis.match(articles, query)
+        selected, _ = analysis.select_articles(articles, query=query, copies="all")
+        if how == "garbage":  # on Dask too (slow: the first Dask table of a session)
+            parted = analysis.open_corpus(corpus, engine="dask")
+            pd.testing.assert_frame_equal(analysis.match(parted, query), expected)
+    pd.testing.assert_frame_equal(got, expected)  # what reading the texts gives
+    assert selected["article_id"].tolist() == expected["article_id"].tolist()
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 1 and first.name in warned[0] and "damaged" in warned[0]
+    assert update_index(corpus) == {"built": 0, "kept": 2, "removed": 0}  # indexed again where it lay
+    qi._LOADED.clear()
+    assert load_index(corpus) is not None
+    assert match_indexed(articles["article_id"], parse_query(query), corpus).equals(expected)
+
+
+def test_a_query_needs_the_columns_it_reads(tmp_path):
+    table = pd.DataFrame(
+        {"article_id": ["a", "b"], "title": ["Grain deal", "Talks"], "outlet": ["BBC", "RT"]}
+    )
+    for query in ("grain", "title:grain OR talks", "NOT grain", "text:grain"):
+        with pytest.raises(ParameterError, match="no 'text' column"):
+            analysis.match(table, query)
+    with pytest.raises(ParameterError, match="no 'section' column.*section:"):
+        analysis.match(table, "title:grain AND section:world")
+    # a query on other fields alone needs those columns only
+    assert analysis.match(table, "title:grain OR outlet:RT")["article_id"].tolist() == ["a", "b"]
+    import dask.dataframe as dd
+
+    with pytest.raises(ParameterError, match="no 'text' column"):
+        analysis.match(dd.from_pandas(table, npartitions=2), "grain")
+    with pytest.raises(ParameterError, match="no 'text' column"):
+        analysis.select_articles(table.assign(published=pd.NaT), query="grain")
+    # a table of a corpus with its text left out is refused too, though the index could answer
+    src, corpus = tmp_path / "in", tmp_path / "corpus"
+    _csv(src / "a.csv", [("Grain", GRAIN, "2022-03-02")])
+    ingest([src], corpus)
+    articles = analysis.open_corpus(corpus)
+    slim = articles.drop(columns="text")
+    slim.attrs = articles.attrs
+    with pytest.raises(ParameterError, match="no 'text' column"):
+        analysis.match(slim, "grain")
+    assert len(analysis.match(slim, "title:grain")) == 1

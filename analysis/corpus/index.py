@@ -21,6 +21,8 @@ import logging
 import os
 import shutil
 import uuid
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.corpus.parts import ARTICLES
-from analysis.corpus.search import Postings, evaluate, hits_frame, match_table
+from analysis.corpus.search import Postings, evaluate, hits_frame, match_table, require_fields
 from analysis.text.query import FIELDS, Node
 from analysis.workers import progress
 
@@ -73,9 +75,20 @@ def _meta(root: Path, name: str) -> dict | None:
         return None
 
 
+#: What reading a damaged ``.npz`` raises (cut short, overwritten, other arrays).
+DAMAGED = (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
 def _current(root: Path, name: str, part: Path) -> bool:
+    """Whether the index of ``part`` was built from its current file and is whole on disk."""
     meta = _meta(root, name)
-    return meta is not None and all(meta.get(k) == v for k, v in _stamp(part).items())
+    if meta is None or any(meta.get(k) != v for k, v in _stamp(part).items()):
+        return False
+    try:
+        size = (root / f"{name}.npz").stat().st_size
+    except OSError:
+        return False
+    return meta.get("npz_size", size) == size  # a cut-short file is built again
 
 
 def _write_atomic(path: Path, write) -> None:
@@ -102,6 +115,7 @@ def _build_entry(part: Path, root: Path, name: str) -> None:
         arrays.update(Postings.build(texts).arrays(field))
     _write_atomic(root / f"{name}.npz", lambda fh: np.savez(fh, allow_pickle=False, **arrays))
     meta = {**stamp, "part": part.name, "articles": table.num_rows, "fields": list(FIELDS)}
+    meta["npz_size"] = (root / f"{name}.npz").stat().st_size
     _write_atomic(root / f"{name}.json", lambda fh: fh.write(json.dumps(meta).encode("utf-8")))
 
 
@@ -197,13 +211,19 @@ def load_index(
         if known is None or known[0] != meta:
             try:
                 known = (meta, _read_entry(root, name, meta))
-            except Exception as exc:  # cut short, garbage, or a zip member failing its CRC
+            except DAMAGED as exc:  # cut short, garbage, a zip member failing its CRC, or not fitting
                 known = _rebuilt(root, name, part, exc)
                 if known is None:
                     return None
             _LOADED[key] = known
         out.append(known[1])
     return out
+
+
+def _whole(p: Postings) -> bool:
+    """Whether the arrays of stored postings agree in length."""
+    ends = (p.offs[-1] if len(p.offs) else 0, p.ptr[-1] if len(p.ptr) else 0)
+    return len(p.ptr) == len(p.offs) >= 1 and ends == (len(p.blob), len(p.keys))
 
 
 def _read_entry(root: Path, name: str, meta: dict) -> tuple[np.ndarray, dict[str, Postings]]:
@@ -213,7 +233,10 @@ def _read_entry(root: Path, name: str, meta: dict) -> tuple[np.ndarray, dict[str
         arrays = dict(stored)  # each member's CRC is checked as it is read
     if len(arrays["ids"]) != n:
         raise ValueError(f"{len(arrays['ids'])} ids where {n} were indexed")
-    return arrays["ids"], {f: Postings.from_arrays(arrays, f, n) for f in meta["fields"]}
+    postings = {f: Postings.from_arrays(arrays, f, n) for f in meta["fields"]}
+    if not all(map(_whole, postings.values())):
+        raise ValueError("postings arrays of the wrong length")
+    return arrays["ids"], postings
 
 
 #: Index entries found damaged in this process (each is named once).
@@ -286,8 +309,11 @@ def match_frame(articles: pd.DataFrame, node: Node, corpus_dir: Any = None) -> p
     """
     Match a parsed query against a pandas table: from the index of ``corpus_dir`` when it can answer, else by reading the texts.
 
-    Returns ``[article_id, hits]`` of the matching rows, in row order.
+    Returns ``[article_id, hits]`` of the matching rows, in row order; a table
+    without a column the query reads is refused (:func:`require_fields`), even
+    when the index could answer, so that both ways give the same answer.
     """
+    require_fields(node, articles.columns)
     if corpus_dir and "article_id" in articles.columns:
         ids = articles["article_id"].astype(str).to_numpy(dtype=object)
         found = match_indexed(ids, node, corpus_dir)

@@ -21,7 +21,7 @@ from analysis.errors import ParameterError
 from analysis.text.query import All, Any, Node, Not, Words, parse_query, query_fields
 from analysis.text.tokens import TOKEN_PATTERN, literal_runs, normalize
 
-__all__ = ["Postings", "evaluate", "match_table", "postings_of"]
+__all__ = ["Postings", "evaluate", "match_table", "postings_of", "require_fields"]
 
 _SHIFT = np.int64(32)
 _LAST = "\U0010ffff"
@@ -209,6 +209,35 @@ def postings_of(articles: pd.DataFrame, fields: Iterable[str]) -> dict[str, Post
     return out
 
 
+def require_fields(node: Node, columns: Iterable[str], *, where: str = "match") -> None:
+    """
+    Stop with a :class:`ParameterError` when a table lacks a column the query reads.
+
+    A query reads ``text`` unless every term names another field
+    (``title:``, ``outlet:``, ``section:``), which then needs that column alone.
+
+    Examples
+    --------
+    >>> require_fields(parse_query("title:talks"), ["article_id", "title"])
+    >>> require_fields(parse_query("talks"), ["article_id", "title"])
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ParameterError: match: the articles table has no 'text' column, which the query reads (only title:, outlet: and section: terms read other columns)
+    """
+    have = set(columns)
+    missing = [f for f in sorted(query_fields(node)) if f not in have]
+    if "text" in missing:
+        raise ParameterError(
+            f"{where}: the articles table has no 'text' column, which the query reads "
+            "(only title:, outlet: and section: terms read other columns)"
+        )
+    if missing:
+        raise ParameterError(
+            f"{where}: the articles table has no {missing[0]!r} column, which the query "
+            f"reads ({missing[0]}:)"
+        )
+
+
 def match_table(articles: pd.DataFrame, query: str | Node, *, default: str = "AND") -> pd.DataFrame:
     """
     Match a query against a table by reading its texts: ``[article_id, hits]`` of the matching rows.
@@ -223,6 +252,7 @@ def match_table(articles: pd.DataFrame, query: str | Node, *, default: str = "AN
     node = parse_query(query, default=default) if isinstance(query, str) else query
     if "article_id" not in articles.columns:
         raise ParameterError("match: the table has no 'article_id' column")
+    require_fields(node, articles.columns)
     rows = _candidates(node, articles, {})
     if rows is None:
         hits = evaluate(node, postings_of(articles, query_fields(node)), len(articles))

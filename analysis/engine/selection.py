@@ -120,6 +120,10 @@ def dask_select_articles(
         date_range=date_range, outlets=outlets, copies=copies, now=now, query=query
     )
     folder = corpus_folder(articles)
+    if rules["query"]:
+        from analysis.corpus.search import require_fields
+
+        require_fields(rules["node"], articles.columns, where="select_articles")
     if rules["query"] and folder:  # the corpus index answers, for every partition at once
         from analysis.corpus.index import matching_ids
 

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.corpus.index import match_frame, match_indexed
-from analysis.corpus.search import match_table
+from analysis.corpus.search import match_table, require_fields
 from analysis.engine import Plan, cache_folder, gather, is_dask, run
 from analysis.text.query import Default, parse_query, query_fields
 
@@ -58,7 +58,8 @@ def match(
     ------
     ParameterError
         For a query that cannot be read (the message names the column and
-        what was expected there).
+        what was expected there), or a table without a column the query reads
+        (``text``, unless every term names ``title:``, ``outlet:`` or ``section:``).
 
     Examples
     --------
@@ -79,6 +80,7 @@ def match(
     folder = cache_folder(cache_dir, articles)
     if not is_dask(articles):
         return match_frame(articles, node, folder)
+    require_fields(node, articles.columns)
     if folder and "article_id" in articles.columns:
         ids = gather(articles, ["article_id"])["article_id"]
         found = match_indexed(ids.astype(str).to_numpy(dtype=object), node, folder)
