@@ -85,6 +85,17 @@ _EXPORTS: dict[str, str] = {
     "who_is_quoted": "measures.quotes",
     "read_brat": "measures.quotes",
     "evaluate_quotes": "measures.quotes",
+    # topics
+    "topics": "measures.topics",
+    "TopicModel": "measures.topics",
+    "load_topics": "measures.topics",
+    "topic_k_scores": "measures.topics",
+    "topic_prevalence": "measures.topics",
+    "topic_difference": "measures.topics",
+    "plot_topic_heatmap": "plots",
+    "plot_topic_trends": "plots",
+    "plot_topic_k": "plots",
+    "saved_topics": "report.topics",
     # reports
     "run_report": "report.run",
     "load_corpus": "engine.open",

@@ -16,12 +16,13 @@ the tone charts among them, follows the same conventions:
 
 Modules: :mod:`~analysis.plots.style` (the style and the helpers the charts
 share), :mod:`~analysis.plots.words`, :mod:`~analysis.plots.tone`,
-:mod:`~analysis.plots.attention`; a new family of charts gets its own module.
+:mod:`~analysis.plots.attention`, :mod:`~analysis.plots.topics`; a new family of charts gets its own module.
 """
 
 from analysis.plots.attention import plot_attention
 from analysis.plots.style import HOUSE_STYLE, PALETTE, house_style
 from analysis.plots.tone import plot_tone, plot_tone_distribution, plot_tone_trend
+from analysis.plots.topics import plot_topic_heatmap, plot_topic_k, plot_topic_trends
 from analysis.plots.words import (
     plot_category_rates,
     plot_keyness,
@@ -43,4 +44,7 @@ __all__ = [
     "plot_tone_trend",
     "plot_tone_distribution",
     "plot_attention",
+    "plot_topic_heatmap",
+    "plot_topic_trends",
+    "plot_topic_k",
 ]

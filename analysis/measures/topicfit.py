@@ -1,0 +1,287 @@
+"""How :func:`analysis.topics` turns texts into term weights, fits topics and reads them.
+
+Private to :mod:`analysis.measures.topics`. Documents become terms with the
+toolkit's own tokenizer and stopwords (:mod:`analysis.text.tokens`): single words
+that hold a letter, plus the two-word phrases of neighbouring kept words. Two
+methods fit topics:
+
+- ``"nmf"``: non-negative matrix factorisation of TF-IDF weights (sublinear term
+  frequency, smoothed idf, rows of unit length), started from NNDSVD, so a fit is
+  the same on every run;
+- ``"lda"``: latent Dirichlet allocation of raw counts, with a small prior on the
+  topics of a document (most documents hold one or two topics).
+
+Both give a topic x term matrix; the topics of any document are then read with
+that matrix held fixed (:func:`assign`), so the articles of the fit and new
+articles are assigned the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.special import digamma
+
+from analysis.text.tokens import default_stopwords, tokenize
+
+#: Options of the term table, per method (measured on Reuters-21578, see docs/measures.md).
+TERM_OPTIONS = {"min_df": 2, "max_df": 0.5, "bigrams": True}
+
+#: Prior on the topics of one document for LDA (sklearn's default is 1/k).
+LDA_DOC_PRIOR = 0.1
+
+#: A text with fewer words than this on average counts as short (``method="auto"``).
+SHORT_TEXT_WORDS = 60
+
+
+def terms_of(text: str, *, stop: frozenset[str], bigrams: bool) -> list[str]:
+    """
+    Return the terms of one text: kept words and, with ``bigrams``, pairs of neighbouring kept words.
+
+    A kept word holds a letter, is longer than one character and is no stopword.
+
+    Examples
+    --------
+    >>> terms_of("The peace talks in Geneva stalled.", stop=frozenset({"the", "in"}), bigrams=True)
+    ['peace', 'talks', 'geneva', 'stalled', 'peace talks', 'talks geneva', 'geneva stalled']
+    """
+    words = [
+        t for t in tokenize(text) if len(t) > 1 and t not in stop and any(c.isalpha() for c in t)
+    ]
+    if bigrams:
+        return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    return words
+
+
+def analyzer(bigrams: bool):
+    """The term function handed to scikit-learn's vectorizer (picklable, for Dask workers)."""
+    return functools.partial(terms_of, stop=default_stopwords(), bigrams=bigrams)
+
+
+def count_matrix(texts, vocabulary: list[str], *, bigrams: bool) -> sparse.csr_matrix:
+    """Count the terms of ``vocabulary`` in each text (rows: texts; columns: the vocabulary)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vec = CountVectorizer(analyzer=analyzer(bigrams), vocabulary=vocabulary)
+    return vec.transform(list(texts)).tocsr().astype(np.float64)
+
+
+def learn_vocabulary(texts, *, min_df: int, max_df: float, bigrams: bool):
+    """Return the vocabulary (sorted), the counts of ``texts`` over it, and document frequencies."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    n = len(texts)
+    vec = CountVectorizer(
+        analyzer=analyzer(bigrams),
+        min_df=min(min_df, max(1, n // 2)),
+        max_df=max_df if n >= 20 else 1.0,
+    )
+    try:
+        counts = vec.fit_transform(list(texts)).tocsr().astype(np.float64)
+    except ValueError:  # every term pruned, or no term at all
+        return [], sparse.csr_matrix((n, 0)), np.zeros(0)
+    vocabulary = list(vec.get_feature_names_out())
+    df = np.asarray((counts > 0).sum(axis=0)).ravel()
+    return vocabulary, counts, df
+
+
+def smooth_idf(df: np.ndarray, n_docs: int) -> np.ndarray:
+    """Inverse document frequency, smoothed as if one more document held every term."""
+    return np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+
+
+def tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear TF-IDF weights of a count matrix, each row scaled to unit length."""
+    weights = counts.copy()
+    weights.data = (1.0 + np.log(weights.data)) * idf[weights.indices]
+    norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.diags(1.0 / norms) @ weights
+
+
+def fit_components(method: str, counts: sparse.csr_matrix, idf: np.ndarray, k: int, seed: int):
+    """Fit ``k`` topics; return the topic x term matrix (non-negative)."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        # the topics of a fit stopped at its iteration limit are still read as they are
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return _fit(method, counts, idf, k, seed)
+
+
+def _fit(method: str, counts: sparse.csr_matrix, idf: np.ndarray, k: int, seed: int):
+    if method == "nmf":
+        from sklearn.decomposition import NMF
+
+        model = NMF(n_components=k, init="nndsvd", max_iter=400, random_state=seed)
+        model.fit(tfidf(counts, idf))
+        return model.components_
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    model = LatentDirichletAllocation(
+        n_components=k,
+        doc_topic_prior=LDA_DOC_PRIOR,
+        learning_method="batch",
+        max_iter=30,
+        random_state=seed,
+    )
+    model.fit(counts)
+    return model.components_
+
+
+def assign(method: str, counts: sparse.csr_matrix, components: np.ndarray, idf: np.ndarray):
+    """
+    Return each document's share of every topic (rows sum to 1; 0 for a document with no known term).
+
+    NMF: the non-negative weights that best rebuild the document's TF-IDF row
+    from the fixed topics; LDA: the expected topic proportions of the
+    variational posterior with the topics fixed.
+    """
+    if method == "nmf":
+        weights = _nmf_weights(tfidf(counts, idf), components)
+    else:
+        weights = _lda_weights(counts, components)
+    totals = weights.sum(axis=1, keepdims=True)
+    empty = np.asarray(counts.sum(axis=1)).ravel() == 0
+    shares = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
+    shares[empty] = 0.0
+    return shares
+
+
+def _nmf_weights(x: sparse.csr_matrix, components: np.ndarray) -> np.ndarray:
+    from sklearn.decomposition import non_negative_factorization
+
+    if x.shape[0] == 0:
+        return np.zeros((0, components.shape[0]))
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        w, _, _ = non_negative_factorization(
+            x, H=components, n_components=components.shape[0], update_H=False, max_iter=400
+        )
+    return w
+
+
+def _lda_weights(counts: sparse.csr_matrix, components: np.ndarray, batch: int = 2048):
+    """Variational E-step of LDA with the topics fixed, many documents at once."""
+    k = components.shape[0]
+    exp_beta = np.exp(digamma(components) - digamma(components.sum(axis=1, keepdims=True)))
+    out = np.zeros((counts.shape[0], k))
+    for start in range(0, counts.shape[0], batch):
+        part = counts[start : start + batch].tocoo()
+        rows, cols, data = part.row, part.col, part.data
+        gamma = np.ones((part.shape[0], k))
+        for _ in range(100):
+            exp_theta = np.exp(digamma(gamma) - digamma(gamma.sum(axis=1, keepdims=True)))
+            norm = np.einsum("ik,ki->i", exp_theta[rows], exp_beta[:, cols]) + 1e-100
+            ratio = sparse.csr_matrix((data / norm, (rows, cols)), shape=part.shape)
+            new = LDA_DOC_PRIOR + exp_theta * (ratio @ exp_beta.T)
+            change = np.abs(new - gamma).mean(axis=1).max() if len(new) else 0.0
+            gamma = new
+            if change < 1e-3:
+                break
+        gamma[np.asarray(part.sum(axis=1)).ravel() == 0] = 0.0
+        out[start : start + part.shape[0]] = gamma
+    return out
+
+
+# --------------------------------------------------------------------------- reading topics
+
+
+def _ecdf(values: np.ndarray) -> np.ndarray:
+    """Per row, the share of the row's values at or below each value."""
+    order = values.argsort(axis=1).argsort(axis=1)
+    return (order + 1) / values.shape[1]
+
+
+def frex(components: np.ndarray, weight: float = 0.5) -> np.ndarray:
+    """
+    FREX score of every topic x term: harmonic mean of the ranks of frequency and exclusivity.
+
+    Frequency is the term's share of the topic; exclusivity its share of the
+    term's weight over all topics. Both become ranks within the topic (their
+    empirical distribution), so a term scores high when it is both common in the
+    topic and rare in the others.
+    """
+    beta = components / np.maximum(components.sum(axis=1, keepdims=True), 1e-300)
+    excl = beta / np.maximum(beta.sum(axis=0, keepdims=True), 1e-300)
+    return 1.0 / (weight / _ecdf(excl) + (1 - weight) / _ecdf(beta))
+
+
+def top_terms(scores: np.ndarray, top: int) -> np.ndarray:
+    """Column indices of the ``top`` highest scores of each row, highest first."""
+    top = min(top, scores.shape[1])
+    return np.argsort(-scores, axis=1, kind="stable")[:, :top]
+
+
+def npmi_coherence(presence: sparse.csr_matrix, term_ids: np.ndarray) -> np.ndarray:
+    """
+    Mean normalised pointwise mutual information of each topic's top terms.
+
+    Probabilities are shares of documents holding a term (or both terms);
+    a pair that never occurs together counts -1.
+    """
+    n = presence.shape[0]
+    out = np.zeros(len(term_ids))
+    for t, ids in enumerate(term_ids):
+        cols = presence[:, ids].tocsc().astype(np.float64)
+        both = (cols.T @ cols).toarray() / max(n, 1)
+        single = np.diag(both).copy()
+        scores = []
+        for i in range(len(ids)):
+            for j in range(i + 1, len(ids)):
+                p_ij = both[i, j]
+                if p_ij <= 0 or single[i] <= 0 or single[j] <= 0:
+                    scores.append(-1.0)
+                elif p_ij >= 1.0:
+                    scores.append(1.0)
+                else:
+                    pmi = np.log(p_ij / (single[i] * single[j]))
+                    scores.append(pmi / -np.log(p_ij))
+        out[t] = float(np.mean(scores)) if scores else 0.0
+    return out
+
+
+def exclusivity(term_ids: np.ndarray) -> np.ndarray:
+    """Share of each topic's top terms that are among no other topic's top terms."""
+    out = np.zeros(len(term_ids))
+    for t, ids in enumerate(term_ids):
+        others = set(np.concatenate([term_ids[u] for u in range(len(term_ids)) if u != t] or [[]]))
+        out[t] = np.mean([i not in others for i in ids]) if len(ids) else 0.0
+    return out
+
+
+def labels_from(vocabulary: list[str], components: np.ndarray, n_words: int = 3) -> list[str]:
+    """A label per topic: its top FREX terms, a word that is part of an earlier phrase skipped."""
+    scores = frex(components)
+    labels = []
+    for row in top_terms(scores, 30):
+        words: list[str] = []
+        for i in row:
+            term = vocabulary[i]
+            if any(term in w.split() or w in term.split() for w in words):
+                continue
+            words.append(term)
+            if len(words) == n_words:
+                break
+        labels.append(" / ".join(words))
+    return labels
+
+
+def long_table(shares: np.ndarray, ids, topic_ids, floor: float) -> pd.DataFrame:
+    """The rows ``(article_id, topic, share)`` with a share at or above ``floor``, largest first."""
+    rows, cols = np.nonzero(shares >= floor)
+    table = pd.DataFrame(
+        {
+            "article_id": np.asarray(ids, dtype=object)[rows],
+            "topic": np.asarray(topic_ids)[cols],
+            "share": shares[rows, cols],
+        }
+    )
+    order = np.lexsort((-table["share"].to_numpy(), rows))
+    return table.iloc[order].reset_index(drop=True)
