@@ -52,6 +52,10 @@ def model(corpus):
     return topics(corpus, k=3, seed=0, copies="all")
 
 
+def _sorted(table: pd.DataFrame) -> pd.DataFrame:
+    return table.sort_values(["article_id", "topic"]).reset_index(drop=True)
+
+
 def _main_topics(model: TopicModel, articles: pd.DataFrame) -> np.ndarray:
     return model.shares(articles).argmax(axis=1)
 
@@ -79,7 +83,7 @@ def test_the_same_seed_gives_the_same_topics(corpus, model):
 def test_transform_gives_the_assignments_of_the_fit(corpus, method):
     fitted = topics(corpus, k=3, method=method, copies="all")
     assert fitted.method == method
-    pd.testing.assert_frame_equal(fitted.transform(corpus), fitted.article_topics)
+    pd.testing.assert_frame_equal(_sorted(fitted.transform(corpus)), _sorted(fitted.article_topics))
     assert (fitted.article_topics["share"] >= fitted.floor).all()
 
 
@@ -180,12 +184,17 @@ def test_dask_table_gets_the_assignments_of_pandas(model, corpus):
     dd = pytest.importorskip("dask.dataframe")
     parts = dd.from_pandas(corpus, npartitions=3)
     on_dask = model.transform(parts).compute().reset_index(drop=True)
-    pd.testing.assert_frame_equal(on_dask, model.transform(corpus))
+    pd.testing.assert_frame_equal(on_dask, model.transform(corpus), check_exact=True)
     fitted = topics(parts, k=3, copies="all")
     assert len(fitted.article_topics.drop_duplicates("article_id")) == len(corpus)
+    pd.testing.assert_frame_equal(  # every row sampled: the fit of pandas, exactly
+        _sorted(fitted.article_topics),
+        _sorted(topics(corpus, k=3, copies="all").article_topics),
+        check_exact=True,
+    )
     prevalence = topic_prevalence(model, parts, by="outlet", n_boot=50, copies="all")
     expected = topic_prevalence(model, corpus, by="outlet", n_boot=50, copies="all")
-    pd.testing.assert_frame_equal(prevalence, expected)
+    pd.testing.assert_frame_equal(prevalence, expected, check_exact=True)
 
 
 def test_reuters_sample_topics_match_their_categories(reuters_dir):

@@ -67,7 +67,14 @@ def count_matrix(texts, vocabulary: list[str], *, bigrams: bool) -> sparse.csr_m
     from sklearn.feature_extraction.text import CountVectorizer
 
     vec = CountVectorizer(analyzer=analyzer(bigrams), vocabulary=vocabulary)
-    return vec.transform(list(texts)).tocsr().astype(np.float64)
+    return _canonical(vec.transform(list(texts)))
+
+
+def _canonical(matrix) -> sparse.csr_matrix:
+    """Float CSR with each row's terms in column order (sums then run in one order everywhere)."""
+    out = sparse.csr_matrix(matrix, dtype=np.float64)
+    out.sort_indices()
+    return out
 
 
 def learn_vocabulary(texts, *, min_df: int, max_df: float, bigrams: bool):
@@ -81,7 +88,7 @@ def learn_vocabulary(texts, *, min_df: int, max_df: float, bigrams: bool):
         max_df=max_df if n >= 20 else 1.0,
     )
     try:
-        counts = vec.fit_transform(list(texts)).tocsr().astype(np.float64)
+        counts = _canonical(vec.fit_transform(list(texts)))
     except ValueError:  # every term pruned, or no term at all
         return [], sparse.csr_matrix((n, 0)), np.zeros(0)
     vocabulary = list(vec.get_feature_names_out())
@@ -152,39 +159,59 @@ def assign(method: str, counts: sparse.csr_matrix, components: np.ndarray, idf: 
     return shares
 
 
-def _nmf_weights(x: sparse.csr_matrix, components: np.ndarray) -> np.ndarray:
-    from sklearn.decomposition import non_negative_factorization
+def _nmf_weights(x: sparse.csr_matrix, components: np.ndarray, sweeps: int = 300):
+    """
+    Non-negative least squares of each row on the fixed topics, by coordinate descent.
 
-    if x.shape[0] == 0:
-        return np.zeros((0, components.shape[0]))
-    from sklearn.exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        w, _, _ = non_negative_factorization(
-            x, H=components, n_components=components.shape[0], update_H=False, max_iter=400
-        )
+    Every row is solved on its own from the same start, and stops when its own
+    weights change by less than 1e-6 in a sweep, so a row gets the same weights
+    whatever table or partition it comes in.
+    """
+    k = components.shape[0]
+    gram = components @ components.T
+    target = np.asarray(x @ components.T)
+    w = np.zeros((x.shape[0], k))
+    diag = np.maximum(np.diag(gram), 1e-12)
+    active = np.flatnonzero(target.max(axis=1, initial=0.0) > 0)
+    for _ in range(sweeps):
+        if not len(active):
+            break
+        part, goal = w[active], target[active]
+        before = part.copy()
+        for j in range(k):
+            grad = (part * gram[j]).sum(axis=1) - goal[:, j]
+            part[:, j] = np.maximum(0.0, part[:, j] - grad / diag[j])
+        w[active] = part
+        active = active[np.abs(part - before).max(axis=1) >= 1e-6]
     return w
 
 
 def _lda_weights(counts: sparse.csr_matrix, components: np.ndarray, batch: int = 2048):
-    """Variational E-step of LDA with the topics fixed, many documents at once."""
+    """
+    Variational E-step of LDA with the topics fixed, many documents at once.
+
+    A document stops when its own topic weights change by less than 1e-4 on
+    average, so it gets the same weights whatever table or partition it comes in.
+    """
     k = components.shape[0]
     exp_beta = np.exp(digamma(components) - digamma(components.sum(axis=1, keepdims=True)))
     out = np.zeros((counts.shape[0], k))
     for start in range(0, counts.shape[0], batch):
-        part = counts[start : start + batch].tocoo()
-        rows, cols, data = part.row, part.col, part.data
+        part = counts[start : start + batch]
         gamma = np.ones((part.shape[0], k))
-        for _ in range(100):
-            exp_theta = np.exp(digamma(gamma) - digamma(gamma.sum(axis=1, keepdims=True)))
-            norm = np.einsum("ik,ki->i", exp_theta[rows], exp_beta[:, cols]) + 1e-100
-            ratio = sparse.csr_matrix((data / norm, (rows, cols)), shape=part.shape)
-            new = LDA_DOC_PRIOR + exp_theta * (ratio @ exp_beta.T)
-            change = np.abs(new - gamma).mean(axis=1).max() if len(new) else 0.0
-            gamma = new
-            if change < 1e-3:
+        active = np.flatnonzero(np.asarray(part.sum(axis=1)).ravel() > 0)
+        for _ in range(200):
+            if not len(active):
                 break
+            rows = part[active].tocoo()
+            g = gamma[active]
+            exp_theta = np.exp(digamma(g) - digamma(g.sum(axis=1, keepdims=True)))
+            norm = np.einsum("ik,ki->i", exp_theta[rows.row], exp_beta[:, rows.col]) + 1e-100
+            ratio = sparse.csr_matrix((rows.data / norm, (rows.row, rows.col)), shape=rows.shape)
+            new = LDA_DOC_PRIOR + exp_theta * np.asarray(ratio @ exp_beta.T)
+            done = np.abs(new - g).mean(axis=1) < 1e-4
+            gamma[active] = new
+            active = active[~done]
         gamma[np.asarray(part.sum(axis=1)).ravel() == 0] = 0.0
         out[start : start + part.shape[0]] = gamma
     return out

@@ -237,7 +237,8 @@ def fit_rows(articles: Any, *, copies: str, seed: int, where: str) -> pd.DataFra
         articles = gather(articles, columns, keep=keep, stories=unique)
     rows = select_rows(articles, english_only=False, unique_stories=unique, where=where)
     need_columns(rows, ["article_id", "text"], where)
-    return rows
+    # in the order of their ids, so that a fit does not depend on the order of the rows
+    return rows.sort_values("article_id", kind="stable")
 
 
 def _method_for(method: str, docs: list[str]) -> str:
@@ -326,7 +327,11 @@ def topics(
     components = fit.fit_components(method, counts, idf, k, seed)
     shares = fit.assign(method, counts, components, idf)
     order = np.argsort(-shares.sum(axis=0), kind="stable")  # topic 1 is the largest
-    components, shares = components[order], shares[:, order]
+    components = components[order]
+    if is_dask(articles):
+        shares = shares[:, order]
+    else:  # read again in the new order, exactly as transform reads them
+        shares = fit.assign(method, counts, components, idf)
     model = TopicModel(
         method=method,
         k=k,
@@ -454,6 +459,8 @@ def _shares_table(model, articles, keep: list[str], copies: str, where: str):
         articles = gather(articles, columns, stories=unique)
     rows = select_rows(articles, english_only=False, unique_stories=unique, where=where)
     need_columns(rows, ["article_id", "text", *keep], where)
+    # in the order of their ids, so that the resamples do not depend on the order of the rows
+    rows = rows.sort_values("article_id", kind="stable")
     return _wide_part(rows, model=model, keep=keep)
 
 
