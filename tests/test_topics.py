@@ -107,6 +107,7 @@ def test_save_and_load_give_the_same_model_in_plain_files(model, corpus, tmp_pat
     assert sorted(p.name for p in folder.iterdir()) == [
         "arrays.npz",
         "article_topics.parquet",
+        "k_scores.parquet",
         "model.json",
         "representative.parquet",
         "terms.parquet",
@@ -169,6 +170,8 @@ def test_k_is_chosen_with_a_reason(corpus):
     chosen = topics(corpus, ks=[2, 3, 5], copies="all")
     assert chosen.k == int(scores.loc[scores["chosen"], "k"].iloc[0])
     assert "coherence x exclusivity" in chosen.k_reason
+    pd.testing.assert_frame_equal(chosen.k_scores, scores)
+    assert len(chosen.summary()) == chosen.k and chosen.summary()["articles"].sum() == len(corpus)
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,15 @@
 
 Private to :mod:`analysis.measures.topics`. Documents become terms with the
 toolkit's own tokenizer and stopwords (:mod:`analysis.text.tokens`): single words
-that hold a letter, plus the two-word phrases of neighbouring kept words. Two
-methods fit topics:
+that hold a letter and, for LDA, the two-word phrases of neighbouring kept words.
+Two methods fit topics:
 
-- ``"nmf"``: non-negative matrix factorisation of TF-IDF weights (sublinear term
-  frequency, smoothed idf, rows of unit length), started from NNDSVD, so a fit is
-  the same on every run;
-- ``"lda"``: latent Dirichlet allocation of raw counts, with a small prior on the
-  topics of a document (most documents hold one or two topics).
+- ``"nmf"``: non-negative matrix factorisation of TF-IDF weights of single words
+  (smoothed idf, rows of unit length), started from NNDSVD, so a fit is the same
+  on every run;
+- ``"lda"``: latent Dirichlet allocation of the counts of words and two-word
+  phrases, with a small prior on the topics of a document (most documents hold
+  one or two topics).
 
 Both give a topic x term matrix; the topics of any document are then read with
 that matrix held fixed (:func:`assign`), so the articles of the fit and new
@@ -28,8 +29,13 @@ from scipy.special import digamma
 
 from analysis.text.tokens import default_stopwords, tokenize
 
-#: Options of the term table, per method (measured on Reuters-21578, see docs/measures.md).
-TERM_OPTIONS = {"min_df": 2, "max_df": 0.5, "bigrams": True}
+#: Options of the term table, per method (chosen by measuring on Reuters-21578, see
+#: docs/measures.md): two-word phrases helped LDA on short texts, and split NMF's
+#: topics of full articles along the formulas of wire copy ("mln dlrs", "cts vs").
+TERM_OPTIONS = {
+    "nmf": {"min_df": 2, "max_df": 0.5, "bigrams": False},
+    "lda": {"min_df": 2, "max_df": 0.5, "bigrams": True},
+}
 
 #: Prior on the topics of one document for LDA (sklearn's default is 1/k).
 LDA_DOC_PRIOR = 0.1
@@ -102,9 +108,9 @@ def smooth_idf(df: np.ndarray, n_docs: int) -> np.ndarray:
 
 
 def tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    """Sublinear TF-IDF weights of a count matrix, each row scaled to unit length."""
+    """TF-IDF weights of a count matrix, each row scaled to unit length."""
     weights = counts.copy()
-    weights.data = (1.0 + np.log(weights.data)) * idf[weights.indices]
+    weights.data = weights.data * idf[weights.indices]
     norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.diags(1.0 / norms) @ weights

@@ -64,6 +64,9 @@ class TopicModel:
         at least ``floor``, largest first.
     k_reason : str
         Why this number of topics.
+    k_scores : DataFrame
+        The comparison of numbers of topics behind an automatic k (see
+        :func:`topic_k_scores`); empty when k was given.
     """
 
     method: str
@@ -80,6 +83,7 @@ class TopicModel:
     n_articles: int
     k_reason: str = ""
     floor: float = 0.1
+    k_scores: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def topic_ids(self) -> list[int]:
@@ -106,6 +110,27 @@ class TopicModel:
             ``floor``, largest first; an article with no known term has no row.
         """
         return each_partition(articles, _assign_part, model=self)
+
+    def summary(self, top: int = 8) -> pd.DataFrame:
+        """
+        Return one row per topic: its label, top terms, and how much of the fitted articles it took.
+
+        ``articles`` counts the fitted articles whose main topic it is, ``share``
+        is its mean share of a fitted article.
+        """
+        assigned = self.article_topics
+        main = assigned.drop_duplicates("article_id")["topic"].value_counts()
+        mass = assigned.groupby("topic")["share"].sum() / max(self.n_articles, 1)
+        terms = self.terms[self.terms["rank"] <= top].groupby("topic")["term"].agg(", ".join)
+        return pd.DataFrame(
+            {
+                "topic": self.topic_ids,
+                "label": [self.labels[t] for t in self.topic_ids],
+                "terms": [terms.get(t, "") for t in self.topic_ids],
+                "articles": [int(main.get(t, 0)) for t in self.topic_ids],
+                "share": [float(mass.get(t, 0.0)) for t in self.topic_ids],
+            }
+        )
 
     def with_names(self, names: Mapping[int, str] | str | Path) -> TopicModel:
         """
@@ -170,7 +195,7 @@ class TopicModel:
         return {name: getattr(self, name) for name in _TABLES}
 
 
-_TABLES = ("terms", "representative", "article_topics")
+_TABLES = ("terms", "representative", "article_topics", "k_scores")
 
 
 def load_topics(folder: str | Path) -> TopicModel:
@@ -253,7 +278,7 @@ def _method_for(method: str, docs: list[str]) -> str:
 def _prepared(rows: pd.DataFrame, method: str, where: str):
     docs = documents(rows)
     method = _method_for(method, docs)
-    opts = fit.TERM_OPTIONS
+    opts = fit.TERM_OPTIONS[method]
     vocabulary, counts, df = fit.learn_vocabulary(
         docs, min_df=opts["min_df"], max_df=opts["max_df"], bigrams=opts["bigrams"]
     )
@@ -262,7 +287,7 @@ def _prepared(rows: pd.DataFrame, method: str, where: str):
             f"{where}: the {len(docs)} articles share too few words to find topics "
             "(a term must occur in two articles)"
         )
-    return method, vocabulary, counts, fit.smooth_idf(df, len(docs))
+    return method, vocabulary, counts, fit.smooth_idf(df, len(docs)), opts["bigrams"]
 
 
 def topics(
@@ -313,10 +338,11 @@ def topics(
     [1, 2]
     """
     rows = fit_rows(articles, copies=copies, seed=seed, where="topics")
-    method, vocabulary, counts, idf = _prepared(rows, method, "topics")
-    reason = f"k={k} was given"
+    method, vocabulary, counts, idf, bigrams = _prepared(rows, method, "topics")
+    reason, scores, fitted = f"k={k} was given", pd.DataFrame(), {}
     if k is None:
-        scores = _k_table(counts, idf, vocabulary, method, _usable_ks(ks, counts.shape[0]), seed)
+        usable = _usable_ks(ks, counts.shape[0])
+        scores = _k_table(counts, idf, vocabulary, method, usable, seed, fitted=fitted)
         best = scores.loc[scores["chosen"]].iloc[0]
         k = int(best["k"])
         reason = (
@@ -324,7 +350,9 @@ def topics(
             f"of k in {list(scores['k'])}"
         )
     _check_k(k, counts.shape[0])
-    components = fit.fit_components(method, counts, idf, k, seed)
+    components = fitted.get(k)
+    if components is None:
+        components = fit.fit_components(method, counts, idf, k, seed)
     shares = fit.assign(method, counts, components, idf)
     order = np.argsort(-shares.sum(axis=0), kind="stable")  # topic 1 is the largest
     components = components[order]
@@ -339,13 +367,14 @@ def topics(
         vocabulary=vocabulary,
         components=components,
         idf=idf,
-        bigrams=fit.TERM_OPTIONS["bigrams"],
+        bigrams=bigrams,
         labels=dict(enumerate(fit.labels_from(vocabulary, components), start=1)),
         terms=_terms_table(vocabulary, components, top),
         representative=pd.DataFrame(),
         article_topics=pd.DataFrame(),
         n_articles=len(rows),
         k_reason=reason,
+        k_scores=scores,
     )
     if is_dask(articles):
         assigned = model.transform(articles).compute().reset_index(drop=True)
@@ -396,11 +425,14 @@ def _representative(shares: np.ndarray, rows: pd.DataFrame, topic_ids, top: int 
 # --------------------------------------------------------------------------- choosing k
 
 
-def _k_table(counts, idf, vocabulary, method, ks, seed, top=10) -> pd.DataFrame:
+def _k_table(counts, idf, vocabulary, method, ks, seed, top=10, fitted=None) -> pd.DataFrame:
+    """Score each k; ``fitted``, a dict, receives the topics fitted for each k."""
     presence = (counts > 0).astype(np.float64).tocsr()
     rows = []
     for k in ks:
         components = fit.fit_components(method, counts, idf, k, seed)
+        if fitted is not None:
+            fitted[k] = components
         ids = fit.top_terms(components, top)
         coherence = float(fit.npmi_coherence(presence, ids).mean())
         exclusive = float(fit.exclusivity(ids).mean())
@@ -434,7 +466,7 @@ def topic_k_scores(
         ``k, coherence, exclusivity, score, chosen, method``, one row per k.
     """
     rows = fit_rows(articles, copies=copies, seed=seed, where="topic_k_scores")
-    method, vocabulary, counts, idf = _prepared(rows, method, "topic_k_scores")
+    method, vocabulary, counts, idf, _ = _prepared(rows, method, "topic_k_scores")
     return _k_table(counts, idf, vocabulary, method, _usable_ks(ks, counts.shape[0]), seed, top)
 
 

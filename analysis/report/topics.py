@@ -6,11 +6,15 @@ import logging
 from typing import Any
 
 from analysis.corpus.topicfiles import has_topic_files
-from analysis.engine import corpus_folder
+from analysis.engine import corpus_folder, is_dask, row_count
 from analysis.errors import InputError
 from analysis.measures.topics import TopicModel, topics
+from analysis.schema import with_text
 
 log = logging.getLogger(__name__)
+
+#: A selection with fewer articles than this gets no topics.
+MIN_ARTICLES = 10
 
 
 def saved_topics(
@@ -20,7 +24,7 @@ def saved_topics(
     refit: bool = False,
     seed: int = 0,
     names: str = "",
-) -> TopicModel:
+) -> TopicModel | None:
     """
     Return the topic model saved in the articles' corpus folder, or fit and save one.
 
@@ -41,7 +45,17 @@ def saved_topics(
     seed : int, default 0
     names : str, default ""
         A YAML file of topic names (``3: Energy``) to use as labels; "" keeps the top terms.
+
+    Returns
+    -------
+    TopicModel or None
+        None when the selection holds fewer than :data:`MIN_ARTICLES` articles
+        with a body (too few to tell topics apart).
     """
+    n = row_count(articles) if is_dask(articles) else len(with_text(articles))
+    if n < MIN_ARTICLES:
+        log.info("too few articles to find topics (fewer than %d with a body)", MIN_ARTICLES)
+        return None
     folder = corpus_folder(articles)
     model = None
     if folder is not None and has_topic_files(folder) and not refit:
