@@ -52,9 +52,7 @@ def reuters_sample(
         labels = df["label"].value_counts().index[:labels].tolist()
     df = df[df["label"].isin(labels)]
     if per_topic is not None:
-        df = df.groupby("label", group_keys=False).apply(
-            lambda g: g.sample(min(per_topic, len(g)), random_state=seed)
-        )
+        df = df.sample(frac=1.0, random_state=seed).groupby("label").head(per_topic)
     df = df.sort_values("newid").reset_index(drop=True)
     return pd.DataFrame(
         {

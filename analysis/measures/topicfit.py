@@ -2,7 +2,7 @@
 
 Private to :mod:`analysis.measures.topics`. Documents become terms with the
 toolkit's own tokenizer and stopwords (:mod:`analysis.text.tokens`): single words
-that hold a letter and, for LDA, the two-word phrases of neighbouring kept words.
+(and numbers, for NMF) and, for LDA, the two-word phrases of neighbouring kept words.
 Two methods fit topics:
 
 - ``"nmf"``: non-negative matrix factorisation of TF-IDF weights of single words
@@ -30,11 +30,12 @@ from scipy.special import digamma
 from analysis.text.tokens import default_stopwords, tokenize
 
 #: Options of the term table, per method (chosen by measuring on Reuters-21578, see
-#: docs/measures.md): two-word phrases helped LDA on short texts, and split NMF's
-#: topics of full articles along the formulas of wire copy ("mln dlrs", "cts vs").
+#: docs/measures.md): numbers ("1986", "4th") helped NMF tell apart the stories of
+#: company results; two-word phrases split NMF's topics along the formulas of wire
+#: copy ("mln dlrs", "cts vs").
 TERM_OPTIONS = {
-    "nmf": {"min_df": 2, "max_df": 0.5, "bigrams": False},
-    "lda": {"min_df": 2, "max_df": 0.5, "bigrams": True},
+    "nmf": {"min_df": 2, "max_df": 0.5, "bigrams": False, "numbers": True},
+    "lda": {"min_df": 2, "max_df": 0.5, "bigrams": True, "numbers": False},
 }
 
 #: Prior on the topics of one document for LDA (sklearn's default is 1/k).
@@ -44,35 +45,39 @@ LDA_DOC_PRIOR = 0.1
 SHORT_TEXT_WORDS = 60
 
 
-def terms_of(text: str, *, stop: frozenset[str], bigrams: bool) -> list[str]:
+def terms_of(text: str, *, stop: frozenset[str], bigrams: bool, numbers: bool) -> list[str]:
     """
     Return the terms of one text: kept words and, with ``bigrams``, pairs of neighbouring kept words.
 
-    A kept word holds a letter, is longer than one character and is no stopword.
+    A kept word is longer than one character, no stopword, and holds a letter
+    unless ``numbers`` keeps numbers too.
 
     Examples
     --------
-    >>> terms_of("The peace talks in Geneva stalled.", stop=frozenset({"the", "in"}), bigrams=True)
+    >>> stop = frozenset({"the", "in"})
+    >>> terms_of("The 2 peace talks in Geneva stalled.", stop=stop, bigrams=True, numbers=False)
     ['peace', 'talks', 'geneva', 'stalled', 'peace talks', 'talks geneva', 'geneva stalled']
     """
     words = [
-        t for t in tokenize(text) if len(t) > 1 and t not in stop and any(c.isalpha() for c in t)
+        t
+        for t in tokenize(text)
+        if len(t) > 1 and t not in stop and (numbers or any(c.isalpha() for c in t))
     ]
     if bigrams:
         return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
     return words
 
 
-def analyzer(bigrams: bool):
+def analyzer(bigrams: bool, numbers: bool):
     """The term function handed to scikit-learn's vectorizer (picklable, for Dask workers)."""
-    return functools.partial(terms_of, stop=default_stopwords(), bigrams=bigrams)
+    return functools.partial(terms_of, stop=default_stopwords(), bigrams=bigrams, numbers=numbers)
 
 
-def count_matrix(texts, vocabulary: list[str], *, bigrams: bool) -> sparse.csr_matrix:
+def count_matrix(texts, vocabulary: list[str], *, bigrams: bool, numbers: bool):
     """Count the terms of ``vocabulary`` in each text (rows: texts; columns: the vocabulary)."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    vec = CountVectorizer(analyzer=analyzer(bigrams), vocabulary=vocabulary)
+    vec = CountVectorizer(analyzer=analyzer(bigrams, numbers), vocabulary=vocabulary)
     return _canonical(vec.transform(list(texts)))
 
 
@@ -83,13 +88,13 @@ def _canonical(matrix) -> sparse.csr_matrix:
     return out
 
 
-def learn_vocabulary(texts, *, min_df: int, max_df: float, bigrams: bool):
+def learn_vocabulary(texts, *, min_df: int, max_df: float, bigrams: bool, numbers: bool):
     """Return the vocabulary (sorted), the counts of ``texts`` over it, and document frequencies."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     n = len(texts)
     vec = CountVectorizer(
-        analyzer=analyzer(bigrams),
+        analyzer=analyzer(bigrams, numbers),
         min_df=min(min_df, max(1, n // 2)),
         max_df=max_df if n >= 20 else 1.0,
     )

@@ -75,7 +75,7 @@ class TopicModel:
     vocabulary: list[str]
     components: np.ndarray
     idf: np.ndarray
-    bigrams: bool
+    term_options: dict
     labels: dict[int, str]
     terms: pd.DataFrame
     representative: pd.DataFrame
@@ -91,7 +91,7 @@ class TopicModel:
 
     def shares(self, articles: pd.DataFrame) -> np.ndarray:
         """Return each article's share of every topic (rows: articles; columns: topics 1..k)."""
-        counts = fit.count_matrix(documents(articles), self.vocabulary, bigrams=self.bigrams)
+        counts = fit.count_matrix(documents(articles), self.vocabulary, **self.term_options)
         return fit.assign(self.method, counts, self.components, self.idf)
 
     def transform(self, articles: Any) -> Any:
@@ -155,7 +155,7 @@ class TopicModel:
             "method": self.method,
             "k": self.k,
             "seed": self.seed,
-            "bigrams": self.bigrams,
+            "term_options": self.term_options,
             "vocabulary": self.vocabulary,
             "labels": {str(t): label for t, label in self.labels.items()},
             "n_articles": self.n_articles,
@@ -179,7 +179,10 @@ class TopicModel:
                 vocabulary=list(meta["vocabulary"]),
                 components=arrays["components"],
                 idf=arrays["idf"],
-                bigrams=bool(meta["bigrams"]),
+                term_options={
+                    "bigrams": bool(meta["term_options"]["bigrams"]),
+                    "numbers": bool(meta["term_options"]["numbers"]),
+                },
                 labels={int(t): str(label) for t, label in meta["labels"].items()},
                 n_articles=int(meta["n_articles"]),
                 k_reason=str(meta.get("k_reason", "")),
@@ -279,15 +282,16 @@ def _prepared(rows: pd.DataFrame, method: str, where: str):
     docs = documents(rows)
     method = _method_for(method, docs)
     opts = fit.TERM_OPTIONS[method]
+    options = {"bigrams": opts["bigrams"], "numbers": opts["numbers"]}
     vocabulary, counts, df = fit.learn_vocabulary(
-        docs, min_df=opts["min_df"], max_df=opts["max_df"], bigrams=opts["bigrams"]
+        docs, min_df=opts["min_df"], max_df=opts["max_df"], **options
     )
     if len(vocabulary) < 2:
         raise ParameterError(
             f"{where}: the {len(docs)} articles share too few words to find topics "
             "(a term must occur in two articles)"
         )
-    return method, vocabulary, counts, fit.smooth_idf(df, len(docs)), opts["bigrams"]
+    return method, vocabulary, counts, fit.smooth_idf(df, len(docs)), options
 
 
 def topics(
@@ -338,7 +342,7 @@ def topics(
     [1, 2]
     """
     rows = fit_rows(articles, copies=copies, seed=seed, where="topics")
-    method, vocabulary, counts, idf, bigrams = _prepared(rows, method, "topics")
+    method, vocabulary, counts, idf, options = _prepared(rows, method, "topics")
     reason, scores, fitted = f"k={k} was given", pd.DataFrame(), {}
     if k is None:
         usable = _usable_ks(ks, counts.shape[0])
@@ -367,7 +371,7 @@ def topics(
         vocabulary=vocabulary,
         components=components,
         idf=idf,
-        bigrams=bigrams,
+        term_options=options,
         labels=dict(enumerate(fit.labels_from(vocabulary, components), start=1)),
         terms=_terms_table(vocabulary, components, top),
         representative=pd.DataFrame(),
