@@ -477,10 +477,15 @@ def topic_k_scores(
 # --------------------------------------------------------------------------- prevalence
 
 
-def _wide_part(part: pd.DataFrame, *, model: TopicModel, keep: list[str]) -> pd.DataFrame:
-    shares = model.shares(part) if len(part) else np.zeros((0, model.k))
-    wide = pd.DataFrame(shares, columns=[f"topic_{t}" for t in model.topic_ids], index=part.index)
-    return pd.concat([part[keep], wide], axis=1)
+def _wide_part(
+    part: pd.DataFrame, *, model: TopicModel, keep: list[str], unique: bool = False, where: str = ""
+) -> pd.DataFrame:
+    """The ``keep`` columns of the articles read and their share of every topic (``topic_<n>``)."""
+    rows = select_rows(part, english_only=False, unique_stories=unique, where=where)
+    need_columns(rows, ["article_id", "text", *keep], where)
+    shares = model.shares(rows) if len(rows) else np.zeros((0, model.k))
+    wide = pd.DataFrame(shares, columns=[f"topic_{t}" for t in model.topic_ids], index=rows.index)
+    return pd.concat([rows[["article_id", *keep]], wide], axis=1)
 
 
 def _shares_table(model, articles, keep: list[str], copies: str, where: str):
@@ -490,14 +495,19 @@ def _shares_table(model, articles, keep: list[str], copies: str, where: str):
             f"{where}: expected a TopicModel (from analysis.topics), got {model!r}"
         )
     unique = unique_copies(copies)
-    if is_dask(articles):
-        columns = [*TEXT_COLUMNS, *keep, "has_text", "is_duplicate", "story_id"]
-        articles = gather(articles, columns, stories=unique)
-    rows = select_rows(articles, english_only=False, unique_stories=unique, where=where)
-    need_columns(rows, ["article_id", "text", *keep], where)
+    if is_dask(articles) and (not unique or "is_duplicate" in articles.columns):
+        # each partition reads its own articles; only the shares are gathered
+        wide = each_partition(
+            articles, _wide_part, model=model, keep=keep, unique=unique, where=where
+        )
+        table = gather(wide, list(wide.columns))
+    else:
+        if is_dask(articles):  # stories grouped across partitions first
+            columns = [*TEXT_COLUMNS, *keep, "has_text", "is_duplicate", "story_id"]
+            articles = gather(articles, columns, stories=unique)
+        table = _wide_part(articles, model=model, keep=keep, unique=unique, where=where)
     # in the order of their ids, so that the resamples do not depend on the order of the rows
-    rows = rows.sort_values("article_id", kind="stable")
-    return _wide_part(rows, model=model, keep=keep)
+    return table.sort_values("article_id", kind="stable")
 
 
 def _boot_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
