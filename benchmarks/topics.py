@@ -73,7 +73,7 @@ def kinds_of_text(stories: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {
         "full": stories,
         "short": stories.assign(text=first),
-        "title": stories.assign(text=""),
+        "title": stories.assign(text=stories["title"], title=""),
     }
 
 
@@ -126,6 +126,7 @@ def quality(folder: Path, n_labels: int = 8) -> list[dict]:
                     words_per_text=round(words, 1),
                 )
             )  # fmt: skip
+            print("   ", rows[-1], flush=True)  # the quality runs take minutes: show each
     return rows
 
 

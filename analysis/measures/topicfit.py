@@ -2,7 +2,7 @@
 
 Private to :mod:`analysis.measures.topics`. Documents become terms with the
 toolkit's own tokenizer and stopwords (:mod:`analysis.text.tokens`): single words
-(and numbers, for NMF) and, for LDA, the two-word phrases of neighbouring kept words.
+and numbers and, for LDA, the two-word phrases of neighbouring kept words.
 Two methods fit topics:
 
 - ``"nmf"``: non-negative matrix factorisation of TF-IDF weights of single words
@@ -30,12 +30,12 @@ from scipy.special import digamma
 from analysis.text.tokens import default_stopwords, tokenize
 
 #: Options of the term table, per method (chosen by measuring on Reuters-21578, see
-#: docs/measures.md): numbers ("1986", "4th") helped NMF tell apart the stories of
-#: company results; two-word phrases split NMF's topics along the formulas of wire
-#: copy ("mln dlrs", "cts vs").
+#: docs/measures.md): numbers ("1986", "4th") helped both methods tell apart the
+#: stories of company results; two-word phrases split NMF's topics along the
+#: formulas of wire copy ("mln dlrs", "cts vs").
 TERM_OPTIONS = {
     "nmf": {"min_df": 2, "max_df": 0.5, "bigrams": False, "numbers": True},
-    "lda": {"min_df": 2, "max_df": 0.5, "bigrams": True, "numbers": False},
+    "lda": {"min_df": 2, "max_df": 0.5, "bigrams": True, "numbers": True},
 }
 
 #: Prior on the topics of one document for LDA (sklearn's default is 1/k).
