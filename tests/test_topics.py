@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -240,3 +241,21 @@ def test_a_report_reuses_the_model_saved_in_its_corpus_folder(corpus, tmp_path, 
     with pytest.raises(AssertionError, match="fitted again"):
         report_topics.saved_topics(table, k=4)  # another number of topics
     assert report_topics.saved_topics(table.iloc[:5]) is None
+
+
+def test_a_report_reads_its_selection_once(corpus, monkeypatch):
+    """The fit's shares serve the prevalence of the same articles: the texts are not read again."""
+    from analysis.measures import topicfit
+
+    fitted = topics(corpus, k=3, copies="all")
+    expected = topic_prevalence(dataclasses.replace(fitted, _read={}), corpus, copies="all")
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("read the texts again")
+
+    monkeypatch.setattr(topicfit, "count_matrix", no_reading)
+    by_outlet = topic_prevalence(fitted, corpus, by="outlet", copies="all")
+    pd.testing.assert_frame_equal(by_outlet, expected, check_exact=True)
+    topic_prevalence(fitted, corpus, by=None, freq="W", copies="all")
+    with pytest.raises(AssertionError, match="read the texts again"):
+        fitted.transform(corpus.iloc[:10])

@@ -122,13 +122,16 @@ def tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
 
 
 def fit_components(method: str, counts: sparse.csr_matrix, idf: np.ndarray, k: int, seed: int):
-    """Fit ``k`` topics; return the topic x term matrix (non-negative)."""
+    """Fit ``k`` topics; return the topic x term matrix (non-negative), the largest topic first."""
     from sklearn.exceptions import ConvergenceWarning
 
     with warnings.catch_warnings():
         # the topics of a fit stopped at its iteration limit are still read as they are
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return _fit(method, counts, idf, k, seed)
+        components, weights = _fit(method, counts, idf, k, seed)
+    totals = weights.sum(axis=1, keepdims=True)
+    shares = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
+    return components[np.argsort(-shares.sum(axis=0), kind="stable")]
 
 
 def _fit(method: str, counts: sparse.csr_matrix, idf: np.ndarray, k: int, seed: int):
@@ -136,8 +139,8 @@ def _fit(method: str, counts: sparse.csr_matrix, idf: np.ndarray, k: int, seed: 
         from sklearn.decomposition import NMF
 
         model = NMF(n_components=k, init="nndsvd", max_iter=400, random_state=seed)
-        model.fit(tfidf(counts, idf))
-        return model.components_
+        weights = model.fit_transform(tfidf(counts, idf))
+        return model.components_, weights
     from sklearn.decomposition import LatentDirichletAllocation
 
     model = LatentDirichletAllocation(
@@ -147,8 +150,8 @@ def _fit(method: str, counts: sparse.csr_matrix, idf: np.ndarray, k: int, seed: 
         max_iter=30,
         random_state=seed,
     )
-    model.fit(counts)
-    return model.components_
+    weights = model.fit_transform(counts)
+    return model.components_, weights
 
 
 def assign(method: str, counts: sparse.csr_matrix, components: np.ndarray, idf: np.ndarray):

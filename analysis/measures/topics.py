@@ -84,6 +84,7 @@ class TopicModel:
     k_reason: str = ""
     floor: float = 0.1
     k_scores: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    _read: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     @property
     def topic_ids(self) -> list[int]:
@@ -91,8 +92,23 @@ class TopicModel:
 
     def shares(self, articles: pd.DataFrame) -> np.ndarray:
         """Return each article's share of every topic (rows: articles; columns: topics 1..k)."""
-        counts = fit.count_matrix(documents(articles), self.vocabulary, **self.term_options)
-        return fit.assign(self.method, counts, self.components, self.idf)
+        key = _rows_key(articles)
+        found = self._read.get(key)
+        if found is None:
+            counts = fit.count_matrix(documents(articles), self.vocabulary, **self.term_options)
+            found = self._remember(key, fit.assign(self.method, counts, self.components, self.idf))
+        return found.copy()
+
+    def _light(self) -> TopicModel:
+        """The model without the shares it remembers (what is sent to each partition)."""
+        return dataclasses.replace(self, _read={})
+
+    def _remember(self, key: int, shares: np.ndarray) -> np.ndarray:
+        """Keep the shares of the last two tables read (a report reads its selection several times)."""
+        while len(self._read) >= 2:
+            self._read.pop(next(iter(self._read)))
+        self._read[key] = shares
+        return shares
 
     def transform(self, articles: Any) -> Any:
         """
@@ -109,7 +125,7 @@ class TopicModel:
             ``article_id, topic, share``: the topics with a share of at least
             ``floor``, largest first; an article with no known term has no row.
         """
-        return each_partition(articles, _assign_part, model=self)
+        return each_partition(articles, _assign_part, model=self._light())
 
     def summary(self, top: int = 8) -> pd.DataFrame:
         """
@@ -230,6 +246,13 @@ def _read_names(names: Mapping[int, str] | str | Path) -> dict[int, str]:
             raise InputError(where, f"topic {number}: the name must be a non-empty text")
         out[number] = name.strip()
     return out
+
+
+def _rows_key(articles: pd.DataFrame) -> int:
+    """A fingerprint of the ids and texts of a table's rows, in their order."""
+    columns = [c for c in TEXT_COLUMNS if c in articles.columns]
+    hashed = pd.util.hash_pandas_object(articles[columns].astype(str), index=False).to_numpy()
+    return hash((len(hashed), hashed.tobytes()))
 
 
 def documents(articles: pd.DataFrame) -> list[str]:
@@ -358,12 +381,6 @@ def topics(
     if components is None:
         components = fit.fit_components(method, counts, idf, k, seed)
     shares = fit.assign(method, counts, components, idf)
-    order = np.argsort(-shares.sum(axis=0), kind="stable")  # topic 1 is the largest
-    components = components[order]
-    if is_dask(articles):
-        shares = shares[:, order]
-    else:  # read again in the new order, exactly as transform reads them
-        shares = fit.assign(method, counts, components, idf)
     model = TopicModel(
         method=method,
         k=k,
@@ -383,6 +400,7 @@ def topics(
     if is_dask(articles):
         assigned = model.transform(articles).compute().reset_index(drop=True)
     else:
+        model._remember(_rows_key(rows), shares)
         assigned = fit.long_table(shares, rows["article_id"], model.topic_ids, model.floor)
     rep = _representative(shares, rows, model.topic_ids)
     return dataclasses.replace(model, representative=rep, article_topics=assigned)
@@ -483,6 +501,7 @@ def _wide_part(
     """The ``keep`` columns of the articles read and their share of every topic (``topic_<n>``)."""
     rows = select_rows(part, english_only=False, unique_stories=unique, where=where)
     need_columns(rows, ["article_id", "text", *keep], where)
+    rows = rows.sort_values("article_id", kind="stable")  # as a fit reads them
     shares = model.shares(rows) if len(rows) else np.zeros((0, model.k))
     wide = pd.DataFrame(shares, columns=[f"topic_{t}" for t in model.topic_ids], index=rows.index)
     return pd.concat([rows[["article_id", *keep]], wide], axis=1)
@@ -498,7 +517,7 @@ def _shares_table(model, articles, keep: list[str], copies: str, where: str):
     if is_dask(articles) and (not unique or "is_duplicate" in articles.columns):
         # each partition reads its own articles; only the shares are gathered
         wide = each_partition(
-            articles, _wide_part, model=model, keep=keep, unique=unique, where=where
+            articles, _wide_part, model=model._light(), keep=keep, unique=unique, where=where
         )
         table = gather(wide, list(wide.columns))
     else:
