@@ -259,3 +259,25 @@ def test_a_report_reads_its_selection_once(corpus, monkeypatch):
     topic_prevalence(fitted, corpus, by=None, freq="W", copies="all")
     with pytest.raises(AssertionError, match="read the texts again"):
         fitted.transform(corpus.iloc[:10])
+
+
+def test_charts_name_topics_and_their_n(model, corpus):
+    import matplotlib.pyplot as plt
+
+    by_outlet = topic_prevalence(model, corpus, by="outlet", n_boot=50, copies="all")
+    ax = analysis.plot_topic_heatmap(by_outlet)
+    assert ax.get_title(loc="left") == "Share of coverage per topic (N=60 articles)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "North Post (N=30)",
+        "South Herald (N=30)",
+    ]
+    assert ax.get_xticklabels()[0].get_text().startswith("1.")
+    weekly = topic_prevalence(model, corpus, by=None, freq="W", n_boot=50, copies="all")
+    ax = analysis.plot_topic_trends(weekly, top=2)
+    assert len(ax.get_legend().get_texts()) == 2 and len(ax.collections) == 2  # two bands
+    scores = pd.DataFrame(
+        {"k": [2, 3], "coherence": [0.1, 0.3], "exclusivity": [1.0, 0.9], "score": [0.55, 0.6],
+         "chosen": [False, True]}
+    )  # fmt: skip
+    assert analysis.plot_topic_k(scores).get_title(loc="left").endswith("k=3")
+    plt.close("all")

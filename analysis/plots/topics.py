@@ -50,7 +50,7 @@ def plot_topic_heatmap(table: pd.DataFrame, *, ax=None):
     >>> t = pd.DataFrame({"outlet": ["A", "A", "B", "B"], "topic": [1, 2, 1, 2],
     ...     "label": ["talks", "grain", "talks", "grain"], "articles": [3, 3, 5, 5],
     ...     "share": [0.7, 0.3, 0.2, 0.8], "low": 0.0, "high": 1.0})
-    >>> plot_topic_heatmap(t).get_title()
+    >>> plot_topic_heatmap(t).get_title(loc="left")
     'Share of coverage per topic (N=8 articles)'
     """
     _need(table, ["topic", "label", "articles", "share"], "plot_topic_heatmap")
@@ -160,7 +160,7 @@ def plot_topic_k(scores: pd.DataFrame, *, ax=None):
     --------
     >>> s = pd.DataFrame({"k": [4, 6], "coherence": [0.1, 0.2], "exclusivity": [0.8, 0.9],
     ...     "score": [0.44, 0.54], "chosen": [False, True]})
-    >>> plot_topic_k(s).get_title()
+    >>> plot_topic_k(s).get_title(loc="left")
     'Choosing the number of topics: k=6'
     """
     _need(scores, ["k", "coherence", "exclusivity", "score", "chosen"], "plot_topic_k")
