@@ -2,15 +2,13 @@
 
 Private to :mod:`analysis.measures.topics`. Documents become terms with the
 toolkit's own tokenizer and stopwords (:mod:`analysis.text.tokens`): single words
-and numbers and, for LDA, the two-word phrases of neighbouring kept words.
+and numbers (two-word phrases can be asked for, see :func:`terms_of`).
 Two methods fit topics:
 
-- ``"nmf"``: non-negative matrix factorisation of TF-IDF weights of single words
-  (smoothed idf, rows of unit length), started from NNDSVD, so a fit is the same
+- ``"nmf"``: non-negative matrix factorisation of TF-IDF weights (smoothed idf, rows of unit length), started from NNDSVD, so a fit is the same
   on every run;
-- ``"lda"``: latent Dirichlet allocation of the counts of words and two-word
-  phrases, with a small prior on the topics of a document (most documents hold
-  one or two topics).
+- ``"lda"``: latent Dirichlet allocation of counts, with a small prior on the
+  topics of a document (most documents hold one or two topics).
 
 Both give a topic x term matrix; the topics of any document are then read with
 that matrix held fixed (:func:`assign`), so the articles of the fit and new
@@ -31,11 +29,11 @@ from analysis.text.tokens import default_stopwords, tokenize
 
 #: Options of the term table, per method (chosen by measuring on Reuters-21578, see
 #: docs/measures.md): numbers ("1986", "4th") helped both methods tell apart the
-#: stories of company results; two-word phrases split NMF's topics along the
-#: formulas of wire copy ("mln dlrs", "cts vs").
+#: stories of company results; two-word phrases split the topics along the
+#: formulas of wire copy ("mln dlrs", "cts vs") and are left out.
 TERM_OPTIONS = {
     "nmf": {"min_df": 2, "max_df": 0.5, "bigrams": False, "numbers": True},
-    "lda": {"min_df": 2, "max_df": 0.5, "bigrams": True, "numbers": True},
+    "lda": {"min_df": 2, "max_df": 0.5, "bigrams": False, "numbers": True},
 }
 
 #: Prior on the topics of one document for LDA (sklearn's default is 1/k).
