@@ -121,6 +121,17 @@ _EXPORTS: dict[str, str] = {
     "read_aliases": "text.actors",
     "plot_co_mentions": "plots",
     "plot_mentioned_vs_quoted": "plots",
+    # topics
+    "topics": "measures.topics",
+    "TopicModel": "measures.topics",
+    "load_topics": "measures.topics",
+    "topic_k_scores": "measures.topics",
+    "topic_prevalence": "measures.topics",
+    "topic_difference": "measures.topics",
+    "plot_topic_heatmap": "plots",
+    "plot_topic_trends": "plots",
+    "plot_topic_k": "plots",
+    "saved_topics": "report.topics",
     # reports
     "run_report": "report.run",
     "load_corpus": "engine.open",

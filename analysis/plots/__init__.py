@@ -17,7 +17,8 @@ the tone charts among them, follows the same conventions:
 Modules: :mod:`~analysis.plots.style` (the style and the helpers the charts
 share), :mod:`~analysis.plots.words`, :mod:`~analysis.plots.tone`,
 :mod:`~analysis.plots.attention`, :mod:`~analysis.plots.entities`,
-:mod:`~analysis.plots.places`; a new family of charts gets its own module.
+:mod:`~analysis.plots.places`, :mod:`~analysis.plots.topics`; a new family of charts gets
+its own module.
 """
 
 from analysis.plots.attention import plot_attention
@@ -25,6 +26,7 @@ from analysis.plots.entities import plot_co_mentions, plot_mentioned_vs_quoted
 from analysis.plots.places import plot_place_map
 from analysis.plots.style import HOUSE_STYLE, PALETTE, house_style
 from analysis.plots.tone import plot_tone, plot_tone_distribution, plot_tone_trend
+from analysis.plots.topics import plot_topic_heatmap, plot_topic_k, plot_topic_trends
 from analysis.plots.words import (
     plot_category_rates,
     plot_keyness,
@@ -49,4 +51,7 @@ __all__ = [
     "plot_place_map",
     "plot_co_mentions",
     "plot_mentioned_vs_quoted",
+    "plot_topic_heatmap",
+    "plot_topic_trends",
+    "plot_topic_k",
 ]
