@@ -384,6 +384,7 @@ def quote_actors(
     for col in ("article_id", "speaker"):
         if col not in quotes.columns:
             raise SchemaError(col, "missing; pass the table from analysis.extract_quotes")
+    quotes = gather(quotes, list(quotes.columns))  # a Dask table of quotes is read whole
     _check_mentions(mentions, ("article_id", "text", "actor"))
     table = aliases_with_bundled(aliases)
     keys = mentions["text"].astype(str).map(name_key)
@@ -446,6 +447,7 @@ def mentioned_vs_quoted(
     """
     _check_mentions(mentions)
     keys = as_list(by)
+    quotes = gather(quotes, ["article_id", "speaker", "anonymous", "actor"])
     if "actor" not in quotes.columns:
         quotes = quote_actors(quotes, mentions, aliases=aliases)
     rows = _of_type(mentions, type)
