@@ -144,6 +144,7 @@ _EXPORTS: dict[str, str] = {
     "findings": "measures.findings",
     "article_ids": "measures.cells",
     "term_articles": "measures.cells",
+    "articles_behind": "measures.cells",
     "drilldown": "report.drilldown",
     "drilldown_articles": "report.drilldown",
     "parse_date_range": "corpus.selection",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import ParameterError, article_ids, findings, term_articles
+from analysis import ParameterError, article_ids, articles_behind, findings, term_articles
 
 
 def attention_table(rows):
@@ -156,3 +156,40 @@ def test_term_articles_use_the_tokens_and_spellings_of_keyness(tiny_articles):
     assert [title[i] for i in folded.at[0, "article_ids"]] == ["Talks stall"]
     with pytest.raises(ParameterError, match="no column 'group'"):
         term_articles(tiny_articles, pd.DataFrame({"term": ["x"]}), by="outlet")
+
+
+def test_articles_behind_a_row_in_a_notebook(tiny_articles):
+    import dask.dataframe as dd
+
+    cells = article_ids(tiny_articles, by="outlet", freq="D")
+    title = dict(zip(tiny_articles["article_id"], tiny_articles["title"]))
+
+    def titles(row, table=cells, articles=tiny_articles):
+        return articles_behind(table, row, articles)["title"].tolist()
+
+    # a row by its label, as a row of the table, or by its keys (the date as text)
+    assert titles(0) == [title[cells.at[0, "article_ids"][0]]]
+    assert titles(cells.iloc[2]) == ["Talks resume"]
+    assert titles(("Beta", "2022-03-30")) == ["Grain deal"]
+    assert titles({"outlet": "Alpha", "period": pd.Timestamp("2022-03-29")}) == ["Shelling"]
+    # one key value names every row holding it: all of an outlet's articles, in the
+    # order of the table's rows
+    assert titles("Alpha") == ["Talks stall", "Shelling"]
+    # the same articles from a partitioned table, with all their columns
+    behind = articles_behind(cells, "Beta", dd.from_pandas(tiny_articles, npartitions=2))
+    assert behind["title"].tolist() == ["Talks resume", "Grain deal"]
+    assert list(behind.columns) == list(tiny_articles.columns)
+    # a table that names one id a row (the peak stories) works the same
+    peaks = pd.DataFrame(
+        {"title": ["Grain deal"], "article_id": [tiny_articles.at[3, "article_id"]]}
+    )
+    one = articles_behind(peaks, "Grain deal", tiny_articles, ids_column="article_id")
+    assert one["title"].tolist() == ["Grain deal"]
+    with pytest.raises(ParameterError, match="no row of the table matches 'Gamma'"):
+        titles("Gamma")
+    with pytest.raises(ParameterError, match="row 9 is not in the table"):
+        titles(9)
+    with pytest.raises(ParameterError, match="no column 'speaker'"):
+        titles({"speaker": "Kuleba"})
+    with pytest.raises(ParameterError, match="no column 'article_ids'"):
+        articles_behind(cells.drop(columns="article_ids"), 0, tiny_articles)

@@ -281,3 +281,19 @@ def test_charts_name_topics_and_their_n(model, corpus):
     )  # fmt: skip
     assert analysis.plot_topic_k(scores).get_title(loc="left").endswith("k=3")
     plt.close("all")
+
+
+def test_main_articles_are_those_the_summary_counts(model, corpus):
+    main = model.main_articles()
+    summary = model.summary()
+    assert main["topic"].tolist() == summary["topic"].tolist() == [1, 2, 3]
+    assert main["articles"].tolist() == summary["articles"].tolist()
+    assert main["label"].tolist() == summary["label"].tolist()
+    # each topic's articles are those of one theme, the article most about it first
+    theme = dict(zip(corpus["article_id"], corpus["theme"]))
+    for ids in main["article_ids"]:
+        assert len(ids) == 20 and len({theme[i] for i in ids}) == 1
+    assigned = model.article_topics.drop_duplicates("article_id").set_index("article_id")["share"]
+    for ids in main["article_ids"]:
+        shares = assigned[ids].tolist()
+        assert shares == sorted(shares, reverse=True)

@@ -148,6 +148,27 @@ class TopicModel:
             }
         )
 
+    def main_articles(self) -> pd.DataFrame:
+        """
+        Return one row per topic with the ids of the fitted articles whose main topic it is.
+
+        The articles a report's topic row drills down to: ``articles`` is the
+        count :meth:`summary` gives, ``article_ids`` the articles most about the
+        topic first.
+        """
+        assigned = self.article_topics.drop_duplicates("article_id")
+        assigned = assigned.sort_values("share", ascending=False, kind="stable")
+        ids = assigned.groupby("topic")["article_id"].agg(list)
+        lists = [[str(i) for i in ids.get(t, [])] for t in self.topic_ids]
+        return pd.DataFrame(
+            {
+                "topic": self.topic_ids,
+                "label": [self.labels[t] for t in self.topic_ids],
+                "articles": [len(x) for x in lists],
+                "article_ids": lists,
+            }
+        )
+
     def with_names(self, names: Mapping[int, str] | str | Path) -> TopicModel:
         """
         Return the model with the labels of some topics replaced by names of one's own.

@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis.engine import gather
 from analysis.errors import ParameterError
+from analysis.measures.cells import id_list
 from analysis.paths import PACKAGE_DIR, SAFE_NAME
 
 log = logging.getLogger(__name__)
@@ -55,14 +56,6 @@ def _text(value: Any) -> str:
     from analysis.report.display import _format_cell
 
     return " ".join(html.unescape(_format_cell(value)).split())
-
-
-def _ids(value: Any) -> list[str]:
-    if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
-        return [str(v) for v in value if not pd.isna(v)]
-    if value is None or pd.isna(value):
-        return []
-    return [str(value)]
 
 
 def _show(bundle: dict[str, Any]) -> None:
@@ -142,7 +135,7 @@ def drilldown(
         )
     keys = list(keys)
     cells = [
-        [[_text(v) for v in row[:-1]], _ids(row[-1])]
+        [[_text(v) for v in row[:-1]], id_list(row[-1])]
         for row in table[[*keys, ids_column]].itertuples(index=False, name=None)
     ]
     if str(output_dir).strip():
