@@ -641,6 +641,9 @@ def test_drilldown_lists_the_articles_behind_a_cell(
         "drill-keyness",
         "drill-tone",
         "drill-sources",
+        "drill-topics",
+        "drill-actors",
+        "drill-places",
     }
     for name, opening, rows, buttons in wired:
         assert opening == rows and (rows or buttons), name
@@ -687,6 +690,25 @@ def test_drilldown_lists_the_articles_behind_a_cell(
     assert sorted(listed(browser)) == sorted(title[i] for i in ids) and len(ids) > 0
     assert sorted(listed(browser)) == sorted(titles_of(data, "sources", [row[0], row[2]]))
     browser.screenshot(tmp_path / "table-row.png")
+    browser.click(".drill-close")
+
+    # a row of the actors table: the articles of that outlet naming the person (every
+    # article quotes Dmytro Kuleba), the same as the CSV beside the report
+    heads = browser.js(
+        "Array.from(document.querySelectorAll('.jp-Cell:has(#drill-actors) thead th')).map(th => th.textContent)"
+    )
+    rows = browser.js(
+        "Array.from(document.querySelectorAll('.jp-Cell:has(#drill-actors) tbody tr')).map(tr => Array.from(tr.children).map(td => td.textContent))"
+    )
+    n = next(i for i, r in enumerate(rows) if r[heads.index("actor")] == "Dmytro Kuleba")
+    outlet = rows[n][heads.index("outlet")]
+    browser.click(f".jp-Cell:has(#drill-actors) tbody tr:nth-child({n + 1})")
+    naming = articles[(articles["outlet"] == outlet) & articles["text"].str.contains("Kuleba")]
+    assert sorted(listed(browser)) == sorted(naming["title"]) and len(naming) == 8
+    named = pd.read_csv(hostile_report / "drilldown" / "actors.csv")
+    named = named[(named["outlet"] == outlet) & (named["actor"] == "Dmytro Kuleba")]
+    assert sorted(named["article_id"]) == sorted(naming["article_id"])
+    browser.screenshot(tmp_path / "actor-row.png")
     browser.click(".drill-close")
 
     # the article browser: typing narrows the list to the articles holding every word
