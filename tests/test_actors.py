@@ -103,6 +103,19 @@ def test_rising_actors_counts_one_copy_per_story_and_takes_a_dated_split():
         analysis.rising_actors(MENTIONS, ARTICLES, split="2022-03-15", copies="once")
 
 
+def test_rising_actors_compares_two_groups_of_a_column():
+    ids = MENTIONS.assign(article_id=MENTIONS["article_id"].astype("string"))  # as a corpus reads
+    out = analysis.rising_actors(ids, ARTICLES, by="outlet", min_count=1, top=None)
+    kuleba = out.set_index("actor").loc["Dmytro Kuleba"]
+    assert (kuleba["before"], kuleba["after"]) == (2, 1)  # outlet A first, then B
+    assert kuleba["article_ids"] == ["b2"]
+    assert out.set_index("actor").loc["Kremlin", "article_ids"] == []
+    with pytest.raises(ParameterError, match="one of them"):
+        analysis.rising_actors(MENTIONS, ARTICLES, split="2022-03-15", by="outlet")
+    with pytest.raises(ParameterError, match="3 values"):
+        analysis.rising_actors(MENTIONS, ARTICLES.assign(outlet=list("ABCAB")), by="outlet")
+
+
 def test_co_mentions_per_group_and_one_copy_per_story():
     unique = analysis.co_mentions(MENTIONS, ARTICLES, copies="unique")
     pairs = {(r.source, r.target): (r.weight, r.article_ids) for r in unique.itertuples()}

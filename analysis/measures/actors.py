@@ -71,6 +71,23 @@ def _periods(table: pd.DataFrame, freq: str | None) -> pd.DataFrame:
     return table.assign(period=dates.dt.to_period(freq).dt.start_time)
 
 
+def _sides(table: pd.DataFrame, *, split: Any, by: str | None) -> pd.Series:
+    """Each dated (or grouped) article's side, "before" or "after", on the table's index."""
+    if by is not None:
+        values = list(dict.fromkeys(table[by].dropna()))
+        if len(values) != 2:
+            raise ParameterError(f"by={by!r} has {len(values)} values; rising_actors compares two")
+        return table[by].map({values[0]: "before", values[1]: "after"}).dropna()
+    when = pd.to_datetime(table["published"], errors="coerce", utc=True).dt.tz_localize(None)
+    try:
+        cut = pd.Timestamp(split)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"split={split!r} is not a date") from exc
+    if cut.tzinfo is not None:  # dates are compared in UTC, without a time zone
+        cut = cut.tz_convert("UTC").tz_localize(None)
+    return pd.Series(np.where(when >= cut, "after", "before"), index=table.index)[when.notna()]
+
+
 def top_actors(
     mentions: pd.DataFrame,
     articles: pd.DataFrame,
@@ -156,7 +173,8 @@ def rising_actors(
     mentions: pd.DataFrame,
     articles: pd.DataFrame,
     *,
-    split: str | pd.Timestamp,
+    split: str | pd.Timestamp | None = None,
+    by: str | None = None,
     type: str | Sequence[str] | None = None,
     min_count: int = 3,
     top: int | None = 20,
@@ -172,6 +190,18 @@ def rising_actors(
     mentions of all actors on each side); p-values are corrected
     (Benjamini-Hochberg) and actors ranked by the cautious end of the log ratio's
     interval (:func:`analysis.measures.keyness.log_ratio_low`).
+
+    Parameters
+    ----------
+    split : date, optional
+        The first day counted "after".
+    by : str, optional
+        Instead of ``split``: a column of the articles with two values (the
+        compare report's ``group``); ``before`` counts the first value in table
+        order, ``after`` the second, so the actors the second group names more
+        come first.
+    copies : {"all", "unique"}, default "all"
+        ``"unique"`` counts one copy per story.
 
     Returns
     -------
@@ -192,15 +222,10 @@ def rising_actors(
     1     A       2      0
     """
     _check_mentions(mentions)
-    table = _articles_kept(articles, ["published"], copies)
-    when = pd.to_datetime(table["published"], errors="coerce", utc=True).dt.tz_localize(None)
-    try:
-        cut = pd.Timestamp(split)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"split={split!r} is not a date") from exc
-    if cut.tzinfo is not None:  # dates are compared in UTC, without a time zone
-        cut = cut.tz_convert("UTC").tz_localize(None)
-    side = pd.Series(np.where(when >= cut, "after", "before"), index=table.index)[when.notna()]
+    if (split is None) == (by is None):
+        raise ParameterError("rising_actors: give split= (a date) or by= (a column), one of them")
+    table = _articles_kept(articles, [by or "published"], copies)
+    side = _sides(table, split=split, by=by)
     sides = dict(zip(table.loc[side.index, "article_id"], side))
     rows = _of_type(mentions, type)
     rows = rows.assign(side=rows["article_id"].map(sides)).dropna(subset=["side"])
@@ -216,9 +241,8 @@ def rising_actors(
     from scipy.stats import chi2
 
     p = chi2.sf(stat, 1)
-    after_ids = (
-        rows[rows["side"] == "after"].groupby("actor")["article_id"].agg(lambda s: sorted(set(s)))
-    )
+    after = rows[rows["side"] == "after"]
+    after_ids = {actor: sorted(set(ids)) for actor, ids in after.groupby("actor")["article_id"]}
     kinds = rows.groupby("actor")["type"].first()
     out = pd.DataFrame(
         {
@@ -235,9 +259,7 @@ def rising_actors(
         }
     )
     out["significant"] = out["p_adj"] < alpha
-    out["article_ids"] = (
-        out["actor"].map(after_ids).apply(lambda v: v if isinstance(v, list) else [])
-    )
+    out["article_ids"] = [after_ids.get(actor, []) for actor in out["actor"]]
     out = out.sort_values(["log_ratio_low", "log_ratio", "after", "actor"],
                           ascending=[False, False, False, True]).reset_index(drop=True)  # fmt: skip
     out.insert(0, "rank", np.arange(1, len(out) + 1))
