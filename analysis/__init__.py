@@ -140,6 +140,7 @@ _EXPORTS: dict[str, str] = {
     "save_figure": "report.display",
     "show_table": "report.display",
     "show_note": "report.display",
+    "side_by_side": "report.display",
     "show_findings": "report.display",
     "findings": "measures.findings",
     "article_ids": "measures.cells",

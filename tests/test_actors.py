@@ -88,6 +88,63 @@ def test_co_mentions_in_sentences_and_articles():
         analysis.co_mentions(MENTIONS, level="paragraph")
 
 
+def test_rising_actors_counts_one_copy_per_story_and_takes_a_dated_split():
+    unique = analysis.rising_actors(
+        MENTIONS, ARTICLES, split="2022-03-15", min_count=1, top=None, copies="unique"
+    ).set_index("actor")
+    assert unique.loc["Dmytro Kuleba", "after"] == 2  # the copy b2 is left out
+    assert unique.loc["Dmytro Kuleba", "article_ids"] == ["a3"]
+    # a split with a time zone, as a report's first publication date is
+    zoned = analysis.rising_actors(
+        MENTIONS, ARTICLES, split=pd.Timestamp("2022-03-15", tz="UTC"), min_count=1
+    )
+    assert zoned.iloc[0]["actor"] == "Dmytro Kuleba" and zoned.iloc[0]["after"] == 3
+    with pytest.raises(ParameterError, match="copies"):
+        analysis.rising_actors(MENTIONS, ARTICLES, split="2022-03-15", copies="once")
+
+
+def test_rising_actors_compares_two_groups_of_a_column():
+    ids = MENTIONS.assign(article_id=MENTIONS["article_id"].astype("string"))  # as a corpus reads
+    out = analysis.rising_actors(ids, ARTICLES, by="outlet", min_count=1, top=None)
+    kuleba = out.set_index("actor").loc["Dmytro Kuleba"]
+    assert (kuleba["before"], kuleba["after"]) == (2, 1)  # outlet A first, then B
+    assert kuleba["article_ids"] == ["b2"]
+    assert out.set_index("actor").loc["Kremlin", "article_ids"] == []
+    with pytest.raises(ParameterError, match="one of them"):
+        analysis.rising_actors(MENTIONS, ARTICLES, split="2022-03-15", by="outlet")
+    with pytest.raises(ParameterError, match="3 values"):
+        analysis.rising_actors(MENTIONS, ARTICLES.assign(outlet=list("ABCAB")), by="outlet")
+
+
+def test_co_mentions_per_group_and_one_copy_per_story():
+    unique = analysis.co_mentions(MENTIONS, ARTICLES, copies="unique")
+    pairs = {(r.source, r.target): (r.weight, r.article_ids) for r in unique.itertuples()}
+    assert pairs[("Dmytro Kuleba", "Kyiv")] == (1, ["a3"])  # the copy b2 is left out
+    assert pairs[("Kyiv", "Vladimir Putin")] == (2, ["a1", "b1"])
+    grouped = analysis.co_mentions(MENTIONS, ARTICLES, by="outlet", top=1)
+    assert grouped.columns.tolist()[:3] == ["outlet", "source", "target"]
+    assert grouped[["outlet", "source", "target", "weight", "article_ids"]].values.tolist() == [
+        ["A", "Dmytro Kuleba", "Kyiv", 1, ["a3"]],  # ties: alphabetical
+        ["B", "Dmytro Kuleba", "Kyiv", 1, ["b2"]],
+    ]
+    both = analysis.co_mentions(MENTIONS, ARTICLES, by="outlet", level="article", copies="unique")
+    assert set(both["outlet"]) == {"A", "B"} and "b2" not in sum(both["article_ids"], [])
+    with pytest.raises(ParameterError, match="articles table"):
+        analysis.co_mentions(MENTIONS, by="outlet")
+    with pytest.raises(ParameterError, match="'section' is not a column"):
+        analysis.co_mentions(MENTIONS, ARTICLES, by="section")
+
+
+def test_side_by_side_sets_each_groups_rows_beside_the_others():
+    actors = analysis.top_actors(MENTIONS, ARTICLES, by="outlet", top=2)
+    wide = analysis.side_by_side(actors, by="outlet")
+    assert wide.columns.tolist() == ["A actor", "A per_1k_articles", "B actor", "B per_1k_articles"]
+    assert wide.iloc[0].tolist() == ["Vladimir Putin", 1000.0, "Kyiv", 1000.0]
+    assert analysis.side_by_side(None) is None
+    with pytest.raises(ParameterError, match="no column"):
+        analysis.side_by_side(actors)  # no "group" column
+
+
 def test_quote_speakers_get_the_actors_of_mentions_and_compare():
     text = (
         "Foreign Minister Dmytro Kuleba arrived in Istanbul.\n"

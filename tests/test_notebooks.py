@@ -115,6 +115,12 @@ def test_notebook_runs_on_the_bundled_corpus(name, bundled_corpus, tmp_path):
     if name == "compare":  # one line per compared group, and the stories behind the peaks
         assert drawn["group"].nunique() == 2
         assert "The stories behind each peak" in page
+    if name in ("compare", "explore"):  # who and where: actors and places, with a map
+        assert "Who and where" in page and "PERSON" in page
+        assert name != "compare" or "Volodymyr Zelensky" in page
+        places = pd.read_csv(folder / "figures" / "place_map.csv")
+        assert "Kyiv" in set(places["place"])
+        assert name != "compare" or places["group"].nunique() == 2
 
 
 def test_empty_selection_gives_a_notice(bundled_corpus, tmp_path):
@@ -214,7 +220,13 @@ UNDATED = "No article of the selection has a publication date."
             [NO_QUERY, "No dictionary and no query terms were given.", "Nothing to draw"],
         ),
         ("explore", "bundled", {"query": ""}, [NO_QUERY]),
-        pytest.param("compare", "bundled", {"query": ""}, [NO_QUERY], marks=pytest.mark.slow),
+        pytest.param(
+            "compare",
+            "bundled",
+            {"query": "", "who": False},
+            [NO_QUERY, "Left out (who=False)."],
+            marks=pytest.mark.slow,
+        ),
         ("coverage_report", "undated", {}, [UNDATED, "No quotes found."]),
         ("compare", "undated", {}, [UNDATED, "No quotes found."]),
         ("explore", "undated", {}, ["No article has a publication date.", "No quotes found."]),

@@ -71,6 +71,23 @@ def _periods(table: pd.DataFrame, freq: str | None) -> pd.DataFrame:
     return table.assign(period=dates.dt.to_period(freq).dt.start_time)
 
 
+def _sides(table: pd.DataFrame, *, split: Any, by: str | None) -> pd.Series:
+    """Each dated (or grouped) article's side, "before" or "after", on the table's index."""
+    if by is not None:
+        values = list(dict.fromkeys(table[by].dropna()))
+        if len(values) != 2:
+            raise ParameterError(f"by={by!r} has {len(values)} values; rising_actors compares two")
+        return table[by].map({values[0]: "before", values[1]: "after"}).dropna()
+    when = pd.to_datetime(table["published"], errors="coerce", utc=True).dt.tz_localize(None)
+    try:
+        cut = pd.Timestamp(split)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"split={split!r} is not a date") from exc
+    if cut.tzinfo is not None:  # dates are compared in UTC, without a time zone
+        cut = cut.tz_convert("UTC").tz_localize(None)
+    return pd.Series(np.where(when >= cut, "after", "before"), index=table.index)[when.notna()]
+
+
 def top_actors(
     mentions: pd.DataFrame,
     articles: pd.DataFrame,
@@ -156,7 +173,8 @@ def rising_actors(
     mentions: pd.DataFrame,
     articles: pd.DataFrame,
     *,
-    split: str | pd.Timestamp,
+    split: str | pd.Timestamp | None = None,
+    by: str | None = None,
     type: str | Sequence[str] | None = None,
     min_count: int = 3,
     top: int | None = 20,
@@ -172,6 +190,18 @@ def rising_actors(
     mentions of all actors on each side); p-values are corrected
     (Benjamini-Hochberg) and actors ranked by the cautious end of the log ratio's
     interval (:func:`analysis.measures.keyness.log_ratio_low`).
+
+    Parameters
+    ----------
+    split : date, optional
+        The first day counted "after".
+    by : str, optional
+        Instead of ``split``: a column of the articles with two values (the
+        compare report's ``group``); ``before`` counts the first value in table
+        order, ``after`` the second, so the actors the second group names more
+        come first.
+    copies : {"all", "unique"}, default "all"
+        ``"unique"`` counts one copy per story.
 
     Returns
     -------
@@ -192,13 +222,10 @@ def rising_actors(
     1     A       2      0
     """
     _check_mentions(mentions)
-    table = _articles_kept(articles, ["published"], copies)
-    when = pd.to_datetime(table["published"], errors="coerce", utc=True).dt.tz_localize(None)
-    try:
-        cut = pd.Timestamp(split)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"split={split!r} is not a date") from exc
-    side = pd.Series(np.where(when >= cut, "after", "before"), index=table.index)[when.notna()]
+    if (split is None) == (by is None):
+        raise ParameterError("rising_actors: give split= (a date) or by= (a column), one of them")
+    table = _articles_kept(articles, [by or "published"], copies)
+    side = _sides(table, split=split, by=by)
     sides = dict(zip(table.loc[side.index, "article_id"], side))
     rows = _of_type(mentions, type)
     rows = rows.assign(side=rows["article_id"].map(sides)).dropna(subset=["side"])
@@ -214,9 +241,8 @@ def rising_actors(
     from scipy.stats import chi2
 
     p = chi2.sf(stat, 1)
-    after_ids = (
-        rows[rows["side"] == "after"].groupby("actor")["article_id"].agg(lambda s: sorted(set(s)))
-    )
+    after = rows[rows["side"] == "after"]
+    after_ids = {actor: sorted(set(ids)) for actor, ids in after.groupby("actor")["article_id"]}
     kinds = rows.groupby("actor")["type"].first()
     out = pd.DataFrame(
         {
@@ -233,9 +259,7 @@ def rising_actors(
         }
     )
     out["significant"] = out["p_adj"] < alpha
-    out["article_ids"] = (
-        out["actor"].map(after_ids).apply(lambda v: v if isinstance(v, list) else [])
-    )
+    out["article_ids"] = [after_ids.get(actor, []) for actor in out["actor"]]
     out = out.sort_values(["log_ratio_low", "log_ratio", "after", "actor"],
                           ascending=[False, False, False, True]).reset_index(drop=True)  # fmt: skip
     out.insert(0, "rank", np.arange(1, len(out) + 1))
@@ -246,17 +270,27 @@ def rising_actors(
 
 def co_mentions(
     mentions: pd.DataFrame,
+    articles: pd.DataFrame | None = None,
     *,
+    by: str | Sequence[str] | None = None,
     level: Literal["sentence", "article"] = "sentence",
     type: str | Sequence[str] | None = None,
     min_weight: int = 1,
     top: int | None = 50,
+    copies: Copies = "all",
 ) -> pd.DataFrame:
     """
-    Pairs of actors named together, as a weighted edge table.
+    Pairs of actors named together, as a weighted edge table, optionally per group.
 
     Parameters
     ----------
+    mentions : DataFrame
+        From :func:`analysis.entities`.
+    articles : DataFrame, optional
+        The articles the mentions came from; needed for ``by`` and
+        ``copies="unique"`` (mentions of articles not in it are left out).
+    by : str, sequence of str or None, default None
+        Grouping column(s) of the articles: one edge table per group.
     level : {"sentence", "article"}, default "sentence"
         Together in one sentence, or anywhere in one article.
     type : str or sequence of str, optional
@@ -264,12 +298,14 @@ def co_mentions(
     min_weight : int, default 1
         Keep pairs named together at least this often.
     top : int or None, default 50
-        Heaviest pairs kept.
+        Heaviest pairs kept (per group).
+    copies : {"all", "unique"}, default "all"
+        ``"unique"`` counts one copy per story.
 
     Returns
     -------
     DataFrame
-        ``[source, target, weight, articles, article_ids]``: ``weight`` the
+        ``[*by, source, target, weight, articles, article_ids]``: ``weight`` the
         sentences (or articles) naming both, ``source`` before ``target`` in
         alphabetical order.
 
@@ -284,26 +320,38 @@ def co_mentions(
     _check_mentions(mentions)
     if level not in ("sentence", "article"):
         raise ParameterError(f"level={level!r}; expected 'sentence' or 'article'")
+    keys = as_list(by)
     rows = _of_type(mentions, type)
+    if keys or unique_copies(copies):
+        if articles is None:
+            raise ParameterError(
+                "co_mentions: by= and copies='unique' need the articles table: "
+                "co_mentions(mentions, articles, ...)"
+            )
+        kept = _articles_kept(articles, keys, copies)
+        rows = rows.drop(columns=[k for k in keys if k in rows.columns])
+        rows = rows.merge(kept[["article_id", *keys]], on="article_id")
     unit = ["article_id", "sentence"] if level == "sentence" else ["article_id"]
     if level == "sentence":
         _check_mentions(rows, ("sentence",))
     weight: Counter = Counter()
-    ids: dict[tuple[str, str], set] = {}
-    for key, actors in rows.groupby(unit, sort=False)["actor"]:
-        aid = key[0] if isinstance(key, tuple) else key
+    ids: dict[tuple, set] = {}
+    for key, actors in rows.groupby([*keys, *unit], sort=False, dropna=False)["actor"]:
+        key = key if isinstance(key, tuple) else (key,)
         for pair in itertools.combinations(sorted(set(actors.dropna())), 2):
-            weight[pair] += 1
-            ids.setdefault(pair, set()).add(aid)
+            edge = (*key[: len(keys)], *pair)
+            weight[edge] += 1
+            ids.setdefault(edge, set()).add(key[len(keys)])
     out = pd.DataFrame(
-        [(s, t, w, len(ids[(s, t)]), sorted(ids[(s, t)])) for (s, t), w in weight.items()],
-        columns=["source", "target", "weight", "articles", "article_ids"],
+        [(*edge, w, len(ids[edge]), sorted(ids[edge])) for edge, w in weight.items()],
+        columns=[*keys, "source", "target", "weight", "articles", "article_ids"],
     )
     out = out[out["weight"] >= min_weight].sort_values(
-        ["weight", "articles", "source", "target"], ascending=[False, False, True, True]
+        [*keys, "weight", "articles", "source", "target"],
+        ascending=[True] * len(keys) + [False, False, True, True],
     )
     if top is not None:
-        out = out.head(top)
+        out = out.groupby(keys, sort=False, dropna=False).head(top) if keys else out.head(top)
     out = out.reset_index(drop=True)
     out.attrs["level"] = level
     return out

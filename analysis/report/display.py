@@ -208,6 +208,45 @@ def show_table(
     return Table(data, empty=empty, caption=caption, max_rows=max_rows)
 
 
+def side_by_side(
+    data: pd.DataFrame | None,
+    *,
+    by: str = "group",
+    columns: Sequence[str] = ("actor", "per_1k_articles"),
+    index: str | None = None,
+) -> pd.DataFrame | None:
+    """
+    Set the rows of each group beside each other, so two or more groups read across.
+
+    The first row of every group makes the first row, and so on (or one row per
+    value of ``index``); each group gives a block of ``columns``, named
+    ``"<group> <column>"``, groups in the order they first appear.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["A", "A", "B"], "actor": ["X", "Y", "Z"]})
+    >>> wide = side_by_side(t, columns=["actor"])
+    >>> wide.columns.tolist(), wide.fillna("").values.tolist()
+    (['A actor', 'B actor'], [['X', 'Z'], ['Y', '']])
+    """
+    if data is None:
+        return None
+    missing = [c for c in [by, *([index] if index else []), *columns] if c not in data.columns]
+    if missing:
+        raise ParameterError(f"side_by_side: no column(s) {', '.join(missing)} in the table")
+    if index is None:
+        index = "row"
+        data = data.assign(row=data.groupby(by, sort=False).cumcount() + 1)
+    elif data.duplicated([by, index]).any():
+        raise ParameterError(f"side_by_side: {index!r} repeats within a value of {by!r}")
+    groups = list(dict.fromkeys(data[by]))
+    wide = data.pivot(index=index, columns=by, values=list(columns))
+    order = [(col, group) for group in groups for col in columns]
+    wide = wide.reindex(columns=pd.MultiIndex.from_tuples(order)) if order else wide
+    wide.columns = [f"{group} {col}" for col, group in wide.columns]
+    return wide
+
+
 class Note:
     """A sentence for a report, with numbered steps under it: plain escaped text."""
 
