@@ -281,3 +281,29 @@ def test_charts_name_topics_and_their_n(model, corpus):
     )  # fmt: skip
     assert analysis.plot_topic_k(scores).get_title(loc="left").endswith("k=3")
     plt.close("all")
+
+
+def test_k_with_one_topic_over_half_the_articles_is_passed_over():
+    # Two front-line themes share most words; grain has its own. k=2 scores best by
+    # coherence x exclusivity but lumps both front lines into one topic of 2/3 of the articles.
+    front = "troops shelling artillery frontline drones missiles brigade offensive"
+    themes = {
+        "east": f"{front} donetsk bakhmut avdiivka",
+        "south": f"{front} kherson dnipro crossing",
+        "grain": THEMES["grain"],
+    }
+    rng = np.random.default_rng(3)
+    rows = [
+        {"article_id": f"{theme}-{i}", "text": " ".join(rng.choice(words.split(), 25)) + "."}
+        for theme, words in themes.items()
+        for i in range(20)
+    ]
+    articles = pd.DataFrame(rows)
+    scores = analysis.topic_k_scores(articles, ks=[2, 3, 4], copies="all")
+    by_k = scores.set_index("k")
+    assert by_k.loc[2, "score"] == scores["score"].max() and by_k.loc[2, "largest"] > 0.5
+    assert by_k.loc[3, "largest"] <= 0.5 and by_k.loc[3, "chosen"]
+    model = topics(articles, ks=[2, 3, 4], copies="all")
+    assert model.k == 3 and "k=2 scored" in model.k_reason and "67%" in model.k_reason
+    main = _main_topics(model, articles)
+    assert len(set(zip(articles["article_id"].str.split("-").str[0], main))) == 3
