@@ -638,8 +638,8 @@ def topic_difference(
     articles: Any,
     *,
     by: str = "outlet",
-    a: Any,
-    b: Any,
+    a: Any = None,
+    b: Any = None,
     n_boot: int = 500,
     ci: float = 0.95,
     seed: int = 0,
@@ -649,18 +649,28 @@ def topic_difference(
     Compare the prevalence of each topic between two groups, with a bootstrap interval.
 
     Each bootstrap resample draws the articles of ``a`` and of ``b`` separately.
+    ``a`` and ``b`` left out are the first and second value of ``by`` in the
+    order of the articles (the two groups of :func:`analysis.two_groups`, by="group").
 
     Returns
     -------
     DataFrame
-        ``topic, label, share_a, share_b, difference, low, high, n_a, n_b``
-        (``difference`` is ``share_a - share_b``), largest difference first.
+        ``topic, label, share_a, share_b, difference, low, high, n_a, n_b, a, b``
+        (``difference`` is ``share_a - share_b``; ``a`` and ``b`` name the groups),
+        largest difference first.
     """
     _check_boot(n_boot, ci, "topic_difference")
     if not isinstance(by, str):
         raise ParameterError(f"topic_difference: by={by!r}; expected one column name")
     table = _shares_table(model, articles, [by], copies, "topic_difference")
+    # the groups in the order of the articles (of the partitions on Dask)
+    present = list((table if is_dask(articles) else articles)[by].dropna().unique())
     cols = [f"topic_{t}" for t in model.topic_ids]
+    if a is None or b is None:
+        rest = [v for v in present if v not in (a, b)]
+        if len(rest) < (a is None) + (b is None):
+            raise ParameterError(f"topic_difference: the articles hold fewer than two {by} values ({present})")  # fmt: skip
+        a, b = (rest.pop(0) if a is None else a), (rest.pop(0) if b is None else b)
     values = {}
     for name, value in (("a", a), ("b", b)):
         part = table.loc[table[by] == value, cols].to_numpy()
@@ -684,6 +694,8 @@ def topic_difference(
             "high": high,
             "n_a": len(values["a"]),
             "n_b": len(values["b"]),
+            "a": a,
+            "b": b,
         }
     )
     return out.sort_values("difference", ascending=False, kind="stable").reset_index(drop=True)
