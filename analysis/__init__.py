@@ -131,6 +131,7 @@ _EXPORTS: dict[str, str] = {
     "plot_topic_heatmap": "plots",
     "plot_topic_trends": "plots",
     "plot_topic_k": "plots",
+    "plot_topic_difference": "plots",
     "saved_topics": "report.topics",
     # reports
     "run_report": "report.run",

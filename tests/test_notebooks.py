@@ -121,6 +121,15 @@ def test_notebook_runs_on_the_bundled_corpus(name, bundled_corpus, tmp_path):
         places = pd.read_csv(folder / "figures" / "place_map.csv")
         assert "Kyiv" in set(places["place"])
         assert name != "compare" or places["group"].nunique() == 2
+    if name == "compare":  # each topic's gap between the two groups, with its interval
+        gap = pd.read_csv(folder / "figures" / "topics_difference.csv")
+        assert "What the coverage is about" in page and gap["a"].nunique() == 1
+        assert ((gap["low"] <= gap["difference"]) & (gap["difference"] <= gap["high"])).all()
+    if name == "coverage_report":  # the k chart, with the scores behind it
+        ks = pd.read_csv(folder / "figures" / "topics_k.csv")
+        assert ks["chosen"].sum() == 1 and "largest" in ks.columns
+    if name == "explore":  # topics with k chosen and the reason given
+        assert "coherence x exclusivity" in page
 
 
 def test_empty_selection_gives_a_notice(bundled_corpus, tmp_path):

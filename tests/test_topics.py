@@ -297,3 +297,48 @@ def test_main_articles_are_those_the_summary_counts(model, corpus):
     for ids in main["article_ids"]:
         shares = assigned[ids].tolist()
         assert shares == sorted(shares, reverse=True)
+
+
+def test_k_with_one_topic_over_half_the_articles_is_passed_over():
+    # Two front-line themes share most words; grain has its own. k=2 scores best by
+    # coherence x exclusivity but lumps both front lines into one topic of 2/3 of the articles.
+    front = "troops shelling artillery frontline drones missiles brigade offensive"
+    themes = {
+        "east": f"{front} donetsk bakhmut avdiivka",
+        "south": f"{front} kherson dnipro crossing",
+        "grain": THEMES["grain"],
+    }
+    rng = np.random.default_rng(3)
+    rows = [
+        {"article_id": f"{theme}-{i}", "text": " ".join(rng.choice(words.split(), 25)) + "."}
+        for theme, words in themes.items()
+        for i in range(20)
+    ]
+    articles = pd.DataFrame(rows)
+    scores = analysis.topic_k_scores(articles, ks=[2, 3, 4], copies="all")
+    by_k = scores.set_index("k")
+    assert by_k.loc[2, "score"] == scores["score"].max() and by_k.loc[2, "largest"] > 0.5
+    assert by_k.loc[3, "largest"] <= 0.5 and by_k.loc[3, "chosen"]
+    model = topics(articles, ks=[2, 3, 4], copies="all")
+    assert model.k == 3 and "k=2 scored" in model.k_reason and "67%" in model.k_reason
+    main = _main_topics(model, articles)
+    assert len(set(zip(articles["article_id"].str.split("-").str[0], main))) == 3
+
+
+def test_difference_of_two_groups_in_their_order_is_charted(model, corpus):
+    import matplotlib.pyplot as plt
+
+    # South Herald first in the rows, though North Post comes first by article id
+    rest = corpus[corpus["theme"] != "grain"].sort_values("outlet", ascending=False, kind="stable")
+    grain = corpus[(corpus["theme"] == "grain") & (corpus["outlet"] == "North Post")]
+    two = pd.concat([rest, grain]).assign(group=lambda d: d["outlet"])
+    diff = topic_difference(model, two, by="group", n_boot=50, copies="all")
+    assert (diff["a"] == "South Herald").all() and (diff["b"] == "North Post").all()
+    assert diff.iloc[-1]["label"] == model.labels[_main_topics(model, two.tail(1))[0] + 1]
+    ax = analysis.plot_topic_difference(diff)
+    assert ax.get_title(loc="left") == f"Topics: South Herald against North Post (N={len(two)} articles)"  # fmt: skip
+    assert ax.get_xlabel() == "share of South Herald minus share of North Post (95% interval)"
+    assert [t.get_text() for t in ax.get_yticklabels()][-1].startswith(f"{diff.iloc[-1]['topic']}.")
+    with pytest.raises(ParameterError, match="fewer than two group values"):
+        topic_difference(model, two.assign(group="one"), by="group", copies="all")
+    plt.close("all")

@@ -229,6 +229,22 @@ def _lda_weights(counts: sparse.csr_matrix, components: np.ndarray, batch: int =
     return out
 
 
+def largest_topic_share(shares: np.ndarray) -> float:
+    """
+    Share of the documents (with a known term) whose main topic is the most common main topic.
+
+    Examples
+    --------
+    >>> largest_topic_share(np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.0, 0.0]]))
+    0.6666666666666666
+    """
+    kept = shares[shares.sum(axis=1) > 0]
+    if not len(kept):
+        return 0.0
+    sizes = np.bincount(kept.argmax(axis=1), minlength=shares.shape[1])
+    return float(sizes.max() / len(kept))
+
+
 # --------------------------------------------------------------------------- reading topics
 
 

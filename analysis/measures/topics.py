@@ -37,6 +37,10 @@ FIT_SAMPLE = 20_000
 #: The numbers of topics :func:`topics` compares when ``k`` is not given.
 DEFAULT_KS = (4, 6, 8, 10, 12)
 
+#: A k whose largest topic is the main topic of more than this share of the
+#: articles is passed over when another k is not (see :func:`topic_k_scores`).
+GIANT_TOPIC = 0.5
+
 #: Columns the topics read from an articles table.
 TEXT_COLUMNS = ["article_id", "title", "text"]
 
@@ -391,12 +395,8 @@ def topics(
     if k is None:
         usable = _usable_ks(ks, counts.shape[0])
         scores = _k_table(counts, idf, vocabulary, method, usable, seed, fitted=fitted)
-        best = scores.loc[scores["chosen"]].iloc[0]
-        k = int(best["k"])
-        reason = (
-            f"k={k} has the best coherence x exclusivity ({best['score']:.3f}) "
-            f"of k in {list(scores['k'])}"
-        )
+        k = int(scores.loc[scores["chosen"], "k"].iloc[0])
+        reason = _k_reason(scores)
     _check_k(k, counts.shape[0])
     components = fitted.get(k)
     if components is None:
@@ -479,9 +479,34 @@ def _k_table(counts, idf, vocabulary, method, ks, seed, top=10, fitted=None) -> 
         ids = fit.top_terms(components, top)
         coherence = float(fit.npmi_coherence(presence, ids).mean())
         exclusive = float(fit.exclusivity(ids).mean())
-        rows.append((k, coherence, exclusive, (coherence + 1) / 2 * exclusive))
-    table = pd.DataFrame(rows, columns=["k", "coherence", "exclusivity", "score"])
-    return table.assign(chosen=table.index == table["score"].idxmax(), method=method)
+        largest = fit.largest_topic_share(fit.assign(method, counts, components, idf))
+        rows.append((k, coherence, exclusive, (coherence + 1) / 2 * exclusive, largest))
+    table = pd.DataFrame(rows, columns=["k", "coherence", "exclusivity", "score", "largest"])
+    return table.assign(chosen=table.index == _best_k(table), method=method)
+
+
+def _best_k(table: pd.DataFrame) -> int:
+    """Index of the best score among the k whose largest topic holds at most half the articles."""
+    balanced = table[table["largest"] <= GIANT_TOPIC]
+    return int((balanced if len(balanced) else table)["score"].idxmax())
+
+
+def _k_reason(scores: pd.DataFrame) -> str:
+    best = scores.loc[scores["chosen"]].iloc[0]
+    reason = (
+        f"k={int(best['k'])} has the best coherence x exclusivity ({best['score']:.3f}) "
+        f"of k in {list(scores['k'])}"
+    )
+    skipped = scores[scores["score"] > best["score"]]
+    if len(skipped):
+        top = skipped.loc[skipped["score"].idxmax()]
+        reason += (
+            f" whose largest topic holds at most half the articles (k={int(top['k'])} scored "
+            f"{top['score']:.3f} but one topic held {top['largest']:.0%} of the articles)"
+        )
+    elif best["largest"] > GIANT_TOPIC:
+        reason += f"; every k leaves one topic with over half the articles ({best['largest']:.0%})"
+    return reason
 
 
 def topic_k_scores(
@@ -500,13 +525,19 @@ def topic_k_scores(
     how often two terms occur in the same article of the corpus (-1: never
     together, 0: independent, 1: always together). Exclusivity is the share of a
     topic's top terms that are among no other topic's top terms. The score is
-    their product (coherence rescaled to 0..1); ``chosen`` marks the best k,
-    which :func:`topics` takes when ``k`` is not given.
+    their product (coherence rescaled to 0..1). ``largest`` is the share of the
+    articles whose main topic is the k's largest topic. ``chosen`` marks the best
+    score among the k whose largest topic holds at most half the articles
+    (:data:`GIANT_TOPIC`), or the best score when every k has such a topic; it is
+    the k :func:`topics` takes when ``k`` is not given. One topic holding most of
+    the articles is a catch-all of the story's common words: its few top terms
+    can be coherent and exclusive while it tells the articles apart no better
+    than the whole corpus does.
 
     Returns
     -------
     DataFrame
-        ``k, coherence, exclusivity, score, chosen, method``, one row per k.
+        ``k, coherence, exclusivity, score, largest, chosen, method``, one row per k.
     """
     rows = fit_rows(articles, copies=copies, seed=seed, where="topic_k_scores")
     method, vocabulary, counts, idf, _ = _prepared(rows, method, "topic_k_scores")
@@ -628,8 +659,8 @@ def topic_difference(
     articles: Any,
     *,
     by: str = "outlet",
-    a: Any,
-    b: Any,
+    a: Any = None,
+    b: Any = None,
     n_boot: int = 500,
     ci: float = 0.95,
     seed: int = 0,
@@ -639,18 +670,28 @@ def topic_difference(
     Compare the prevalence of each topic between two groups, with a bootstrap interval.
 
     Each bootstrap resample draws the articles of ``a`` and of ``b`` separately.
+    ``a`` and ``b`` left out are the first and second value of ``by`` in the
+    order of the articles (the two groups of :func:`analysis.two_groups`, by="group").
 
     Returns
     -------
     DataFrame
-        ``topic, label, share_a, share_b, difference, low, high, n_a, n_b``
-        (``difference`` is ``share_a - share_b``), largest difference first.
+        ``topic, label, share_a, share_b, difference, low, high, n_a, n_b, a, b``
+        (``difference`` is ``share_a - share_b``; ``a`` and ``b`` name the groups),
+        largest difference first.
     """
     _check_boot(n_boot, ci, "topic_difference")
     if not isinstance(by, str):
         raise ParameterError(f"topic_difference: by={by!r}; expected one column name")
     table = _shares_table(model, articles, [by], copies, "topic_difference")
+    # the groups in the order of the articles (of the partitions on Dask)
+    present = list((table if is_dask(articles) else articles)[by].dropna().unique())
     cols = [f"topic_{t}" for t in model.topic_ids]
+    if a is None or b is None:
+        rest = [v for v in present if v not in (a, b)]
+        if len(rest) < (a is None) + (b is None):
+            raise ParameterError(f"topic_difference: the articles hold fewer than two {by} values ({present})")  # fmt: skip
+        a, b = (rest.pop(0) if a is None else a), (rest.pop(0) if b is None else b)
     values = {}
     for name, value in (("a", a), ("b", b)):
         part = table.loc[table[by] == value, cols].to_numpy()
@@ -674,6 +715,8 @@ def topic_difference(
             "high": high,
             "n_a": len(values["a"]),
             "n_b": len(values["b"]),
+            "a": a,
+            "b": b,
         }
     )
     return out.sort_values("difference", ascending=False, kind="stable").reset_index(drop=True)

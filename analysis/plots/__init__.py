@@ -26,7 +26,12 @@ from analysis.plots.entities import plot_co_mentions, plot_mentioned_vs_quoted
 from analysis.plots.places import plot_place_map
 from analysis.plots.style import HOUSE_STYLE, PALETTE, house_style
 from analysis.plots.tone import plot_tone, plot_tone_distribution, plot_tone_trend
-from analysis.plots.topics import plot_topic_heatmap, plot_topic_k, plot_topic_trends
+from analysis.plots.topics import (
+    plot_topic_difference,
+    plot_topic_heatmap,
+    plot_topic_k,
+    plot_topic_trends,
+)
 from analysis.plots.words import (
     plot_category_rates,
     plot_keyness,
@@ -54,4 +59,5 @@ __all__ = [
     "plot_topic_heatmap",
     "plot_topic_trends",
     "plot_topic_k",
+    "plot_topic_difference",
 ]

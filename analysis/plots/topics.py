@@ -1,4 +1,4 @@
-"""Topic charts: the prevalence of topics per group (heat map) and over time (bands), and choosing k."""
+"""Topic charts: the prevalence of topics per group (heat map), over time (bands), between two groups, and choosing k."""
 
 from __future__ import annotations
 
@@ -179,3 +179,59 @@ def plot_topic_k(scores: pd.DataFrame, *, ax=None):
         ax.set_title(f"Choosing the number of topics: k={chosen}")
         _legend_outside(ax)
     return ax
+
+
+def plot_topic_difference(table: pd.DataFrame, *, ax=None):
+    """
+    Draw how much more of one group's coverage each topic takes than of the other's, with intervals.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`analysis.topic_difference` (``topic``, ``label``,
+        ``difference``, ``low``, ``high``, ``n_a``, ``n_b``, ``a``, ``b``).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        One row per topic in the table's order, a dot at the difference in
+        percentage points with its bootstrap interval as a bar; right of zero the
+        topic takes more of ``a``'s coverage.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"topic": [2, 1], "label": ["grain", "talks"], "difference": [0.2, -0.2],
+    ...     "low": [0.1, -0.3], "high": [0.3, -0.1], "n_a": 10, "n_b": 12, "a": "A", "b": "B"})
+    >>> plot_topic_difference(t).get_xlabel()
+    'share of A minus share of B (95% interval)'
+    """
+    _need(table, ["topic", "label", "difference", "low", "high", "n_a", "n_b"], "plot_topic_difference")  # fmt: skip
+    a = table["a"].iloc[0] if "a" in table.columns and len(table) else "a"
+    b = table["b"].iloc[0] if "b" in table.columns and len(table) else "b"
+    names = _topic_names(table)
+    y = np.arange(len(table))
+    diff = table["difference"].to_numpy(dtype=float)
+    err = np.vstack([diff - table["low"].to_numpy(float), table["high"].to_numpy(float) - diff])
+    with house_style():
+        ax = _new_axes(ax, figsize=(7, 0.4 * max(len(table), 4) + 1.2))
+        ax.errorbar(
+            diff, y, xerr=np.clip(np.nan_to_num(err), 0, None), fmt="o", color=PALETTE[0],
+            ecolor=PALETTE[5], capsize=3,
+        )  # fmt: skip
+        ax.axvline(0, color="#444444", linewidth=0.8)
+        ax.set_yticks(y, [names[int(t)] for t in table["topic"]])
+        ax.invert_yaxis()
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ax.xaxis.set_major_formatter(_points())
+        ax.set_xlabel(f"share of {a} minus share of {b} (95% interval)")
+        n = int(table["n_a"].iloc[0] + table["n_b"].iloc[0]) if len(table) else 0
+        ax.set_title(_with_n(f"Topics: {a} against {b}", n))
+    return ax
+
+
+def _points():
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _: f"{value * 100:+.0f} pts" if value else "0")
