@@ -670,8 +670,8 @@ def topic_difference(
     Compare the prevalence of each topic between two groups, with a bootstrap interval.
 
     Each bootstrap resample draws the articles of ``a`` and of ``b`` separately.
-    ``a`` and ``b`` left out are the first and second value of ``by`` in the
-    order of the articles (the two groups of :func:`analysis.two_groups`, by="group").
+    ``a`` and ``b`` left out are the first and second value of ``by`` in
+    alphabetical order (the same on pandas and Dask); give them to set the order.
 
     Returns
     -------
@@ -684,8 +684,8 @@ def topic_difference(
     if not isinstance(by, str):
         raise ParameterError(f"topic_difference: by={by!r}; expected one column name")
     table = _shares_table(model, articles, [by], copies, "topic_difference")
-    # the groups in the order of the articles (of the partitions on Dask)
-    present = list((table if is_dask(articles) else articles)[by].dropna().unique())
+    # the groups in the order of their names: the same on both engines, whatever the row order
+    present = sorted((table if is_dask(articles) else articles)[by].dropna().unique(), key=str)
     cols = [f"topic_{t}" for t in model.topic_ids]
     if a is None or b is None:
         rest = [v for v in present if v not in (a, b)]
