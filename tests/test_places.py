@@ -213,8 +213,19 @@ def test_the_map_draws_and_saves_with_its_numbers(resolved, articles, tmp_path):
     fig = analysis.plot_place_map(counts)
     maps = [ax for ax in fig.axes if ax.get_visible()]
     assert len(maps) == 2
-    assert maps[0].get_title(loc="left").startswith("X (4 mentions, N=2 articles")
-    assert "1 not on the map" in maps[1].get_title(loc="left")
+    assert maps[0].get_title(loc="left").startswith("X\n4 mentions, N=2")
+    assert "1 unplaced" in maps[1].get_title(loc="left")
+    # the titles of side-by-side maps do not run into each other
+    fig.canvas.draw()
+    left, right = (
+        next(
+            t
+            for t in ax.get_children()
+            if getattr(t, "get_text", lambda: "")() == ax.get_title(loc="left")
+        ).get_window_extent()
+        for ax in maps
+    )
+    assert left.x1 < right.x0
     sizes = sorted(maps[0].collections[1].get_sizes())  # outlines first, then the points
     assert sizes[1] == pytest.approx(3 * sizes[0])  # Kyiv named 3 times, Lviv once: area ~ mentions
     analysis.save_figure(fig, counts, "place_map", output_dir=tmp_path)

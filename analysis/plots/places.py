@@ -122,7 +122,7 @@ def plot_place_map(
             part = table[table[by] == group]
             _frame(axis, box)
             _draw_one(axis, part, value=value, labels=labels, largest=largest, box=box)
-            axis.set_title(_title(str(group), part, value), fontsize=10)
+            axis.set_title(_title(str(group), part, value, short=True), fontsize=9, loc="left")
         for axis in list(axes.flat)[len(groups) :]:
             axis.set_visible(False)
         _size_key(axes.flat[min(ncols, len(groups)) - 1], largest, value)
@@ -240,7 +240,12 @@ def _draw_one(ax, table, *, value, labels, largest, box) -> None:
     ax.scatter(drawn["longitude"], drawn["latitude"], s=_area(ax, drawn[value], largest),
                color=PALETTE[0], alpha=0.55, edgecolors="white", linewidths=0.6, zorder=3)  # fmt: skip
     placed: list[tuple[float, float]] = []
-    near_x, near_y = (east - west) * 0.08, (north - south) * 0.04
+    # a label is about 0.7 in wide and 0.15 in tall: keep labels that far apart on paper
+    box_in = ax.get_position()
+    width_in = max(ax.figure.get_figwidth() * box_in.width, 0.5)
+    height_in = max(ax.figure.get_figheight() * box_in.height, 0.3)
+    near_x = (east - west) * min(0.7 / width_in, 0.5)
+    near_y = (north - south) * min(0.15 / height_in, 0.5)
     for row in drawn.head(labels).itertuples():
         if any(
             abs(row.longitude - x) < near_x and abs(row.latitude - y) < near_y for x, y in placed
@@ -261,13 +266,16 @@ def _unit(value: str) -> str:
     )
 
 
-def _title(head: str, table: pd.DataFrame, value: str) -> str:
+def _title(head: str, table: pd.DataFrame, value: str, *, short: bool = False) -> str:
+    """The map's title and its counts; ``short`` puts them on a second, shorter line."""
     mentions = int(table["mentions"].sum()) if "mentions" in table else None
     missing = table["latitude"].isna() | table["place"].isin(SPECIAL)
     undrawn = int(table.loc[missing, "mentions"].sum()) if mentions is not None else 0
     parts = [f"{mentions:,} mentions"] if mentions is not None else []
     if "total" in table and len(table):
-        parts.append(f"N={int(table['total'].iloc[0]):,} articles")
+        parts.append(f"N={int(table['total'].iloc[0]):,}" + ("" if short else " articles"))
     if undrawn:
-        parts.append(f"{undrawn:,} not on the map")
-    return f"{head} ({', '.join(parts)})" if parts else head
+        parts.append(f"{undrawn:,} " + ("unplaced" if short else "not on the map"))
+    if not parts:
+        return head
+    return f"{head}\n{', '.join(parts)}" if short else f"{head} ({', '.join(parts)})"
