@@ -21,7 +21,13 @@ from analysis.errors import ParameterError, SchemaError
 from analysis.measures.keyness import adjust_pvalues, g2, log_ratio, log_ratio_low
 from analysis.measures.wordtable import as_list
 from analysis.options import Copies, unique_copies
-from analysis.text.actors import aliases_with_bundled, canonical_names, clean_name, name_key
+from analysis.text.actors import (
+    aliases_with_bundled,
+    canonical_names,
+    clean_name,
+    commonest,
+    name_key,
+)
 
 TYPES = ("PERSON", "ORG", "PLACE", "GROUP")
 
@@ -443,7 +449,7 @@ def quote_actors(
         **known.drop_duplicates(["a", "last"]).set_index(["a", "last"])["actor"].to_dict(),
         **known.drop_duplicates(["a", "key"]).set_index(["a", "key"])["actor"].to_dict(),
     }
-    corpus = known.groupby("key")["actor"].agg(lambda s: s.value_counts().index[0]).to_dict()
+    corpus = commonest(known["key"], known["actor"])
     anonymous = quotes["anonymous"].fillna(False).to_numpy(bool) if "anonymous" in quotes else None
     speakers = quotes["speaker"].astype("string")
     own = canonical_names(

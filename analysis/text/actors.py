@@ -238,8 +238,8 @@ def canonical_names(
     as_written = clean.map(lambda n: " ".join(w.replace(".", "") for w in n.lower().split()))
     spelled = pd.DataFrame({"key": keys, "clean": clean, "own": as_written})
     exact = spelled[spelled["key"] == spelled["own"]]
-    for key, names in exact.groupby("key", sort=False)["clean"]:
-        shown.setdefault(key, names.value_counts().index[0])
+    for key, name in commonest(exact["key"], exact["clean"]).items():
+        shown.setdefault(key, name)
     actor = keys.map(lambda k: shown.get(k) or k.title())
     kinds = pd.DataFrame({"actor": actor, "type": mentions["type"].to_numpy()})
     order = {"PERSON": 0, "ORG": 1, "PLACE": 2, "GROUP": 3}
@@ -259,6 +259,27 @@ def canonical_names(
     )
 
 
+def commonest(groups: pd.DataFrame | pd.Series, values: pd.Series) -> dict:
+    """
+    The most frequent value of each group (ties: the value seen first), as a dict.
+
+    ``groups`` holds one or more key columns, row for row with ``values``; a
+    group of several columns is keyed by the tuple of its values.
+
+    Examples
+    --------
+    >>> commonest(pd.Series(["a", "a", "a", "b"]), pd.Series(["x", "y", "y", "z"]))
+    {'a': 'y', 'b': 'z'}
+    """
+    frame = pd.DataFrame(groups).reset_index(drop=True)
+    keys = list(frame.columns)
+    frame["value"] = values.to_numpy()
+    counts = frame.groupby([*keys, "value"], sort=False, dropna=False).size().reset_index(name="n")
+    first = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates(keys)
+    index = pd.MultiIndex.from_frame(first[keys]) if len(keys) > 1 else first[keys[0]]
+    return dict(zip(index, first["value"]))
+
+
 def aliases_with_bundled(aliases: Any) -> Aliases:
     """The bundled aliases, then the user's (which win)."""
     return bundled_aliases() | read_aliases(aliases)
@@ -275,14 +296,15 @@ def _surnames(article_ids: Sequence, keys: pd.Series, types: Any, table: Aliases
     frame["person"] = frame["type"] == "PERSON"
     full = frame[frame["person"] & frame["key"].str.contains(" ", regex=False)]
     full = full.assign(last=full["key"].str.rsplit(" ", n=1).str[-1])
-    in_article = (
-        full.groupby(["a", "last"])["key"].agg(lambda s: s.value_counts().index[0]).to_dict()
-    )
-    corpus: dict[str, str] = {}
-    for last, names in full.groupby("last")["key"]:
-        counts = names.value_counts()
-        if counts.iloc[0] >= 2 * counts.iloc[1:].sum() or len(counts) == 1:
-            corpus[last] = counts.index[0]
+    in_article = commonest(full[["a", "last"]], full["key"])
+    # the corpus's one full name for a surname: it has at least twice the mentions of all others
+    top = commonest(full["last"], full["key"])
+    named = full.groupby("last", sort=False)["key"]
+    lead = full.assign(top=full["last"].map(top))
+    lead = (lead["key"] == lead["top"]).groupby(lead["last"], sort=False).sum()
+    total, kinds = named.size(), named.nunique()
+    sure = (lead >= 2 * (total - lead)) | (kinds == 1)
+    corpus = {last: top[last] for last in sure.index[sure.to_numpy()]}
     out = []
     joinable = frame["type"].isin(["PERSON", "ORG"])
     for a, key, join in zip(frame["a"], frame["key"], joinable):
