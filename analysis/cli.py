@@ -121,6 +121,17 @@ def _print_exports(run_log) -> None:
         print(f"  export    {row.path}: {int(row.parsed)} articles parsed{said}{gap}")
 
 
+def _print_cuts(run_log) -> None:
+    """One line per file read in this run whose article bodies were cut to the body limit."""
+    read = run_log["status"].isin(["loaded", "partial"])
+    for row in run_log[read & (run_log["bodies_cut"] > 0)].itertuples():
+        bodies = "body" if row.bodies_cut == 1 else "bodies"
+        print(
+            f"  cut       {row.path}: {row.bodies_cut} article {bodies} cut to the body limit "
+            "(MCA_MAX_BODY_MB sets it)"
+        )
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.corpus.store import ingest
 
@@ -138,6 +149,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if not args.quiet_summary:
         _print_columns(summary.log)
         _print_exports(summary.log)
+        _print_cuts(summary.log)
         bad = summary.log[summary.log["status"].isin(["failed", "skipped", "missing", "partial"])]
         for row in bad.itertuples():
             print(f"  {row.status:9} {row.path}: {row.reason}")

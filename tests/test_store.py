@@ -207,7 +207,7 @@ def test_history_written_before_the_columns_log_gains_it(tmp_path):
     )
     ingest([tmp_path / "in"], corpus)
     hist = pd.read_csv(corpus / "ingest_history.csv", keep_default_na=False)
-    want = "run_at path status rows reason columns declared parsed missing".split()
+    want = "run_at path status rows reason columns declared parsed missing bodies_cut".split()
     assert list(hist.columns) == want
     assert hist["path"].tolist()[0] == "/old.csv" and "title<-'title'" in hist["columns"].iloc[1]
 

@@ -46,7 +46,14 @@ from analysis.corpus.parts import ARTICLES, DUPLICATES, remove_unfinished, writt
 from analysis.errors import InputError
 from analysis.paths import write_parquet, write_text
 from analysis.readers.exports import find_reader
-from analysis.readers.files import outlet_from_path, outlet_keys, read_page_bytes
+from analysis.readers.files import (
+    MAX_BODY_CHARS,
+    cut_body,
+    max_body_chars,
+    outlet_from_path,
+    outlet_keys,
+    read_page_bytes,
+)
 from analysis.readers.furniture import TABLE_FORMATS, Sample
 from analysis.readers.loaders import (
     MANIFEST_NAMES,
@@ -84,10 +91,12 @@ SOURCE_COLUMNS = [
     "declared",
     "parsed",
     "missing",
+    "bodies_cut",
 ]
 #: ingest_log.csv: one row per input file of the run
 #: (``declared``, ``parsed``, ``missing``: for a database export, the count the file
-#: declares, the articles parsed and the positions missing; empty for other files)
+#: declares, the articles parsed and the positions missing; empty for other files;
+#: ``bodies_cut``: the article bodies cut to the body limit, see ``max_body_chars``)
 LOG_COLUMNS = [
     "run_at",
     "path",
@@ -98,6 +107,7 @@ LOG_COLUMNS = [
     "declared",
     "parsed",
     "missing",
+    "bodies_cut",
 ]
 
 
@@ -114,6 +124,8 @@ class IngestSummary:
     counts: dict = field(default_factory=dict)
     #: Ids of the articles this run added.
     new_ids: list = field(default_factory=list)
+    #: Article bodies this run cut to the body limit (each file's count is in ``log``).
+    bodies_cut: int = 0
 
     @property
     def usable(self) -> bool:
@@ -122,9 +134,10 @@ class IngestSummary:
 
     def __str__(self) -> str:
         parts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items()))
+        cut = f" ({self.bodies_cut} cut to the body limit)" if self.bodies_cut else ""
         return (
             f"{len(self.log)} input files: {parts or 'none'}; "
-            f"{self.articles_added} articles added, {self.articles_removed} removed, "
+            f"{self.articles_added} articles added{cut}, {self.articles_removed} removed, "
             f"{self.articles_total} in {self.corpus} ({self.seconds:.1f} s)"
         )
 
@@ -207,7 +220,7 @@ def ingest(
         (newsletter pitches, time stamps, photo credits); what was removed is kept
         in ``furniture.json`` (:func:`analysis.removed_lines`).
     **load_options
-        Passed to the loaders (``outlet``, ``columns``, ``manifest``).
+        Passed to the loaders (``outlet``, ``columns``, ``manifest``, ``max_body_mb``).
 
     Returns
     -------
@@ -219,6 +232,7 @@ def ingest(
         load_options["outlet"] = outlet_keys(load_options["outlet"])
     if load_options.get("columns"):  # a usage error leaves no corpus folder behind
         check_columns(expand_paths(inputs), load_options["columns"])
+    cap = max_body_chars(load_options.get("max_body_mb"))  # a bad limit: no corpus folder either
     corpus = Path(corpus_dir)
     corpus.mkdir(parents=True, exist_ok=True)
     # readers wait for the new version; a full disk stops the run with a message
@@ -274,7 +288,7 @@ def ingest(
                 todo.append(f)
 
         pages = [f for f in todo if file_format(f) == "txt" and find_reader(f) is None]
-        chrome = _update_chrome(corpus, pages)
+        chrome = _update_chrome(corpus, pages, cap)
         added = removed = 0
         new_sources = dict(known)
         results: dict[str, FileResult] = {}  # by path: one log row per input file
@@ -350,6 +364,7 @@ def ingest(
                 declared=res.declared,
                 parsed=res.parsed,
                 missing=res.missing,
+                bodies_cut=res.bodies_cut,
             )
             log_rows.append(
                 dict(
@@ -361,6 +376,7 @@ def ingest(
                     declared=res.declared,
                     parsed=res.parsed,
                     missing=res.missing,
+                    bodies_cut=res.bodies_cut,
                 )
             )
 
@@ -398,16 +414,15 @@ def ingest(
                 )
 
         table = pd.DataFrame(list(new_sources.values()), columns=SOURCE_COLUMNS)
-        # sources ingested before these were kept
-        table[["columns", "options", "missing"]] = table[["columns", "options", "missing"]].fillna(
-            ""
-        )
-        types = {"rows": "int64", "size": "int64", "declared": "Int64", "parsed": "Int64"}
-        write_parquet(table.astype(types), corpus / SOURCES)
+        # sources ingested before these were kept (and no bodies cut recorded before there were)
+        table = table.fillna({"columns": "", "options": "", "missing": "", "bodies_cut": 0})
+        types = {"declared": "Int64", "parsed": "Int64", "bodies_cut": "int64"}
+        write_parquet(table.astype({"rows": "int64", "size": "int64", **types}), corpus / SOURCES)
         run_log = pd.DataFrame(log_rows, columns=LOG_COLUMNS[1:])
-        run_log = run_log.astype(
-            {"columns": object, "missing": object, "declared": "Int64", "parsed": "Int64"}
-        ).fillna({"columns": "", "missing": ""})
+        run_log = run_log.fillna({"bodies_cut": 0}).astype(
+            {"columns": object, "missing": object, **types}
+        )
+        run_log = run_log.fillna({"columns": "", "missing": ""})
         run_log.insert(0, "run_at", now)
         write_text(run_log.to_csv(index=False), corpus / LOG)
         _append_history(corpus / HISTORY, run_log)
@@ -425,6 +440,7 @@ def ingest(
             seconds=time.perf_counter() - t0,
             counts=run_log["status"].value_counts().to_dict(),
             new_ids=new_ids,
+            bodies_cut=sum(res.bodies_cut for res in results.values()),
         )
         log.info("%s", summary)
         return summary
@@ -452,12 +468,15 @@ def _read_options(path: Path, load_options: dict) -> str:
         given["outlet"] = outlet_from_path(path, outlet)
     if load_options.get("manifest"):
         given["manifest"] = str(Path(load_options["manifest"]).resolve())
+    cap = max_body_chars(load_options.get("max_body_mb"))
+    if cap != MAX_BODY_CHARS:  # a file read under another body limit is read again
+        given["max_body_chars"] = cap
     return json.dumps(given, sort_keys=True) if given else ""
 
 
 def _audit(old: dict) -> dict:
-    """A database export's audit as recorded when the file was read (empty for other files)."""
-    counts = {k: old.get(k) for k in ("declared", "parsed")}
+    """A database export's audit (empty for other files) and the bodies cut, as recorded."""
+    counts = {k: old.get(k) for k in ("declared", "parsed", "bodies_cut")}
     counts = {k: None if v is None or pd.isna(v) else int(v) for k, v in counts.items()}
     return dict(counts, missing=_text(old.get("missing")))
 
@@ -523,8 +542,8 @@ def _count_parts_rows(articles_dir: Path, names: Iterable[str]) -> int:
     return sum(_count_rows(articles_dir / n) for n in names if (articles_dir / n).exists())
 
 
-def _update_chrome(corpus: Path, pages: list[Path]) -> dict | None:
-    """Learn chrome lines from new pages, merge with the saved model, save, return it."""
+def _update_chrome(corpus: Path, pages: list[Path], cap: int) -> dict | None:
+    """Learn chrome lines from new pages (cut to ``cap`` characters), merge, save, return them."""
     path = corpus / CHROME
     saved = _read_chrome(path)
     if not pages:
@@ -537,7 +556,7 @@ def _update_chrome(corpus: Path, pages: list[Path]) -> dict | None:
     docs = []
     for p in pages:
         try:
-            docs.append((str(p), decode_bytes(read_page_bytes(p), p)[0]))
+            docs.append((str(p), cut_body(decode_bytes(read_page_bytes(p), p)[0], cap)))
         except (InputError, OSError):
             continue  # the loader reports it
     for outlet, lines in learn_chrome(docs).items():

@@ -53,6 +53,8 @@ class FileResult:
     parsed: int | None = None
     #: positions (1-based) of declared articles not parsed, comma-separated
     missing: str = ""
+    #: the number of article bodies cut to the body limit (see :func:`max_body_chars`)
+    bodies_cut: int = 0
 
     def as_row(self) -> dict:
         d = asdict(self)
@@ -286,16 +288,74 @@ MAX_INFLATED_BYTES = 2**30
 
 def max_inflated_bytes() -> int:
     """The inflation limit of compressed tables: ``$MCA_MAX_INFLATED_MB`` or :data:`MAX_INFLATED_BYTES`."""
-    raw = os.environ.get("MCA_MAX_INFLATED_MB", "").strip()
+    return _megabytes_limit("MCA_MAX_INFLATED_MB", None, MAX_INFLATED_BYTES)
+
+
+def _megabytes_limit(variable: str, given: float | None, default: int) -> int:
+    """A limit in megabytes: ``given``, else ``$variable``, else ``default`` (a count of 2**20)."""
+    raw = os.environ.get(variable, "").strip() if given is None else str(given)
     if not raw:
-        return MAX_INFLATED_BYTES
+        return default
     try:
         megabytes = float(raw)
     except ValueError:
         megabytes = 0.0
     if not megabytes > 0:
-        raise ParameterError(f"MCA_MAX_INFLATED_MB={raw!r}: give a number of megabytes above 0")
+        where = variable if given is None else variable.removeprefix("MCA_").lower()
+        raise ParameterError(f"{where}={raw!r}: give a number of megabytes above 0")
     return int(megabytes * 2**20)
+
+
+#: Longest article body kept, in characters: 2 MB of text (2,097,152 characters), or
+#: ``$MCA_MAX_BODY_MB`` megabytes. A news article is well under 100 KB; a longer body
+#: is a wrong column or a page without article boundaries, and is cut to the limit
+#: before it is cleaned, split or measured.
+MAX_BODY_CHARS = 2 * 2**20
+
+
+def max_body_chars(megabytes: float | None = None) -> int:
+    """
+    Return the body limit in characters: ``megabytes``, else ``$MCA_MAX_BODY_MB``, else 2 MB.
+
+    Raises
+    ------
+    ParameterError
+        When the limit is not a number of megabytes above 0.
+
+    Examples
+    --------
+    >>> max_body_chars(0.5)
+    524288
+    """
+    return _megabytes_limit("MCA_MAX_BODY_MB", megabytes, MAX_BODY_CHARS)
+
+
+_SENTENCE_ENDS = (". ", "? ", "! ", ".\n", "?\n", "!\n", "\n\n")
+
+
+def cut_body(text: str, limit: int) -> str:
+    """
+    Return ``text`` cut to at most ``limit`` characters, at a boundary near the limit.
+
+    The cut follows the last sentence end (or paragraph break) in the last tenth
+    before the limit (at least its last 200 characters); without one, the last whitespace there; without either, the
+    limit itself. Text within the limit is returned as it is.
+
+    Examples
+    --------
+    >>> cut_body("Talks stall. Talks resume. Talks end.", 30)
+    'Talks stall. Talks resume.'
+    >>> cut_body("Talks stall.", 30)
+    'Talks stall.'
+    """
+    if len(text) <= limit:
+        return text
+    near = max(limit - max(limit // 10, 200), 0)
+    cut = max(text.rfind(mark, near, limit + 1) for mark in _SENTENCE_ENDS) + 1
+    if cut <= 0:
+        spaces = [text.rfind(space, near, limit + 1) for space in (" ", "\n", "\t")]
+        cut = max(spaces) if max(spaces) > 0 else limit
+    return text[:cut].rstrip()
 
 
 def inflated_size(path: Path, *, limit: int | None = None) -> int:

@@ -35,9 +35,11 @@ from analysis.readers.exports import find_reader, head_text, read_export
 from analysis.readers.files import (
     MANIFEST_NAMES,
     FileResult,
+    cut_body,
     decode_bytes,
     expand_paths,
     file_format,
+    max_body_chars,
     outlet_from_path,
     outlet_keys,
     read_page_bytes,
@@ -68,6 +70,37 @@ def _finish(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     )
     df["article_id"] = [article_id(o, u, t, x) for o, u, t, x in keys]
     return conform(df)
+
+
+def _within_cap(
+    df: pd.DataFrame, path: Path, result: FileResult, *, cap: int, strict: bool
+) -> pd.DataFrame:
+    """
+    Cut the bodies longer than ``cap`` characters, counting them in ``result``.
+
+    Under ``strict`` a body over the limit raises :class:`InputError` naming the file.
+    """
+    lengths = df["text"].str.len()
+    over = (lengths > cap).fillna(False).to_numpy(dtype=bool)
+    if not over.any():
+        return df
+    cut = int(over.sum())
+    if strict:
+        raise InputError(path, _cut_note(cut, cap, strict=True))
+    result.bodies_cut += cut
+    texts = df["text"].copy()
+    texts[over] = [cut_body(t, cap) for t in df["text"][over]]
+    return df.assign(text=texts)
+
+
+def _cut_note(cut: int, cap: int, *, strict: bool = False) -> str:
+    """What the body limit did to a file's articles, for its warning and its log row."""
+    bodies = "article body" if cut == 1 else "article bodies"
+    limit = f"{cap:,} characters ({cap / 2**20:.3g} MB of text)"
+    setting = "MCA_MAX_BODY_MB or max_body_mb= sets the limit"
+    if strict:
+        return f"{cut} {bodies} longer than {limit}; not read in strict mode ({setting})"
+    return f"{cut} {bodies} longer than {limit} cut to it ({setting})"
 
 
 # -------------------------------------------------------------------------- pages
@@ -118,6 +151,7 @@ def iter_articles(
     strict: bool = False,
     chrome: dict | None = None,
     progress: bool | None = None,
+    max_body_mb: float | None = None,
 ) -> Iterator[tuple[FileResult, pd.DataFrame]]:
     """
     Load inputs file by file, yielding ``(FileResult, articles chunk)`` pairs.
@@ -126,6 +160,7 @@ def iter_articles(
     growing). A skipped or failed file yields once with an empty table. This is
     the streaming form of :func:`load_articles`; the corpus store uses it.
     """
+    cap = max_body_chars(max_body_mb)
     files = expand_paths(paths)
     outlet = outlet_keys(outlet)
     manifests = {}
@@ -177,7 +212,7 @@ def iter_articles(
     for f in ordered:
         fmt = file_format(f)
         if f in exports:
-            yield _load_export(f, exports[f], outlet=outlet, strict=strict)
+            yield _load_export(f, exports[f], outlet=outlet, strict=strict, cap=cap)
             bar.update()
             continue
         if fmt in (None, "docx", "rtf", "xml"):
@@ -206,6 +241,7 @@ def iter_articles(
                 manifest_for=manifest_for,
                 strict=strict,
                 chrome=chrome,
+                cap=cap,
             )
             bar.update(len(pages[f.parent]))
             continue
@@ -216,21 +252,18 @@ def iter_articles(
                 if not raw.strip():
                     raise InputError(f, "empty file")
                 sniff_encoding(raw[:512] if raw[:3] != codecs.BOM_UTF8 else b"", f)
-                df = _finish(
-                    pd.DataFrame([_html_row(raw, f, outlet=outlet)]).assign(source_row=0), f
-                )
+                page = pd.DataFrame([_html_row(raw, f, outlet=outlet)]).assign(source_row=0)
+                df = _finish(_within_cap(page, f, result, cap=cap, strict=strict), f)
                 df = _apply_manifest(df, manifest_for(f))
                 result.rows = len(df)
                 yield result, df
             else:
                 start = 0
                 for chunk in _table_chunks(f, fmt, result):
-                    df = _finish(
-                        _from_table(
-                            chunk, f, columns=columns, outlet=outlet, result=result, start_row=start
-                        ),
-                        f,
+                    df = _from_table(
+                        chunk, f, columns=columns, outlet=outlet, result=result, start_row=start
                     )
+                    df = _finish(_within_cap(df, f, result, cap=cap, strict=strict), f)
                     start += len(chunk)
                     result.rows += len(df)
                     yield result, df
@@ -242,6 +275,8 @@ def iter_articles(
             result.reason = exc.reason
             yield _failure(exc, strict, result)
         else:
+            if result.bodies_cut:  # one warning for the file, however many chunks it came in
+                result.warnings.append(_cut_note(result.bodies_cut, cap))
             if result.columns:
                 log.info("%s: %s", f, result.columns)
             for w in result.warnings:
@@ -298,7 +333,7 @@ def _unreadable_document(f: Path) -> InputError | None:
     return None
 
 
-def _load_export(f: Path, reader, *, outlet, strict) -> tuple[FileResult, pd.DataFrame]:
+def _load_export(f: Path, reader, *, outlet, strict, cap) -> tuple[FileResult, pd.DataFrame]:
     """Read one database export: many articles, audited against the count the file declares."""
     result = FileResult(str(f), "loaded", format=reader.NAME)
     try:
@@ -318,7 +353,11 @@ def _load_export(f: Path, reader, *, outlet, strict) -> tuple[FileResult, pd.Dat
         date_source=np.where(published.notna(), "export", "none"),
         source_row=range(len(rows)),
     )
-    df = _finish(rows, f)
+    df = _finish(_within_cap(rows, f, result, cap=cap, strict=strict), f)
+    if result.bodies_cut:
+        note = _cut_note(result.bodies_cut, cap)
+        log.warning("%s: %s", f, note)
+        result.warnings.append(note)
     result.rows = result.parsed = len(df)
     result.declared = export.declared
     result.missing = ", ".join(map(str, export.positions_missing))
@@ -339,7 +378,7 @@ def _nearest_manifest(manifests: dict, p: Path):
 
 
 def _load_pages(
-    files: list[Path], *, outlet, manifest_for, strict, chrome
+    files: list[Path], *, outlet, manifest_for, strict, chrome, cap
 ) -> Iterator[tuple[FileResult, pd.DataFrame]]:
     good: list[tuple[Path, str]] = []
     results: dict[Path, FileResult] = {}
@@ -347,6 +386,12 @@ def _load_pages(
         res = FileResult(str(f), "loaded", format="txt")
         try:
             text, res.encoding = decode_bytes(read_page_bytes(f), f)
+            if len(text) > cap:  # cut before the page is cleaned: cleaning takes time by length
+                if strict:
+                    raise InputError(f, _cut_note(1, cap, strict=True))
+                text, res.bodies_cut = cut_body(text, cap), 1
+                res.warnings.append(_cut_note(1, cap))
+                log.warning("%s: %s", f, res.warnings[-1])
             good.append((f, text))
             results[f] = res
         except InputError as exc:
@@ -395,7 +440,14 @@ def load_articles(paths, **options) -> pd.DataFrame:
         automatically for the pages below them.
     strict : bool, default False
         Raise :class:`~analysis.errors.InputError` at the first problem instead of
-        skipping the file with a warning.
+        skipping the file with a warning; an article body over the body limit
+        is such a problem.
+    max_body_mb : float, optional
+        Longest article body kept, in megabytes of text (2**20 characters).
+        Default: ``$MCA_MAX_BODY_MB``, else 2. A longer body is cut at a sentence
+        end or a space near the limit, before the page is cleaned or the text
+        measured; each file's warning and ``bodies_cut`` in its report row say
+        how many were cut.
     detect_language : bool, default True
         Fill the ``language`` column (offline detector).
 
@@ -448,8 +500,9 @@ def load_report(articles: pd.DataFrame) -> pd.DataFrame:
     Return what :func:`load_articles` did with each input file.
 
     Columns: path, status (loaded, skipped, failed, partial), rows, reason,
-    format, encoding, warnings. Empty when the table did not come from
-    ``load_articles``.
+    format, encoding, warnings, columns, separator, declared, parsed, missing
+    and bodies_cut (the article bodies cut to the body limit). Empty when the
+    table did not come from ``load_articles``.
     """
     cols = list(FileResult("", "").as_row())
     return pd.DataFrame(articles.attrs.get("load_report", []), columns=cols)
