@@ -4,6 +4,8 @@ Cases
 -----
 - ``ukraine CSV``: the 14 CSV files of ``ukraine_media_2022``.
 - ``reuters JSONL``: Reuters-21578 converted from SGML to JSON Lines first (untimed).
+- ``one 50 MB cell``: a CSV of two articles, one body a single 50 MB line of text
+  (10 MB with ``--quick``), which ingest cuts to the body limit (2 MB) first.
 
 Tools: ``pandas.read_csv`` / ``pandas.read_json(lines=True)`` (reading only, what a
 user would otherwise write), ``load_articles`` (mapping, dates, ids, language),
@@ -61,6 +63,16 @@ def _reuters_jsonl(out: Path, limit: int | None) -> int:
     return len(df)
 
 
+def _one_long_cell(folder: Path, megabytes: int) -> None:
+    """Write a CSV of two articles into ``folder``, one body a single line of ``megabytes`` MB."""
+    sentence = "Negotiators met in Geneva on Tuesday and talked about the ceasefire line. "
+    body = (sentence * (megabytes * 2**20 // len(sentence) + 1))[: megabytes * 2**20]
+    folder.mkdir()
+    rows = {"title": ["Talks resume", "Talks stall"], "text": [body, sentence]}
+    rows["date"] = ["2022-03-01", "2022-03-02"]
+    pd.DataFrame(rows).to_csv(folder / "cell.csv", index=False)
+
+
 def _case(case: str, baseline: tuple, path: str, corpus: str) -> list[dict]:
     name, func = baseline
     base = measure(func, path)
@@ -83,6 +95,14 @@ def run(quick: bool = False) -> list[dict]:
         _reuters_jsonl(jsonl, 2000 if quick else None)
         rows += _case(
             "reuters-21578 JSONL", ("pandas.read_json", pandas_jsonl), str(jsonl), f"{tmp}/c2"
+        )
+        megabytes = 10 if quick else 50
+        _one_long_cell(Path(tmp) / "cell", megabytes)
+        rows += _case(
+            f"one {megabytes} MB cell CSV",
+            ("pandas.read_csv", pandas_csv),
+            f"{tmp}/cell",
+            f"{tmp}/c3",
         )
     return _ratios(rows)
 
