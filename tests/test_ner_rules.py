@@ -1,0 +1,114 @@
+"""The shape of a name: where a recogniser's span starts, stops and splits."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.text.ner_rules import (
+    dateline_places,
+    is_heading,
+    split_span,
+    team_names,
+    trim_punctuation,
+)
+
+
+def _parts(text: str, **kwargs) -> list[str]:
+    return [text[a:b] for a, b in split_span(text, 0, len(text), **kwargs)]
+
+
+@pytest.mark.parametrize(
+    ("span", "parts"),
+    [
+        ("Dmytro Kuleba", ["Dmytro Kuleba"]),
+        ("Millwall 2 Burnley 1", ["Millwall", "Burnley"]),
+        ("Kansas City Royals 4-0", ["Kansas City Royals"]),
+        ("Becej 4 2 1 1 5 7 7", ["Becej"]),
+        ("SOCCER - KLINSMANN", ["SOCCER", "KLINSMANN"]),
+        ("Natalya Shikolen ( Belarus", ["Natalya Shikolen", "Belarus"]),
+        ("Kyiv, Ukraine", ["Kyiv", "Ukraine"]),
+        ("Natalya Shikolen (Belarus)", ["Natalya Shikolen", "Belarus"]),
+        ("Acme, Inc.", ["Acme, Inc."]),
+        ("Chelsea v Arsenal", ["Chelsea", "Arsenal"]),
+        ("August Chicago NAPM", ["Chicago NAPM"]),
+        ("MARLINS BEAT REDS", ["MARLINS", "REDS"]),
+        ("KANSAS CITY AT DETROIT", ["KANSAS CITY", "DETROIT"]),
+        # words such as "at" split only a heading in capitals, and a month alone stays
+        ("Bank at Home", ["Bank at Home"]),
+        ("May", ["May"]),
+        ("Cofinec ", ["Cofinec"]),
+        ("", []),
+    ],
+)
+def test_split_span(span, parts):
+    assert _parts(span) == parts
+
+
+def test_numbers_stay_in_names_of_events_and_products():
+    assert _parts("FTSE 100", numbers=False) == ["FTSE 100"]
+    assert _parts("FTSE 100") == ["FTSE"]
+
+
+def test_split_span_keeps_offsets_in_the_text():
+    text = "Results: Millwall 2 Burnley 1 on Saturday"
+    start = text.index("Millwall")
+    spans = split_span(text, start, start + len("Millwall 2 Burnley 1"))
+    assert [text[a:b] for a, b in spans] == ["Millwall", "Burnley"]
+
+
+@pytest.mark.parametrize(
+    ("span", "trimmed"),
+    [
+        ("Dave Nilsson ", "Dave Nilsson"),
+        ("Vasily Kaptyukh (", "Vasily Kaptyukh"),
+        ('"Kyiv', "Kyiv"),
+    ],
+)
+def test_trim_punctuation(span, trimmed):
+    a, b = trim_punctuation(span, 0, len(span))
+    assert span[a:b] == trimmed
+
+
+@pytest.mark.parametrize(
+    ("span", "heading"),
+    [
+        ("SOCCER", True),
+        ("MOTOR  RACING", True),
+        ("SCHEDULE", True),
+        ("Golf", False),
+        ("NATO", False),
+    ],
+)
+def test_is_heading(span, heading):
+    assert is_heading(span) is heading
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("Talks end\nKYIV, March 3 (Reuters) - Talks ended.", ["KYIV"]),
+        ("DUBLIN 1996-08-31\nThe race was run.", ["DUBLIN"]),
+        ("VENICE , Italy 1996-08-31\nA film.", ["VENICE", "Italy"]),
+        ("NEW YORK (AP) - Stocks fell.", ["NEW YORK"]),
+        # capitals with no date after them are a headline, not a dateline
+        ("PUTIN WARNS WEST\nMoscow said.", []),
+        ("", []),
+    ],
+)
+def test_dateline_places(text, places):
+    assert [text[a:b] for a, b in dateline_places(text)] == places
+
+
+@pytest.mark.parametrize(
+    ("text", "teams"),
+    [
+        ("Results:\nTranmere 2 Portsmouth 1\nChelsea v Arsenal", ["Tranmere", "Portsmouth", "Chelsea", "Arsenal"]),
+        ("KANSAS CITY 61 74 .452 20", ["KANSAS CITY"]),
+        ("Leyton Orient 4 1 1 2 3 3 4", ["Leyton Orient"]),
+        # a sentence with numbers is not a line of results
+        ("Kuleba met 2 envoys in Lviv on 3 May.", []),
+        ("Putin 2022", []),
+    ],
+)  # fmt: skip
+def test_team_names(text, teams):
+    assert [text[a:b] for a, b in team_names(text)] == teams
