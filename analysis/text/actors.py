@@ -159,6 +159,8 @@ def clean_name(text: str) -> str:
     --------
     >>> clean_name("President Zelensky's"), clean_name("the Kremlin"), clean_name("LVIV")
     ('Zelensky', 'Kremlin', 'Lviv')
+    >>> clean_name("Foreign Minister Dmytro Kuleba"), clean_name("State of the Union")
+    ('Dmytro Kuleba', 'State of the Union')
     """
     name = " ".join(text.split())
     if name[:4].lower() == "the ":
@@ -168,7 +170,12 @@ def clean_name(text: str) -> str:
             name = name[: -len(tail)]
             break
     words = name.split(" ")
-    while len(words) > 1 and words[0].rstrip(".").lower() in ROLES | TITLE_WORDS:
+    # a title stands before a capitalised name: "State of the Union" keeps its "State"
+    while (
+        len(words) > 1
+        and words[0].rstrip(".").lower() in ROLES | TITLE_WORDS
+        and words[1][:1].isupper()
+    ):
         words = words[1:]
     name = " ".join(words)
     if name.isupper() and len(name) > 3:
