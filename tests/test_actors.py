@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -213,3 +214,60 @@ def test_network_and_named_quoted_charts_draw(tmp_path):
     )
     bars = analysis.plot_mentioned_vs_quoted(table)
     assert [t.get_text() for t in bars.get_yticklabels()] == ["B", "A"]
+
+
+def _label_places(ax) -> dict[str, tuple[float, float]]:
+    return {t.get_text(): tuple(t.xy) for t in ax.texts if hasattr(t, "xy")}
+
+
+def test_network_per_group_one_panel_each_actors_in_the_same_places(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    edges = analysis.co_mentions(MENTIONS, ARTICLES, by="outlet", level="article")
+    assert set(edges["outlet"]) == {"A", "B"}
+    fig = analysis.plot_co_mentions(edges, mentions=MENTIONS)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title(loc="left").split(" (")[0] for ax in panels] == ["A", "B"]
+    first, second = (_label_places(ax) for ax in panels)
+    # outlet A names Putin, Kyiv, Kremlin and Kuleba together; B names Putin, Kyiv, Kuleba
+    assert set(first) == {"Vladimir Putin", "Kyiv", "Kremlin", "Dmytro Kuleba"}
+    assert set(second) == {"Vladimir Putin", "Kyiv", "Dmytro Kuleba"}
+    for actor in second:
+        assert first[actor] == pytest.approx(second[actor])
+    assert panels[0].get_xlim() == panels[1].get_xlim()
+    # the Kremlin, absent from B, is a grey dot at its place in A
+    grey = np.vstack([c.get_offsets() for c in panels[1].collections if len(c.get_offsets())])
+    assert any(np.allclose(xy, first["Kremlin"]) for xy in grey)
+    assert "by outlet" in fig.get_suptitle()
+    fig.savefig(tmp_path / "panels.png")
+    assert (tmp_path / "panels.png").stat().st_size > 10_000
+    # by="" adds the groups up into one network
+    one = analysis.plot_co_mentions(edges, mentions=MENTIONS, by="")
+    assert set(_label_places(one)) == {"Vladimir Putin", "Kyiv", "Kremlin", "Dmytro Kuleba"}
+
+
+def test_network_per_group_refuses_more_than_six_groups():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    pairs = pd.DataFrame({"source": ["Kyiv"], "target": ["Putin"], "weight": [1]})
+    edges = pd.concat([pairs.assign(outlet=f"o{i}") for i in range(7)])[
+        ["outlet", "source", "target", "weight"]
+    ]
+    with pytest.raises(ParameterError, match="7 groups in outlet, more than the 6 panels"):
+        analysis.plot_co_mentions(edges)
+    fig = analysis.plot_co_mentions(edges[edges["outlet"] != "o6"], ncols=3)
+    assert sum(ax.get_visible() for ax in fig.axes) == 6
+    with pytest.raises(ParameterError, match="ax= draws one network"):
+        analysis.plot_co_mentions(edges.head(2), ax=fig.axes[0])
+
+
+def test_network_of_no_pairs_with_a_group_column_says_so():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    edges = analysis.co_mentions(MENTIONS, ARTICLES, by="outlet").iloc[:0]
+    ax = analysis.plot_co_mentions(edges)
+    assert "0 pairs" in ax.get_title(loc="left")
+    assert [t.get_text() for t in ax.texts] == ["No two actors named together"]

@@ -121,6 +121,10 @@ def test_notebook_runs_on_the_bundled_corpus(name, bundled_corpus, tmp_path):
         places = pd.read_csv(folder / "figures" / "place_map.csv")
         assert "Kyiv" in set(places["place"])
         assert name != "compare" or places["group"].nunique() == 2
+    if name == "compare":  # who is named with whom: one panel per group, the pairs behind it
+        edges = pd.read_csv(folder / "figures" / "co_mentions.csv")
+        assert edges["group"].nunique() == 2 and (edges["weight"] >= 1).all()
+        assert (folder / "figures" / "co_mentions.png").is_file()
     if name == "compare":  # each topic's gap between the two groups, with its interval
         gap = pd.read_csv(folder / "figures" / "topics_difference.csv")
         assert "What the coverage is about" in page and gap["a"].nunique() == 1
