@@ -90,6 +90,8 @@ def test_is_heading(span, heading):
         ("DUBLIN 1996-08-31\nThe race was run.", ["DUBLIN"]),
         ("VENICE , Italy 1996-08-31\nA film.", ["VENICE", "Italy"]),
         ("NEW YORK (AP) - Stocks fell.", ["NEW YORK"]),
+        ("MOSCOW/WASHINGTON (Reuters) - Talks.", ["MOSCOW", "WASHINGTON"]),
+        ("MOSCOW, Aug 20 (Reuters) - Talks.", ["MOSCOW"]),
         # capitals with no date after them are a headline, not a dateline
         ("PUTIN WARNS WEST\nMoscow said.", []),
         ("", []),

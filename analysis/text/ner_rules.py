@@ -138,7 +138,7 @@ _DATE = (
     r"\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b|\(\w[\w ]*\))"
 )
 _DATELINE = re.compile(
-    rf"^(?P<place>[A-Z][A-Z.'&-]+(?: {_CAP_WORD}){{0,3}})"
+    rf"^(?P<place>[A-Z][A-Z.'&-]+(?: {_CAP_WORD}){{0,3}}(?:/[A-Z][A-Z.'&-]+(?: {_CAP_WORD}){{0,3}})*)"
     rf"(?: ?, ?(?P<region>{_WORD}(?: {_WORD}){{0,2}}))?"
     rf" ?[,:]? ?{_DATE}",
     re.MULTILINE,
@@ -164,7 +164,12 @@ def dateline_places(text: str) -> list[tuple[int, int]]:
     >>> [t[a:b] for a, b in dateline_places(t)]
     ['KYIV']
     """
-    return _group_spans(_DATELINE, text, "place", "region")
+    out = []
+    for a, b in _group_spans(_DATELINE, text, "place", "region"):
+        # "MOSCOW/WASHINGTON (Reuters)": two places
+        for m in re.finditer(r"[^/]+", text[a:b]):
+            out.append((a + m.start(), a + m.end()))
+    return out
 
 
 def team_names(text: str) -> list[tuple[int, int]]:
