@@ -21,6 +21,10 @@ def _parts(text: str, **kwargs) -> list[str]:
     ("span", "parts"),
     [
         ("Dmytro Kuleba", ["Dmytro Kuleba"]),
+        ("Vladimir V. Putin", ["Vladimir V. Putin"]),
+        ("36th Marine Brigade", ["36th Marine Brigade"]),
+        ("Nord Stream 2", ["Nord Stream 2"]),
+        ("Lotte 6 Haitai 2", ["Lotte", "Haitai"]),
         ("Millwall 2 Burnley 1", ["Millwall", "Burnley"]),
         ("Kansas City Royals 4-0", ["Kansas City Royals"]),
         ("Becej 4 2 1 1 5 7 7", ["Becej"]),
@@ -44,9 +48,18 @@ def test_split_span(span, parts):
     assert _parts(span) == parts
 
 
-def test_numbers_stay_in_names_of_events_and_products():
-    assert _parts("FTSE 100", numbers=False) == ["FTSE 100"]
+def test_numbers_and_versus_stay_in_names_of_events_laws_and_products():
+    assert _parts("FTSE 100", plain=False) == ["FTSE 100"]
     assert _parts("FTSE 100") == ["FTSE"]
+    assert _parts("Roe v. Wade", plain=False) == ["Roe v. Wade"]
+
+
+def test_a_person_may_start_with_a_month():
+    assert _parts("April Lockley", person=True) == ["April Lockley"]
+    assert _parts("Jayasuriya 3", person=True) == [
+        "Jayasuriya"
+    ]  # a person's name ends in no number
+    assert _parts("August Chicago NAPM") == ["Chicago NAPM"]
 
 
 def test_split_span_keeps_offsets_in_the_text():

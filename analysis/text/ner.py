@@ -223,8 +223,11 @@ def _strip_ends(text: str, start: int, end: int) -> tuple[int, int]:
 def _trim(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
     """Apply our rules to one span of the recogniser; return the spans it becomes."""
     start, end = _strip_ends(text, start, end)
+    if label not in _PLAIN_NAMES and label not in MISC_LABELS:  # dates, amounts: as they are
+        return _trim_part(text, start, end, label)
     out = []
-    for a, b in split_span(text, start, end, numbers=label in _PLAIN_NAMES):
+    parts = split_span(text, start, end, plain=label in _PLAIN_NAMES, person=label == "PERSON")
+    for a, b in parts:
         out.extend(_trim_part(text, *_strip_ends(text, a, b), label))
     return out
 

@@ -6,7 +6,9 @@ its statistical recogniser:
 - a name does not hold a spaced dash, a bracket, a comma, a semicolon or a slash
   ("SOCCER - KLINSMANN", "Natalya Shikolen ( Belarus )"): the span splits there;
 - nor a number or a score ("Millwall 2 Burnley 1", "Kansas City Royals 4-0"): the
-  words between the numbers are names of their own, the numbers are dropped;
+  words between the numbers are names of their own, the numbers are dropped; but one
+  small number closing the name of a thing stays ("Nord Stream 2"), and so do ordinals
+  ("36th Marine Brigade");
 - a month does not start a name ("August Chicago NAPM"), and a heading in capitals
   splits at its verbs and prepositions ("MARLINS BEAT REDS", "KANSAS CITY AT CHICAGO");
 - a heading in capitals ("SOCCER", "SCHEDULE") is not a name;
@@ -21,9 +23,9 @@ from __future__ import annotations
 import re
 
 #: a token that ends a name: punctuation that names do not hold
-BREAKS = frozenset(
-    {"-", "–", "—", "(", ")", "[", "]", ",", ";", ":", "/", "|", '"', "v", "vs", "v."}
-)
+BREAKS = frozenset({"-", "–", "—", "(", ")", "[", "]", ",", ";", ":", "/", "|", '"'})
+#: "Chelsea v Arsenal" (written in lower case: "Vladimir V. Putin" is one name)
+VERSUS = frozenset({"v", "vs", "v.", "vs."})
 #: what follows a company's or a person's name after a comma: "Acme, Inc.", "Al Unser, Jr."
 SUFFIXES = frozenset("inc ltd co corp llc plc sa s.a ag nv n.v jr sr".split())
 #: words of a heading in capitals that are not part of a name
@@ -43,17 +45,20 @@ MONTHS = frozenset(
 HEADINGS = frozenset(
     """
     soccer football cricket tennis golf baseball basketball athletics rugby boxing cycling
-    motor racing motor racing swimming skiing hockey ice hockey sailing rowing squash
+    swimming skiing hockey sailing rowing squash
     schedule results result standings scores summary preview verdict fixtures table
     world business politics sport sports markets market news update factbox analysis
     """.split()
 ) | {"motor racing", "ice hockey", "rugby union", "rugby league"}
-#: a number, a score, a time or a ranking: "2", "4-0", "19.32", "1.", "12th"
-NUMBER = re.compile(r"[+-]?\d[\d.,:/-]*(?:st|nd|rd|th|s)?\.?")
+#: a number, a score, a time or a place in a list: "2", "4-0", "19.32", "1.", "1990s"
+#: (not an ordinal: "36th Marine Brigade" is one name)
+NUMBER = re.compile(r"[+-]?\d[\d.,:/-]*s?\.?")
 _TOKEN = re.compile(r"\S+")
 
 
-def split_span(text: str, start: int, end: int, *, numbers: bool = True) -> list[tuple[int, int]]:
+def split_span(
+    text: str, start: int, end: int, *, plain: bool = True, person: bool = False
+) -> list[tuple[int, int]]:
     """
     Split one span at the places a name cannot run through; return the name-like parts.
 
@@ -63,9 +68,12 @@ def split_span(text: str, start: int, end: int, *, numbers: bool = True) -> list
         The text the span is in.
     start, end : int
         The span's character offsets.
-    numbers : bool, default True
-        Whether numbers split the span too (they do not in the names of events and
-        products: "FTSE 100", "1997 Fed Cup").
+    plain : bool, default True
+        Whether the span is a plain name (a person, an organisation, a place): numbers
+        and "v" split it too, as they do not split the names of events, laws and
+        products ("FTSE 100", "1997 Fed Cup", "Roe v. Wade").
+    person : bool, default False
+        Whether the span is a person's name, which may start with a month ("April Ryan").
 
     Examples
     --------
@@ -79,6 +87,16 @@ def split_span(text: str, start: int, end: int, *, numbers: bool = True) -> list
     span = text[start:end]
     capitals = not any(ch.islower() for ch in span)
     tokens = list(_TOKEN.finditer(span))
+    numeric = [NUMBER.fullmatch(m.group()) is not None for m in tokens]
+    # one small number closing the name of a thing is part of it: "Nord Stream 2", "Channel 4"
+    closing = tokens[-1].group() if tokens else ""
+    last_kept = (
+        not person
+        and sum(numeric) == 1
+        and closing.isdigit()
+        and len(closing) <= 2
+        and len(tokens) > 1
+    )
     parts: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
     for n, m in enumerate(tokens):
@@ -88,8 +106,9 @@ def split_span(text: str, start: int, end: int, *, numbers: bool = True) -> list
             parts.append((run[0][0], run[-1][1]))
             run = []
         cut = (
-            token.lower() in BREAKS
-            or (numbers and NUMBER.fullmatch(token.strip(",;()[]")) is not None)
+            token in BREAKS
+            or (plain and token in VERSUS)
+            or (plain and NUMBER.fullmatch(token.strip(",;()[]")) is not None and not last_kept)
             or (capitals and word in HEADING_BREAKS and " " in span)
         )
         if cut:
@@ -97,7 +116,7 @@ def split_span(text: str, start: int, end: int, *, numbers: bool = True) -> list
                 parts.append((run[0][0], run[-1][1]))
             run = []
             continue
-        if not run and word.rstrip(".") in MONTHS and m.end() < len(span.rstrip()):
+        if not (run or person) and word.rstrip(".") in MONTHS and m.end() < len(span.rstrip()):
             continue  # "August Chicago NAPM": the month is a date's
         run.append((m.start() + start, m.end() + start))
         after = tokens[n + 1].group().lower().strip(".,") if n + 1 < len(tokens) else ""
