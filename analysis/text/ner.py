@@ -203,7 +203,7 @@ def _known_places() -> re.Pattern:
 
 
 _ONTO = {"PLACE": "GPE", "ORG": "ORG"}
-#: labels of plain names, which hold no numbers (events and products may: "FTSE 100")
+#: labels of plain names, split at numbers and "v" (names of events and products are not: "FTSE 100")
 _PLAIN_NAMES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 _DEMONYM = re.compile(r"(?:ian|ians|ean|eans|ese|ish|is)$")
 
@@ -285,7 +285,10 @@ _INSTITUTION = frozenset(
 
 
 def _article_rules(text: str, spans: list[tuple[int, int, str, int]], sentences) -> list:
-    """Rules over one article: surnames of its persons are persons; known places it missed."""
+    """
+    Rules over one article: surnames of its persons are persons; a dateline's place is a
+    place and the names in lines of sports results are teams; known places it missed.
+    """
     surnames = {
         text[a:b].split()[-1]
         for a, b, label, _ in spans
