@@ -1,4 +1,3 @@
-
 """The report runner: parameters, dates, selection, safe names, atomic folders, index."""
 
 from __future__ import annotations
@@ -476,9 +475,7 @@ def test_cached_by_article_processes_only_new_or_changed_articles(tmp_path):
     assert seen[-1] == ["c", "d"]  # the changed text and the new article
     assert out["article_id"].tolist() == ["c", "d", "a"] and out["chars"].tolist() == [7, 4, 3]
     # other options, another cache; no folder, no cache
-    cache.cached_by_article(
-        lambda df, k=1: lengths(df), arts, cache_dir=tmp_path, name="len", k=2
-    )
+    cache.cached_by_article(lambda df, k=1: lengths(df), arts, cache_dir=tmp_path, name="len", k=2)
     assert seen[-1] == ["a", "b", "c"]
     cache.cached_by_article(lengths, arts, cache_dir="", name="len")
     assert len(seen) == 4
@@ -697,4 +694,64 @@ def test_per_article_cache_is_recomputed_when_the_helpers_code_changes(tmp_path,
     importlib.reload(rules_mod)
     again = cached_by_article(rules_mod.speakers, arts, cache_dir=cache, name="quotes")
     assert again["speaker"].tolist() == ["Ann Lee", "Ann Lee"]
-    assert len(list(cache.glob("cache_quotes_*.arrow"))) == 2  # rows and keys: the old ones replaced
+    # rows and keys: the old ones replaced
+    assert len(list(cache.glob("cache_quotes_*.arrow"))) == 2
+
+
+def test_a_report_holds_the_corpus_for_an_ingest_to_wait_on(tmp_path):
+    """While the notebook runs, the corpus cannot be taken for writing: an ingest would wait."""
+    from analysis import ingest
+    from analysis.paths import repo_path
+
+    corpus = tmp_path / "corpus"
+    ingest([repo_path("data", "sample")], corpus, progress=False, duplicates=False)
+    book = write_notebook(
+        tmp_path / "locked.ipynb",
+        'corpus: str = ""  # corpus folder\noutput_dir: str = ""  # figures folder',
+        "import fcntl, pathlib\n"
+        "handle = open(pathlib.Path(corpus) / '.lock', 'a+b')\n"
+        "try:\n"
+        "    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+        "    writable = True\n"
+        "except BlockingIOError:\n"
+        "    writable = False\n"
+        "assert not writable, 'the corpus could be written while the report ran'\n"
+        "fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)  # readers share it",
+    )
+    folder = reporting.run_report(book, corpus=corpus, out=tmp_path / "reports", name="r")
+    assert json.loads((folder / "run.json").read_text())["status"] == "ok"
+    # and once the run is over the lock is free for an ingest
+    import fcntl
+
+    with open(corpus / ".lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def test_an_ingest_says_it_waits_for_a_running_reader(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from analysis.corpus.lock import corpus_lock
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    code = (
+        "import logging, sys, pathlib\n"
+        "logging.basicConfig(level=logging.WARNING)\n"
+        "from analysis.corpus.lock import corpus_lock\n"
+        "with corpus_lock(pathlib.Path(sys.argv[1]), exclusive=True):\n"
+        "    print('written', flush=True)\n"
+    )
+    with corpus_lock(corpus, exclusive=False):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", code, str(corpus)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(3)
+        assert writer.poll() is None  # the writer waits while the reader holds the corpus
+    out, err = writer.communicate(timeout=60)
+    assert out.strip() == "written"
+    assert err.count("in use by another command; waiting") == 1

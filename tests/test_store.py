@@ -466,7 +466,7 @@ def test_a_reader_waits_for_a_running_ingest_and_sees_the_new_version(tmp_path):
     import threading
     import time
 
-    from analysis.corpus.store import corpus_lock
+    from analysis.corpus.lock import corpus_lock
     from analysis.paths import repo_path
 
     corpus = tmp_path / "corpus"

@@ -42,6 +42,7 @@ import pandas as pd
 
 from analysis.corpus.furniture import clean_parts
 from analysis.corpus.index import update_index
+from analysis.corpus.lock import corpus_lock
 from analysis.corpus.parts import ARTICLES, DUPLICATES, remove_unfinished, written_whole_or_not
 from analysis.errors import InputError
 from analysis.paths import write_parquet, write_text
@@ -679,44 +680,6 @@ def _read_stories(path: Path) -> pd.DataFrame | None:
             exc,
         )
         return None
-
-
-#: Lock file of a corpus folder: ``ingest`` holds it exclusively, readers shared.
-LOCK = ".lock"
-
-
-@contextlib.contextmanager
-def corpus_lock(corpus: Path, *, exclusive: bool):
-    """
-    Hold the corpus folder's lock: one ingest at a time, and no read while it writes.
-
-    A reader (``open_corpus`` on pandas) waits for a running ingest to finish and
-    then reads the new version; an ingest waits for running reads. Where the
-    lock cannot be taken (a read-only folder, a system without ``fcntl``), the
-    work goes on without it.
-    """
-    key = str(Path(corpus).resolve())
-    if key in _HELD:  # this process holds it already (a read inside an ingest)
-        yield
-        return
-    try:
-        import fcntl
-
-        handle = open(corpus / LOCK, "a+b")  # noqa: SIM115 (held for the block)
-    except (ImportError, OSError):
-        yield
-        return
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        _HELD.add(key)
-        yield
-    finally:
-        _HELD.discard(key)
-        handle.close()  # releases the lock
-
-
-#: Corpus folders whose lock this process holds.
-_HELD: set[str] = set()
 
 
 def read_corpus(corpus_dir: str | os.PathLike, *, ids: Iterable[str] | None = None) -> pd.DataFrame:

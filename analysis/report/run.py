@@ -42,6 +42,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.corpus.cache import prepare_by_article
+from analysis.corpus.lock import corpus_lock
 from analysis.engine.open import corpus_path
 from analysis.errors import AnalysisError, ParameterError
 from analysis.paths import (
@@ -268,6 +269,7 @@ def run_report(
     # is made ready in a thread while the notebook runs (this process waits then).
     km = _start_kernel()
     splitting = None  # the thread processing newly ingested articles (see below)
+    held = contextlib.ExitStack()  # the corpus lock, once the run starts reading
     try:
         if ingest:
             from analysis.corpus.store import ingest as ingest_inputs
@@ -301,6 +303,10 @@ def run_report(
             or _first_heading(nb_path)
             or stem.replace("_", " ").capitalize()
         )
+        # the corpus stays one version from its fingerprint to the notebook's end: an
+        # ingest waits for the run (a Dask table reads its parts lazily, as measures run)
+        if "corpus" in declared and corpus_dir.is_dir():
+            held.enter_context(corpus_lock(corpus_dir, exclusive=False))
         record: dict[str, Any] = {
             "notebook": stem,
             "notebook_path": str(nb_path),
@@ -323,6 +329,7 @@ def run_report(
         exec_wall = time.perf_counter() - t_exec
         ready.join()
     finally:
+        held.close()
         if splitting is not None:
             splitting.join()
             _drop_prepared(corpus_dir)
