@@ -193,3 +193,28 @@ def test_articles_behind_a_row_in_a_notebook(tiny_articles):
         titles({"speaker": "Kuleba"})
     with pytest.raises(ParameterError, match="no column 'article_ids'"):
         articles_behind(cells.drop(columns="article_ids"), 0, tiny_articles)
+
+
+def test_keyness_with_many_groups_names_the_largest_and_points_to_the_rest():
+    from analysis.measures.findings import MAX_KEYNESS_GROUPS
+
+    groups = [f"Outlet{i:02d}" for i in range(MAX_KEYNESS_GROUPS + 3)]
+    key = pd.DataFrame(
+        {
+            "group": groups,
+            "term": [f"term{i}" for i in range(len(groups))],
+            "log_ratio": 2.0,
+            "significant": True,
+            "n_articles": [100 + 10 * i for i in range(len(groups))],  # the last are largest
+        }
+    )
+    texts = [f["text"] for f in findings(keyness=key)]
+    assert len(texts) == MAX_KEYNESS_GROUPS + 1
+    named = [t.split(" used")[0] for t in texts[:-1]]
+    assert named == groups[3:]  # the largest six, in the table's order
+    assert (
+        texts[-1] == "3 smaller groups also used distinctive terms; the keyness section lists them."
+    )
+    # up to six groups: every one is written out, nothing points elsewhere
+    six = findings(keyness=key.head(MAX_KEYNESS_GROUPS))
+    assert [f["text"].split(" used")[0] for f in six] == groups[:MAX_KEYNESS_GROUPS]

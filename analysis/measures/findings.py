@@ -20,6 +20,8 @@ from analysis.errors import ParameterError
 MIN_ARTICLES = 20
 #: Fewest quotes a source needs to be named among the most quoted.
 MIN_QUOTES = 5
+#: Most groups whose distinctive terms are written out (those with the most articles).
+MAX_KEYNESS_GROUPS = 6
 #: The speakers who are not a named source.
 UNNAMED = ("(anonymous)", "(unattributed)")
 
@@ -158,9 +160,10 @@ def _peaks(table: pd.DataFrame, *, by: str, top: int, **_: Any) -> list[str]:
 
 def _keyness(table: pd.DataFrame, *, top: int, min_articles: int, **_: Any) -> list[str]:
     _need(table, ["group", "term", "log_ratio"], "keyness")
-    sentences = []
+    said = []  # (articles, sentence) per group with distinctive terms
     for group, rows in table.groupby("group", sort=False, observed=True):
-        if "n_articles" in rows and rows["n_articles"].iloc[0] < min_articles:
+        n = rows["n_articles"].iloc[0] if "n_articles" in rows else None
+        if n is not None and n < min_articles:
             continue
         if "significant" in rows:
             rows = rows[rows["significant"].astype(bool)]
@@ -171,8 +174,16 @@ def _keyness(table: pd.DataFrame, *, top: int, min_articles: int, **_: Any) -> l
             f"\u201c{r.term}\u201d ({2**r.log_ratio:,.1f}\u00d7 the rest's rate)"
             for r in rows.itertuples(index=False)
         )
-        sentences.append(f"{group} used distinctive terms: {terms}.")
-    return sentences
+        said.append((n or 0, f"{group} used distinctive terms: {terms}."))
+    if len(said) <= MAX_KEYNESS_GROUPS:
+        return [sentence for _, sentence in said]
+    # many groups: the largest ones, in the table's order, and a pointer to the rest
+    kept = sorted(range(len(said)), key=lambda i: -said[i][0])[:MAX_KEYNESS_GROUPS]
+    rest = len(said) - MAX_KEYNESS_GROUPS
+    return [said[i][1] for i in sorted(kept)] + [
+        f"{rest} smaller group{'s' if rest > 1 else ''} also used distinctive terms; "
+        "the keyness section lists them."
+    ]
 
 
 def _interval(row: Any, *, full: bool) -> str:
