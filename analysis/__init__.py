@@ -113,6 +113,7 @@ _EXPORTS: dict[str, str] = {
     # who and where
     "entities": "measures.entities",
     "top_actors": "measures.actors",
+    "without_own_outlet": "measures.actors",
     "rising_actors": "measures.actors",
     "co_mentions": "measures.actors",
     "actor_tone": "measures.actors",

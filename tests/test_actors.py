@@ -49,6 +49,39 @@ def test_top_actors_per_outlet_with_rates_and_article_ids():
     assert b.loc["Kyiv", "mentions"] == 2 and b.loc["Kyiv", "per_1k_articles"] == 1000.0
 
 
+def test_an_outlet_naming_itself_is_no_actor_of_its_own_articles():
+    articles = pd.DataFrame(
+        {
+            "article_id": ["c1", "c2", "g1"],
+            "outlet": ["CNN", "CNN", "guardian"],
+            "published": ["2022-03-01", "2022-03-20", "2022-03-02"],
+        }
+    )
+    mentions = pd.DataFrame(
+        [
+            ("c1", "CNN", "ORG"),  # CNN's own credit
+            ("c1", "CNN", "ORG"),
+            ("c1", "NATO", "ORG"),
+            ("c2", "CNN", "ORG"),
+            ("c2", "The Guardian", "ORG"),  # another outlet: an actor of the story
+            ("g1", "The Guardian", "ORG"),  # its own name
+            ("g1", "CNN", "ORG"),
+            ("g1", "Guardian Smith", "PERSON"),  # a person is never an outlet's credit
+        ],
+        columns=["article_id", "actor", "type"],
+    )
+    out = analysis.top_actors(mentions, articles, by="outlet")
+    named = {o: set(rows["actor"]) for o, rows in out.groupby("outlet")}
+    assert named == {"CNN": {"NATO", "The Guardian"}, "guardian": {"CNN", "Guardian Smith"}}
+    every = analysis.top_actors(mentions, articles, by="outlet", own_outlet=True)
+    cnn = every[every["outlet"] == "CNN"].set_index("actor")
+    assert cnn.loc["CNN", "mentions"] == 3 and cnn.loc["CNN", "rank"] == 1
+    rising = analysis.rising_actors(mentions, articles, split="2022-03-15", min_count=1)
+    cnn = rising.set_index("actor").loc["CNN"]  # CNN's own articles leave only the Guardian's
+    assert (cnn["before"], cnn["after"]) == (1, 0)
+    assert analysis.without_own_outlet(mentions, articles.drop(columns="outlet")) is mentions
+
+
 def test_top_actors_unique_copies_type_and_top():
     unique = analysis.top_actors(MENTIONS, ARTICLES, by="outlet", copies="unique")
     b = unique[unique["outlet"] == "B"].set_index("actor")

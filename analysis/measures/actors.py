@@ -27,6 +27,7 @@ from analysis.text.actors import (
     clean_name,
     commonest,
     name_key,
+    names_outlet,
 )
 
 TYPES = ("PERSON", "ORG", "PLACE", "GROUP")
@@ -46,6 +47,41 @@ def _of_type(mentions: pd.DataFrame, type: str | Sequence[str] | None) -> pd.Dat
     if bad:
         raise ParameterError(f"type={bad[0]!r}; expected one of {', '.join(TYPES)} or None")
     return mentions[mentions["type"].isin(kinds)]
+
+
+def without_own_outlet(mentions: pd.DataFrame, articles: Any) -> pd.DataFrame:
+    """
+    Drop the mentions of an organisation that is the article's own outlet.
+
+    An outlet naming itself ("CNN's Kylie Atwood reported", "Sign up for The
+    Guardian's newsletter") is a credit, not an actor of the story; left in, each
+    outlet's own name tops its list. Only ORG mentions are compared (see
+    :func:`analysis.text.actors.names_outlet`); without an ``outlet`` column
+    nothing is dropped.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"article_id": ["a", "a", "b"], "actor": ["CNN", "NATO", "CNN"],
+    ...                   "type": ["ORG"] * 3})
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "outlet": ["CNN", "BBC"]})
+    >>> without_own_outlet(m, arts)["actor"].tolist()
+    ['NATO', 'CNN']
+    """
+    if mentions.empty or "outlet" not in articles.columns:
+        return mentions
+    outlets = gather(articles, ["article_id", "outlet"]).drop_duplicates("article_id")
+    outlet = mentions["article_id"].map(outlets.set_index("article_id")["outlet"])
+    org = (mentions["type"] == "ORG").to_numpy()
+    pairs = {
+        (a, o)
+        for a, o in zip(mentions["actor"][org], outlet[org])
+        if isinstance(a, str) and isinstance(o, str)
+    }
+    own = {pair for pair in pairs if names_outlet(*pair)}
+    if not own:
+        return mentions
+    drop = org & pd.Series(list(zip(mentions["actor"], outlet))).isin(own).to_numpy()
+    return mentions[~drop]
 
 
 def _articles_kept(articles: Any, columns: Sequence[str], copies: Copies) -> pd.DataFrame:
@@ -103,6 +139,7 @@ def top_actors(
     type: str | Sequence[str] | None = None,
     top: int | None = 20,
     copies: Copies = "all",
+    own_outlet: bool = False,
 ) -> pd.DataFrame:
     """
     Rank the actors named most, per group and/or period, with mentions per 1,000 articles.
@@ -124,6 +161,9 @@ def top_actors(
         Actors kept per group (None keeps all).
     copies : {"all", "unique"}, default "all"
         ``"unique"`` counts one copy per story.
+    own_outlet : bool, default False
+        Count an organisation named in its own outlet's articles (see
+        :func:`without_own_outlet`); by default such credits are left out.
 
     Returns
     -------
@@ -148,6 +188,8 @@ def top_actors(
     )
     keys = [*keys, *(["period"] if freq else [])]
     sizes = table.groupby(keys, dropna=False).size().rename("n_articles") if keys else None
+    if not own_outlet:
+        mentions = without_own_outlet(mentions, articles)
     rows = _of_type(mentions, type).merge(table[["article_id", *keys]], on="article_id")
     cols = [*keys, "rank", "actor", "type", "mentions", "articles", "per_1k_articles",
             "n_articles", "article_ids"]  # fmt: skip
@@ -186,6 +228,7 @@ def rising_actors(
     top: int | None = 20,
     alpha: float = 0.05,
     copies: Copies = "all",
+    own_outlet: bool = False,
 ) -> pd.DataFrame:
     """
     Find the actors named more often after ``split`` than before, tested as keyness tests terms.
@@ -208,6 +251,9 @@ def rising_actors(
         come first.
     copies : {"all", "unique"}, default "all"
         ``"unique"`` counts one copy per story.
+    own_outlet : bool, default False
+        Count an organisation named in its own outlet's articles (see
+        :func:`without_own_outlet`).
 
     Returns
     -------
@@ -233,7 +279,7 @@ def rising_actors(
     table = _articles_kept(articles, [by or "published"], copies)
     side = _sides(table, split=split, by=by)
     sides = dict(zip(table.loc[side.index, "article_id"], side))
-    rows = _of_type(mentions, type)
+    rows = _of_type(mentions if own_outlet else without_own_outlet(mentions, articles), type)
     rows = rows.assign(side=rows["article_id"].map(sides)).dropna(subset=["side"])
     counts = rows.groupby(["actor", "side"]).size().unstack(fill_value=0)
     for col in ("before", "after"):

@@ -319,3 +319,36 @@ def _surnames(article_ids: Sequence, keys: pd.Series, types: Any, table: Aliases
             key = in_article.get((a, key)) or corpus.get(key, key)
         out.append(key)
     return pd.Series(out, index=keys.index)
+
+
+def _squeezed(name: str) -> str:
+    """Lower case, letters and digits only, without a leading "the"."""
+    words = re.findall(r"[^\W_]+", name.lower())
+    return "".join(words[1:] if words[:1] == ["the"] and len(words) > 1 else words)
+
+
+def _initials(name: str) -> str:
+    """Initials of the words of a name, camel case split ("AssociatedPress" gives "ap")."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+    words = [w for w in re.findall(r"[^\W_]+", spaced.lower()) if w != "the"]
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
+def names_outlet(actor: str, outlet: str) -> bool:
+    """
+    Whether an actor's name is the name of an outlet (an outlet naming itself).
+
+    The names are compared in lower case, letters and digits only, without a
+    leading "the" and a trailing "news"; one may also be the other's initials.
+
+    Examples
+    --------
+    >>> [names_outlet(a, o) for a, o in [("The Guardian", "guardian"), ("CBS News", "CBS"),
+    ...     ("AP", "AssociatedPress"), ("The New York Times", "NYT"), ("Reuters", "CNN")]]
+    [True, True, True, True, False]
+    """
+    a, o = _squeezed(actor), _squeezed(outlet)
+    if not a or not o:
+        return False
+    a, o = a.removesuffix("news") or a, o.removesuffix("news") or o
+    return a == o or a == _initials(outlet) or o == _initials(actor)
