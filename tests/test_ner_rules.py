@@ -127,3 +127,26 @@ def test_dateline_places(text, places):
 )  # fmt: skip
 def test_team_names(text, teams):
     assert [text[a:b] for a, b in team_names(text)] == teams
+
+
+def test_nothing_named_inside_a_photo_credit_is_an_actor():
+    from analysis.text.ner import recognise
+
+    text = (
+        "Boris Johnson visited Kyiv on Saturday. (AP Photo/Andrew Kravchenko)\n"
+        "FILE - Volodymyr Zelensky speaks in Kyiv. (AP Photo/Efrem Lukatsky, File)\n"
+        "Photograph: Jane Roe/AFP/Getty Images"
+    )
+    names = {text[a:b] for a, b, _, _ in next(recognise([text]))}
+    assert {"Boris Johnson", "Volodymyr Zelensky"} <= names
+    credited = {
+        "AP",
+        "Andrew Kravchenko",
+        "Kravchenko",
+        "Efrem Lukatsky",
+        "Jane Roe",
+        "AFP",
+        "FILE",
+    }
+    assert not names & credited, names & credited
+    assert not any("Photo" in n for n in names)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from analysis.errors import AnalysisError
 from analysis.text.ner_rules import (
+    credits,
     dateline_places,
     is_heading,
     split_span,
@@ -287,8 +288,12 @@ _INSTITUTION = frozenset(
 def _article_rules(text: str, spans: list[tuple[int, int, str, int]], sentences) -> list:
     """
     Rules over one article: surnames of its persons are persons; a dateline's place is a
-    place and the names in lines of sports results are teams; known places it missed.
+    place and the names in lines of sports results are teams; known places it missed;
+    nothing named inside a photo credit.
     """
+    credited = credits(text)
+    if credited:
+        spans = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in credited)]
     surnames = {
         text[a:b].split()[-1]
         for a, b, label, _ in spans

@@ -205,6 +205,33 @@ def team_names(text: str) -> list[tuple[int, int]]:
     return _group_spans(_RESULT, text, *"abcde")
 
 
+_CREDIT_WORD = r"(?:Photo|Photos|Photograph|Photographs|Image|Images|Picture|Pictures|Video)"
+_CREDIT = re.compile(
+    # "(AP Photo/David Goldman)", "(Photo by Jane Roe, File)", "(Reuters Pictures)"
+    rf"\((?:[A-Z][\w.&-]*\s)*{_CREDIT_WORD}\b[^()\n]{{0,80}}\)"
+    # "Photograph: Ludovic Marin/AFP/Getty Images", to the end of its segment
+    rf"|(?<![\w-])(?:{_CREDIT_WORD}|Credit|Credits)(?: credit)?: [^\n]{{1,80}}?(?=\s{{2,}}|\n|$|[.;](?:\s|$))"
+    # "FILE - Ukrainian servicemen ...": a caption of an archive photo
+    r"|(?<![\w-])FILE(?= ?[-–—] )"
+)
+
+
+def credits(text: str) -> list[tuple[int, int]]:
+    """
+    The photo and video credits of a text: the names in them are its photographers and
+    agencies, not the people and organisations of the story.
+
+    Examples
+    --------
+    >>> t = "Smoke rises over Kyiv. (AP Photo/David Goldman)\\nPhotograph: Jane Roe/AFP\\nThe end."
+    >>> [t[a:b] for a, b in credits(t)]
+    ['(AP Photo/David Goldman)', 'Photograph: Jane Roe/AFP']
+    >>> credits("FILE - A tank in Kharkiv. (AP Photo, File)")
+    [(0, 4), (26, 42)]
+    """
+    return [m.span() for m in _CREDIT.finditer(text)]
+
+
 def _group_spans(pattern: re.Pattern, text: str, *groups: str) -> list[tuple[int, int]]:
     """The spans of the named groups that took part in each match, in order."""
     return [m.span(g) for m in pattern.finditer(text) for g in groups if m.group(g)]
