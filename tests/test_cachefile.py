@@ -309,3 +309,12 @@ def test_load_keeps_what_could_not_be_written_and_names_a_bad_table_once(tmp_pat
     with caplog.at_level("WARNING", logger="analysis"):
         assert bad.load(refuse) is None and bad.load(refuse) is None
     assert len(_named(caplog, "bad.arrow")) == 1
+
+
+def test_intervals_of_one_score_come_back_from_the_cache_as_nan(tmp_path):
+    # fewer than two units: no interval, NaN, which the Parquet file stores as a null
+    one_each = pd.DataFrame({"outlet": ["A", "B"], "compound": [0.5, -0.2]})
+    plain = tone_by(one_each, n_boot=50)
+    assert plain["ci_low"].isna().all()
+    tone_by(one_each, n_boot=50, cache_dir=tmp_path)
+    pd.testing.assert_frame_equal(tone_by(one_each, n_boot=50, cache_dir=tmp_path), plain)
