@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis import dictionary_counts, keyness, term_counts, term_trends
-from analysis.errors import ParameterError
 from analysis.corpus import cachefile
+from analysis.errors import ParameterError
 from analysis.measures import arrowcounters
 from analysis.measures import wordtable as wt
 from analysis.text.tokens import tokenize

@@ -133,6 +133,7 @@ def _stores(rows_file: Path) -> tuple[CacheFile, CacheFile]:
             path.name,
             columns=[column],
             replaces=[path.with_suffix(".parquet").name],  # the file of earlier versions
+            what="per-article cache",
         )
         for path, column in ((rows_file, "_key"), (keys_file, "key"))
     )
