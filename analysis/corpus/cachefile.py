@@ -22,6 +22,7 @@ whole again, however often a measure asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -163,14 +164,15 @@ class CacheFile:
         try:
             table = self._marked(table)
             (write_arrow if self.path.suffix == ".arrow" else write_parquet)(table, self.path)
-            for old in self.replaces:
-                self.path.with_name(old).unlink(missing_ok=True)
         except (OSError, ValueError) as exc:
             self._warn(f"not written ({exc}); going on without it")
             written = False
         else:
             _WARNED.discard(str(self.path))  # whole again: a later damage is named again
             written = True
+            for old in self.replaces:
+                with contextlib.suppress(OSError):  # left behind, it is only never read
+                    self.path.with_name(old).unlink(missing_ok=True)
         if keep is not None:
             _HELD[self.name] = (str(self.path), _stamp(self.path), keep)
         return written
@@ -208,7 +210,7 @@ class CacheFile:
         return table
 
     def _unusable(self, why: str) -> None:
-        self._warn(f"{why}; computing again, and the file is replaced")
+        self._warn(f"{why}; computing again, and the next write replaces it")
 
     def _warn(self, message: str) -> None:
         key = str(self.path)
