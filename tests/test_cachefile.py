@@ -174,8 +174,9 @@ def test_a_read_only_folder_means_no_cache_one_warning_and_a_cache_once_writable
 
 
 @pytest.mark.parametrize("name", ["rows.arrow", "rows.parquet"])
-def test_a_table_written_is_read_back_with_its_version(name, tmp_path):
-    rows = pd.DataFrame({"id": ["a", "b"], "n": [1, 2]})
+@pytest.mark.parametrize("n", [0, 2, 150_000])
+def test_a_table_written_is_read_back_with_its_version(name, n, tmp_path):
+    rows = pd.DataFrame({"id": [f"a{k % 7}" for k in range(n)], "n": np.arange(n)})
     store = CacheFile(tmp_path, name, version="3", columns=["id", "n"])
     assert store.read() is None  # missing
     assert store.write(rows)
@@ -183,6 +184,14 @@ def test_a_table_written_is_read_back_with_its_version(name, tmp_path):
     pd.testing.assert_frame_equal(table.to_pandas(), rows)
     assert table.schema.metadata[VERSION_META] == b"3"
     assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_dictionary_columns_are_kept(tmp_path):
+    # one dictionary per column in an Arrow file: the checksum batch must not bring another
+    table = pa.table({"k": pa.array(["x", "y", "x"] * 40_000).dictionary_encode()})
+    store = CacheFile(tmp_path, "keys.arrow")
+    assert store.write(table)
+    assert store.read().column("k").to_pylist() == table.column("k").to_pylist()
 
 
 def test_no_folder_means_no_cache(tmp_path):
@@ -219,6 +228,23 @@ def test_an_unusable_file_is_named_once_per_process_until_written_whole(how, tmp
     with caplog.at_level("WARNING", logger="analysis"):
         assert store.read() is None
     assert len(_named(caplog, "rows.arrow")) == 1
+
+
+@pytest.mark.parametrize("name", ["rows.arrow", "rows.parquet"])
+def test_bytes_changed_inside_a_file_fail_its_checksum(name, tmp_path, caplog):
+    rng = np.random.default_rng(0)
+    table = pa.table({"id": [f"article {k}" for k in range(20_000)], "x": rng.normal(size=20_000)})
+    store = CacheFile(tmp_path, name)
+    assert store.write(table)
+    data = bytearray(store.path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4] = bytes(b ^ 0x5A for b in data[middle : middle + 4])
+    store.path.write_bytes(bytes(data))
+    with caplog.at_level("WARNING", logger="analysis"):
+        assert store.read() is None
+    assert len(_named(caplog, name)) == 1
+    if name.endswith(".arrow"):  # LZ4 blocks often decompress a changed byte without a word
+        assert "checksum" in _named(caplog, name)[0]
 
 
 def test_versions_before_the_mark_are_read_as_the_first(tmp_path, caplog):

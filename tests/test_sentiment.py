@@ -496,10 +496,10 @@ def test_a_cache_that_cannot_be_written_means_no_cache_and_the_same_scores(
 
     from analysis.corpus import cachefile
 
-    def full_disk(table, target):
+    def full_disk(target, write):
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
-    monkeypatch.setattr(cachefile, "write_arrow", full_disk)
+    monkeypatch.setattr(cachefile, "replace_atomically", full_disk)
     with caplog.at_level("WARNING", logger="analysis"):
         out = article_sentiment(arts, cache_dir=tmp_path, english_only=False)
     pd.testing.assert_frame_equal(out, article_sentiment(arts, english_only=False))

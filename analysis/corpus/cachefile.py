@@ -8,9 +8,10 @@ shortcut, so whatever happens to its file the numbers stay those of a run
 without it:
 
 - a file that is missing gives ``None``;
-- a file that is cut short, is not a table of its format, lacks a column, or
-  was written for another version of the cache gives ``None`` and one warning
-  naming it, and the measure's next write replaces it;
+- a file that is cut short, is not a table of its format, fails its checksum
+  (a CRC-32 of an Arrow file's bytes; Parquet's page checksums), lacks a
+  column, or was written for another version of the cache gives ``None`` and
+  one warning naming it, and the measure's next write replaces it;
 - a write goes to a hidden file beside the target and is renamed over it, so a
   reader sees the old file or the new one, never half a file; a write that fails
   (a read-only folder, a full disk) leaves no file behind, logs one warning, and
@@ -25,11 +26,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from analysis.paths import write_arrow, write_parquet
+from analysis.paths import replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,11 @@ T = TypeVar("T")
 
 #: Key of a cache file's schema metadata holding the version of the cache it was written for.
 VERSION_META = b"analysis.cache_version"
+#: Key of the custom metadata of an Arrow cache file's last, empty record batch:
+#: ``b"<length>:<crc32>"`` of the file's bytes before that batch.
+CHECKSUM_META = b"analysis.checksum"
+#: Rows per record batch of an Arrow cache file (as ``pyarrow.feather.write_feather``).
+BATCH_ROWS = 64 * 1024
 #: The version of a file without that key: every cache of this module is "1" or later,
 #: and the files written before the key existed were all of that first version.
 FIRST_VERSION = "1"
@@ -163,7 +170,7 @@ class CacheFile:
             return False
         try:
             table = self._marked(table)
-            (write_arrow if self.path.suffix == ".arrow" else write_parquet)(table, self.path)
+            _write(table, self.path)
         except (OSError, ValueError) as exc:
             self._warn(f"not written ({exc}); going on without it")
             written = False
@@ -228,13 +235,83 @@ def forget() -> None:
 
 
 def _read(path: Path) -> Any:
-    if path.suffix == ".arrow":
-        import pyarrow.feather as feather
+    """The table a cache file holds, its checksum verified when it has one."""
+    import pyarrow as pa
 
-        return feather.read_table(path)
-    import pyarrow.parquet as pq
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
 
-    return pq.read_table(path)
+        return pq.read_table(path, page_checksum_verification=True)
+    data = path.read_bytes()
+    reader = pa.ipc.open_file(pa.py_buffer(data))
+    n = reader.num_record_batches
+    if n:
+        last, meta = reader.get_batch_with_custom_metadata(n - 1)
+        if last.num_rows == 0 and meta is not None and CHECKSUM_META in meta:
+            length, crc = (int(x) for x in meta[CHECKSUM_META].split(b":"))
+            if length > len(data) or zlib.crc32(memoryview(data)[:length]) != crc:
+                raise ValueError("its bytes fail the checksum written with them")
+            n -= 1
+    return pa.Table.from_batches([reader.get_batch(i) for i in range(n)], schema=reader.schema)
+
+
+def _write(table: Any, path: Path) -> None:
+    """
+    Write a cache file atomically: Parquet with page checksums, or Arrow IPC (LZ4)
+    ending in an empty record batch that carries the length and CRC-32 of the bytes before it.
+
+    A byte changed in an LZ4 block often decompresses without complaint; the
+    checksum tells such a file from a whole one.
+    """
+    import pyarrow as pa
+
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        replace_atomically(path, lambda tmp: pq.write_table(table, tmp, write_page_checksum=True))
+        return
+
+    def write(tmp: Path) -> None:
+        options = pa.ipc.IpcWriteOptions(compression="lz4")
+        with open(tmp, "wb") as raw:
+            sink = _Summed(raw)
+            batches = table.to_batches(max_chunksize=BATCH_ROWS)
+            # the last batch: no rows, and the dictionaries of the others (a file has one each)
+            end = (
+                batches[-1].slice(0, 0)
+                if batches
+                else pa.RecordBatch.from_pylist([], schema=table.schema)
+            )
+            with pa.ipc.new_file(sink, table.schema, options=options) as writer:
+                for batch in batches:
+                    writer.write_batch(batch)
+                check = f"{sink.length}:{sink.crc}".encode()
+                writer.write_batch(end, custom_metadata={CHECKSUM_META: check})
+
+    replace_atomically(path, write)
+
+
+class _Summed:
+    """A binary file that keeps the length and CRC-32 of what is written to it."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw, self.length, self.crc = raw, 0, 0
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data)
+        self.crc = zlib.crc32(view, self.crc)
+        self.length += view.nbytes
+        return self.raw.write(view)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def close(self) -> None:
+        self.closed = True
+
+    def tell(self) -> int:
+        return self.length
 
 
 def _stamp(path: Path) -> tuple | None:
