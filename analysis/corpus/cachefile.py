@@ -39,16 +39,16 @@ T = TypeVar("T")
 
 #: Key of a cache file's schema metadata holding the version of the cache it was written for.
 VERSION_META = b"analysis.cache_version"
+#: The version of a file without the version key: every cache of this module is "1" or later,
+#: and the files written before the key existed were all of that first version.
+FIRST_VERSION = "1"
+#: The column where earlier sentence-score caches kept their version (dropped on reading).
+_OLD_VERSION_COLUMN = "cache_version"
 #: Key of the custom metadata of an Arrow cache file's last, empty record batch:
 #: ``b"<length>:<crc32>"`` of the file's bytes before that batch.
 CHECKSUM_META = b"analysis.checksum"
 #: Rows per record batch of an Arrow cache file (as ``pyarrow.feather.write_feather``).
 BATCH_ROWS = 64 * 1024
-#: The version of a file without that key: every cache of this module is "1" or later,
-#: and the files written before the key existed were all of that first version.
-FIRST_VERSION = "1"
-#: The column where earlier sentence-score caches kept their version (dropped on reading).
-_OLD_VERSION_COLUMN = "cache_version"
 
 #: Cache files named in a warning by this process, until they are written whole again.
 _WARNED: set[str] = set()
