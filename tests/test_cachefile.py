@@ -186,6 +186,15 @@ def test_a_table_written_is_read_back_with_its_version(name, n, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
+def test_the_checksum_adds_bytes_not_a_copy_of_the_data(tmp_path):
+    # the closing batch has no rows: it must not carry the string data of the last batch
+    table = pa.table({"text": [f"sentence number {k} of the cache" for k in range(70_000)]})
+    feather.write_feather(table, tmp_path / "plain.arrow", compression="lz4")
+    assert CacheFile(tmp_path, "checked.arrow").write(table)
+    extra = (tmp_path / "checked.arrow").stat().st_size - (tmp_path / "plain.arrow").stat().st_size
+    assert 0 < extra < 2_000
+
+
 def test_dictionary_columns_are_kept(tmp_path):
     # one dictionary per column in an Arrow file: the checksum batch must not bring another
     table = pa.table({"k": pa.array(["x", "y", "x"] * 40_000).dictionary_encode()})

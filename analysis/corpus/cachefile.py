@@ -276,19 +276,31 @@ def _write(table: Any, path: Path) -> None:
         with open(tmp, "wb") as raw:
             sink = _Summed(raw)
             batches = table.to_batches(max_chunksize=BATCH_ROWS)
-            # the last batch: no rows, and the dictionaries of the others (a file has one each)
-            end = (
-                batches[-1].slice(0, 0)
-                if batches
-                else pa.RecordBatch.from_pylist([], schema=table.schema)
-            )
             with pa.ipc.new_file(sink, table.schema, options=options) as writer:
                 for batch in batches:
                     writer.write_batch(batch)
                 check = f"{sink.length}:{sink.crc}".encode()
+                end = _no_rows(table.schema, batches[-1] if batches else None)
                 writer.write_batch(end, custom_metadata={CHECKSUM_META: check})
 
     replace_atomically(path, write)
+
+
+def _no_rows(schema: Any, like: Any) -> Any:
+    """
+    A record batch without rows whose dictionaries are those of ``like`` (an Arrow
+    file holds one dictionary a column). Not a slice of ``like``: a slice of no
+    rows would still carry, and have written, all of its string data.
+    """
+    import pyarrow as pa
+
+    columns = [
+        pa.DictionaryArray.from_arrays(pa.array([], field.type.index_type), column.dictionary)
+        if like is not None and pa.types.is_dictionary(field.type)
+        else pa.array([], field.type)
+        for field, column in zip(schema, like.columns if like is not None else schema)
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
 class _Summed:
