@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from analysis import dictionary_counts, keyness, term_counts, term_trends
+from analysis.corpus import cachefile
 from analysis.errors import ParameterError
-from analysis.measures import arrowcounters, termcache
+from analysis.measures import arrowcounters
 from analysis.measures import wordtable as wt
 from analysis.text.tokens import tokenize
 
@@ -41,7 +42,7 @@ def test_cached_counts_equal_uncached_on_the_bundled_corpus(sample_articles, tmp
     assert wt.LAST_CACHE_STATS == {"articles": len(sample_articles), "tokenized": 0}
     assert (tmp_path / wt.CACHE_FILE).exists()
     assert not (tmp_path / wt.OLD_CACHE_FILE).exists()  # replaced, not left behind
-    termcache._LOADED.clear()  # as a new process: the counts come from the file
+    cachefile.forget()  # as a new process: the counts come from the file
     _same_as_uncached(sample_articles, tmp_path)
     assert wt.LAST_CACHE_STATS["tokenized"] == 0
 
@@ -56,7 +57,7 @@ def test_only_new_or_changed_articles_are_tokenized(tiny_articles, tmp_path):
     first, later = tiny_articles.iloc[:3], tiny_articles
     term_counts(first, by="outlet", cache_dir=tmp_path)
     assert wt.LAST_CACHE_STATS == {"articles": 3, "tokenized": 3}
-    termcache._LOADED.clear()
+    cachefile.forget()
     out = term_counts(later, by="outlet", cache_dir=tmp_path)
     assert wt.LAST_CACHE_STATS == {"articles": 4, "tokenized": 1}
     pd.testing.assert_frame_equal(out, term_counts(later, by="outlet"))
@@ -69,7 +70,7 @@ def test_only_new_or_changed_articles_are_tokenized(tiny_articles, tmp_path):
 def test_articles_without_words_stay_counted(tiny_articles, tmp_path):
     table = tiny_articles.assign(text=["", "... --", *tiny_articles["text"].iloc[2:]])
     first = term_counts(table, by="outlet", cache_dir=tmp_path)
-    termcache._LOADED.clear()
+    cachefile.forget()
     again = term_counts(table, by="outlet", cache_dir=tmp_path)
     assert wt.LAST_CACHE_STATS["tokenized"] == 0
     pd.testing.assert_frame_equal(again, first)
@@ -90,7 +91,7 @@ def test_cached_counts_equal_uncached_on_a_ukraine_sample(ukraine_articles, tmp_
     )
     rest = ukraine_articles.drop(index=sample.index)
     bigger = pd.concat([sample, rest.sample(50, random_state=12)])
-    termcache._LOADED.clear()
+    cachefile.forget()
     out = term_counts(bigger, by="outlet", top=15, cache_dir=tmp_path)
     assert wt.LAST_CACHE_STATS == {"articles": 650, "tokenized": 50}
     pd.testing.assert_frame_equal(out, term_counts(bigger, by="outlet", top=15))

@@ -1,1 +1,1 @@
-"""The corpus: the Parquet store, story groups, selection and the per-article cache."""
+"""The corpus: the Parquet store, story groups, selection, the per-article cache and the cache files of the measures."""

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.corpus.cachefile import CacheFile
 from analysis.errors import ParameterError
 from analysis.paths import (
     SAFE_NAME,
@@ -71,23 +72,21 @@ def cached_by_article(
     if not cache_dir or not str(cache_dir).strip() or not Path(cache_dir).is_dir():
         return func(articles, **options)
     rows_file = _rows_file(cache_dir, name, options)
-    keys_file = rows_file.with_name(rows_file.stem + "_keys.arrow")
+    rows_store, keys_store = _stores(rows_file)
     keys = _article_keys(articles)
     code = code_version(func)
     done: set[str] = set()
-    old = None
-    if rows_file.exists() and keys_file.exists():
-        try:
-            old = _read_rows(rows_file)
-            kept = _read_table(keys_file)
-            done = set(kept.column("key").to_pylist())
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("cache %s unreadable (%s); recomputing", rows_file.name, exc)
-            old, done = None, set()
-        else:
-            if (kept.schema.metadata or {}).get(_CODE_META, b"").decode() != code:
-                log.info("cache %s: kept by other code; every article again", rows_file.name)
-                old, done = None, set()
+    old = rows_store.read()
+    kept = None if old is None else keys_store.read()
+    if kept is None:
+        old = None
+    elif (kept.schema.metadata or {}).get(_CODE_META, b"").decode() != code:
+        log.info("cache %s: kept by other code; every article again", rows_file.name)
+        old = None
+    else:
+        done = set(kept.column("key").to_pylist())
+        old = _rows_of(old)
+        old = old[old["_key"].isin(done).to_numpy()]  # rows written without their keys: again
     wanted = ~keys.isin(done).to_numpy()  # by position: the index may repeat labels
     todo, todo_keys = articles[wanted], keys[wanted]
     log.debug("%s: %d of %d articles to process", name, len(todo), len(articles))
@@ -107,17 +106,11 @@ def cached_by_article(
         new = new.assign(_key=new["article_id"].astype(str).map(by_id))
     parts = [t for t in (old, new) if t is not None and len(t)]
     table = pd.concat(parts, ignore_index=True) if parts else (new if new is not None else old)
-    if new is not None and len(todo):
-        try:
-            import pyarrow as pa
+    if new is not None and len(todo) and rows_store.write(table):
+        import pyarrow as pa
 
-            write_arrow(pa.Table.from_pandas(table, preserve_index=False), rows_file)
-            kept = pa.table({"key": sorted(done | set(todo_keys))})
-            write_arrow(kept.replace_schema_metadata({_CODE_META: code.encode()}), keys_file)
-            for old_file in (rows_file, keys_file):  # the Parquet files of earlier versions
-                old_file.with_suffix(".parquet").unlink(missing_ok=True)
-        except (OSError, ValueError) as exc:
-            log.warning("cache %s not written: %s", rows_file.name, exc)
+        kept = pa.table({"key": sorted(done | set(todo_keys))})
+        keys_store.write(kept.replace_schema_metadata({_CODE_META: code.encode()}))
     if "_key" not in table.columns:
         return table.reset_index(drop=True)
     # the rows of the wanted versions, in article order (a repeated article: its last place)
@@ -129,6 +122,21 @@ def cached_by_article(
     if len(rows) != len(table) or (rows != np.arange(len(rows))).any():
         table = table.iloc[rows]
     return table.drop(columns="_key").reset_index(drop=True)
+
+
+def _stores(rows_file: Path) -> tuple[CacheFile, CacheFile]:
+    """The cache files of :func:`cached_by_article`: its rows, and the keys of the articles done."""
+    keys_file = rows_file.with_name(rows_file.stem + "_keys.arrow")
+    return tuple(
+        CacheFile(
+            path.parent,
+            path.name,
+            columns=[column],
+            replaces=[path.with_suffix(".parquet").name],  # the file of earlier versions
+            what="per-article cache",
+        )
+        for path, column in ((rows_file, "_key"), (keys_file, "key"))
+    )
 
 
 def _rows_file(cache_dir, name: str, options: Mapping[str, Any]) -> Path:
@@ -254,11 +262,6 @@ def _read_table(path: Path) -> Any:
     import pyarrow.feather as feather
 
     return feather.read_table(path)
-
-
-def _read_rows(path: Path) -> pd.DataFrame:
-    """Read rows kept by :func:`cached_by_article` (see :func:`_rows_of`)."""
-    return _rows_of(_read_table(path))
 
 
 def _rows_of(table: Any) -> pd.DataFrame:

@@ -34,12 +34,12 @@ import hashlib
 import logging
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from analysis.corpus.cachefile import CacheFile
 from analysis.engine import cache_folder, corpus_folder, each_partition, is_dask, remember_folder
 from analysis.errors import ParameterError, SchemaError
 from analysis.measures.tone import (  # noqa: F401 (the aggregates are imported from here too)
@@ -55,7 +55,6 @@ from analysis.measures.tone import (  # noqa: F401 (the aggregates are imported 
     tone_distribution,
 )
 from analysis.measures.vader import ENGINES, score_texts
-from analysis.paths import write_arrow
 from analysis.schema import with_text
 
 log = logging.getLogger(__name__)
@@ -178,34 +177,16 @@ def _split_and_score(
     return table
 
 
-def _cache_file(cache_dir, method: str) -> Path:
-    return Path(cache_dir) / f"sentiment_{method}.arrow"
-
-
-def _read_cache(path: Path) -> pd.DataFrame | None:
-    if not path.is_file():
-        return None
-    try:
-        import pyarrow.feather as feather
-
-        table = feather.read_table(path).to_pandas()
-    except Exception as exc:  # a torn or foreign file is rebuilt, not fatal
-        log.warning("ignoring unreadable sentiment cache %s (%s)", path, exc)
-        return None
-    if "cache_version" not in table.columns or not (table["cache_version"] == CACHE_VERSION).all():
-        log.info("sentiment cache %s is from another version; rescoring", path)
-        return None
-    return table.drop(columns="cache_version")
-
-
-def _write_cache(path: Path, table: pd.DataFrame) -> None:
-    """Write the sentence cache (LZ4 Arrow IPC: read back about five times faster than Parquet)."""
-    import pyarrow as pa
-
-    write_arrow(
-        pa.Table.from_pandas(table.assign(cache_version=CACHE_VERSION), preserve_index=False), path
+def _cache_file(cache_dir, method: str) -> CacheFile:
+    """The sentence-score cache of ``method`` in ``cache_dir`` (Arrow IPC: read back fast)."""
+    return CacheFile(
+        cache_dir,
+        f"sentiment_{method}.arrow",
+        version=CACHE_VERSION,
+        columns=["article_id", "text_hash", "sentence_no", "sentence", *SCORE_COLUMNS],
+        replaces=[f"sentiment_{method}.parquet"],  # the cache of earlier versions
+        what="sentiment cache",
     )
-    path.with_suffix(".parquet").unlink(missing_ok=True)  # the cache of earlier versions
 
 
 def _runs(sentences: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
@@ -294,18 +275,16 @@ def sentence_sentiment(
     texts = [t if isinstance(t, str) else "" for t in table["text"].tolist()]
     hashes = [text_hash(t) for t in texts]
 
-    cached = None
-    path = None
-    if cache_dir is not None:
-        path = _cache_file(cache_dir, method)
-        cached = _read_cache(path)
+    store = _cache_file(cache_dir, method)
+    cached = store.read()
+    cached = None if cached is None else cached.to_pandas()
     wanted = [f"{aid}:{h}" for aid, h in zip(ids, hashes)]
     if cached is not None:
         have = set(_runs(cached)[1])
         todo = [k for k, key in enumerate(wanted) if key not in have]
     else:
         todo = list(range(len(ids)))
-    if todo and cache_dir is not None:
+    if todo and store.path is not None:
         from analysis.text.nlp import use_prepared_spans
 
         use_prepared_spans(cache_dir)
@@ -320,14 +299,11 @@ def sentence_sentiment(
         full = pd.concat([keep_old, new], ignore_index=True) if len(new) else keep_old
     else:
         full = new
-    if path is not None and len(new):
-        try:
-            _write_cache(path, full)
-        except (OSError, ValueError) as exc:  # a read-only or full folder: no cache, same scores
-            log.warning("sentiment cache not written in %s (%s)", path.parent, exc)
+    if store.path is not None and len(new):
+        store.write(full)  # a read-only or full folder: no cache, the same scores
         log.info(
             "sentiment cache %s: %d articles scored, %d reused",
-            path,
+            store.path,
             len(todo),
             len(ids) - len(todo),
         )

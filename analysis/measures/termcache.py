@@ -8,11 +8,11 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from analysis.corpus.cachefile import CacheFile
 from analysis.errors import ParameterError
 from analysis.measures import arrowcounters
 from analysis.measures.counters import GroupCounts, per_article_counts
 from analysis.measures.tokenids import text_array, text_bytes
-from analysis.paths import write_arrow
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +84,10 @@ class _ArticleCounts:
         self.data = np.concatenate([self.data, np.asarray(counts, dtype=np.int64)])
 
     @classmethod
-    def read(cls, path) -> _ArticleCounts:
+    def from_table(cls, table) -> _ArticleCounts:
+        """The counts a table of :meth:`to_table` holds."""
         import pyarrow.compute as pc
-        import pyarrow.feather as feather
 
-        table = feather.read_table(path)
         out = cls()
         if table.num_rows == 0:
             return out
@@ -116,14 +115,15 @@ class _ArticleCounts:
         out.indptr = np.r_[0, np.cumsum(per_row)].astype(np.int64)
         return out
 
-    def write(self, path) -> None:
+    def to_table(self):
+        """The counts as an Arrow table: rows ``key, term, count``, keys and terms dictionary-encoded."""
         import pyarrow as pa
 
         keys = [None] * len(self.row_of)
         for key, r in self.row_of.items():
             keys[r] = key
         lengths = np.diff(self.indptr)
-        # an article without tokens gets one row with no term (see read)
+        # an article without tokens gets one row with no term (see from_table)
         empty = lengths == 0
         rows_per = np.where(empty, 1, lengths)
         term_idx = np.full(int(rows_per.sum()), -1, dtype=np.int64)
@@ -142,12 +142,7 @@ class _ArticleCounts:
             pa.array(term_idx.astype(np.int32), mask=term_idx < 0),
             pa.array(self.vocab, type=pa.string()),
         )
-        table = pa.table({"key": key_col, "term": term_col, "count": pa.array(count)})
-        write_arrow(table, path)
-        path.with_name(OLD_CACHE_FILE).unlink(missing_ok=True)
-
-
-_LOADED: dict = {}
+        return pa.table({"key": key_col, "term": term_col, "count": pa.array(count)})
 
 
 def use_cache(cache_dir, table: pd.DataFrame) -> bool:
@@ -176,20 +171,15 @@ def article_keys(articles: pd.DataFrame) -> list[str]:
 
 def _cached_counts(cache_dir, table: pd.DataFrame) -> tuple[_ArticleCounts, np.ndarray]:
     """The cache (read once per process and file state) with ``table``'s rows added."""
-    from pathlib import Path
-
-    path = Path(cache_dir) / CACHE_FILE
-    stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None
-    held = _LOADED.get(str(path))
-    if held is not None and held[0] == stamp:
-        cache = held[1]
-    elif stamp is not None:
-        try:
-            cache = _ArticleCounts.read(path)
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("%s unreadable (%s); counting again", path.name, exc)
-            cache = _ArticleCounts()
-    else:
+    store = CacheFile(
+        cache_dir,
+        CACHE_FILE,
+        columns=["key", "term", "count"],
+        replaces=[OLD_CACHE_FILE],
+        what="term counts cache",
+    )
+    cache = store.load(_ArticleCounts.from_table)
+    if cache is None:
         cache = _ArticleCounts()
     keys = article_keys(table)
     todo = [i for i, k in enumerate(keys) if k not in cache.row_of]
@@ -205,13 +195,7 @@ def _cached_counts(cache_dir, table: pd.DataFrame) -> tuple[_ArticleCounts, np.n
         else:  # a text that is not valid UTF-8: one text at a time
             sources = text_bytes(table)
             cache.add(todo_keys, per_article_counts([sources[r] for r in picked]))
-        try:
-            cache.write(path)
-            stamp = (path.stat().st_mtime_ns, path.stat().st_size)
-        except OSError as exc:
-            log.warning("term counts cache not written in %s (%s)", cache_dir, exc)
-    _LOADED.clear()
-    _LOADED[str(path)] = (stamp, cache)
+        store.write(cache.to_table(), keep=cache)  # kept in memory when it cannot be written
     LAST_CACHE_STATS.clear()
     LAST_CACHE_STATS.update(articles=len(keys), tokenized=len(todo_keys))
     log.debug("term counts: %d articles, %d tokenized", len(keys), len(todo_keys))

@@ -8,17 +8,16 @@ import logging
 import os
 import zlib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.corpus.cachefile import CacheFile
 from analysis.engine import cache_folder, gather
 from analysis.errors import ParameterError, SchemaError
 from analysis.measures.wordtable import as_list
 from analysis.options import renamed
-from analysis.paths import write_parquet
 
 log = logging.getLogger(__name__)
 
@@ -115,20 +114,16 @@ class _Intervals:
     """
 
     def __init__(self, cache_dir) -> None:
-        self.path = None
-        self.known: dict[str, tuple[float, float]] = {}
+        self.file = CacheFile(
+            cache_dir, INTERVALS_FILE, columns=["key", "lo", "hi"], what="interval cache"
+        )
         self.new: dict[str, tuple[float, float]] = {}
-        if cache_dir is None or not str(cache_dir).strip() or not Path(cache_dir).is_dir():
-            return
-        self.path = Path(cache_dir) / INTERVALS_FILE
-        if self.path.is_file():
-            try:
-                table = pd.read_parquet(self.path)
-                self.known = dict(
-                    zip(table["key"].tolist(), zip(table["lo"].tolist(), table["hi"].tolist()))
-                )
-            except Exception as exc:  # a torn or foreign file is rebuilt, not fatal
-                log.warning("ignoring unreadable interval cache %s (%s)", self.path, exc)
+        self.known: dict[str, tuple[float, float]] = {}
+        table = self.file.read()
+        if table is not None:
+            # to_numpy: a stored NaN (an interval of fewer than two units) comes back NaN, not None
+            bounds = zip(*(table.column(c).to_numpy().tolist() for c in ("lo", "hi")))
+            self.known = dict(zip(table.column("key").to_pylist(), bounds))
 
     def interval(self, values, clusters, key: tuple, n_boot: int, ci: float, seed: int):
         sums, counts = _units(values, clusters)
@@ -145,7 +140,7 @@ class _Intervals:
         return found
 
     def save(self) -> None:
-        if self.path is None or not self.new:
+        if not self.new:
             return
         kept = {**self.known, **self.new}
         keys = list(kept)[-INTERVALS_KEEP:]
@@ -156,10 +151,7 @@ class _Intervals:
                 "hi": [kept[k][1] for k in keys],
             }
         )
-        try:
-            write_parquet(table, self.path)
-        except OSError as exc:
-            log.warning("interval cache %s not written: %s", self.path, exc)
+        self.file.write(table)  # a read-only or full folder: no cache, the same intervals
 
 
 def tone_by(
@@ -572,7 +564,6 @@ def _extreme_candidates(
     sentences, ranks and copy counts in the kept rows.
     """
     import numpy as np
-
 
     table, keys = _group_keys(part, by, None, "published")
     table = table[table[value].notna()]
