@@ -630,6 +630,13 @@ def test_drilldown_lists_the_articles_behind_a_cell(
     articles = open_corpus(hostile_corpus)
     title = dict(zip(articles["article_id"], articles["title"]))
     browser.open((hostile_report / "report.html").resolve().as_uri())
+    # the findings are read whole, never in a scroll box however many there are
+    assert (
+        browser.js(
+            "getComputedStyle(document.querySelector('.report-findings').parentElement).maxHeight"
+        )
+        == "none"
+    )
     # every row of a table that drills down opens its articles; a chart gets buttons
     wired = browser.js(
         "Array.from(document.querySelectorAll('.report-drill')).map(m => { const c = m.closest('.jp-Cell');"
