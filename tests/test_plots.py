@@ -382,6 +382,13 @@ def test_attention_rings_each_peak_and_labels_it_with_its_top_story():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     n = table.groupby("outlet")["total"].sum()
     assert legend == [f"{o} (N={n[o]:,})" for o in sorted(OUTLETS)]
+    # every label stays inside the axes, off the legend beside them
+    fig = ax.figure
+    fig.canvas.draw()
+    box = ax.get_window_extent()
+    for text in ax.texts:
+        extent = text.get_window_extent()
+        assert box.x0 <= extent.x0 and extent.x1 <= box.x1, text.get_text()
     # without the peaks table the peaks are labelled with their date
     dates = sorted(t.get_text() for t in plot_attention(table).texts)
     assert dates == sorted(f"{p:%d %b %Y}" for p in table.loc[table["peak"], "period"])

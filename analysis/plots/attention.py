@@ -50,6 +50,7 @@ def plot_attention(table: pd.DataFrame, *, peaks: pd.DataFrame | None = None, ax
     with house_style():
         ax = _new_axes(ax, figsize=(8, 4))
         parts = table.groupby(series, sort=True) if series else [((), table)]
+        notes = []  # (when, share, text) of each peak, written once the x range is known
         for i, (key, part) in enumerate(parts):
             part = part.sort_values("period")
             key = key if isinstance(key, tuple) else (key,)
@@ -68,14 +69,8 @@ def plot_attention(table: pd.DataFrame, *, peaks: pd.DataFrame | None = None, ax
                     [when], [row["share"]], s=60, facecolors="none", edgecolors=color, zorder=3
                 )
                 text = labels.get((row["query"], *(row[g] for g in groups), when))
-                ax.annotate(
-                    text or f"{when:%d %b %Y}",
-                    (when, row["share"]),
-                    xytext=(4, 6),
-                    textcoords="offset points",
-                    fontsize=7,
-                    color="#444444",
-                )
+                notes.append((when, row["share"], text or f"{when:%d %b %Y}"))
+        _label_peaks(ax, notes)
         ax.yaxis.set_major_formatter(_percent())
         ax.set_ylim(bottom=0)
         ax.set_ylabel("share of stories matching")
@@ -87,6 +82,29 @@ def plot_attention(table: pd.DataFrame, *, peaks: pd.DataFrame | None = None, ax
         _date_axis(ax)
         _legend_outside(ax, title="bands: 95% Wilson; o: peak", title_fontsize=8)
     return ax
+
+
+def _label_peaks(ax, notes: list[tuple]) -> None:
+    """
+    Write each peak's label beside it: to its right, or to its left in the right part of
+    the chart, so that a label stays inside the axes (and off the legend beside them).
+    """
+    from matplotlib.dates import date2num
+
+    lo, hi = ax.get_xlim()
+    for when, share, text in notes:
+        right = (date2num(when) - lo) > 0.55 * (hi - lo)
+        ax.annotate(
+            text,
+            (when, share),
+            xytext=(-4 if right else 4, 6),
+            textcoords="offset points",
+            ha="right" if right else "left",
+            fontsize=7,
+            color="#444444",
+            annotation_clip=True,
+            clip_on=True,
+        )
 
 
 def _attention_groups(table: pd.DataFrame) -> list[str]:
