@@ -76,6 +76,12 @@ def test_keyness_bars_diverge_by_direction():
     for w, c in zip(widths, colors):
         assert c.lower() == (PALETTE[0] if w > 0 else PALETTE[1]).lower()
     assert "talks" not in labels  # not significant
+    # the two directions are named on lines of their own, so long names never overlap
+    ax.figure.canvas.draw()
+    named = {t.get_text(): t.get_window_extent() for t in ax.texts if "more in" in t.get_text()}
+    assert set(named) == {"more in A \u2192", "\u2190 more in rest"}
+    mine, rest = named["more in A \u2192"], named["\u2190 more in rest"]
+    assert rest.y1 <= mine.y0 + 0.5
     fig, spare = plt.subplots()
     with pytest.raises(ParameterError, match="group"):
         plot_keyness(keyness(df, by="outlet", min_count=1), ax=spare)

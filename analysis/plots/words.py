@@ -262,12 +262,13 @@ def _keyness_panel(
     ref = comparison["reference"].iloc[0] if len(comparison) else "reference"
     ax.set_xlabel("log2 ratio")
     ax.tick_params(axis="x", labelbottom=True)
-    for x, align, text, color in (
-        (0.0, "left", f"\u2190 more in {ref}", PALETTE[1]),
-        (1.0, "right", f"more in {group} \u2192", PALETTE[0]),
+    # each direction on a line of its own: side by side, long group names ran into each other
+    for x, down, align, text, color in (
+        (1.0, -42, "right", f"more in {group} \u2192", PALETTE[0]),
+        (0.0, -54, "left", f"\u2190 more in {ref}", PALETTE[1]),
     ):
         ax.annotate(
-            text, (x, 0), xycoords="axes fraction", xytext=(0, -42), textcoords="offset points",
+            text, (x, 0), xycoords="axes fraction", xytext=(0, down), textcoords="offset points",
             ha=align, va="top", fontsize=9, color=color, fontweight="bold",
         )  # fmt: skip
     if not len(shown):
