@@ -342,3 +342,43 @@ def test_difference_of_two_groups_in_name_order_is_charted(model, corpus):
     with pytest.raises(ParameterError, match="fewer than two group values"):
         topic_difference(model, two.assign(group="one"), by="group", copies="all")
     plt.close("all")
+
+
+MESSY_TEXTS = [
+    "Russia's pro-Russian forces fired 1,000 shells at U.S. allies in 2022.",
+    "See https://example.org/news, it’s covid-19; Kyiv/Odesa grain (export) corridor!",
+    "",
+    "The the the of a",  # stopwords only
+    "Wheat WHEAT wheat, 4th convoy; grain-export deal \ud800 signed",  # a lone surrogate
+    "Zaporizhzhia reactor inspectors said: reactor shelling, reactor grid.",
+]
+
+
+@pytest.mark.parametrize("numbers", [True, False])
+@pytest.mark.parametrize("texts", [MESSY_TEXTS, MESSY_TEXTS[:4] + MESSY_TEXTS[5:]])
+def test_counts_are_those_of_the_term_function(texts, numbers):
+    """The counts over all texts at once equal scikit-learn's vectorizer fed the toolkit's terms."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from analysis.measures import topicfit
+
+    texts = texts * 2  # every term in two texts, so that min_df keeps some
+    vocabulary, counts, df = topicfit.learn_vocabulary(
+        texts, min_df=2, max_df=0.5, bigrams=False, numbers=numbers
+    )
+    vec = CountVectorizer(analyzer=topicfit.analyzer(False, numbers), min_df=2, max_df=1.0)
+    expected = vec.fit_transform(texts)
+    assert vocabulary == list(vec.get_feature_names_out())
+    assert "reactor" in vocabulary and "the" not in vocabulary
+    assert ("2022" in vocabulary) is numbers
+    np.testing.assert_array_equal(counts.toarray(), expected.toarray())
+    np.testing.assert_array_equal(df, (expected > 0).sum(axis=0).A1)
+    again = topicfit.count_matrix(texts[::-1], vocabulary, bigrams=False, numbers=numbers)
+    np.testing.assert_array_equal(again.toarray(), expected.toarray()[::-1])
+
+
+def test_lda_shares_of_an_article_do_not_depend_on_its_neighbours(corpus):
+    fitted = topics(corpus, k=3, method="lda", copies="all")
+    alone = np.vstack([fitted.shares(corpus.iloc[[i]]) for i in range(0, len(corpus), 7)])
+    together = fitted.shares(corpus)[::7]
+    np.testing.assert_array_equal(alone, together)

@@ -2,7 +2,8 @@
 
 Private to :mod:`analysis.measures.topics`. Documents become terms with the
 toolkit's own tokenizer and stopwords (:mod:`analysis.text.tokens`): single words
-and numbers (two-word phrases can be asked for, see :func:`terms_of`).
+and numbers (two-word phrases can be asked for, see :func:`terms_of`), counted for
+all texts at once with Arrow's kernels (the counts of :func:`terms_of`).
 Two methods fit topics:
 
 - ``"nmf"``: non-negative matrix factorisation of TF-IDF weights (smoothed idf, rows of unit length), started from NNDSVD, so a fit is the same
@@ -25,6 +26,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import digamma
 
+from analysis.measures.arrowcounters import per_article_arrays
+from analysis.measures.counters import per_article_counts
 from analysis.text.tokens import default_stopwords, tokenize
 
 #: Options of the term table, per method (chosen by measuring on Reuters-21578, see
@@ -73,10 +76,20 @@ def analyzer(bigrams: bool, numbers: bool):
 
 def count_matrix(texts, vocabulary: list[str], *, bigrams: bool, numbers: bool):
     """Count the terms of ``vocabulary`` in each text (rows: texts; columns: the vocabulary)."""
-    from sklearn.feature_extraction.text import CountVectorizer
+    texts = list(texts)
+    if bigrams:  # pairs of words need each text's words in order: the term function reads them
+        from sklearn.feature_extraction.text import CountVectorizer
 
-    vec = CountVectorizer(analyzer=analyzer(bigrams, numbers), vocabulary=vocabulary)
-    return _canonical(vec.transform(list(texts)))
+        vec = CountVectorizer(analyzer=analyzer(bigrams, numbers), vocabulary=vocabulary)
+        return _canonical(vec.transform(texts))
+    terms, counts = _word_counts(texts, numbers)
+    column = {term: i for i, term in enumerate(vocabulary)}
+    known = np.array([column.get(t, -1) for t in terms], dtype=np.int64)
+    held = known[counts.indices] >= 0
+    rows = np.repeat(np.arange(len(texts)), np.diff(counts.indptr))[held]
+    shape = (len(texts), len(vocabulary))
+    matrix = sparse.csr_matrix((counts.data[held], (rows, known[counts.indices][held])), shape)
+    return _canonical(matrix)
 
 
 def _canonical(matrix) -> sparse.csr_matrix:
@@ -86,23 +99,87 @@ def _canonical(matrix) -> sparse.csr_matrix:
     return out
 
 
+def _token_entries(texts: list[str]):
+    """
+    Return ``(tokens, rows, ids, counts)``: text ``rows[i]`` holds ``tokens[ids[i]]`` ``counts[i]`` times.
+
+    The tokens are those of :func:`analysis.text.tokens.tokenize`, found by Arrow's
+    kernels (one text at a time when a text is not valid UTF-8).
+    """
+    import pyarrow as pa
+
+    try:
+        return per_article_arrays(pa.array(texts, pa.large_string()))
+    except (pa.ArrowException, UnicodeError):  # a lone surrogate
+        pass
+    token_id: dict[str, int] = {}
+    rows, ids, counts = [], [], []
+    for row, counted in enumerate(per_article_counts(texts)):
+        for token, n in counted.items():
+            rows.append(row)
+            ids.append(token_id.setdefault(token, len(token_id)))
+            counts.append(n)
+    as_ints = functools.partial(np.asarray, dtype=np.int64)
+    return list(token_id), as_ints(rows), as_ints(ids), as_ints(counts)
+
+
+def _word_counts(texts: list[str], numbers: bool):
+    """
+    Return the kept words of the texts (sorted) and each text's counts of them (CSR).
+
+    The same counts as :func:`terms_of` without ``bigrams``, for all texts at once.
+    """
+    tokens, rows, ids, counts = _token_entries(texts)
+    stop = default_stopwords()
+    kept = [
+        i
+        for i, t in enumerate(tokens)
+        if t is not None
+        and len(t) > 1
+        and t not in stop
+        and (numbers or any(c.isalpha() for c in t))
+    ]
+    kept.sort(key=tokens.__getitem__)
+    column = np.full(max(len(tokens), 1), -1, dtype=np.int64)
+    column[kept] = np.arange(len(kept))
+    held = column[ids] >= 0
+    shape = (len(texts), len(kept))
+    matrix = sparse.csr_matrix((counts[held], (rows[held], column[ids][held])), shape)
+    return [tokens[i] for i in kept], _canonical(matrix)
+
+
 def learn_vocabulary(texts, *, min_df: int, max_df: float, bigrams: bool, numbers: bool):
-    """Return the vocabulary (sorted), the counts of ``texts`` over it, and document frequencies."""
+    """
+    Return the vocabulary (sorted), the counts of ``texts`` over it, and document frequencies.
+
+    A term is kept when at least ``min_df`` texts and at most a share ``max_df``
+    of them hold it (with fewer than 20 texts, any share; ``min_df`` at most half
+    the texts).
+    """
+    texts = list(texts)
+    n = len(texts)
+    min_df = min(min_df, max(1, n // 2))
+    max_df = max_df if n >= 20 else 1.0
+    if bigrams:
+        return _learn_with_pairs(texts, min_df=min_df, max_df=max_df, numbers=numbers)
+    terms, counts = _word_counts(texts, numbers)
+    df = np.bincount(counts.indices, minlength=len(terms))
+    keep = np.flatnonzero((df >= min_df) & (df <= max_df * n))
+    if not len(keep):  # every term pruned, or no term at all
+        return [], sparse.csr_matrix((n, 0)), np.zeros(0)
+    return [terms[i] for i in keep], _canonical(counts[:, keep]), df[keep]
+
+
+def _learn_with_pairs(texts: list[str], *, min_df: int, max_df: float, numbers: bool):
     from sklearn.feature_extraction.text import CountVectorizer
 
-    n = len(texts)
-    vec = CountVectorizer(
-        analyzer=analyzer(bigrams, numbers),
-        min_df=min(min_df, max(1, n // 2)),
-        max_df=max_df if n >= 20 else 1.0,
-    )
+    vec = CountVectorizer(analyzer=analyzer(True, numbers), min_df=min_df, max_df=max_df)
     try:
-        counts = _canonical(vec.fit_transform(list(texts)))
+        counts = _canonical(vec.fit_transform(texts))
     except ValueError:  # every term pruned, or no term at all
-        return [], sparse.csr_matrix((n, 0)), np.zeros(0)
-    vocabulary = list(vec.get_feature_names_out())
+        return [], sparse.csr_matrix((len(texts), 0)), np.zeros(0)
     df = np.asarray((counts > 0).sum(axis=0)).ravel()
-    return vocabulary, counts, df
+    return list(vec.get_feature_names_out()), counts, df
 
 
 def smooth_idf(df: np.ndarray, n_docs: int) -> np.ndarray:
