@@ -243,6 +243,28 @@ def test_a_report_reuses_the_model_saved_in_its_corpus_folder(corpus, tmp_path, 
     assert report_topics.saved_topics(table.iloc[:5]) is None
 
 
+def test_a_named_model_is_kept_apart_from_the_reports_model(corpus, tmp_path):
+    from analysis.errors import ParameterError
+    from analysis.report import topics as report_topics
+
+    table = corpus.copy()
+    table.attrs["corpus"] = str(tmp_path)
+    ours = report_topics.saved_topics(table, k=3)
+    # another notebook's selection (two groups of a comparison) fits and keeps its own
+    theirs = report_topics.saved_topics(table.iloc[: len(table) // 2], k=2, name="topics-compare")
+    assert (tmp_path / "topics-compare" / "model.json").is_file()
+    assert theirs.k == 2 and theirs.n_articles < ours.n_articles
+    again = report_topics.saved_topics(table)  # the report reads its own model, not the last fitted
+    assert again.k == 3
+    np.testing.assert_array_equal(again.components, ours.components)
+    loaded = analysis.load_topics(tmp_path, name="topics-compare")
+    np.testing.assert_array_equal(loaded.components, theirs.components)
+    for bad in ("../elsewhere", "a/b", "", ".."):
+        with pytest.raises(ParameterError, match="topic model name"):
+            report_topics.saved_topics(table, name=bad)
+    assert not (tmp_path.parent / "elsewhere").exists()
+
+
 def test_a_report_reads_its_selection_once(corpus, monkeypatch):
     """The fit's shares serve the prevalence of the same articles: the texts are not read again."""
     from analysis.measures import topicfit

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputError
-from analysis.paths import replace_atomically, write_parquet, write_text
+from analysis.errors import InputError, ParameterError
+from analysis.paths import SAFE_NAME, replace_atomically, write_parquet, write_text
 
 #: Sub-folder of the corpus folder that holds the model.
 TOPICS_FOLDER = "topics"
@@ -26,16 +26,28 @@ TOPICS_FOLDER = "topics"
 FORMAT = 1
 
 
-def topic_folder(folder: str | Path) -> Path:
-    """Return where the topic model of a corpus folder lives (``<folder>/topics``)."""
-    return Path(folder) / TOPICS_FOLDER
+def topic_folder(folder: str | Path, name: str = TOPICS_FOLDER) -> Path:
+    """
+    Return where a topic model of a corpus folder lives (``<folder>/<name>``, by default
+    ``<folder>/topics``); ``name`` is one safe folder name, never a path.
+    """
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name) or name in {".", ".."}:
+        raise ParameterError(
+            f"topic model name {name!r}: use letters, digits, '_', '-' and '.' (no path)"
+        )
+    return Path(folder) / name
 
 
 def write_topic_files(
-    folder: str | Path, meta: dict, arrays: dict[str, np.ndarray], tables: dict[str, pd.DataFrame]
+    folder: str | Path,
+    meta: dict,
+    arrays: dict[str, np.ndarray],
+    tables: dict[str, pd.DataFrame],
+    *,
+    name: str = TOPICS_FOLDER,
 ) -> Path:
-    """Write a model's metadata, arrays and tables under ``<folder>/topics``; return that folder."""
-    out = topic_folder(folder)
+    """Write a model's metadata, arrays and tables under ``<folder>/<name>``; return that folder."""
+    out = topic_folder(folder, name)
     out.mkdir(parents=True, exist_ok=True)
 
     def write_npz(tmp: Path) -> None:
@@ -50,16 +62,16 @@ def write_topic_files(
     return out
 
 
-def has_topic_files(folder: str | Path) -> bool:
-    """Return whether ``folder`` holds a saved topic model."""
-    return (topic_folder(folder) / "model.json").is_file()
+def has_topic_files(folder: str | Path, name: str = TOPICS_FOLDER) -> bool:
+    """Return whether ``folder`` holds a saved topic model under ``name``."""
+    return (topic_folder(folder, name) / "model.json").is_file()
 
 
 def read_topic_files(
-    folder: str | Path, tables: list[str]
+    folder: str | Path, tables: list[str], *, name: str = TOPICS_FOLDER
 ) -> tuple[dict, dict[str, np.ndarray], dict[str, pd.DataFrame]]:
     """Read what :func:`write_topic_files` wrote; a missing or damaged file is named in the error."""
-    where = topic_folder(folder)
+    where = topic_folder(folder, name)
     model = where / "model.json"
     if not model.is_file():
         raise InputError(

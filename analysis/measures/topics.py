@@ -188,8 +188,8 @@ class TopicModel:
             )
         return dataclasses.replace(self, labels={**self.labels, **mapping})
 
-    def save(self, folder: str | Path) -> Path:
-        """Save the model under ``<folder>/topics`` (JSON, NPZ and Parquet files); return that folder."""
+    def save(self, folder: str | Path, *, name: str = "topics") -> Path:
+        """Save the model under ``<folder>/<name>`` (JSON, NPZ and Parquet files); return that folder."""
         from analysis.corpus.topicfiles import write_topic_files
 
         meta = {
@@ -204,14 +204,14 @@ class TopicModel:
             "floor": self.floor,
         }
         arrays = {"components": self.components, "idf": self.idf}
-        return write_topic_files(folder, meta, arrays, self._tables())
+        return write_topic_files(folder, meta, arrays, self._tables(), name=name)
 
     @classmethod
-    def load(cls, folder: str | Path) -> TopicModel:
-        """Read a model saved with :meth:`save` from ``<folder>/topics``."""
+    def load(cls, folder: str | Path, *, name: str = "topics") -> TopicModel:
+        """Read a model saved with :meth:`save` from ``<folder>/<name>``."""
         from analysis.corpus.topicfiles import read_topic_files, topic_folder
 
-        meta, arrays, tables = read_topic_files(folder, list(_TABLES))
+        meta, arrays, tables = read_topic_files(folder, list(_TABLES), name=name)
         try:
             return cls(
                 method=meta["method"],
@@ -232,7 +232,7 @@ class TopicModel:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(
-                topic_folder(folder) / "model.json", f"incomplete topic model ({exc})"
+                topic_folder(folder, name) / "model.json", f"incomplete topic model ({exc})"
             ) from None
 
     def _tables(self) -> dict[str, pd.DataFrame]:
@@ -242,9 +242,9 @@ class TopicModel:
 _TABLES = ("terms", "representative", "article_topics", "k_scores")
 
 
-def load_topics(folder: str | Path) -> TopicModel:
-    """Read the topic model saved in a corpus folder (see :meth:`TopicModel.save`)."""
-    return TopicModel.load(folder)
+def load_topics(folder: str | Path, *, name: str = "topics") -> TopicModel:
+    """Read a topic model saved in a corpus folder (see :meth:`TopicModel.save`)."""
+    return TopicModel.load(folder, name=name)
 
 
 def _read_names(names: Mapping[int, str] | str | Path) -> dict[int, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from analysis.corpus.topicfiles import has_topic_files
+from analysis.corpus.topicfiles import has_topic_files, topic_folder
 from analysis.engine import corpus_folder, is_dask, row_count
 from analysis.errors import InputError
 from analysis.measures.topics import TopicModel, topics
@@ -24,6 +24,7 @@ def saved_topics(
     refit: bool = False,
     seed: int = 0,
     names: str = "",
+    name: str = "topics",
 ) -> TopicModel | None:
     """
     Return the topic model saved in the articles' corpus folder, or fit and save one.
@@ -45,6 +46,10 @@ def saved_topics(
     seed : int, default 0
     names : str, default ""
         A YAML file of topic names (``3: Energy``) to use as labels; "" keeps the top terms.
+    name : str, default "topics"
+        The model's folder in the corpus folder: a notebook that fits on a selection of
+        its own keeps its model apart (the compare report uses ``"topics-compare"``), so
+        that another report does not read topics fitted on another selection.
 
     Returns
     -------
@@ -58,9 +63,10 @@ def saved_topics(
         return None
     folder = corpus_folder(articles)
     model = None
-    if folder is not None and has_topic_files(folder) and not refit:
+    topic_folder(folder or ".", name)  # a bad name is refused before any fit
+    if folder is not None and has_topic_files(folder, name) and not refit:
         try:
-            model = TopicModel.load(folder)
+            model = TopicModel.load(folder, name=name)
         except InputError as exc:
             log.warning("fitting the topics again: %s", exc)
         if model is not None and k is not None and model.k != k:
@@ -70,7 +76,7 @@ def saved_topics(
         model = topics(articles, k=k, seed=seed)
         if folder is not None:
             try:
-                model.save(folder)
+                model.save(folder, name=name)
             except OSError as exc:
                 log.warning("the topic model could not be saved in %s: %s", folder, exc)
     return model.with_names(names) if names else model
