@@ -91,3 +91,29 @@ def write_arrow(table, target: str | os.PathLike) -> None:
     import pyarrow.feather as feather
 
     replace_atomically(target, lambda tmp: feather.write_feather(table, tmp, compression="lz4"))
+
+
+def read_yaml(path: str | os.PathLike, what: str):
+    """
+    Read a YAML file a user wrote (an alias file, topic names); errors name the file.
+
+    Returns the parsed document (``None`` for an empty file). ``what`` says what the
+    file is for, in the messages: "cannot read the alias file (...)", "the topic
+    names are not valid YAML at line 3: ...".
+    """
+    import yaml
+
+    from analysis.errors import InputError
+
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise InputError(path, f"cannot read the {what} ({reason})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise InputError(
+            path, f"the {what} is not valid YAML{line}: {getattr(exc, 'problem', exc)}"
+        ) from None

@@ -264,3 +264,23 @@ def test_cached_articles_need_no_model(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ner, "load_model", refuse)
     pd.testing.assert_frame_equal(analysis.entities(arts, cache_dir=tmp_path), first)
+
+
+def test_a_yaml_file_that_cannot_be_used_is_named_with_the_line(tmp_path):
+    from analysis.errors import InputError
+    from analysis.text.actors import read_aliases
+
+    broken = tmp_path / "aliases.yaml"
+    broken.write_text("merge:\n  Kremlin: [Russian presidency\n", encoding="utf-8")
+    with pytest.raises(
+        InputError, match=r"aliases.yaml: the alias file is not valid YAML at line 3"
+    ):
+        read_aliases(broken)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with pytest.raises(InputError, match=r"folder: cannot read the alias file \(Is a directory\)"):
+        read_aliases(folder)
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(InputError, match="binary.yaml: cannot read the alias file"):
+        read_aliases(binary)

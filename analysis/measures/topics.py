@@ -26,6 +26,7 @@ from analysis.errors import InputError, ParameterError
 from analysis.measures import topicfit as fit
 from analysis.measures.wordtable import add_period, as_list, need_columns, select_rows
 from analysis.options import unique_copies
+from analysis.paths import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -250,15 +251,8 @@ def load_topics(folder: str | Path, *, name: str = "topics") -> TopicModel:
 def _read_names(names: Mapping[int, str] | str | Path) -> dict[int, str]:
     where: object = "topic names"
     if isinstance(names, (str, Path)):
-        import yaml
-
         where = names
-        try:
-            names = yaml.safe_load(Path(names).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise InputError(where, f"cannot read the topic names: {exc.strerror or exc}") from None
-        except yaml.YAMLError as exc:
-            raise InputError(where, f"not valid YAML: {exc}") from None
+        names = read_yaml(names, "topic names")
     if not isinstance(names, Mapping):
         raise InputError(where, "expected a mapping of topic number to name, like '3: Energy'")
     out = {}

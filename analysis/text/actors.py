@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.errors import InputError, ParameterError
+from analysis.paths import read_yaml
 from analysis.text.ner import ROLES, TITLE_WORDS, known_names
 from analysis.text.variants import fold_map, spelling_variants
 
@@ -98,15 +99,8 @@ def read_aliases(source: Any) -> Aliases:
         return source
     where: Any = "aliases"
     if isinstance(source, (str, Path)):
-        import yaml
-
         where = Path(source)
-        try:
-            source = yaml.safe_load(where.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise InputError(where, f"cannot read the alias file ({exc.strerror or exc})") from exc
-        except yaml.YAMLError as exc:
-            raise InputError(where, f"not valid YAML ({exc})") from exc
+        source = read_yaml(where, "alias file") or {}
     if not isinstance(source, Mapping):
         raise InputError(where, "an alias file maps canonical names to lists of variants")
     merge = source.get("merge", None)
