@@ -60,12 +60,43 @@ from analysis.text.nlp import ensure_nltk_data, sentence_spans, split_sentences,
             "A headline with no stop\nThe first paragraph. A second sentence.",
             ["A headline with no stop", "The first paragraph.", "A second sentence."],
         ),
+        (
+            # Punkt ends the sentence at "Gen." far from its start: it is joined to the next
+            "After a long meeting in the capital with ministers and envoys from many "
+            "countries, the report went to Gen. The commander has not replied.",
+            [
+                "After a long meeting in the capital with ministers and envoys from many "
+                "countries, the report went to Gen. The commander has not replied."
+            ],
+        ),
         ("", []),
         ("   \n\n  ", []),
     ],
 )
 def test_split_sentences_news_cases(text, expected):
     assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Photograph: Handout",
+        "  Sign up to First Edition, our free daily newsletter  ",
+        "\tRelated: What we know so far\u00a0",
+        "“Quoted words” — and a dash, with commas; colons: and (brackets)",
+        "Mon 4 Jul 2022 07,00 BST",
+        "x",
+    ],
+)
+def test_line_without_sentence_end_is_what_punkt_gives(line):
+    """A line without ".", "?" or "!" is one sentence: the span Punkt gives it."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    expected = list(PunktSentenceTokenizer().span_tokenize(line))
+    assert sentence_spans(line) == expected == [(0, len(line.rstrip()))]
+    text = "A first line. It has two sentences.\n" + line
+    offset = text.index("\n") + 1
+    assert sentence_spans(text)[2:] == [(offset + a, offset + b) for a, b in expected]
 
 
 def test_spans_point_into_text():

@@ -293,14 +293,27 @@ def _punkt():
 
 
 @lru_cache(maxsize=1)
-def _never_final() -> re.Pattern:
+def _never_final() -> tuple[re.Pattern, int]:
+    """The pattern of a sentence ending in an abbreviation that never ends one, and the
+    most characters its match can take (a space or quote, the abbreviation, its period)."""
     _, never = _abbreviations()
     alts = sorted((re.escape(a) for a in never), key=len, reverse=True)
     # The sentence ends with one of these abbreviations plus its period.
-    return re.compile(r"(?:^|[\s(\"'“‘])(?:" + "|".join(alts) + r")\.$", re.IGNORECASE)
+    pattern = re.compile(r"(?:^|[\s(\"'“‘])(?:" + "|".join(alts) + r")\.$", re.IGNORECASE)
+    return pattern, max(map(len, never)) + 2
+
+
+def _ends_unfinished(sentence: str) -> bool:
+    """True when ``sentence`` ends in an abbreviation that never ends a sentence ("Gen.")."""
+    pattern, longest = _never_final()
+    # a match lies within the last ``longest`` characters: the search starts there
+    # (``^`` still matches only at the start of ``sentence``)
+    return pattern.search(sentence, max(0, len(sentence) - longest)) is not None
 
 
 _LINE = re.compile(r"[^\r\n]+")
+#: The characters after which Punkt may end a sentence: a line without one is one sentence.
+_SENTENCE_END = re.compile(r"[.?!]")
 
 
 #: Sentence spans prepared ahead of a report (see :func:`prepare_sentence_spans`).
@@ -394,15 +407,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         prepared = _PREPARED.get(_span_key(text))
         if prepared is not None:
             return list(prepared)
-    punkt, never = _punkt(), _never_final()
+    punkt = _punkt()
     spans: list[tuple[int, int]] = []
     for m in _LINE.finditer(text):
         line, offset = m.group(), m.start()
         if not line.strip():
             continue
+        if not _SENTENCE_END.search(line):  # what Punkt gives such a line, without Punkt
+            spans.append((offset, offset + len(line.rstrip())))
+            continue
         merged: list[list[int]] = []
         for a, b in punkt.span_tokenize(line):
-            if merged and never.search(line[merged[-1][0] : merged[-1][1]]):
+            if merged and _ends_unfinished(line[merged[-1][0] : merged[-1][1]]):
                 merged[-1][1] = b
             else:
                 merged.append([a, b])
