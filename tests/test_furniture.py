@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -231,6 +232,44 @@ def test_time_stamps_of_different_days_are_one_segment():
     assert segment_key("The council decided on Monday.") != segment_key(
         "The council met on Monday."
     )
+
+
+#: Weekday and month names as a plain list: what segment_key replaces, spelled out.
+NAMES = (
+    "mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday "
+    "saturday sunday jan january feb february mar march apr april may jun june jul july aug "
+    "august sep sept september oct october nov november dec december"
+).split()
+
+
+def _plain_key(segment: str) -> str:
+    """segment_key of a segment that is no label, written as plainly as it can be."""
+    names = re.compile(r"\b(?:" + "|".join(NAMES) + r")\b", re.IGNORECASE)
+    key = re.sub(r"\d+", "0", names.sub("<d>", segment))
+    return re.sub(r"\s+", " ", key).strip().lower()
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        "First published on Mon 4 Jul 2022 07.00 BST",
+        "MONDAY, SEPT. 5, tues and Thurs; marched, Mayor, maybe, junk, Octopus, decembers",
+        "Sat\u00a0\u00a02 Dec\t2022\u2009 06:30 ",
+        "monday_ sunday1 1sunday éjan janvier Jan-Feb (Nov) «Dec»",
+        # letters that match a name's letters regardless of case: long s, dotless and dotted i
+        "ſun ſat tueſ İt Frİ frı thurſday",
+        "",
+    ],
+)
+def test_segment_key_replaces_names_digits_and_spaces(segment):
+    assert segment_key(segment) == _plain_key(segment)
+
+
+def test_segment_key_matches_every_name_in_any_case():
+    for name in NAMES:
+        for form in (name, name.upper(), name.title()):
+            assert segment_key(f"On {form} 3") == "on <d> 0"
+            assert segment_key(f"On {form}x 3") == f"on {name}x 0"  # a longer word stays
 
 
 def test_a_recurring_sentence_inside_the_story_is_kept():

@@ -45,14 +45,16 @@ SAMPLE = 2000
 MAX_EDGE_WORDS = 30
 
 _BLOCK_GAP = re.compile(r"\n|[ \t\u00a0]{3,}")
+#: Weekday and month names and their short forms (mon, monday, tue, tues, tuesday, ...,
+#: sep, sept, september), looked for only where a word starts with one of their first
+#: letters: most words are passed over at once.
 _NAMES = re.compile(
-    r"\b(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-    r"|jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august"
-    r"|sep|sept|september|oct|october|nov|november|dec|december)\b",
+    r"\b(?=[adfjmnostw])(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?"
+    r"|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
-_SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
@@ -96,9 +98,8 @@ def segment_key(segment: str) -> str:
     label = _LABEL.match(segment)
     if label and not _SENTENCE_END.search(segment.strip()):
         return label.group(1).lower() + ": …"
-    key = _NAMES.sub("<d>", segment)
-    key = _DIGITS.sub("0", key)
-    return _SPACE.sub(" ", key).strip().lower()
+    key = _DIGITS.sub("0", _NAMES.sub("<d>", segment))
+    return " ".join(key.split()).lower()
 
 
 def _is_prose(segment: str) -> bool:
