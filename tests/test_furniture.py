@@ -10,7 +10,13 @@ import pytest
 
 import analysis
 from analysis.corpus.furniture import FURNITURE, removed_lines, removed_note
-from analysis.readers.furniture import learn_furniture, segment_key, strip_segments
+from analysis.readers import furniture
+from analysis.readers.furniture import (
+    learn_furniture,
+    remove_furniture,
+    segment_key,
+    strip_segments,
+)
 
 PLACES = ["Odesa", "Mykolaiv", "Kherson", "Izmail", "Reni", "Chornomorsk", "Pivdennyi", "Vylkove"]
 THINGS = ["grain convoy", "ferry line", "pilot service", "dredging work", "fuel depot"]
@@ -223,6 +229,40 @@ def test_no_furniture_option_keeps_bodies(tmp_path):
 )
 def test_strip_segments_keeps_the_rest_as_it_was(text, keys, want):
     assert strip_segments(text, keys)[0] == want
+
+
+def test_bodies_cut_for_learning_lose_the_same_lines_without_being_cut_again(monkeypatch):
+    gazette, _ = _gazette()
+    courier, _ = _courier()
+    articles = pd.concat(
+        [gazette.assign(outlet="Harbour Gazette"), courier.assign(outlet="Plains Courier")],
+        ignore_index=True,
+    ).assign(n_words=0)
+    texts = {o: g["text"].tolist() for o, g in articles.groupby("outlet")}
+    # a line known from an earlier ingest that this sample alone does not make furniture
+    update = segment_key(
+        "Update 0: the water level stood at 2 metres at noon on the gauge by the mill."
+    )
+    known = {"Plains Courier": {update}}
+    segments: dict = {}
+    model = learn_furniture(texts, known=known, segments=segments)
+    assert model == learn_furniture(texts)
+    assert update not in model["Plains Courier"]
+    model["Plains Courier"][update] = "Update 0: …"
+    assert set(segments) == {(o, t) for o, bodies in texts.items() for t in bodies}
+    kept = {key for cut in segments.values() for _, _, key in cut}
+    assert update in kept and kept <= set(model["Harbour Gazette"]) | set(model["Plains Courier"])
+
+    plain, plain_removed = remove_furniture(articles, model)
+    assert plain_removed[("Plains Courier", update)] == 6
+
+    def no_cutting(text):
+        raise AssertionError("a body learned from was cut again")
+
+    monkeypatch.setattr(furniture, "cut_segments", no_cutting)
+    reused, reused_removed = remove_furniture(articles, model, segments=segments)
+    pd.testing.assert_frame_equal(reused, plain)
+    assert reused_removed == plain_removed
 
 
 def test_time_stamps_of_different_days_are_one_segment():

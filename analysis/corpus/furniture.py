@@ -53,7 +53,8 @@ def clean_parts(corpus: Path, sample: Sample, parts: list[Path]) -> None:
     part files ``parts`` (rewritten in place) and save what was removed.
     """
     saved = read_furniture(corpus)
-    learned = learn_furniture(sample.texts())
+    cut: dict = {}  # the bodies learned from, cut once for learning and removing
+    learned = learn_furniture(sample.texts(), known=saved, segments=cut)
     if not saved and not learned:
         return
     model: dict[str, dict[str, str]] = {
@@ -65,7 +66,7 @@ def clean_parts(corpus: Path, sample: Sample, parts: list[Path]) -> None:
     removed: Counter = Counter()
     for part in parts:
         table = pd.read_parquet(part)
-        cleaned, gone = remove_furniture(table, model)
+        cleaned, gone = remove_furniture(table, model, segments=cut)
         if gone:
             write_parquet(cleaned, part)
             removed.update(gone)

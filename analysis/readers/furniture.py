@@ -29,7 +29,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 import pandas as pd
 
@@ -102,6 +102,19 @@ def segment_key(segment: str) -> str:
     return " ".join(key.split()).lower()
 
 
+def cut_segments(text: str) -> list[tuple[int, int, str]]:
+    """
+    Return the segments of a body (:func:`segment_spans`) with their normal forms
+    (:func:`segment_key`): ``(start, end, normal form)``.
+
+    Examples
+    --------
+    >>> cut_segments("Talks resumed.   Photograph: Handout")
+    [(0, 14, 'talks resumed.'), (17, 36, 'photograph: …')]
+    """
+    return [(a, b, segment_key(text[a:b])) for a, b in segment_spans(text)]
+
+
 def _is_prose(segment: str) -> bool:
     """
     A sentence, which may be the article's own: two words or more, ending like a sentence
@@ -116,6 +129,8 @@ def learn_furniture(
     *,
     min_docs: int = MIN_DOCS,
     min_share: float = MIN_SHARE,
+    known: Mapping[str, Collection[str]] | None = None,
+    segments: dict | None = None,
 ) -> dict[str, dict[str, str]]:
     """
     Learn per outlet the segments its article bodies repeat (see the module's notes).
@@ -130,6 +145,14 @@ def learn_furniture(
         Fewest articles a segment must be found in: a segment seen a few times stays.
     min_share : float, default 0.01
         Smallest share of the outlet's articles a segment must be found in.
+    known : mapping of outlet to collection of str, optional
+        Normal forms already known as an outlet's furniture (learned at an earlier
+        ingest), for ``segments``.
+    segments : dict, optional
+        Filled with ``(outlet, body) -> [(start, end, normal form), ...]`` for every body
+        learned from: its segments (:func:`cut_segments`) whose normal form is furniture
+        of the outlet, learned here or ``known``. :func:`remove_furniture` given them
+        does not cut these bodies again.
 
     Returns
     -------
@@ -146,22 +169,34 @@ def learn_furniture(
     """
     model: dict[str, dict[str, str]] = {}
     for outlet, bodies in texts.items():
-        pairs = [b if isinstance(b, tuple) else ("", b) for b in bodies]
-        pairs = [(str(h or ""), t) for h, t in pairs if isinstance(t, str) and t.strip()]
-        if len(pairs) < min_docs:
-            continue  # too few articles for anything to recur
-        docs, seen = [], set()
-        for title, text in pairs:
-            digest = hashlib.blake2b(f"{title}\x1f{text}".encode("utf-8", "replace"), digest_size=8)
-            if digest.digest() in seen:
-                continue  # copies of one article count once
-            seen.add(digest.digest())
-            segments = [text[a:b] for a, b in segment_spans(text)]
-            docs.append((segments, [segment_key(s) for s in segments]))
-        found = _recurring(docs, min_docs=min_docs, min_share=min_share)
+        found, cuts = _learn_outlet(bodies, min_docs=min_docs, min_share=min_share)
         if found:
             model[str(outlet)] = found
+        if segments is not None:
+            keep = set(found).union((known or {}).get(str(outlet), ()))
+            for text, cut in cuts.items():
+                segments[str(outlet), text] = [s for s in cut if s[2] in keep]
     return model
+
+
+def _learn_outlet(
+    bodies: Iterable, *, min_docs: int, min_share: float
+) -> tuple[dict[str, str], dict[str, list[tuple[int, int, str]]]]:
+    """The furniture of one outlet's ``bodies`` and the segments of each body learned from."""
+    pairs = [b if isinstance(b, tuple) else ("", b) for b in bodies]
+    pairs = [(str(h or ""), t) for h, t in pairs if isinstance(t, str) and t.strip()]
+    if len(pairs) < min_docs:
+        return {}, {}  # too few articles for anything to recur
+    docs, seen, cuts = [], set(), {}
+    for title, text in pairs:
+        digest = hashlib.blake2b(f"{title}\x1f{text}".encode("utf-8", "replace"), digest_size=8)
+        if digest.digest() in seen:
+            continue  # copies of one article count once
+        seen.add(digest.digest())
+        if text not in cuts:  # one body under several titles is cut once
+            cuts[text] = cut_segments(text)
+        docs.append(([text[a:b] for a, b, _ in cuts[text]], [k for _, _, k in cuts[text]]))
+    return _recurring(docs, min_docs=min_docs, min_share=min_share), cuts
 
 
 def _recurring(docs: list, *, min_docs: int, min_share: float) -> dict[str, str]:
@@ -257,12 +292,19 @@ class Sample:
         return self._kept
 
 
-def strip_segments(text: str, keys: Iterable[str] | set[str]) -> tuple[str, list[str]]:
+def strip_segments(
+    text: str,
+    keys: Iterable[str] | set[str],
+    *,
+    cut: list[tuple[int, int, str]] | None = None,
+) -> tuple[str, list[str]]:
     """
     Remove from ``text`` the segments whose normal form is in ``keys``.
 
     Everything else is kept as it was, character for character, but for the
-    spaces that followed a removed segment.
+    spaces that followed a removed segment. ``cut`` gives the segments of ``text``
+    (:func:`cut_segments`; those of them not in ``keys`` may be left out); without
+    it the text is cut here.
 
     Returns
     -------
@@ -278,10 +320,9 @@ def strip_segments(text: str, keys: Iterable[str] | set[str]) -> tuple[str, list
     if not text:
         return text, []
     pieces, removed, pos = [], [], 0
-    for a, b in segment_spans(text):
+    for a, b, key in cut_segments(text) if cut is None else cut:
         if a < pos:
             continue
-        key = segment_key(text[a:b])
         if key in keys:
             pieces.append(text[pos:a])
             removed.append(key)
@@ -295,13 +336,17 @@ def strip_segments(text: str, keys: Iterable[str] | set[str]) -> tuple[str, list
 
 
 def remove_furniture(
-    articles: pd.DataFrame, model: Mapping[str, Mapping[str, str]]
+    articles: pd.DataFrame,
+    model: Mapping[str, Mapping[str, str]],
+    *,
+    segments: Mapping | None = None,
 ) -> tuple[pd.DataFrame, Counter]:
     """
     Remove each outlet's furniture (``model``, as :func:`learn_furniture` gives) from ``text``.
 
-    Returns the table (``n_words`` counted again where a text changed) and a Counter of
-    ``(outlet, normal form)`` -> articles it was removed from.
+    ``segments`` holds bodies already cut, as :func:`learn_furniture` fills it: they are
+    not cut again. Returns the table (``n_words`` counted again where a text changed) and
+    a Counter of ``(outlet, normal form)`` -> articles it was removed from.
     """
     removed: Counter = Counter()
     if not model or articles.empty or "text" not in articles:
@@ -314,10 +359,12 @@ def remove_furniture(
         keys = model.get(outlet)
         if not keys or not isinstance(text, str):
             continue
-        lower = text.lower()
-        if anchors[outlet] is not None and not any(w in lower for w in anchors[outlet]):
-            continue  # no furniture here: the text is not cut into sentences
-        new, gone = strip_segments(text, keys)
+        cut = segments.get((outlet, text)) if segments else None
+        if cut is None and anchors[outlet] is not None:
+            lower = text.lower()
+            if not any(w in lower for w in anchors[outlet]):
+                continue  # no furniture here: the text is not cut into sentences
+        new, gone = strip_segments(text, keys, cut=cut)
         if gone:
             changed[i] = new or None
             removed.update((outlet, key) for key in set(gone))
