@@ -99,6 +99,23 @@ def test_line_without_sentence_end_is_what_punkt_gives(line):
     assert sentence_spans(text)[2:] == [(offset + a, offset + b) for a, b in expected]
 
 
+def test_a_text_split_again_gives_the_same_sentences():
+    """Punkt's decision for a context met before is reused: the sentences stay the same."""
+    texts = [
+        "He flew to the U.S. on Monday. Then he spoke. The U.N. met on Jan. 5. It adjourned.",
+        "The talks involved the U.S. The Kremlin objected. Then he spoke.",
+        "The meeting ended at 5 p.m. The delegates left. It adjourned.",
+    ]
+    first = [split_sentences(t) for t in texts]
+    assert [split_sentences(t) for t in reversed(texts)] == first[::-1]
+    assert first[0] == [
+        "He flew to the U.S. on Monday.",
+        "Then he spoke.",
+        "The U.N. met on Jan. 5.",
+        "It adjourned.",
+    ]
+
+
 def test_spans_point_into_text():
     text = "First line here.\r\nSecond one, by Mr. Smith. Third!"
     spans = sentence_spans(text)

@@ -281,6 +281,10 @@ def _mapped_arrays(name: str, build) -> dict:
     return arrays
 
 
+#: Contexts of a possible sentence end whose decision is kept (a few MB).
+PUNKT_CONTEXTS = 2**15
+
+
 @lru_cache(maxsize=1)
 def _punkt():
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
@@ -289,7 +293,13 @@ def _punkt():
     params = PunktParameters()
     params.abbrev_types = set(every)
     params.sent_starters = set(_SENT_STARTERS)
-    return PunktSentenceTokenizer(params)
+    tokenizer = PunktSentenceTokenizer(params)
+    # Punkt decides whether a stop ends a sentence from its context alone (the word before,
+    # the stop, what follows) and parameters that do not change: a context met again
+    # ("said. The") is decided once.
+    decide = lru_cache(maxsize=PUNKT_CONTEXTS)(tokenizer.text_contains_sentbreak)
+    tokenizer.text_contains_sentbreak = decide
+    return tokenizer
 
 
 @lru_cache(maxsize=1)
