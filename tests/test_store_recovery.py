@@ -336,13 +336,19 @@ def test_a_report_killed_at_random_moments_leaves_everything_usable(corpus, tmp_
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(repo_path())}
     want = analysis.term_counts(open_corpus(corpus), by="outlet", cache_dir=False)
+    # the kills are timed from a whole run measured first, so that they land within a run
+    # on a fast machine as on a slow one (kernel start, notebook, page, swap)
+    started = time.perf_counter()
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    whole = time.perf_counter() - started
     rng, killed = random.Random(3), 0
-    for _ in range(3):  # a run takes about 8 s here: kernel start, notebook, page, swap
+    for _ in range(3):
         run = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,  # its kernel too
         )  # fmt: skip
-        time.sleep(rng.uniform(0.5, 6.0))
+        time.sleep(rng.uniform(0.05, 0.8) * whole)
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
             killed += 1
