@@ -240,6 +240,23 @@ def test_the_map_draws_and_saves_with_its_numbers(resolved, articles, tmp_path):
     plt.close("all")
 
 
+@pytest.mark.slow  # importing matplotlib
+def test_place_names_stay_on_their_map(resolved, articles):
+    import matplotlib.pyplot as plt
+
+    counts = analysis.place_counts(resolved, articles, by="")
+    far = counts.index[0]
+    counts.loc[far, ["place", "longitude", "latitude"]] = ["Petropavlovsk-Kamchatsky", 158.6, 53.0]
+    ax = analysis.plot_place_map(counts, by="", extent="world")
+    ax.figure.canvas.draw()
+    box = ax.get_window_extent()
+    named = {t.get_text(): t.get_window_extent() for t in ax.texts}
+    assert "Petropavlovsk-Kamchatsky" in named
+    for name, extent in named.items():
+        assert box.x0 <= extent.x0 and extent.x1 <= box.x1, name
+    plt.close("all")
+
+
 def test_most_reuters_locations_are_placed():
     """CoNLL-2003's location entities (real Reuters text) as mentions: the share placed is a floor."""
     from conftest import _corpus_or_skip

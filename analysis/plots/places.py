@@ -252,8 +252,11 @@ def _draw_one(ax, table, *, value, labels, largest, box) -> None:
         ):
             continue  # a larger place is named right there; its label would be covered
         placed.append((row.longitude, row.latitude))
-        ax.annotate(str(row.place), (row.longitude, row.latitude), xytext=(4, 4),
-                    textcoords="offset points", fontsize=8, zorder=4, color="#222222")  # fmt: skip
+        # a place in the east of the map is named to its left, so the name stays on the map
+        left = row.longitude - west > 0.7 * (east - west)
+        ax.annotate(str(row.place), (row.longitude, row.latitude), xytext=(-4 if left else 4, 4),
+                    textcoords="offset points", ha="right" if left else "left", fontsize=8,
+                    zorder=4, color="#222222")  # fmt: skip
     outside = int(len(table[table["latitude"].notna()]) - len(drawn))
     if outside:
         ax.text(0.01, 0.01, f"{outside} places outside this map", transform=ax.transAxes,
