@@ -135,10 +135,15 @@ def test_nothing_named_inside_a_photo_credit_is_an_actor():
     text = (
         "Boris Johnson visited Kyiv on Saturday. (AP Photo/Andrew Kravchenko)\n"
         "FILE - Volodymyr Zelensky speaks in Kyiv. (AP Photo/Efrem Lukatsky, File)\n"
-        "Photograph: Jane Roe/AFP/Getty Images"
+        "Photograph: Jane Roe/AFP/Getty Images\n"
+        "Rescuers worked through the night in Kharkiv. (AP Photo/Ukraine Emergency Service)"
     )
-    names = {text[a:b] for a, b, _, _ in next(recognise([text]))}
-    assert {"Boris Johnson", "Volodymyr Zelensky"} <= names
+    spans = [(a, b) for a, b, _, _ in next(recognise([text]))]
+    names = {text[a:b] for a, b in spans}
+    assert {"Boris Johnson", "Volodymyr Zelensky", "Kharkiv"} <= names
+    # a known place inside a credit is not added back by the names list
+    credit = text.index("(AP Photo/Ukraine")
+    assert not [(a, b) for a, b in spans if a > credit and text[a:b] == "Ukraine"]
     credited = {
         "AP",
         "Andrew Kravchenko",

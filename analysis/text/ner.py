@@ -292,8 +292,7 @@ def _article_rules(text: str, spans: list[tuple[int, int, str, int]], sentences)
     nothing named inside a photo credit.
     """
     credited = credits(text)
-    if credited:
-        spans = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in credited)]
+    spans = _outside(spans, credited)  # a photographer's surname names no one in the story
     surnames = {
         text[a:b].split()[-1]
         for a, b, label, _ in spans
@@ -324,7 +323,14 @@ def _article_rules(text: str, spans: list[tuple[int, int, str, int]], sentences)
         for m in again.finditer(text):
             if _free(taken, starts, m.start(), m.end()):
                 out.append((m.start(), m.end(), "PERSON", _sentence_at(sentences, m.start())))
-    return sorted(out)
+    return sorted(_outside(out, credited))  # nor a known place found in a credit
+
+
+def _outside(spans: list, credited: list[tuple[int, int]]) -> list:
+    """The spans that lie within none of the ``credited`` stretches of the text."""
+    if not credited:
+        return spans
+    return [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in credited)]
 
 
 def _retype(spans: list, found: list[tuple[int, int]], label: str, sentences) -> list:
