@@ -125,7 +125,8 @@ def split_span(
             run = []
     if run:
         parts.append((run[0][0], run[-1][1]))
-    return [trim_punctuation(text, a, b) for a, b in parts if trim_punctuation(text, a, b)[1] > a]
+    trimmed = [trim_punctuation(text, a, b) for a, b in parts]
+    return [(a, b) for a, b in trimmed if b > a]
 
 
 def is_heading(span: str) -> bool:
