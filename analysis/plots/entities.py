@@ -75,6 +75,7 @@ def plot_co_mentions(
     ['a (2 pairs, 3 actors)', 'b (1 pairs, 2 actors)']
     """
     _need(edges, ["source", "target", "weight"], "plot_co_mentions")
+    actors = _actor_facts(mentions)
     keys = _group_columns(edges, by) if len(edges) else []  # no pairs: one empty network
     level = edges.attrs.get("level", "sentence")
     if not keys:
@@ -86,7 +87,7 @@ def plot_co_mentions(
             title = f"Actors named in the same {level} ({drawn} pairs, {len(graph)} actors"
             title += f"; {left_out} apart from the rest not drawn)" if left_out else ")"
             ax.set_title(title)
-            _draw_network(ax, graph, _layout(graph), mentions=mentions)
+            _draw_network(ax, graph, _layout(graph), actors=actors)
         return ax
     labels = edges[keys].astype(str).agg(" / ".join, axis=1)
     groups = list(dict.fromkeys(labels))
@@ -104,14 +105,14 @@ def plot_co_mentions(
         )
     networks = {g: _network(edges[labels == g], top) for g in groups}
     pos = _layout(_union([graph for graph, _, _ in networks.values()]))
-    scale = _scales(networks.values(), mentions)
+    scale = _scales(networks.values(), actors)
     import matplotlib.pyplot as plt
 
     with house_style():
         if ax is not None:
             graph, drawn, left_out = networks[groups[0]]
             ax.set_title(_panel_title(groups[0], drawn, graph, left_out))
-            _draw_network(ax, graph, pos, mentions=mentions, scale=scale)
+            _draw_network(ax, graph, pos, actors=actors, scale=scale)
             return ax
         ncols = max(1, min(ncols, len(groups)))
         nrows = math.ceil(len(groups) / ncols)
@@ -120,7 +121,7 @@ def plot_co_mentions(
         for n, (axis, group) in enumerate(zip(axes.flat, groups)):
             graph, drawn, left_out = networks[group]
             axis.set_title(_panel_title(group, drawn, graph, left_out), fontsize=10, loc="left")
-            _draw_network(axis, graph, pos, mentions=mentions, scale=scale,
+            _draw_network(axis, graph, pos, actors=actors, scale=scale,
                           legend=n == min(ncols, len(groups)) - 1)  # fmt: skip
         for axis in list(axes.flat)[len(groups) :]:
             axis.set_visible(False)
@@ -192,22 +193,31 @@ def _layout(graph) -> dict:
     return pos
 
 
-def _scales(networks, mentions) -> tuple[float, float]:
+def _actor_facts(mentions: pd.DataFrame | None) -> tuple[pd.Series, pd.Series] | None:
+    """Each actor's mentions and type, read once from the mentions table (None without one)."""
+    if mentions is None:
+        return None
+    _need(mentions, ["actor", "type"], "plot_co_mentions")
+    kinds = mentions.drop_duplicates("actor").set_index("actor")["type"]
+    return mentions["actor"].value_counts(), kinds
+
+
+def _scales(networks, actors) -> tuple[float, float]:
     """The largest line weight and dot size of all networks: one scale for every panel."""
     widths = [d["weight"] for graph, _, _ in networks for _, _, d in graph.edges(data=True)]
-    sizes = [s for graph, _, _ in networks for s in _sizes(graph, list(graph), mentions)]
+    sizes = [s for graph, _, _ in networks for s in _sizes(graph, list(graph), actors)]
     return max(widths, default=1.0), max(sizes, default=1.0)
 
 
-def _sizes(graph, nodes, mentions) -> np.ndarray:
-    if mentions is not None:
-        _need(mentions, ["actor", "type"], "plot_co_mentions")
-        count = mentions["actor"].value_counts()
+def _sizes(graph, nodes, actors) -> np.ndarray:
+    """Dot sizes: the actors' mentions, or without them the weight of their pairs."""
+    if actors is not None:
+        count = actors[0]
         return np.array([count.get(n, 1) for n in nodes], dtype=float)
     return np.array([graph.degree(n, weight="weight") for n in nodes], dtype=float)
 
 
-def _draw_network(ax, graph, pos, *, mentions=None, scale=None, legend=True) -> None:
+def _draw_network(ax, graph, pos, *, actors=None, scale=None, legend=True) -> None:
     """Draw one network on ``ax`` at the places ``pos``; actors of ``pos`` not in it in grey."""
     import matplotlib.patheffects as pe
 
@@ -221,13 +231,13 @@ def _draw_network(ax, graph, pos, *, mentions=None, scale=None, legend=True) -> 
         ax.text(0.5, 0.5, "No two actors named together", ha="center", transform=ax.transAxes)
         return
     widths = np.array([d["weight"] for _, _, d in graph.edges(data=True)])
-    sizes = _sizes(graph, nodes, mentions)
+    sizes = _sizes(graph, nodes, actors)
     top_width, top_size = scale or (widths.max(), sizes.max())
     for (s, t), w in zip(graph.edges(), widths):
         ax.plot(*zip(pos[s], pos[t]), color="#999999", alpha=0.6,
                 linewidth=0.6 + 4.0 * w / top_width, zorder=1)  # fmt: skip
-    if mentions is not None:
-        kinds = mentions.drop_duplicates("actor").set_index("actor")["type"]
+    if actors is not None:
+        kinds = actors[1]
         colours = [TYPE_COLOURS.get(kinds.get(n), "#777777") for n in nodes]
     else:
         colours = [PALETTE[0]] * len(nodes)
@@ -238,7 +248,7 @@ def _draw_network(ax, graph, pos, *, mentions=None, scale=None, legend=True) -> 
         ax.annotate(name, (x, y), xytext=(0, 4 + np.sqrt(a) / 2), textcoords="offset points",
                     fontsize=8, ha="center", va="bottom", zorder=3,
                     path_effects=[pe.withStroke(linewidth=3, foreground="white")])  # fmt: skip
-    if mentions is not None and legend:
+    if actors is not None and legend:
         shown = sorted(set(colours), key=list(TYPE_COLOURS.values()).index)
         names = {c: k for k, c in TYPE_COLOURS.items()}
         handles = [ax.scatter([], [], s=60, c=c, label=names[c].lower()) for c in shown]
