@@ -26,16 +26,21 @@ TOPICS_FOLDER = "topics"
 FORMAT = 1
 
 
+def check_topic_name(name: str) -> str:
+    """Return ``name`` when it is one safe folder name, never a path; else raise ParameterError."""
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name) or name in {".", ".."}:
+        raise ParameterError(
+            f"topic model name {name!r}: use letters, digits, '_', '-' and '.' (no path)"
+        )
+    return name
+
+
 def topic_folder(folder: str | Path, name: str = TOPICS_FOLDER) -> Path:
     """
     Return where a topic model of a corpus folder lives (``<folder>/<name>``, by default
     ``<folder>/topics``); ``name`` is one safe folder name, never a path.
     """
-    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name) or name in {".", ".."}:
-        raise ParameterError(
-            f"topic model name {name!r}: use letters, digits, '_', '-' and '.' (no path)"
-        )
-    return Path(folder) / name
+    return Path(folder) / check_topic_name(name)
 
 
 def write_topic_files(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from analysis.corpus.topicfiles import has_topic_files, topic_folder
+from analysis.corpus.topicfiles import check_topic_name, has_topic_files
 from analysis.engine import corpus_folder, is_dask, row_count
 from analysis.errors import InputError
 from analysis.measures.topics import TopicModel, topics
@@ -63,7 +63,7 @@ def saved_topics(
         return None
     folder = corpus_folder(articles)
     model = None
-    topic_folder(folder or ".", name)  # a bad name is refused before any fit
+    check_topic_name(name)  # a bad name is refused before any fit
     if folder is not None and has_topic_files(folder, name) and not refit:
         try:
             model = TopicModel.load(folder, name=name)
